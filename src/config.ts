@@ -1,0 +1,83 @@
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(0).max(65535);
+const positiveInt = z.coerce.number().int().positive();
+
+/** Kumo's one validated, frozen configuration. Flags win over environment variables, which win over defaults. */
+const configSchema = z.object({
+  host: z.string().default('127.0.0.1'),
+  port: port.default(8780),
+  dataDir: z.string().default('./.kumo'),
+  accountId: z
+    .string()
+    .regex(/^\d{1,32}$/, 'KUMO_ACCOUNT_ID must be digits')
+    .optional(),
+  region: z
+    .string()
+    .regex(/^[a-z0-9-]+$/, 'KUMO_REGION must be lowercase letters, digits and -')
+    .default('local'),
+  accessKeyId: z.string().min(1).optional(),
+  accessKeySecret: z.string().min(1).optional(),
+  sandbox: z.enum(['auto', 'bwrap', 'process']).default('auto'),
+  sandboxSubnet: z.string().default('10.213.0.0/16'),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  maxZipBytes: positiveInt.default(50 * 1024 * 1024),
+  maxUnzippedBytes: positiveInt.default(100 * 1024 * 1024),
+  instanceStartTimeoutMs: positiveInt.default(25_000),
+  instanceIdleMs: positiveInt.default(5 * 60_000),
+  maxInstancesPerFunction: positiveInt.default(30),
+  maxInstances: positiveInt.default(100),
+  maxQueuedCalls: z.coerce.number().int().min(0).default(100),
+  instancePidsLimit: positiveInt.default(512),
+  billingGranularityMs: positiveInt.default(100),
+});
+
+export type KumoConfig = Readonly<z.infer<typeof configSchema>>;
+export type ConfigInput = z.input<typeof configSchema>;
+
+const ENV_NAMES: Record<keyof ConfigInput, string> = {
+  host: 'KUMO_HOST',
+  port: 'KUMO_PORT',
+  dataDir: 'KUMO_DATA_DIR',
+  accountId: 'KUMO_ACCOUNT_ID',
+  region: 'KUMO_REGION',
+  accessKeyId: 'KUMO_ACCESS_KEY_ID',
+  accessKeySecret: 'KUMO_ACCESS_KEY_SECRET',
+  sandbox: 'KUMO_SANDBOX',
+  sandboxSubnet: 'KUMO_SANDBOX_SUBNET',
+  logLevel: 'KUMO_LOG_LEVEL',
+  maxZipBytes: 'KUMO_MAX_ZIP_BYTES',
+  maxUnzippedBytes: 'KUMO_MAX_UNZIPPED_BYTES',
+  instanceStartTimeoutMs: 'KUMO_INSTANCE_START_TIMEOUT_MS',
+  instanceIdleMs: 'KUMO_INSTANCE_IDLE_MS',
+  maxInstancesPerFunction: 'KUMO_MAX_INSTANCES_PER_FUNCTION',
+  maxInstances: 'KUMO_MAX_INSTANCES',
+  maxQueuedCalls: 'KUMO_MAX_QUEUED_CALLS',
+  instancePidsLimit: 'KUMO_INSTANCE_PIDS_LIMIT',
+  billingGranularityMs: 'KUMO_BILLING_GRANULARITY_MS',
+};
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Pure: builds the config from an environment and explicit overrides (CLI flags, tests). */
+export function loadConfig(env: NodeJS.ProcessEnv, overrides: Partial<ConfigInput> = {}): KumoConfig {
+  const fromEnv: Record<string, string> = {};
+  for (const [key, name] of Object.entries(ENV_NAMES)) {
+    const value = env[name];
+    if (value !== undefined && value !== '') fromEnv[key] = value;
+  }
+  const defined = Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined));
+  const result = configSchema.safeParse({ ...fromEnv, ...defined });
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const key = String(issue?.path[0] ?? '');
+    const name = ENV_NAMES[key as keyof ConfigInput] ?? key;
+    throw new ConfigError(`invalid configuration ${key} (${name}): ${issue?.message}`);
+  }
+  if (!!result.data.accessKeyId !== !!result.data.accessKeySecret) {
+    throw new ConfigError('KUMO_ACCESS_KEY_ID and KUMO_ACCESS_KEY_SECRET must be given together');
+  }
+  return Object.freeze(result.data);
+}

@@ -1,0 +1,73 @@
+/**
+ * The one error catalogue: every FC error code Kumo answers with, its HTTP status, and whether it is the
+ * caller's fault (user) or Kumo's (system). `docs/errors.md` is checked against this table by a test.
+ */
+export const ERROR_CATALOGUE = {
+  InvalidArgument: { status: 400, kind: 'user', description: 'A field, header or body is invalid.' },
+  MissingRequiredHeader: { status: 400, kind: 'user', description: 'A required header is missing.' },
+  PathNotSupported: { status: 400, kind: 'user', description: 'No route matches the method and path.' },
+  EntityTooLarge: { status: 400, kind: 'user', description: 'The payload or code package is too large.' },
+  LimitExceeded: { status: 400, kind: 'user', description: 'A per-account or per-service limit is reached.' },
+  SignatureNotMatch: { status: 403, kind: 'user', description: 'The request signature does not match.' },
+  InvalidAccessKeyID: { status: 403, kind: 'user', description: 'The access key id is unknown.' },
+  AccessDenied: { status: 403, kind: 'user', description: 'The caller may not do this.' },
+  ServiceNotFound: { status: 404, kind: 'user', description: 'The service does not exist.' },
+  FunctionNotFound: { status: 404, kind: 'user', description: 'The function does not exist.' },
+  TriggerNotFound: { status: 404, kind: 'user', description: 'The trigger does not exist.' },
+  VersionNotFound: { status: 404, kind: 'user', description: 'The version does not exist.' },
+  AliasNotFound: { status: 404, kind: 'user', description: 'The alias does not exist.' },
+  DomainNameNotFound: { status: 404, kind: 'user', description: 'The custom domain does not exist.' },
+  LogNotFound: { status: 404, kind: 'user', description: 'No such log entries.' },
+  ServiceAlreadyExists: { status: 409, kind: 'user', description: 'A service with this name exists.' },
+  FunctionAlreadyExists: { status: 409, kind: 'user', description: 'A function with this name exists.' },
+  TriggerAlreadyExists: { status: 409, kind: 'user', description: 'A trigger with this name exists.' },
+  DomainNameAlreadyExists: {
+    status: 409,
+    kind: 'user',
+    description: 'A custom domain with this name exists.',
+  },
+  ServiceNotEmpty: { status: 409, kind: 'user', description: 'The service still has functions.' },
+  PreconditionFailed: { status: 412, kind: 'user', description: 'The If-Match etag does not match.' },
+  ResourceExhausted: { status: 429, kind: 'user', description: 'No instance can take the call now.' },
+  InternalServerError: { status: 500, kind: 'system', description: 'Kumo failed; see the server log.' },
+  FunctionNotStarted: {
+    status: 502,
+    kind: 'user',
+    description: 'The instance did not start listening on its port in time.',
+  },
+  CAExited: { status: 502, kind: 'user', description: 'The instance process exited before it was ready.' },
+  CAFilePermission: { status: 502, kind: 'user', description: 'The bootstrap file is not executable.' },
+  ServiceUnavailable: { status: 503, kind: 'system', description: 'Kumo is shutting down or not ready.' },
+} as const satisfies Record<string, { status: number; kind: 'user' | 'system'; description: string }>;
+
+export type FcErrorCode = keyof typeof ERROR_CATALOGUE;
+
+/** An FC platform error: answered as `{ErrorCode, ErrorMessage, RequestId}` with the catalogue's status. */
+export class FcError extends Error {
+  readonly code: FcErrorCode;
+  readonly status: number;
+
+  constructor(code: FcErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = `FcError [${code}]`;
+    this.code = code;
+    this.status = ERROR_CATALOGUE[code].status;
+  }
+
+  get isUserError(): boolean {
+    return ERROR_CATALOGUE[this.code].kind === 'user';
+  }
+
+  toBody(requestId: string): Record<string, string> {
+    // Code/Message too, so FC 3.0 style clients can read the error as well.
+    return {
+      ErrorCode: this.code,
+      ErrorMessage: this.message,
+      RequestId: requestId,
+      Code: this.code,
+      Message: this.message,
+    };
+  }
+}
+
+export const invalidArgument = (message: string): FcError => new FcError('InvalidArgument', message);

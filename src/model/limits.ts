@@ -1,0 +1,28 @@
+/** FC 2.0 limits (FC_RUNTIME.md limits table) that Kumo validates against. */
+export const LIMITS = {
+  nameMaxLength: 128,
+  descriptionMaxLength: 256,
+  memoryMinMb: 128,
+  memoryMaxMb: 3072,
+  memoryStepMb: 64,
+  timeoutMinSeconds: 1,
+  timeoutMaxSeconds: 600,
+  initializationTimeoutMaxSeconds: 300,
+  instanceConcurrencyMax: 100,
+  environmentBytesMax: 4096,
+  syncPayloadBytesMax: 6 * 1024 * 1024,
+  asyncPayloadBytesMax: 128 * 1024,
+  listLimitMax: 100,
+  logResultBytesMax: 4096,
+  tmpSizeMb: 512,
+} as const;
+
+export const DEFAULTS = {
+  memorySize: 128,
+  timeout: 3,
+  initializationTimeout: 3,
+  instanceConcurrency: 1,
+  caPort: 9000,
+} as const;
+
+export const NAME_PATTERN = /^[a-zA-Z_][a-zA-Z0-9_-]{0,127}$/;

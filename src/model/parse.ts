@@ -1,0 +1,24 @@
+import type { z } from 'zod';
+import { invalidArgument } from './errors.js';
+import { isPlainObject, normalizeKeys } from './normalize.js';
+
+/** Parses a JSON body with FC's case-insensitive keys; any problem is a 400 InvalidArgument naming the field. */
+export function parseBody<S extends z.ZodType>(schema: S, raw: Buffer | string | undefined): z.infer<S> {
+  const text = raw === undefined ? '' : raw.toString();
+  let json: unknown = {};
+  if (text.trim() !== '') {
+    try {
+      json = JSON.parse(text);
+    } catch (error) {
+      throw invalidArgument(`the request body is not valid JSON: ${(error as Error).message}`);
+    }
+  }
+  if (!isPlainObject(json)) throw invalidArgument('the request body must be a JSON object');
+  const result = schema.safeParse(normalizeKeys(json, schema));
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const field = issue?.path.join('.') || 'body';
+    throw invalidArgument(`invalid ${field}: ${issue?.message ?? 'invalid value'}`);
+  }
+  return result.data;
+}

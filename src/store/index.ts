@@ -1,0 +1,2 @@
+export { SqliteMetaStore } from './sqlite.js';
+export type { ListQuery, MetaStore, Page, Stored } from './types.js';

@@ -1,0 +1,20 @@
+/**
+ * Versioned schema migrations, applied in order; `PRAGMA user_version` records the last one applied.
+ * Never edit a released migration: add a new one.
+ */
+export const MIGRATIONS: readonly string[] = [
+  `CREATE TABLE services (
+     name TEXT PRIMARY KEY,
+     data TEXT NOT NULL,
+     etag TEXT NOT NULL
+   );
+   CREATE TABLE functions (
+     service TEXT NOT NULL REFERENCES services(name),
+     name TEXT NOT NULL,
+     code_sha256 TEXT,
+     data TEXT NOT NULL,
+     etag TEXT NOT NULL,
+     PRIMARY KEY (service, name)
+   );
+   CREATE INDEX functions_code ON functions(code_sha256);`,
+];

@@ -1,0 +1,228 @@
+import { createHash } from 'node:crypto';
+import Database from 'better-sqlite3';
+import { FcError, type FunctionRecord, type Service } from '../model/index.js';
+import { MIGRATIONS } from './migrations.js';
+import type { ListQuery, MetaStore, Page, Stored } from './types.js';
+
+interface Row {
+  name: string;
+  data: string;
+  etag: string;
+}
+
+/** The embedded default store: one SQLite file in WAL mode. */
+export class SqliteMetaStore implements MetaStore {
+  readonly #db: Database.Database;
+
+  constructor(file: string) {
+    this.#db = new Database(file);
+    this.#db.pragma('journal_mode = WAL');
+    this.#db.pragma('synchronous = NORMAL');
+    this.#db.pragma('foreign_keys = ON');
+    this.#db.pragma('busy_timeout = 5000');
+    migrate(this.#db);
+  }
+
+  async createService(service: Service): Promise<Stored<Service>> {
+    const etag = etagOf(service);
+    const result = this.#db
+      .prepare('INSERT INTO services (name, data, etag) VALUES (?, ?, ?) ON CONFLICT DO NOTHING')
+      .run(service.serviceName, JSON.stringify(service), etag);
+    if (result.changes === 0) {
+      throw new FcError('ServiceAlreadyExists', `service '${service.serviceName}' already exists`);
+    }
+    return { value: service, etag };
+  }
+
+  async getService(name: string): Promise<Stored<Service> | undefined> {
+    const row = this.#db.prepare('SELECT name, data, etag FROM services WHERE name = ?').get(name) as
+      | Row
+      | undefined;
+    return row && fromRow<Service>(row);
+  }
+
+  async updateService(service: Service, ifMatch?: string): Promise<Stored<Service>> {
+    return this.#db.transaction(() => {
+      this.#checkServiceEtag(service.serviceName, ifMatch);
+      const etag = etagOf(service);
+      this.#db
+        .prepare('UPDATE services SET data = ?, etag = ? WHERE name = ?')
+        .run(JSON.stringify(service), etag, service.serviceName);
+      return { value: service, etag };
+    })();
+  }
+
+  async deleteService(name: string, ifMatch?: string): Promise<void> {
+    this.#db.transaction(() => {
+      this.#checkServiceEtag(name, ifMatch);
+      const count = this.#db.prepare('SELECT count(*) AS n FROM functions WHERE service = ?').get(name) as {
+        n: number;
+      };
+      if (count.n > 0) {
+        throw new FcError(
+          'ServiceNotEmpty',
+          `service '${name}' still has ${count.n} function(s); delete them first`,
+        );
+      }
+      this.#db.prepare('DELETE FROM services WHERE name = ?').run(name);
+    })();
+  }
+
+  async listServices(query: ListQuery): Promise<Page<Stored<Service>>> {
+    return this.#list('SELECT name, data, etag FROM services WHERE 1 = 1', [], query);
+  }
+
+  async createFunction(fn: FunctionRecord): Promise<Stored<FunctionRecord>> {
+    return this.#db.transaction(() => {
+      this.#requireService(fn.serviceName);
+      const etag = etagOf(fn);
+      const result = this.#db
+        .prepare(
+          `INSERT INTO functions (service, name, code_sha256, data, etag) VALUES (?, ?, ?, ?, ?)
+           ON CONFLICT DO NOTHING`,
+        )
+        .run(fn.serviceName, fn.functionName, fn.code?.sha256 ?? null, JSON.stringify(fn), etag);
+      if (result.changes === 0) {
+        throw new FcError(
+          'FunctionAlreadyExists',
+          `function '${fn.functionName}' already exists in service '${fn.serviceName}'`,
+        );
+      }
+      return { value: fn, etag };
+    })();
+  }
+
+  async getFunction(serviceName: string, functionName: string): Promise<Stored<FunctionRecord> | undefined> {
+    const row = this.#db
+      .prepare('SELECT name, data, etag FROM functions WHERE service = ? AND name = ?')
+      .get(serviceName, functionName) as Row | undefined;
+    return row && fromRow<FunctionRecord>(row);
+  }
+
+  async updateFunction(fn: FunctionRecord, ifMatch?: string): Promise<Stored<FunctionRecord>> {
+    return this.#db.transaction(() => {
+      this.#checkFunctionEtag(fn.serviceName, fn.functionName, ifMatch);
+      const etag = etagOf(fn);
+      this.#db
+        .prepare('UPDATE functions SET code_sha256 = ?, data = ?, etag = ? WHERE service = ? AND name = ?')
+        .run(fn.code?.sha256 ?? null, JSON.stringify(fn), etag, fn.serviceName, fn.functionName);
+      return { value: fn, etag };
+    })();
+  }
+
+  async deleteFunction(
+    serviceName: string,
+    functionName: string,
+    ifMatch?: string,
+  ): Promise<Stored<FunctionRecord>> {
+    return this.#db.transaction(() => {
+      const stored = this.#checkFunctionEtag(serviceName, functionName, ifMatch);
+      this.#db.prepare('DELETE FROM functions WHERE service = ? AND name = ?').run(serviceName, functionName);
+      return stored;
+    })();
+  }
+
+  async listFunctions(serviceName: string, query: ListQuery): Promise<Page<Stored<FunctionRecord>>> {
+    this.#requireService(serviceName);
+    return this.#list('SELECT name, data, etag FROM functions WHERE service = ?', [serviceName], query);
+  }
+
+  async codeReferences(sha256: string): Promise<number> {
+    const row = this.#db.prepare('SELECT count(*) AS n FROM functions WHERE code_sha256 = ?').get(sha256) as {
+      n: number;
+    };
+    return row.n;
+  }
+
+  async close(): Promise<void> {
+    if (this.#db.open) this.#db.close();
+  }
+
+  #list<T>(base: string, params: unknown[], query: ListQuery): Page<Stored<T>> {
+    let sql = base;
+    const args = [...params];
+    if (query.prefix) {
+      sql += ` AND substr(name, 1, ?) = ?`;
+      args.push(query.prefix.length, query.prefix);
+    }
+    const from = [query.startKey, decodeToken(query.nextToken)]
+      .filter((k): k is string => !!k)
+      .sort()
+      .pop();
+    if (from !== undefined) {
+      sql += ' AND name >= ?';
+      args.push(from);
+    }
+    sql += ' ORDER BY name LIMIT ?';
+    args.push(query.limit + 1);
+    const rows = this.#db.prepare(sql).all(...args) as Row[];
+    const more = rows.length > query.limit ? rows.pop() : undefined;
+    return {
+      items: rows.map((row) => fromRow<T>(row)),
+      nextToken: more ? Buffer.from(more.name).toString('base64url') : undefined,
+    };
+  }
+
+  #requireService(name: string): void {
+    if (!this.#db.prepare('SELECT 1 FROM services WHERE name = ?').get(name)) {
+      throw new FcError('ServiceNotFound', `service '${name}' does not exist`);
+    }
+  }
+
+  #checkServiceEtag(name: string, ifMatch?: string): void {
+    const row = this.#db.prepare('SELECT etag FROM services WHERE name = ?').get(name) as
+      | { etag: string }
+      | undefined;
+    if (!row) throw new FcError('ServiceNotFound', `service '${name}' does not exist`);
+    checkEtag(row.etag, ifMatch);
+  }
+
+  #checkFunctionEtag(serviceName: string, functionName: string, ifMatch?: string): Stored<FunctionRecord> {
+    this.#requireService(serviceName);
+    const row = this.#db
+      .prepare('SELECT name, data, etag FROM functions WHERE service = ? AND name = ?')
+      .get(serviceName, functionName) as Row | undefined;
+    if (!row) {
+      throw new FcError(
+        'FunctionNotFound',
+        `function '${functionName}' does not exist in service '${serviceName}'`,
+      );
+    }
+    checkEtag(row.etag, ifMatch);
+    return fromRow<FunctionRecord>(row);
+  }
+}
+
+function migrate(db: Database.Database): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > MIGRATIONS.length) {
+    throw new Error(`the metadata store is at schema version ${current}, newer than this Kumo knows`);
+  }
+  db.transaction(() => {
+    for (let version = current; version < MIGRATIONS.length; version++) {
+      db.exec(MIGRATIONS[version] as string);
+    }
+    db.pragma(`user_version = ${MIGRATIONS.length}`);
+  })();
+}
+
+function etagOf(value: unknown): string {
+  return createHash('md5').update(JSON.stringify(value)).digest('hex');
+}
+
+function fromRow<T>(row: Row): Stored<T> {
+  return { value: JSON.parse(row.data) as T, etag: row.etag };
+}
+
+function checkEtag(actual: string, ifMatch?: string): void {
+  if (ifMatch && ifMatch !== '*' && ifMatch.replace(/^W\//, '').replaceAll('"', '') !== actual) {
+    throw new FcError(
+      'PreconditionFailed',
+      `If-Match '${ifMatch}' does not match the current etag '${actual}'`,
+    );
+  }
+}
+
+function decodeToken(token?: string): string | undefined {
+  return token ? Buffer.from(token, 'base64url').toString() : undefined;
+}

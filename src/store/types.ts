@@ -1,0 +1,48 @@
+import type { FunctionRecord, Service } from '../model/index.js';
+
+export interface ListQuery {
+  limit: number;
+  prefix?: string;
+  /** List from this name on (inclusive). */
+  startKey?: string;
+  /** Opaque token from a previous page. */
+  nextToken?: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  nextToken?: string;
+}
+
+/** A stored value with its etag (changes on every write). */
+export interface Stored<T> {
+  value: T;
+  etag: string;
+}
+
+/**
+ * Kumo's metadata. Implementations throw FcError for not-found, already-exists, non-empty and etag mismatch,
+ * and apply each call atomically. Async so that a networked database (PostgreSQL) can implement it too.
+ */
+export interface MetaStore {
+  createService(service: Service): Promise<Stored<Service>>;
+  getService(name: string): Promise<Stored<Service> | undefined>;
+  updateService(service: Service, ifMatch?: string): Promise<Stored<Service>>;
+  /** Fails with ServiceNotEmpty while the service has functions. */
+  deleteService(name: string, ifMatch?: string): Promise<void>;
+  listServices(query: ListQuery): Promise<Page<Stored<Service>>>;
+
+  createFunction(fn: FunctionRecord): Promise<Stored<FunctionRecord>>;
+  getFunction(serviceName: string, functionName: string): Promise<Stored<FunctionRecord> | undefined>;
+  updateFunction(fn: FunctionRecord, ifMatch?: string): Promise<Stored<FunctionRecord>>;
+  deleteFunction(
+    serviceName: string,
+    functionName: string,
+    ifMatch?: string,
+  ): Promise<Stored<FunctionRecord>>;
+  listFunctions(serviceName: string, query: ListQuery): Promise<Page<Stored<FunctionRecord>>>;
+  /** How many functions use this code package (for garbage collection of code). */
+  codeReferences(sha256: string): Promise<number>;
+
+  close(): Promise<void>;
+}

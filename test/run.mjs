@@ -1,0 +1,28 @@
+// Runs every test/**/*.test.ts with node:test. Node 20's `node --test` finds no .ts files by itself
+// and exits 0, so this lists them explicitly and fails loudly when there are none.
+import { spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+function findTests(dir) {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return entry.name === 'fixtures' ? [] : findTests(path);
+    return entry.name.endsWith('.test.ts') ? [path] : [];
+  });
+}
+
+const root = new URL('.', import.meta.url).pathname;
+const filter = process.argv.slice(2);
+const files = findTests(root)
+  .map((file) => relative(process.cwd(), file))
+  .filter((file) => filter.length === 0 || filter.some((f) => file.includes(f)))
+  .sort();
+if (files.length === 0) {
+  console.error('test/run.mjs: no test files found');
+  process.exit(1);
+}
+const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', ...files], {
+  stdio: 'inherit',
+});
+process.exit(result.status ?? 1);
