@@ -1,0 +1,44 @@
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { type ConnectionFlags, connect } from './connection.js';
+
+interface InvokeOptions extends ConnectionFlags {
+  event?: string;
+  eventFile?: string;
+  stdin?: boolean;
+  qualifier?: string;
+}
+
+export function registerInvokeCommand(program: Command): void {
+  program
+    .command('invoke <service/function>')
+    .description('invoke a function synchronously and print its result, logs and billing line')
+    .option('-e, --event <event>', 'event payload')
+    .option('-f, --event-file <file>', 'read the event from a file')
+    .option('-s, --stdin', 'read the event from standard input')
+    .option('--qualifier <qualifier>', 'version or alias', 'LATEST')
+    .option('--endpoint <url>', 'Kumo endpoint (env KUMO_ENDPOINT, default http://127.0.0.1:8780)')
+    .option('--data-dir <dir>', 'a local server data dir to read credentials from (default ./.kumo)')
+    .action(async (target: string, options: InvokeOptions) => {
+      const [service, fn] = target.split('/');
+      if (!service || !fn) throw new Error(`expected <service>/<function>, got '${target}'`);
+      const event = options.eventFile
+        ? readFileSync(options.eventFile)
+        : options.stdin
+          ? readFileSync(0)
+          : Buffer.from(options.event ?? '');
+      const client = connect(options);
+      const response = await client.send(
+        'POST',
+        `/services/${service}.${options.qualifier}/functions/${fn}/invocations`,
+        event,
+        { 'x-fc-log-type': 'Tail' },
+      );
+      const logs = Buffer.from(response.headers['x-fc-log-result'] ?? '', 'base64').toString();
+      if (logs) {
+        process.stdout.write(`========= FC invoke Logs begin =========\n${logs}========= FC invoke Logs end =========\n\n`);
+      }
+      process.stdout.write(`FC Invoke Result:\n${response.body.toString()}\n`);
+      if (response.status >= 300 || response.headers['x-fc-error-type']) process.exitCode = 1;
+    });
+}

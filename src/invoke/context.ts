@@ -1,0 +1,77 @@
+import type { FunctionRecord, Service } from '../model/index.js';
+
+/** Temporary credentials handed to an instance or a call. */
+export interface TemporaryCredentials {
+  accessKeyId: string;
+  accessKeySecret: string;
+  securityToken: string;
+}
+
+/** Everything about one call that the instance is told. */
+export interface CallContext {
+  requestId: string;
+  fn: FunctionRecord;
+  service: Service;
+  qualifier: string;
+  region: string;
+  accountId: string;
+  credentials: TemporaryCredentials;
+  retryCount?: number;
+}
+
+/** The `X-Fc-*` headers of FC_RUNTIME.md §1.3, in FC's canonical casing (some runtimes compare case-sensitively). */
+export function fcHeaders(ctx: CallContext, controlPath: string, instanceId: string): Record<string, string> {
+  const { fn, service } = ctx;
+  return {
+    'X-Fc-Request-Id': ctx.requestId,
+    'X-Fc-Access-Key-Id': ctx.credentials.accessKeyId,
+    'X-Fc-Access-Key-Secret': ctx.credentials.accessKeySecret,
+    'X-Fc-Security-Token': ctx.credentials.securityToken,
+    'X-Fc-Function-Name': fn.functionName,
+    'X-Fc-Function-Handler': fn.handler ?? '',
+    'X-Fc-Function-Memory': String(fn.memorySize),
+    'X-Fc-Function-Timeout': String(fn.timeout),
+    'X-Fc-Function-Initializer': fn.initializer ?? '',
+    'X-Fc-Initialization-Timeout': String(fn.initializationTimeout),
+    'X-Fc-Service-Name': service.serviceName,
+    'X-Fc-Service-Logproject': service.logConfig?.project ?? '',
+    'X-Fc-Service-Logstore': service.logConfig?.logstore ?? '',
+    'X-Fc-Region': ctx.region,
+    'X-Fc-Account-Id': ctx.accountId,
+    'X-Fc-Qualifier': ctx.qualifier,
+    'X-Fc-Version-Id': ctx.qualifier === 'LATEST' ? '' : ctx.qualifier,
+    'X-Fc-Control-Path': controlPath,
+    'X-Fc-Retry-Count': String(ctx.retryCount ?? 0),
+    'X-Fc-Instance-Id': instanceId,
+  };
+}
+
+/** The instance's environment (FC_RUNTIME.md §1.6); the sandbox adds the port and code path variables. */
+export function instanceEnv(
+  ctx: Omit<CallContext, 'requestId'>,
+  instanceId: string,
+  extra: Record<string, string> = {},
+): Record<string, string> {
+  const { fn } = ctx;
+  return {
+    ...fn.environmentVariables,
+    ...extra,
+    FC_FUNCTION_NAME: fn.functionName,
+    FC_FUNCTION_HANDLER: fn.handler ?? '',
+    FC_FUNCTION_MEMORY_SIZE: String(fn.memorySize),
+    FC_FUNCTION_INITIALIZER: fn.initializer ?? '',
+    FC_TIMEOUT: String(fn.timeout),
+    FC_INITIALIZATION_TIMEOUT: String(fn.initializationTimeout),
+    FC_SERVICE_NAME: ctx.service.serviceName,
+    FC_QUALIFIER: ctx.qualifier,
+    FC_REGION: ctx.region,
+    FC_ACCOUNT_ID: ctx.accountId,
+    FC_INSTANCE_ID: instanceId,
+    FC_RUNTIME: fn.runtime,
+    ALIBABA_CLOUD_ACCESS_KEY_ID: ctx.credentials.accessKeyId,
+    ALIBABA_CLOUD_ACCESS_KEY_SECRET: ctx.credentials.accessKeySecret,
+    ALIBABA_CLOUD_SECURITY_TOKEN: ctx.credentials.securityToken,
+    PYTHONPATH: '/code',
+    LD_LIBRARY_PATH: '/code:/code/lib:/usr/local/lib',
+  };
+}

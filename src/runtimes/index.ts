@@ -1,0 +1,1 @@
+export { type RuntimeDefinition, RuntimeRegistry } from './registry.js';

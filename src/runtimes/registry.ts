@@ -1,0 +1,55 @@
+import { FcError, type FunctionRecord, invalidArgument, isKnownRuntime } from '../model/index.js';
+
+/** How one FC runtime name is served. Every runtime is started as a custom runtime (DESIGN.md §1). */
+export interface RuntimeDefinition {
+  readonly names: readonly string[];
+  /** Why this machine cannot serve the runtime, or undefined when it can. */
+  unavailableReason(): string | undefined;
+  /** argv of the instance's server, as the instance sees paths (code at /code). */
+  command(fn: FunctionRecord): string[];
+}
+
+const CUSTOM: RuntimeDefinition = {
+  names: ['custom', 'custom.debian10', 'custom.debian11'],
+  unavailableReason: () => undefined,
+  command(fn) {
+    const custom = fn.customRuntimeConfig;
+    if (custom?.command?.length) return [...custom.command, ...(custom.args ?? [])];
+    return ['/code/bootstrap', ...(custom?.args ?? [])];
+  },
+};
+
+export class RuntimeRegistry {
+  readonly #byName = new Map<string, RuntimeDefinition>();
+
+  constructor(definitions: readonly RuntimeDefinition[] = [CUSTOM]) {
+    for (const definition of definitions) {
+      for (const name of definition.names) this.#byName.set(name, definition);
+    }
+  }
+
+  /** Throws a 400 naming the problem when `runtime` cannot be served here. */
+  check(runtime: string): void {
+    if (!isKnownRuntime(runtime)) throw invalidArgument(`Runtime is set to an invalid value: '${runtime}'`);
+    const definition = this.#byName.get(runtime);
+    if (!definition) {
+      throw invalidArgument(`runtime '${runtime}' is an FC runtime this Kumo server does not serve yet`);
+    }
+    const reason = definition.unavailableReason();
+    if (reason) throw invalidArgument(`runtime '${runtime}' cannot run on this server: ${reason}`);
+  }
+
+  resolve(runtime: string): RuntimeDefinition {
+    const definition = this.#byName.get(runtime);
+    if (!definition) throw new FcError('InvalidArgument', `runtime '${runtime}' is not served by this Kumo`);
+    return definition;
+  }
+
+  /** Each served runtime name with its availability, for `kumo doctor`. */
+  describe(): { name: string; available: boolean; reason?: string }[] {
+    return [...this.#byName.entries()].map(([name, definition]) => {
+      const reason = definition.unavailableReason();
+      return { name, available: !reason, ...(reason && { reason }) };
+    });
+  }
+}

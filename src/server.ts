@@ -1,0 +1,100 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { pino, type Logger } from 'pino';
+import { createApp, type Credentials, KeyRing, resolveCredentials } from './api/index.js';
+import { CodeStore } from './code/index.js';
+import type { KumoConfig } from './config.js';
+import { Invoker } from './invoke/index.js';
+import { SqliteLogStore } from './logs/index.js';
+import { LIMITS } from './model/index.js';
+import { RuntimeRegistry } from './runtimes/index.js';
+import { detectSandbox, type Sandbox } from './sandbox/index.js';
+import { Scheduler } from './scheduler/index.js';
+import { SqliteMetaStore } from './store/index.js';
+
+export interface KumoServer {
+  /** Base URL, e.g. http://127.0.0.1:8780 */
+  url: string;
+  port: number;
+  credentials: Credentials;
+  sandbox: Sandbox;
+  logger: Logger;
+  /** Stops accepting calls, drains in-flight requests, stops instances, closes the stores. */
+  close(): Promise<void>;
+}
+
+/** The composition root: builds every subsystem from one config and starts listening. */
+export async function startServer(config: KumoConfig, logger: Logger = pino({ level: config.logLevel })): Promise<KumoServer> {
+  const dataDir = resolve(config.dataDir);
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const credentials = resolveCredentials({ ...config, dataDir });
+  const keys = new KeyRing();
+  keys.add(credentials.accessKeyId, { secret: credentials.accessKeySecret });
+
+  const store = new SqliteMetaStore(join(dataDir, 'meta.db'));
+  const logs = new SqliteLogStore(join(dataDir, 'logs.db'));
+  const code = new CodeStore(join(dataDir, 'code'), {
+    maxZipBytes: config.maxZipBytes,
+    maxUnzippedBytes: config.maxUnzippedBytes,
+    maxEntries: 100_000,
+  });
+  const sandbox = await detectSandbox({ mode: config.sandbox, subnet: config.sandboxSubnet });
+  logger.info({ sandbox: sandbox.kind, reason: sandbox.reason }, `sandbox: ${sandbox.kind}`);
+  const runtimes = new RuntimeRegistry();
+  const scheduler = new Scheduler(sandbox, logs, config, logger);
+  const invoker = new Invoker({
+    scheduler,
+    runtimes,
+    codeDir: (sha256) => code.unpackedDir(sha256),
+    mintCredentials: (serviceName, ttlMs) => {
+      const minted = {
+        accessKeyId: `STS.${randomBytes(12).toString('hex')}`,
+        accessKeySecret: randomBytes(24).toString('base64url'),
+        securityToken: randomBytes(32).toString('base64url'),
+      };
+      keys.add(minted.accessKeyId, {
+        secret: minted.accessKeySecret,
+        securityToken: minted.securityToken,
+        serviceName,
+        expiresAt: Date.now() + ttlMs,
+      });
+      return minted;
+    },
+    revokeCredentials: (accessKeyId) => keys.remove(accessKeyId),
+    region: config.region,
+    accountId: credentials.accountId,
+    billingGranularityMs: config.billingGranularityMs,
+    pidsLimit: config.instancePidsLimit,
+  });
+
+  const app = createApp({
+    config,
+    credentials,
+    keys,
+    store,
+    code,
+    logs,
+    logger,
+    invoker,
+    checkRuntime: (runtime) => runtimes.check(runtime),
+    onFunctionChanged: (serviceName, functionName) => scheduler.retire(`${serviceName}/${functionName}`),
+  });
+  await app.listen({ host: config.host, port: config.port });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= (async () => {
+      await app.close();
+      await scheduler.close();
+      await sandbox.close();
+      logs.close();
+      await store.close();
+    })();
+    return closing;
+  };
+  return { url: `http://${host}:${port}`, port, credentials, sandbox, logger, close };
+}
