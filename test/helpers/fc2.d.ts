@@ -1,0 +1,52 @@
+// The official SDK ships no types; this declares the part the tests use.
+declare module '@alicloud/fc2' {
+  interface FcResponse<T = Record<string, unknown>> {
+    headers: Record<string, string>;
+    data: T;
+  }
+  type Json = Record<string, unknown>;
+  export default class FC {
+    constructor(
+      accountId: string,
+      config: {
+        accessKeyID: string;
+        accessKeySecret: string;
+        securityToken?: string;
+        region: string;
+        endpoint: string;
+        timeout?: number;
+      },
+    );
+    createService(name: string, options?: Json, headers?: Json): Promise<FcResponse>;
+    listServices(options?: Json, headers?: Json): Promise<FcResponse<{ services: Json[]; nextToken?: string }>>;
+    getService(name: string, headers?: Json, qualifier?: string): Promise<FcResponse>;
+    updateService(name: string, options?: Json, headers?: Json): Promise<FcResponse>;
+    deleteService(name: string, options?: Json, headers?: Json): Promise<FcResponse>;
+    createFunction(service: string, options: Json, headers?: Json): Promise<FcResponse>;
+    listFunctions(
+      service: string,
+      options?: Json,
+      headers?: Json,
+      qualifier?: string,
+    ): Promise<FcResponse<{ functions: Json[]; nextToken?: string }>>;
+    getFunction(service: string, fn: string, headers?: Json, qualifier?: string): Promise<FcResponse>;
+    getFunctionCode(
+      service: string,
+      fn: string,
+      headers?: Json,
+      qualifier?: string,
+    ): Promise<FcResponse<{ url: string; checksum: string }>>;
+    updateFunction(service: string, fn: string, options: Json, headers?: Json): Promise<FcResponse>;
+    deleteFunction(service: string, fn: string, options?: Json, headers?: Json): Promise<FcResponse>;
+    invokeFunction(
+      service: string,
+      fn: string,
+      event: string | Buffer | null,
+      headers?: Json,
+      qualifier?: string,
+      opts?: Json,
+    ): Promise<FcResponse<string | Json>>;
+    get(path: string, query?: Json, headers?: Json): Promise<FcResponse<unknown>>;
+    post(path: string, body?: unknown, headers?: Json, queries?: Json, opts?: Json): Promise<FcResponse<unknown>>;
+  }
+}
