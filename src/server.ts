@@ -20,6 +20,8 @@ export interface KumoServer {
   credentials: Credentials;
   sandbox: Sandbox;
   logger: Logger;
+  /** Instances running or starting right now. */
+  instanceCount(): number;
   /** Stops accepting calls, drains in-flight requests, stops instances, closes the stores. */
   close(): Promise<void>;
 }
@@ -96,5 +98,13 @@ export async function startServer(config: KumoConfig, logger: Logger = pino({ le
     })();
     return closing;
   };
-  return { url: `http://${host}:${port}`, port, credentials, sandbox, logger, close };
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    credentials,
+    sandbox,
+    logger,
+    instanceCount: () => scheduler.instanceCount,
+    close,
+  };
 }

@@ -78,8 +78,9 @@ export async function startInstance(
   try {
     await waitForPort(handle.host, handle.port, AbortSignal.any([timeout, exited.signal]));
   } catch (error) {
+    const exitedFirst = exited.signal.aborted;
     await handle.stop();
-    const exit = exited.signal.aborted ? await handle.exited : undefined;
+    const exit = exitedFirst ? await handle.exited : undefined;
     throw startFailure(blueprint, error as Error, exit, logs.recentOutput(), startTimeoutMs);
   }
   const dispatcher = new Pool(`http://${handle.host}:${handle.port}`, {

@@ -39,6 +39,14 @@ interface Waiter {
   wake(): void;
 }
 
+/** An instance being started, and how many calls have already claimed one of its slots. */
+interface PendingStart {
+  revision: string;
+  concurrency: number;
+  claimed: number;
+  instance: Promise<Instance>;
+}
+
 /**
  * Instance pools per function: a call takes a free slot on a ready instance of the current revision, or
  * cold-starts one (within the per-function and global limits), or waits in a bounded queue, or gets
@@ -47,6 +55,7 @@ interface Waiter {
 export class Scheduler {
   readonly #pools = new Map<string, Set<Instance>>();
   readonly #waiters = new Map<string, Waiter[]>();
+  readonly #pending = new Map<string, PendingStart[]>();
   readonly #stoppedHooks = new Map<string, () => void>();
   #starting = 0;
   #queued = 0;
@@ -70,6 +79,14 @@ export class Scheduler {
       const pool = this.#pool(request.poolKey);
       const free = [...pool].find((i) => i.revision === request.revision && i.hasFreeSlot);
       if (free) return this.#lease(request.poolKey, free, false);
+      // Fill an instance that is still starting before starting another (FC fills one up to its concurrency).
+      const starting = this.#pending
+        .get(request.poolKey)
+        ?.find((p) => p.revision === request.revision && p.claimed < p.concurrency);
+      if (starting) {
+        starting.claimed++;
+        return this.#lease(request.poolKey, await starting.instance, true);
+      }
       if (this.#canStart(pool)) return this.#lease(request.poolKey, await this.#start(request, pool), true);
       await this.#wait(request.poolKey, deadline, request.maxWaitMs);
     }
@@ -117,7 +134,25 @@ export class Scheduler {
     return live < this.limits.maxInstancesPerFunction && this.instanceCount < this.limits.maxInstances;
   }
 
-  async #start(request: InstanceRequest, pool: Set<Instance>): Promise<Instance> {
+  #start(request: InstanceRequest, pool: Set<Instance>): Promise<Instance> {
+    const pending: PendingStart = {
+      revision: request.revision,
+      concurrency: request.concurrency,
+      claimed: 1,
+      instance: this.#launch(request, pool),
+    };
+    const list = this.#pending.get(request.poolKey) ?? [];
+    this.#pending.set(request.poolKey, list);
+    list.push(pending);
+    const forget = () => {
+      list.splice(list.indexOf(pending), 1);
+      if (list.length === 0 && this.#pending.get(request.poolKey) === list) this.#pending.delete(request.poolKey);
+    };
+    pending.instance.then(forget, forget);
+    return pending.instance;
+  }
+
+  async #launch(request: InstanceRequest, pool: Set<Instance>): Promise<Instance> {
     const instanceId = `i-${Date.now().toString(36)}-${(this.#nextId++).toString(36)}`;
     this.#starting++;
     try {

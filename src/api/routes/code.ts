@@ -19,7 +19,8 @@ export function registerCodeRoutes(app: FastifyInstance, deps: ApiDeps): void {
       if (!fn.code) throw new FcError('InvalidArgument', `function '${fn.functionName}' has no code package`);
       const expires = Math.floor(Date.now() / 1000) + URL_TTL_SECONDS;
       const signature = signDownload(secret, fn.code.sha256, expires);
-      const origin = `${request.protocol}://${request.headers.host ?? `${deps.config.host}:${deps.config.port}`}`;
+      // The SDKs send Host without the port, so the port comes from the connection itself.
+      const origin = `${request.protocol}://${request.hostname}:${request.socket.localPort}`;
       const url = `${origin}${API_PREFIX}/code-packages/${fn.code.sha256}.zip?expires=${expires}&signature=${signature}`;
       return { url, checksum: fn.code.codeChecksum };
     },

@@ -1,0 +1,105 @@
+import { existsSync, lstatSync, readdirSync, readlinkSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { pathMap, portEnv } from './instance.js';
+import type { SandboxSpec } from './types.js';
+
+export const SANDBOX_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
+/** Top-level host directories interpreters need; symlinks (merged /usr) are recreated as symlinks. */
+const ROOT_DIRS = ['/usr', '/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32'];
+
+/** The parts of /etc that programs need (name resolution, TLS roots, users, the dynamic loader, time zone). */
+const ETC_FILES = new Set(
+  (
+    'alternatives ca-certificates ca-certificates.conf crypto-policies gai.conf group host.conf hosts ' +
+    'ld.so.cache ld.so.conf ld.so.conf.d localtime mime.types nsswitch.conf os-release passwd pki ' +
+    'protocols resolv.conf services ssl timezone debian_version'
+  ).split(' '),
+);
+/** Per-interpreter configuration directories (`/etc/python3.11`, `/etc/php`, `/etc/java-17-openjdk` …). */
+const ETC_PREFIXES = ['python', 'php', 'java', 'perl', 'ruby', 'dotnet', 'fonts', 'ImageMagick'];
+
+/**
+ * Variables the glibc loader and libc treat as unsafe for privileged programs (unsecvars.h). They must not
+ * reach `setpriv`, which still runs as root inside the sandbox, so they are applied only after the uid switch.
+ */
+const LOADER_UNSAFE = new Set(
+  (
+    'GCONV_PATH GETCONF_DIR GLIBC_TUNABLES HOSTALIASES LD_AUDIT LD_DEBUG LD_DEBUG_OUTPUT LD_DYNAMIC_WEAK ' +
+    'LD_HWCAP_MASK LD_LIBRARY_PATH LD_ORIGIN_PATH LD_PRELOAD LD_PROFILE LD_SHOW_AUXV LD_USE_LOAD_BIAS ' +
+    'LOCALDOMAIN LOCPATH MALLOC_TRACE NIS_PATH NLSPATH RESOLV_HOST_CONF RES_OPTIONS TMPDIR TZ TZDIR'
+  ).split(' '),
+);
+
+function hostRootArgs(): string[] {
+  const args: string[] = [];
+  for (const dir of ROOT_DIRS) {
+    if (!existsSync(dir)) continue;
+    if (lstatSync(dir).isSymbolicLink()) args.push('--symlink', readlinkSync(dir), dir);
+    else args.push('--ro-bind', dir, dir);
+  }
+  args.push('--perms', '0755', '--dir', '/etc'); // bwrap creates missing parents with mode 0700
+  for (const name of readdirSync('/etc').sort()) {
+    if (ETC_FILES.has(name) || ETC_PREFIXES.some((prefix) => name.startsWith(prefix))) {
+      args.push('--ro-bind', join('/etc', name), join('/etc', name));
+    }
+  }
+  return args;
+}
+
+export interface SandboxCommand {
+  /** Options for bwrap, passed through `--args FD` so environment values never show in a host `ps`. */
+  bwrapArgs: string[];
+  /** The command after bwrap's options: setpriv, then (if needed) `env` with the loader variables, then argv. */
+  command: string[];
+}
+
+/** The environment an instance sees: a sane PATH and HOME, the function's env, the FC port and code path. */
+export function sandboxEnv(spec: SandboxSpec): Record<string, string> {
+  return { PATH: SANDBOX_PATH, HOME: '/tmp', ...spec.env, ...portEnv(spec.port), FC_FUNC_CODE_PATH: '/code' };
+}
+
+/** Builds the bwrap options and the command (run as `uid`, no capabilities, no new privileges). */
+export function buildSandboxCommand(spec: SandboxSpec, setpriv: string, uid: number): SandboxCommand {
+  const env = sandboxEnv(spec);
+  const bwrapArgs = [
+    '--die-with-parent',
+    '--new-session',
+    '--unshare-pid',
+    '--unshare-ipc',
+    '--unshare-uts',
+    '--unshare-cgroup-try',
+    '--hostname',
+    `fc-${spec.instanceId}`,
+    ...hostRootArgs(),
+    '--proc',
+    '/proc',
+    '--dev',
+    '/dev',
+    '--perms',
+    '1777',
+    '--size',
+    String(spec.tmpSizeMb * 1024 * 1024),
+    '--tmpfs',
+    '/tmp',
+  ];
+  const made = new Set(['/', '/tmp', '/etc', ...ROOT_DIRS]);
+  for (const [inside, host] of pathMap(spec)) {
+    const parents: string[] = [];
+    for (let dir = dirname(inside); !made.has(dir); dir = dirname(dir)) parents.unshift(dir);
+    for (const dir of parents) bwrapArgs.push('--perms', '0755', '--dir', dir);
+    for (const dir of parents) made.add(dir);
+    bwrapArgs.push('--ro-bind', host, inside);
+  }
+  bwrapArgs.push('--chdir', '/code', '--clearenv');
+  const late: string[] = [];
+  for (const [key, value] of Object.entries(env)) {
+    if (LOADER_UNSAFE.has(key) || key.startsWith('LD_')) late.push(`${key}=${value}`);
+    else bwrapArgs.push('--setenv', key, value);
+  }
+  const drop = [setpriv, `--reuid=${uid}`, `--regid=${uid}`, '--clear-groups', '--inh-caps=-all'];
+  drop.push('--ambient-caps=-all', '--bounding-set=-all', '--no-new-privs', '--');
+  const command =
+    late.length > 0 ? [...drop, '/usr/bin/env', ...late, ...spec.command] : [...drop, ...spec.command];
+  return { bwrapArgs, command };
+}

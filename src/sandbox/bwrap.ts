@@ -1,0 +1,211 @@
+import { spawn } from 'node:child_process';
+import { statSync } from 'node:fs';
+import type { Writable } from 'node:stream';
+import { buildSandboxCommand } from './bwrap-args.js';
+import {
+  type CgroupLayout,
+  detectCgroupLayout,
+  ensureCgroupParent,
+  InstanceCgroup,
+  removeStaleCgroups,
+} from './cgroup.js';
+import { SandboxError } from './errors.js';
+import { findBinary, pidAlive } from './exec.js';
+import { exitOf, validateSpec, within } from './instance.js';
+import {
+  createNetwork,
+  destroyNetwork,
+  enableOutbound,
+  listNetns,
+  SubnetAllocator,
+  takenBlocks,
+  vethName,
+} from './network.js';
+import type { InstanceHandle, Sandbox, SandboxSpec } from './types.js';
+
+export interface BwrapSandboxOptions {
+  /** Private IPv4 subnet cut into one /30 per instance; default `10.213.0.0/16`. */
+  subnet?: string;
+  /** uid and gid the instance's processes run as; default 10000. */
+  uid?: number;
+  /** Parent cgroup (created under each hierarchy's root); default `kumo`. */
+  cgroupParent?: string;
+  /** Set NAT up for outbound traffic when iptables/nft exists; default true. */
+  outbound?: boolean;
+}
+
+interface Prepared {
+  bwrap: string;
+  ip: string;
+  setpriv: string;
+  layout: CgroupLayout;
+}
+
+/** Names of netns and cgroups: `kumo-<Kumo's pid>-<instanceId>`, so leftovers of a dead Kumo are recognisable. */
+const SLOT = /^kumo-(\d+)-[a-z0-9-]{1,32}$/;
+const slotName = (instanceId: string): string => `kumo-${process.pid}-${instanceId}`;
+
+/** True for a netns/cgroup name of ours whose Kumo process is gone. */
+export function isStaleSlot(name: string): boolean {
+  const pid = Number(SLOT.exec(name)?.[1] ?? Number.NaN);
+  return Number.isInteger(pid) && pid !== process.pid && !pidAlive(pid);
+}
+
+/** Puts itself into the cgroups (argv: count, procs files…), then execs the rest of argv. */
+const JOIN_CGROUPS =
+  'n=$1; shift; while [ "$n" -gt 0 ]; do echo $$ > "$1" || exit 125; shift; n=$((n-1)); done; exec "$@"';
+
+/**
+ * Runs each instance under bubblewrap in its own network namespace (veth pair, /30 per instance, listening on
+ * `spec.port`) and its own cgroup (memory + pids limits), as a non-root uid without capabilities.
+ */
+export class BwrapSandbox implements Sandbox {
+  readonly kind = 'bwrap' as const;
+  private readonly subnets: SubnetAllocator;
+  private readonly uid: number;
+  private readonly parent: string;
+  private readonly handles = new Map<string, InstanceHandle>();
+  /** Slot names in use, reserved before the (async) start so two starts of one id cannot race. */
+  private readonly names = new Set<string>();
+  private ready: Promise<Prepared> | undefined;
+  private cgroupVersion: number | undefined;
+  private outbound = 'outbound network not set up yet';
+
+  constructor(private readonly options: BwrapSandboxOptions = {}) {
+    this.subnets = new SubnetAllocator(options.subnet ?? '10.213.0.0/16');
+    this.uid = options.uid ?? 10000;
+    this.parent = options.cgroupParent ?? 'kumo';
+    if (!Number.isInteger(this.uid) || this.uid <= 0)
+      throw new SandboxError(`invalid sandbox uid ${this.uid}`);
+    if (!/^[A-Za-z0-9._-]+$/.test(this.parent))
+      throw new SandboxError(`invalid cgroup parent '${this.parent}'`);
+  }
+
+  get reason(): string {
+    const cgroup = this.cgroupVersion ? `cgroup v${this.cgroupVersion}` : 'cgroup';
+    return (
+      `bubblewrap: own mount/pid/ipc/uts/net namespaces (a veth /30 from ${this.subnets.cidr} per instance, ` +
+      'each listening on its own CAPort), ' +
+      `${cgroup} memory + pids limits under ${this.parent}/, uid ${this.uid} without capabilities, ` +
+      `read-only /code, private size-limited /tmp; ${this.outbound}`
+    );
+  }
+
+  /** Finds the tools and the cgroup hierarchy, removes leftovers of crashed runs, sets NAT up. Idempotent. */
+  prepare(): Promise<Prepared> {
+    this.ready ??= this.doPrepare().catch((error: unknown) => {
+      this.ready = undefined;
+      throw error;
+    });
+    return this.ready;
+  }
+
+  private async doPrepare(): Promise<Prepared> {
+    const [bwrap, ip, setpriv] = await Promise.all(['bwrap', 'ip', 'setpriv'].map(findBinary));
+    if (!bwrap || !ip || !setpriv) {
+      const missing = ['bwrap', 'ip', 'setpriv'].filter((_, i) => ![bwrap, ip, setpriv][i]);
+      throw new SandboxError(`missing executables: ${missing.join(', ')}`);
+    }
+    const layout = detectCgroupLayout();
+    this.cgroupVersion = layout.version;
+    ensureCgroupParent(layout, this.parent);
+    await removeStaleCgroups(layout, this.parent, isStaleSlot);
+    for (const netns of listNetns().filter(isStaleSlot)) await destroyNetwork(ip, netns);
+    if (this.options.outbound !== false) this.outbound = await enableOutbound(this.subnets.cidr);
+    else this.outbound = 'outbound network disabled by configuration';
+    return { bwrap, ip, setpriv, layout };
+  }
+
+  async start(spec: SandboxSpec): Promise<InstanceHandle> {
+    validateSpec(spec);
+    const tools = await this.prepare();
+    const stat = statSync(spec.codeDir, { throwIfNoEntry: false });
+    if (!stat?.isDirectory()) throw new SandboxError(`code directory ${spec.codeDir} does not exist`);
+    if ((stat.mode & 0o005) !== 0o005) {
+      throw new SandboxError(
+        `code directory ${spec.codeDir} must be world-readable (o+rx): instances run as uid ${this.uid}`,
+      );
+    }
+    const name = slotName(spec.instanceId);
+    if (this.names.has(name)) throw new SandboxError(`instance ${spec.instanceId} is already running`);
+    this.names.add(name);
+    try {
+      return await this.launch(spec, tools, name);
+    } catch (error) {
+      this.names.delete(name);
+      throw error;
+    }
+  }
+
+  private async launch(spec: SandboxSpec, tools: Prepared, name: string): Promise<InstanceHandle> {
+    const { bwrapArgs, command } = buildSandboxCommand(spec, tools.setpriv, this.uid);
+    const block = this.subnets.allocate(await takenBlocks(tools.ip, this.subnets));
+    const veth = vethName();
+    let cgroup: InstanceCgroup | undefined;
+    try {
+      const limits = { memoryBytes: spec.memoryMb * 1024 * 1024, pidsMax: spec.pidsLimit };
+      cgroup = InstanceCgroup.create(tools.layout, this.parent, name, limits);
+      await createNetwork(tools.ip, name, veth, block);
+    } catch (error) {
+      await cgroup?.destroy().catch(() => {});
+      this.subnets.free(block.index);
+      throw error;
+    }
+    const group = cgroup;
+    const argv = ['-c', JOIN_CGROUPS, 'kumo-join', String(group.procsFiles.length), ...group.procsFiles];
+    argv.push(tools.ip, 'netns', 'exec', name, tools.bwrap, '--args', '3', ...command);
+    const child = spawn('/bin/sh', argv, {
+      env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' },
+      stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+      detached: true,
+    });
+    child.on('error', () => {}); // only a spawn failure, handled just below
+    if (child.pid === undefined) {
+      await group.destroy().catch(() => {});
+      await destroyNetwork(tools.ip, name, veth).catch(() => {});
+      this.subnets.free(block.index);
+      throw new SandboxError(`cannot spawn /bin/sh for instance ${spec.instanceId}`);
+    }
+    const argsPipe = child.stdio[3] as Writable;
+    argsPipe.on('error', () => {}); // bwrap never reads it when joining the cgroup failed
+    argsPipe.end(bwrapArgs.map((arg) => `${arg}\0`).join(''));
+    const exited = exitOf(child, () => group.oomKillsSinceStart() > 0, true);
+    let stopping: Promise<void> | undefined;
+    const release = async () => {
+      const errors: unknown[] = [];
+      await group.kill().catch((error: unknown) => errors.push(error));
+      await within(exited, 5000);
+      await group.destroy().catch((error: unknown) => errors.push(error));
+      await destroyNetwork(tools.ip, name, veth).catch((error: unknown) => errors.push(error));
+      this.subnets.free(block.index);
+      if (errors.length > 0) {
+        const detail = errors.map((e) => (e instanceof Error ? e.message : String(e))).join('; ');
+        throw new SandboxError(`stopping instance ${spec.instanceId} left resources behind: ${detail}`);
+      }
+    };
+    const handle: InstanceHandle = {
+      instanceId: spec.instanceId,
+      host: block.sandboxIp,
+      port: spec.port,
+      pid: child.pid,
+      stdout: child.stdout as NonNullable<typeof child.stdout>,
+      stderr: child.stderr as NonNullable<typeof child.stderr>,
+      exited,
+      peakMemoryBytes: () => group.peakBytes(),
+      resetPeakMemory: () => group.resetPeak(),
+      stop: () => {
+        stopping ??= release().finally(() => {
+          this.handles.delete(name);
+          this.names.delete(name);
+        });
+        return stopping;
+      },
+    };
+    this.handles.set(name, handle);
+    return handle;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.handles.values()].map((handle) => handle.stop()));
+  }
+}

@@ -1,0 +1,169 @@
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readSync,
+  rmdirSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
+import { join } from 'node:path';
+import { type CgroupLayout, killAndRemove, parentDirs, read } from './cgroup-hierarchy.js';
+import { SandboxError } from './errors.js';
+
+export {
+  type CgroupLayout,
+  detectCgroupLayout,
+  ensureCgroupParent,
+  killAndRemove,
+  removeStaleCgroups,
+} from './cgroup-hierarchy.js';
+
+export interface CgroupLimits {
+  memoryBytes: number;
+  pidsMax: number;
+}
+
+function readKeyed(path: string, key: string): number {
+  const line = read(path)
+    .split('\n')
+    .find((l) => l.startsWith(`${key} `));
+  return line ? Number(line.slice(key.length + 1)) : 0;
+}
+
+function readNumber(path: string): number {
+  const text = read(path).trim();
+  return text === 'max' ? Number.POSITIVE_INFINITY : Number(text);
+}
+
+/** Writes `value` to a cgroup file if that file exists (optional knobs such as memsw or swap.max). */
+function writeIfPresent(path: string, value: string): void {
+  if (existsSync(path)) writeFileSync(path, value);
+}
+
+/** One instance's cgroup (one dir on v2, a memory and a pids dir on v1). */
+export class InstanceCgroup {
+  /** `cgroup.procs` files a process must write its pid to, to join. */
+  readonly procsFiles: string[];
+  private readonly memoryDir: string;
+  private readonly oomAtStart: number;
+  private peakFd: number | undefined;
+  private sampledPeak: number | undefined;
+  private sampler: NodeJS.Timeout | undefined;
+  private finalPeak: number | undefined;
+
+  private constructor(
+    private readonly layout: CgroupLayout,
+    private readonly dirs: string[],
+  ) {
+    this.memoryDir = dirs[0] ?? '';
+    this.procsFiles = dirs.map((dir) => join(dir, 'cgroup.procs'));
+    this.oomAtStart = this.oomKills();
+  }
+
+  static create(layout: CgroupLayout, parent: string, name: string, limits: CgroupLimits): InstanceCgroup {
+    const dirs = parentDirs(layout, parent).map((dir) => join(dir, name));
+    const created: string[] = [];
+    try {
+      for (const dir of dirs) {
+        mkdirSync(dir);
+        created.push(dir);
+      }
+      const [memoryDir = '', pidsDir = memoryDir] = dirs;
+      const bytes = String(limits.memoryBytes);
+      if (layout.version === 1) {
+        writeFileSync(join(memoryDir, 'memory.limit_in_bytes'), bytes);
+        writeIfPresent(join(memoryDir, 'memory.memsw.limit_in_bytes'), bytes);
+      } else {
+        writeFileSync(join(memoryDir, 'memory.max'), bytes);
+        writeIfPresent(join(memoryDir, 'memory.swap.max'), '0');
+      }
+      writeFileSync(join(pidsDir, 'pids.max'), String(limits.pidsMax));
+      return new InstanceCgroup(layout, dirs);
+    } catch (error) {
+      for (const dir of created.reverse()) {
+        try {
+          rmdirSync(dir);
+        } catch {}
+      }
+      throw new SandboxError(`cannot create cgroup ${dirs.join(' + ')}: ${(error as Error).message}`);
+    }
+  }
+
+  /** OOM kills in this cgroup since it was created. */
+  oomKillsSinceStart(): number {
+    return this.oomKills() - this.oomAtStart;
+  }
+
+  private oomKills(): number {
+    try {
+      return this.layout.version === 1
+        ? readKeyed(join(this.memoryDir, 'memory.oom_control'), 'oom_kill')
+        : readKeyed(join(this.memoryDir, 'memory.events'), 'oom_kill');
+    } catch {
+      return 0;
+    }
+  }
+
+  /** Peak memory use of the cgroup since creation or the last `resetPeak()`. */
+  peakBytes(): number {
+    if (this.finalPeak !== undefined) return this.finalPeak;
+    try {
+      if (this.layout.version === 1) return readNumber(join(this.memoryDir, 'memory.max_usage_in_bytes'));
+      if (this.peakFd !== undefined) {
+        const buffer = Buffer.alloc(32);
+        return Number(buffer.toString('utf8', 0, readSync(this.peakFd, buffer, 0, 32, 0)).trim());
+      }
+      if (this.sampledPeak !== undefined) return this.sample();
+      return readNumber(join(this.memoryDir, 'memory.peak'));
+    } catch {
+      return this.sampledPeak ?? 0;
+    }
+  }
+
+  /**
+   * v1: writes 0 to `memory.max_usage_in_bytes`. v2: writes to an fd of `memory.peak` (kernel ≥ 6.12 resets the
+   * peak seen through that fd); older kernels fall back to sampling `memory.current` every 100 ms.
+   */
+  resetPeak(): void {
+    if (this.finalPeak !== undefined) return;
+    if (this.layout.version === 1) {
+      writeFileSync(join(this.memoryDir, 'memory.max_usage_in_bytes'), '0');
+      return;
+    }
+    try {
+      this.peakFd ??= openSync(join(this.memoryDir, 'memory.peak'), 'r+');
+      writeSync(this.peakFd, 'reset\n');
+    } catch {
+      if (this.peakFd !== undefined) closeSync(this.peakFd);
+      this.peakFd = undefined;
+      this.sampledPeak = 0;
+      this.sample();
+      this.sampler ??= setInterval(() => this.sample(), 100).unref();
+    }
+  }
+
+  private sample(): number {
+    try {
+      const current = readNumber(join(this.memoryDir, 'memory.current'));
+      this.sampledPeak = Math.max(this.sampledPeak ?? 0, current);
+    } catch {}
+    return this.sampledPeak ?? 0;
+  }
+
+  /** SIGKILLs every process in the cgroup and waits until it is empty. */
+  async kill(): Promise<void> {
+    await killAndRemove(this.dirs, { remove: false });
+  }
+
+  /** Kills what is left and removes the dirs; the last peak stays readable. Safe to call twice. */
+  async destroy(): Promise<void> {
+    if (this.finalPeak === undefined) this.finalPeak = this.peakBytes();
+    if (this.sampler) clearInterval(this.sampler);
+    if (this.peakFd !== undefined) closeSync(this.peakFd);
+    this.sampler = undefined;
+    this.peakFd = undefined;
+    await killAndRemove(this.dirs);
+  }
+}

@@ -1,0 +1,64 @@
+import type { Readable } from 'node:stream';
+
+/** Everything a sandbox needs to start one instance. */
+export interface SandboxSpec {
+  /** Unique per instance; used for cgroup, netns and log names. `[a-z0-9-]`, at most 32 chars. */
+  instanceId: string;
+  /** Host directory holding the unpacked code; the instance sees it read-only at `/code`. */
+  codeDir: string;
+  /** argv to run, e.g. `['/code/bootstrap']`. Paths under `/code` are as the instance sees them. */
+  command: string[];
+  /** Environment of the instance (FC_* variables, function env). The sandbox adds the port variables. */
+  env: Record<string, string>;
+  /** Port the instance server should listen on (CAPort, default 9000). */
+  port: number;
+  /** Memory limit in MB (the function's memorySize). */
+  memoryMb: number;
+  /** Maximum number of processes/threads in the instance. */
+  pidsLimit: number;
+  /** Size limit of the private writable /tmp in MB. */
+  tmpSizeMb: number;
+  /**
+   * Extra host directories the instance sees read-only (e.g. a built-in runtime's agent at `/opt/kumo/agent`).
+   * Like `/code`, `command` elements under `sandboxPath` are rewritten to `hostPath` by the process sandbox.
+   */
+  readOnlyMounts?: ReadonlyArray<{ hostPath: string; sandboxPath: string }>;
+}
+
+export interface ExitInfo {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  /** True when the memory limit was hit and the kernel killed a process of the instance. */
+  oomKilled: boolean;
+}
+
+/** A started instance. Readiness (port accepting) is checked by the caller, not by the sandbox. */
+export interface InstanceHandle {
+  readonly instanceId: string;
+  /** Where Kumo connects to reach the instance's server. */
+  readonly host: string;
+  readonly port: number;
+  /** pid of the outermost process Kumo spawned. */
+  readonly pid: number;
+  readonly stdout: Readable;
+  readonly stderr: Readable;
+  /** Resolves once when the instance's process has exited (never rejects). */
+  readonly exited: Promise<ExitInfo>;
+  /** Peak memory (bytes) since start or the last `resetPeakMemory()`. */
+  peakMemoryBytes(): number;
+  /** Starts a new peak-measurement window (one per call, so Max Memory Used is per call). */
+  resetPeakMemory(): void;
+  /** Kills every process of the instance and releases its resources (cgroup, netns). Idempotent. */
+  stop(): Promise<void>;
+}
+
+export type SandboxKind = 'bwrap' | 'process';
+
+export interface Sandbox {
+  readonly kind: SandboxKind;
+  /** Why this sandbox was chosen (printed by `kumo doctor` and at `kumo serve` start). */
+  readonly reason: string;
+  start(spec: SandboxSpec): Promise<InstanceHandle>;
+  /** Stops every instance still running and removes leftovers. */
+  close(): Promise<void>;
+}
