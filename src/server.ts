@@ -1,13 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { pino, type Logger } from 'pino';
-import { createApp, type Credentials, KeyRing, resolveCredentials } from './api/index.js';
+import { type Logger, pino } from 'pino';
+import { type Credentials, createApp, KeyRing, resolveCredentials } from './api/index.js';
 import { CodeStore } from './code/index.js';
 import type { KumoConfig } from './config.js';
 import { Invoker } from './invoke/index.js';
 import { SqliteLogStore } from './logs/index.js';
-import { LIMITS } from './model/index.js';
 import { RuntimeRegistry } from './runtimes/index.js';
 import { detectSandbox, type Sandbox } from './sandbox/index.js';
 import { Scheduler } from './scheduler/index.js';
@@ -27,7 +26,10 @@ export interface KumoServer {
 }
 
 /** The composition root: builds every subsystem from one config and starts listening. */
-export async function startServer(config: KumoConfig, logger: Logger = pino({ level: config.logLevel })): Promise<KumoServer> {
+export async function startServer(
+  config: KumoConfig,
+  logger: Logger = pino({ level: config.logLevel }),
+): Promise<KumoServer> {
   const dataDir = resolve(config.dataDir);
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const credentials = resolveCredentials({ ...config, dataDir });

@@ -1,5 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyInstance,
+  LogController,
+} from 'fastify';
 import { FcError } from '../model/index.js';
 import { type AccessKey, verifyFcSignature } from './auth.js';
 import { API_PREFIX, type ApiDeps } from './context.js';

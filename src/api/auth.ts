@@ -37,7 +37,8 @@ export class KeyRing {
   #purgeExpired(): void {
     this.#addsSincePurge = 0;
     const now = Date.now();
-    for (const [id, key] of this.#keys) if (key.expiresAt !== undefined && key.expiresAt <= now) this.#keys.delete(id);
+    for (const [id, key] of this.#keys)
+      if (key.expiresAt !== undefined && key.expiresAt <= now) this.#keys.delete(id);
   }
 }
 
@@ -83,12 +84,18 @@ export function verifyFcSignature(request: SignedRequest, keys: KeyRing): Access
 function checkTemporaryKey(key: AccessKey, request: SignedRequest, path: string): void {
   const token = request.headers['x-fc-security-token'];
   if (key.securityToken !== undefined && token !== key.securityToken) {
-    throw new FcError('AccessDenied', 'temporary credentials need their security token in x-fc-security-token');
+    throw new FcError(
+      'AccessDenied',
+      'temporary credentials need their security token in x-fc-security-token',
+    );
   }
   if (key.serviceName !== undefined) {
     const match = /\/services\/([^/.]+)/.exec(safeDecode(path));
     if (match?.[1] !== key.serviceName) {
-      throw new FcError('AccessDenied', `these temporary credentials only allow access to service '${key.serviceName}'`);
+      throw new FcError(
+        'AccessDenied',
+        `these temporary credentials only allow access to service '${key.serviceName}'`,
+      );
     }
   }
 }

@@ -32,7 +32,7 @@ export function resolveCredentials(config: KumoConfig): Credentials {
   }
   if (saved) return { ...saved, accountId: accountId ?? saved.accountId, generated: false };
   const created = {
-    accountId: accountId ?? `1${String(randomInt(0, 2 ** 47)).padStart(15, "0")}`,
+    accountId: accountId ?? `1${String(randomInt(0, 2 ** 47)).padStart(15, '0')}`,
     accessKeyId: `KUMO${randomBytes(8).toString('hex').toUpperCase()}`,
     accessKeySecret: randomBytes(24).toString('base64url'),
   };

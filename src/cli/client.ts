@@ -37,15 +37,30 @@ export class FcClient {
       const isRaw = Buffer.isBuffer(body) || typeof body === 'string';
       payload = isRaw ? Buffer.from(body) : Buffer.from(JSON.stringify(body));
       headers['content-type'] ??= isRaw ? 'application/octet-stream' : 'application/json';
-      headers['content-md5'] = Buffer.from(createHash('md5').update(payload).digest('hex')).toString('base64');
+      headers['content-md5'] = Buffer.from(createHash('md5').update(payload).digest('hex')).toString(
+        'base64',
+      );
     }
     const [pathOnly = '', query] = fullPath.split('?', 2);
-    const resource = canonicalResource(pathOnly, new URLSearchParams(query ?? ''), pathOnly.includes('/proxy/'));
+    const resource = canonicalResource(
+      pathOnly,
+      new URLSearchParams(query ?? ''),
+      pathOnly.includes('/proxy/'),
+    );
     headers.authorization = `FC ${this.options.accessKeyId}:${sign(this.options.accessKeySecret, method, headers, resource)}`;
-    const response = await request(`${this.options.endpoint}${fullPath}`, { method: method as 'GET', headers, body: payload });
+    const response = await request(`${this.options.endpoint}${fullPath}`, {
+      method: method as 'GET',
+      headers,
+      body: payload,
+    });
     const flat: Record<string, string> = {};
-    for (const [k, v] of Object.entries(response.headers)) if (v !== undefined) flat[k] = Array.isArray(v) ? v.join(', ') : v;
-    return { status: response.statusCode, headers: flat, body: Buffer.from(await response.body.arrayBuffer()) };
+    for (const [k, v] of Object.entries(response.headers))
+      if (v !== undefined) flat[k] = Array.isArray(v) ? v.join(', ') : v;
+    return {
+      status: response.statusCode,
+      headers: flat,
+      body: Buffer.from(await response.body.arrayBuffer()),
+    };
   }
 
   /** Like `send`, but throws `FcClientError` with FC's error code on a non-2xx answer. */

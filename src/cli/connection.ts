@@ -15,7 +15,11 @@ export function connect(flags: ConnectionFlags, env: NodeJS.ProcessEnv = process
   const dataDir = flags.dataDir ?? env.KUMO_DATA_DIR ?? './.kumo';
   const file = join(dataDir, 'credentials.json');
   const saved = existsSync(file)
-    ? (JSON.parse(readFileSync(file, 'utf8')) as { accountId?: string; accessKeyId?: string; accessKeySecret?: string })
+    ? (JSON.parse(readFileSync(file, 'utf8')) as {
+        accountId?: string;
+        accessKeyId?: string;
+        accessKeySecret?: string;
+      })
     : {};
   const accessKeyId = env.KUMO_ACCESS_KEY_ID ?? saved.accessKeyId;
   const accessKeySecret = env.KUMO_ACCESS_KEY_SECRET ?? saved.accessKeySecret;

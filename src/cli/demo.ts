@@ -24,7 +24,10 @@ export async function runDemo(server: KumoServer, print: (line: string) => void)
   });
   print(`  result: ${response.body.toString().trim()}`);
   print('  logs:');
-  for (const line of Buffer.from(response.headers['x-fc-log-result'] ?? '', 'base64').toString().trimEnd().split('\n')) {
+  for (const line of Buffer.from(response.headers['x-fc-log-result'] ?? '', 'base64')
+    .toString()
+    .trimEnd()
+    .split('\n')) {
     print(`    ${line}`);
   }
   print('');

@@ -14,12 +14,16 @@ export function registerDoctorCommand(program: Command): void {
       const runtimes = new RuntimeRegistry().describe();
       await sandbox.close();
       if (options.json) {
-        process.stdout.write(`${JSON.stringify({ sandbox: { kind: sandbox.kind, reason: sandbox.reason }, runtimes }, null, 2)}\n`);
+        process.stdout.write(
+          `${JSON.stringify({ sandbox: { kind: sandbox.kind, reason: sandbox.reason }, runtimes }, null, 2)}\n`,
+        );
         return;
       }
       process.stdout.write(`Sandbox: ${describeSandboxChoice(sandbox)}\n\nRuntimes:\n`);
       for (const runtime of runtimes) {
-        process.stdout.write(`  ${runtime.name.padEnd(18)} ${runtime.available ? 'ok' : `unavailable: ${runtime.reason}`}\n`);
+        process.stdout.write(
+          `  ${runtime.name.padEnd(18)} ${runtime.available ? 'ok' : `unavailable: ${runtime.reason}`}\n`,
+        );
       }
     });
 }

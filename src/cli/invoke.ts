@@ -36,7 +36,9 @@ export function registerInvokeCommand(program: Command): void {
       );
       const logs = Buffer.from(response.headers['x-fc-log-result'] ?? '', 'base64').toString();
       if (logs) {
-        process.stdout.write(`========= FC invoke Logs begin =========\n${logs}========= FC invoke Logs end =========\n\n`);
+        process.stdout.write(
+          `========= FC invoke Logs begin =========\n${logs}========= FC invoke Logs end =========\n\n`,
+        );
       }
       process.stdout.write(`FC Invoke Result:\n${response.body.toString()}\n`);
       if (response.status >= 300 || response.headers['x-fc-error-type']) process.exitCode = 1;

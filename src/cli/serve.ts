@@ -31,7 +31,9 @@ export function registerServeCommand(program: Command): void {
       const logger = pino({ level: config.logLevel });
       const server = await startServer(config, logger);
       const print = (line: string) => process.stdout.write(`${line}\n`);
-      print(`Kumo is listening on ${server.url}  (account ${server.credentials.accountId}, region ${config.region})`);
+      print(
+        `Kumo is listening on ${server.url}  (account ${server.credentials.accountId}, region ${config.region})`,
+      );
       print(`Sandbox: ${server.sandbox.kind} (${server.sandbox.reason})`);
       if (server.credentials.generated) {
         print('');

@@ -149,7 +149,7 @@ export function checkFunctionConsistency(fn: FunctionRecord): void {
   }
   const isContainer = fn.runtime === 'custom-container';
   const isCustom = fn.runtime.startsWith('custom');
-  if (!isCustom && !fn.handler) throw invalidArgument('handler is required for runtime ' + fn.runtime);
+  if (!isCustom && !fn.handler) throw invalidArgument(`handler is required for runtime ${fn.runtime}`);
   if (!isCustom && fn.handler && !/^.+\.[^.]+$/.test(fn.handler) && !fn.handler.includes('::')) {
     throw invalidArgument(`handler '${fn.handler}' must have the form file.function (e.g. index.handler)`);
   }

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { LogStore } from '../logs/index.js';
 import { FcError } from '../model/index.js';
 import type { Sandbox } from '../sandbox/index.js';
-import { Instance, type InstanceBlueprint, startInstance } from './instance.js';
+import { type Instance, type InstanceBlueprint, startInstance } from './instance.js';
 
 export interface SchedulerLimits {
   maxInstancesPerFunction: number;
@@ -146,7 +146,8 @@ export class Scheduler {
     list.push(pending);
     const forget = () => {
       list.splice(list.indexOf(pending), 1);
-      if (list.length === 0 && this.#pending.get(request.poolKey) === list) this.#pending.delete(request.poolKey);
+      if (list.length === 0 && this.#pending.get(request.poolKey) === list)
+        this.#pending.delete(request.poolKey);
     };
     pending.instance.then(forget, forget);
     return pending.instance;

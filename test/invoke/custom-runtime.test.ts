@@ -37,7 +37,8 @@ test('a Node.js custom runtime gets the event, every X-Fc header in canonical ca
   assert.equal(echo.errorType, undefined);
 
   const seen = JSON.parse((await invoke(fc, 'svc', 'node', 'headers')).body);
-  for (const name of FC_HEADERS) assert.ok(name in seen.headers, `${name} missing: ${Object.keys(seen.headers)}`);
+  for (const name of FC_HEADERS)
+    assert.ok(name in seen.headers, `${name} missing: ${Object.keys(seen.headers)}`);
   assert.equal(seen.method, 'POST');
   assert.equal(seen.url, '/invoke');
   assert.equal(seen.headers['X-Fc-Control-Path'], '/invoke');
@@ -84,7 +85,10 @@ test('calls beyond instanceConcurrency start more instances; with bwrap they all
   const instances = new Set(results.map((r) => r.headers['x-fc-instance-id']));
   assert.equal(instances.size, 2, 'two concurrent calls with concurrency 1 need two instances');
   if (server.sandbox.kind === 'bwrap') {
-    const [a, b] = await Promise.all([invoke(fc, 'svc', 'node', 'stats'), invoke(fc, 'svc', 'node', 'stats')]);
+    const [a, b] = await Promise.all([
+      invoke(fc, 'svc', 'node', 'stats'),
+      invoke(fc, 'svc', 'node', 'stats'),
+    ]);
     assert.equal(JSON.parse(a.body).port, 9000);
     assert.equal(JSON.parse(b.body).port, 9000);
     assert.equal(JSON.parse((await invoke(fc, 'svc', 'py', 'x')).body).port, '9000');
@@ -133,9 +137,16 @@ test('function errors: x-fc-status 404, timeout kills the instance, a crash mid-
   const before = await invoke(fc, 'svc', 'fn', 'stats');
   const timedOut = await invoke(fc, 'svc', 'fn', 'sleep:5000');
   assert.equal(timedOut.errorType, 'UnhandledInvocationError');
-  assert.match(JSON.parse(timedOut.body).errorMessage, /^Function timed out after 1 seconds \(maxMemoryUsage: [\d.]+ MB\)$/);
+  assert.match(
+    JSON.parse(timedOut.body).errorMessage,
+    /^Function timed out after 1 seconds \(maxMemoryUsage: [\d.]+ MB\)$/,
+  );
   const after = await invoke(fc, 'svc', 'fn', 'stats');
-  assert.notEqual(after.headers['x-fc-instance-id'], before.headers['x-fc-instance-id'], 'timed-out instance is replaced');
+  assert.notEqual(
+    after.headers['x-fc-instance-id'],
+    before.headers['x-fc-instance-id'],
+    'timed-out instance is replaced',
+  );
 
   const crashed = await invoke(fc, 'svc', 'fn', 'crash');
   assert.equal(crashed.errorType, 'UnhandledInvocationError');
@@ -172,14 +183,21 @@ test('Tail logs: Start/End frames, the function output, the billing line and res
     stored.logs.map((l) => l.message),
     lines,
   );
-  const byText = await client.json<{ logs: { message: string }[] }>('GET', '/services/svc/functions/fn/logs?text=line%201%20of');
+  const byText = await client.json<{ logs: { message: string }[] }>(
+    'GET',
+    '/services/svc/functions/fn/logs?text=line%201%20of',
+  );
   assert.equal(byText.logs.length, 1);
 });
 
 test('bad calls: payload over 6 MB, unknown qualifier, missing function, a server that never starts', async (t) => {
   const { fc, client } = await startTestServer(t, { instanceStartTimeoutMs: 1500 });
   await deployCustom(fc, 'svc', 'fn', NODE_RUNTIME);
-  const big = await client.send('POST', '/services/svc/functions/fn/invocations', Buffer.alloc(6 * 1024 * 1024 + 1));
+  const big = await client.send(
+    'POST',
+    '/services/svc/functions/fn/invocations',
+    Buffer.alloc(6 * 1024 * 1024 + 1),
+  );
   assert.equal(big.status, 400);
   assert.equal(JSON.parse(big.body.toString()).ErrorCode, 'EntityTooLarge');
   const qualified = await client.send('POST', '/services/svc.prod/functions/fn/invocations', 'x');
@@ -187,7 +205,9 @@ test('bad calls: payload over 6 MB, unknown qualifier, missing function, a serve
   const missing = await client.send('POST', '/services/svc/functions/nope/invocations', 'x');
   assert.equal(JSON.parse(missing.body.toString()).ErrorCode, 'FunctionNotFound');
 
-  await deployCustom(fc, 'svc', 'exits', { bootstrap: '#!/bin/sh\necho "cannot start: missing config" >&2\nexit 7\n' });
+  await deployCustom(fc, 'svc', 'exits', {
+    bootstrap: '#!/bin/sh\necho "cannot start: missing config" >&2\nexit 7\n',
+  });
   const exited = await client.send('POST', '/services/svc/functions/exits/invocations', 'x');
   const exitError = JSON.parse(exited.body.toString());
   assert.equal(exitError.ErrorCode, 'CAExited');

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { zipFiles } from '../helpers/code.js';
 import { deployCustom, invoke, NODE_RUNTIME } from '../helpers/functions.js';
 import { startTestServer } from '../helpers/server.js';
@@ -24,8 +24,10 @@ test('updating a function retires its old instances', async (t) => {
   await deployCustom(fc, 'svc', 'fn', NODE_RUNTIME);
   const before = await invoke(fc, 'svc', 'fn', 'v');
   assert.equal(before.body, 'echo:v');
-  const v2 = NODE_RUNTIME.bootstrap.replace('`echo:${event}`', '`v2:${event}`');
-  await fc.updateFunction('svc', 'fn', { code: { zipFile: await zipFiles({ ...NODE_RUNTIME, bootstrap: v2 }) } });
+  const v2 = NODE_RUNTIME.bootstrap.replace('echo:', 'v2:');
+  await fc.updateFunction('svc', 'fn', {
+    code: { zipFile: await zipFiles({ ...NODE_RUNTIME, bootstrap: v2 }) },
+  });
   const after = await invoke(fc, 'svc', 'fn', 'v');
   assert.equal(after.body, 'v2:v');
   assert.notEqual(after.headers['x-fc-instance-id'], before.headers['x-fc-instance-id']);

@@ -2,8 +2,8 @@ import { createHmac } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { FcError } from '../../model/index.js';
-import { signaturesEqual } from '../signature.js';
 import { API_PREFIX, type ApiDeps } from '../context.js';
+import { signaturesEqual } from '../signature.js';
 import { getFunctionOrThrow } from './functions.js';
 
 /** How long a code download URL stays valid. */
@@ -40,7 +40,8 @@ export function registerCodeRoutes(app: FastifyInstance, deps: ApiDeps): void {
         throw new FcError('AccessDenied', 'the code download URL is invalid');
       }
       if (expires < Date.now() / 1000) throw new FcError('AccessDenied', 'the code download URL has expired');
-      if (!(await deps.code.has(sha256))) throw new FcError('FunctionNotFound', 'the code package no longer exists');
+      if (!(await deps.code.has(sha256)))
+        throw new FcError('FunctionNotFound', 'the code package no longer exists');
       return reply.type('application/zip').send(createReadStream(deps.code.zipPath(sha256)));
     },
   );

@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { FcError, LIMITS } from '../../model/index.js';
 import { API_PREFIX, type ApiDeps } from '../context.js';
-import { getFunctionOrThrow } from './functions.js';
 import { parseServiceRef } from './common.js';
+import { getFunctionOrThrow } from './functions.js';
 
 export function registerInvocationRoutes(app: FastifyInstance, deps: ApiDeps): void {
   app.post<{ Params: { service: string; function: string } }>(
@@ -11,7 +11,10 @@ export function registerInvocationRoutes(app: FastifyInstance, deps: ApiDeps): v
     async (request, reply) => {
       const invocationType = String(request.headers['x-fc-invocation-type'] ?? 'Sync').toLowerCase();
       if (invocationType !== 'sync') {
-        throw new FcError('InvalidArgument', `x-fc-invocation-type '${invocationType}' is not supported yet: use Sync`);
+        throw new FcError(
+          'InvalidArgument',
+          `x-fc-invocation-type '${invocationType}' is not supported yet: use Sync`,
+        );
       }
       const { serviceName, qualifier } = parseServiceRef(request.params.service);
       const { value: fn, etag } = await getFunctionOrThrow(deps, request.params);
