@@ -51,6 +51,12 @@ export function createApp(deps: ApiDeps): FastifyInstance {
     );
   });
 
+  // While draining (server no longer listening), close each connection after its response instead of
+  // keeping it alive, or shutdown would wait for the keep-alive timeout.
+  app.addHook('onSend', async (_request, reply) => {
+    if (!app.server.listening) reply.header('connection', 'close');
+  });
+
   app.setErrorHandler((error: FastifyError | FcError, request, reply) => {
     const fcError = toFcError(error);
     if (fcError.isUserError) {

@@ -8,7 +8,12 @@ import { sdkClient, startTestServer } from '../helpers/server.js';
 const BOOTSTRAP = '#!/bin/sh\nexec python3 -m http.server "$FC_SERVER_PORT"\n';
 
 /** Asserts that `promise` rejects the way the fc2 SDK reports an FC error. */
-async function rejectsWith(promise: Promise<unknown>, code: string, status: number, pattern?: RegExp): Promise<void> {
+async function rejectsWith(
+  promise: Promise<unknown>,
+  code: string,
+  status: number,
+  pattern?: RegExp,
+): Promise<void> {
   await assert.rejects(promise, (error: Error & { code?: string }) => {
     assert.equal(error.name, `FC${code}Error`, error.message);
     assert.equal(error.code, code);
@@ -32,18 +37,35 @@ test('services: create, get, list with pagination, update with etag, delete', as
   assert.equal(got.data.description, 'first');
 
   const page1 = await fc.listServices({ prefix: 'svc', limit: 2 });
-  assert.deepEqual(page1.data.services.map((s) => s.serviceName), ['svc-a', 'svc-b']);
+  assert.deepEqual(
+    page1.data.services.map((s) => s.serviceName),
+    ['svc-a', 'svc-b'],
+  );
   assert.ok(page1.data.nextToken);
   const page2 = await fc.listServices({ prefix: 'svc', limit: 2, nextToken: page1.data.nextToken });
-  assert.deepEqual(page2.data.services.map((s) => s.serviceName), ['svc-c']);
+  assert.deepEqual(
+    page2.data.services.map((s) => s.serviceName),
+    ['svc-c'],
+  );
   assert.equal(page2.data.nextToken, undefined);
   const fromKey = await fc.listServices({ startKey: 'svc-b' });
-  assert.deepEqual(fromKey.data.services.map((s) => s.serviceName), ['svc-b', 'svc-c']);
+  assert.deepEqual(
+    fromKey.data.services.map((s) => s.serviceName),
+    ['svc-b', 'svc-c'],
+  );
 
-  const updated = await fc.updateService('svc-a', { description: 'second' }, { 'if-match': got.headers.etag });
+  const updated = await fc.updateService(
+    'svc-a',
+    { description: 'second' },
+    { 'if-match': got.headers.etag },
+  );
   assert.equal(updated.data.description, 'second');
   assert.equal(updated.data.createdTime, created.data.createdTime);
-  await rejectsWith(fc.updateService('svc-a', { description: 'x' }, { 'if-match': got.headers.etag }), 'PreconditionFailed', 412);
+  await rejectsWith(
+    fc.updateService('svc-a', { description: 'x' }, { 'if-match': got.headers.etag }),
+    'PreconditionFailed',
+    412,
+  );
 
   await fc.deleteService('svc-a');
   await rejectsWith(fc.getService('svc-a'), 'ServiceNotFound', 404, /svc-a/);
@@ -77,12 +99,23 @@ test('functions: create with a zip, get, list, get code, update, delete', async 
   assert.deepEqual((got.data.environmentVariables as Record<string, string>).GREETING, 'hi');
 
   for (const name of ['fn2', 'fn3']) {
-    await fc.createFunction('svc', { functionName: name, runtime: 'custom', handler: 'x.y', code: { zipFile } });
+    await fc.createFunction('svc', {
+      functionName: name,
+      runtime: 'custom',
+      handler: 'x.y',
+      code: { zipFile },
+    });
   }
   const listed = await fc.listFunctions('svc', { limit: 2 });
-  assert.deepEqual(listed.data.functions.map((f) => f.functionName), ['fn', 'fn2']);
+  assert.deepEqual(
+    listed.data.functions.map((f) => f.functionName),
+    ['fn', 'fn2'],
+  );
   const rest = await fc.listFunctions('svc', { nextToken: listed.data.nextToken });
-  assert.deepEqual(rest.data.functions.map((f) => f.functionName), ['fn3']);
+  assert.deepEqual(
+    rest.data.functions.map((f) => f.functionName),
+    ['fn3'],
+  );
 
   const code = await fc.getFunctionCode('svc', 'fn');
   assert.equal(code.data.checksum, created.data.codeChecksum);
@@ -115,7 +148,9 @@ test('JSON keys are matched case-insensitively and bodies are JSON whatever the 
     CustomRuntimeConfig: { Command: ['python3'], Args: ['-m', 'http.server', '8080'] },
     Code: { ZipFile: zipFile },
   });
-  const response = await client.send('POST', '/services/svc/functions', body, { 'content-type': 'application/octet-stream' });
+  const response = await client.send('POST', '/services/svc/functions', body, {
+    'content-type': 'application/octet-stream',
+  });
   assert.equal(response.status, 200, response.body.toString());
   const fn = JSON.parse(response.body.toString());
   assert.equal(fn.memorySize, 512);
@@ -134,33 +169,72 @@ test('bad input: each error the SDK surfaces', async (t) => {
     ...over,
   });
 
-  await rejectsWith(sdkClient(server.url, 'KUMOTESTKEY', 'wrong-secret').listServices(), 'SignatureNotMatch', 403);
-  await rejectsWith(sdkClient(server.url, 'NOSUCHKEY', 'x').listServices(), 'InvalidAccessKeyID', 403, /NOSUCHKEY/);
+  await rejectsWith(
+    sdkClient(server.url, 'KUMOTESTKEY', 'wrong-secret').listServices(),
+    'SignatureNotMatch',
+    403,
+  );
+  await rejectsWith(
+    sdkClient(server.url, 'NOSUCHKEY', 'x').listServices(),
+    'InvalidAccessKeyID',
+    403,
+    /NOSUCHKEY/,
+  );
 
   await rejectsWith(fc.createFunction('nope', fn({})), 'ServiceNotFound', 404, /nope/);
   await fc.createService('svc');
   await rejectsWith(fc.createService('svc'), 'ServiceAlreadyExists', 409);
   await rejectsWith(fc.createService('bad name!'), 'InvalidArgument', 400, /serviceName/);
   await rejectsWith(fc.createFunction('svc', fn({ memorySize: 100 })), 'InvalidArgument', 400, /memorySize/);
-  await rejectsWith(fc.createFunction('svc', fn({ memorySize: 200 })), 'InvalidArgument', 400, /multiple of 64/);
+  await rejectsWith(
+    fc.createFunction('svc', fn({ memorySize: 200 })),
+    'InvalidArgument',
+    400,
+    /multiple of 64/,
+  );
   await rejectsWith(fc.createFunction('svc', fn({ timeout: 601 })), 'InvalidArgument', 400, /timeout/);
-  await rejectsWith(fc.createFunction('svc', fn({ instanceConcurrency: 101 })), 'InvalidArgument', 400, /instanceConcurrency/);
-  await rejectsWith(fc.createFunction('svc', fn({ runtime: 'cobol85' })), 'InvalidArgument', 400, /Runtime is set to an invalid value/);
-  await rejectsWith(fc.createFunction('svc', fn({ runtime: 'nodejs20', handler: 'index' })), 'InvalidArgument', 400, /handler|nodejs20/);
+  await rejectsWith(
+    fc.createFunction('svc', fn({ instanceConcurrency: 101 })),
+    'InvalidArgument',
+    400,
+    /instanceConcurrency/,
+  );
+  await rejectsWith(
+    fc.createFunction('svc', fn({ runtime: 'cobol85' })),
+    'InvalidArgument',
+    400,
+    /Runtime is set to an invalid value/,
+  );
+  await rejectsWith(
+    fc.createFunction('svc', fn({ runtime: 'nodejs20', handler: 'index' })),
+    'InvalidArgument',
+    400,
+    /handler|nodejs20/,
+  );
   await rejectsWith(
     fc.createFunction('svc', fn({ environmentVariables: { BIG: 'x'.repeat(5000) } })),
     'InvalidArgument',
     400,
     /environmentVariables/,
   );
-  await rejectsWith(fc.createFunction('svc', fn({ code: { zipFile: 'not base64 !!' } })), 'InvalidArgument', 400, /base64/);
+  await rejectsWith(
+    fc.createFunction('svc', fn({ code: { zipFile: 'not base64 !!' } })),
+    'InvalidArgument',
+    400,
+    /base64/,
+  );
   await rejectsWith(
     fc.createFunction('svc', fn({ code: { zipFile: Buffer.from('not a zip').toString('base64') } })),
     'InvalidArgument',
     400,
     /zip/,
   );
-  await rejectsWith(fc.createFunction('svc', fn({ code: { zipFile: zipSlip() } })), 'InvalidArgument', 400, /\.\.\/evil/);
+  await rejectsWith(
+    fc.createFunction('svc', fn({ code: { zipFile: zipSlip() } })),
+    'InvalidArgument',
+    400,
+    /\.\.\/evil/,
+  );
   const big = await zipFiles({ bootstrap: BOOTSTRAP, 'random.bin': randomBytes(200 * 1024) });
   await rejectsWith(fc.createFunction('svc', fn({ code: { zipFile: big } })), 'EntityTooLarge', 400);
 
@@ -171,14 +245,22 @@ test('bad input: each error the SDK surfaces', async (t) => {
 
   // Nothing half-made: the failed creates left no function behind.
   const listed = await fc.listFunctions('svc');
-  assert.deepEqual(listed.data.functions.map((f) => f.functionName), ['fn']);
+  assert.deepEqual(
+    listed.data.functions.map((f) => f.functionName),
+    ['fn'],
+  );
 });
 
 test('everything survives a restart on the same data dir', async (t) => {
   const first = await startTestServer(t);
   await first.fc.createService('kept', { description: 'still here' });
   const zipFile = await zipFiles({ bootstrap: BOOTSTRAP });
-  await first.fc.createFunction('kept', { functionName: 'fn', runtime: 'custom', handler: 'a.b', code: { zipFile } });
+  await first.fc.createFunction('kept', {
+    functionName: 'fn',
+    runtime: 'custom',
+    handler: 'a.b',
+    code: { zipFile },
+  });
   const before = await first.fc.getFunction('kept', 'fn');
   await first.server.close();
 

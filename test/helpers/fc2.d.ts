@@ -18,7 +18,10 @@ declare module '@alicloud/fc2' {
       },
     );
     createService(name: string, options?: Json, headers?: Json): Promise<FcResponse>;
-    listServices(options?: Json, headers?: Json): Promise<FcResponse<{ services: Json[]; nextToken?: string }>>;
+    listServices(
+      options?: Json,
+      headers?: Json,
+    ): Promise<FcResponse<{ services: Json[]; nextToken?: string }>>;
     getService(name: string, headers?: Json, qualifier?: string): Promise<FcResponse>;
     updateService(name: string, options?: Json, headers?: Json): Promise<FcResponse>;
     deleteService(name: string, options?: Json, headers?: Json): Promise<FcResponse>;
@@ -47,6 +50,12 @@ declare module '@alicloud/fc2' {
       opts?: Json,
     ): Promise<FcResponse<string | Json>>;
     get(path: string, query?: Json, headers?: Json): Promise<FcResponse<unknown>>;
-    post(path: string, body?: unknown, headers?: Json, queries?: Json, opts?: Json): Promise<FcResponse<unknown>>;
+    post(
+      path: string,
+      body?: unknown,
+      headers?: Json,
+      queries?: Json,
+      opts?: Json,
+    ): Promise<FcResponse<unknown>>;
   }
 }

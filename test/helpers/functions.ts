@@ -2,9 +2,13 @@ import { readFileSync } from 'node:fs';
 import type FC from '@alicloud/fc2';
 import { zipFiles } from './code.js';
 
-const fixture = (name: string) => readFileSync(new URL(`../fixtures/custom/${name}`, import.meta.url), 'utf8');
+const fixture = (name: string) =>
+  readFileSync(new URL(`../fixtures/custom/${name}`, import.meta.url), 'utf8');
 
-export const NODE_RUNTIME = { bootstrap: fixture('node-bootstrap.js'), 'package.json': '{"type":"commonjs"}' };
+export const NODE_RUNTIME = {
+  bootstrap: fixture('node-bootstrap.js'),
+  'package.json': '{"type":"commonjs"}',
+};
 export const PYTHON_RUNTIME = { bootstrap: fixture('python-bootstrap.py') };
 export const RUBY_RUNTIME = { bootstrap: fixture('ruby-bootstrap.rb') };
 
@@ -39,9 +43,15 @@ export interface Invocation {
 
 /** Invokes through the official SDK with `X-Fc-Log-Type: Tail`. */
 export async function invoke(fc: FC, service: string, fn: string, event: string): Promise<Invocation> {
-  const response = await fc.invokeFunction(service, fn, event, { 'x-fc-log-type': 'Tail' }, undefined, { rawBuf: true });
+  const response = await fc.invokeFunction(service, fn, event, { 'x-fc-log-type': 'Tail' }, undefined, {
+    rawBuf: true,
+  });
   const data = response.data as unknown;
-  const body = Buffer.isBuffer(data) ? data.toString() : typeof data === 'string' ? data : JSON.stringify(data);
+  const body = Buffer.isBuffer(data)
+    ? data.toString()
+    : typeof data === 'string'
+      ? data
+      : JSON.stringify(data);
   return {
     body,
     headers: response.headers,

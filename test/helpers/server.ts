@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { TestContext } from 'node:test';
+import { describe, type TestContext } from 'node:test';
 import FC from '@alicloud/fc2';
 import { pino } from 'pino';
 import { FcClient } from '../../src/cli/client.js';
@@ -29,7 +29,7 @@ export async function startTestServer(
 ): Promise<TestServer> {
   const dataDir = keepDataDir ?? mkdtempSync(join(tmpdir(), 'kumo-test-'));
   const config = loadConfig(
-    { KUMO_SANDBOX: process.env.KUMO_SANDBOX },
+    { KUMO_SANDBOX: process.env.KUMO_SANDBOX === 'process' ? 'process' : process.env.KUMO_SANDBOX },
     {
       port: 0,
       dataDir,
@@ -48,10 +48,31 @@ export async function startTestServer(
   return { server, fc: sdkClient(server.url), client: kumoClient(server.url), dataDir };
 }
 
-export function sdkClient(endpoint: string, accessKeyID = ACCESS_KEY_ID, accessKeySecret = ACCESS_KEY_SECRET): FC {
+export function sdkClient(
+  endpoint: string,
+  accessKeyID = ACCESS_KEY_ID,
+  accessKeySecret = ACCESS_KEY_SECRET,
+): FC {
   return new FC(ACCOUNT_ID, { accessKeyID, accessKeySecret, region: 'local', endpoint, timeout: 60_000 });
 }
 
 export function kumoClient(endpoint: string): FcClient {
-  return new FcClient({ endpoint, accessKeyId: ACCESS_KEY_ID, accessKeySecret: ACCESS_KEY_SECRET, accountId: ACCOUNT_ID });
+  return new FcClient({
+    endpoint,
+    accessKeyId: ACCESS_KEY_ID,
+    accessKeySecret: ACCESS_KEY_SECRET,
+    accountId: ACCOUNT_ID,
+  });
+}
+
+export type SandboxMode = 'auto' | 'process';
+
+/**
+ * Runs a group of tests once per sandbox: the one this machine picks (bwrap where it can) and the forced
+ * `process` fallback, so both stay proven. `KUMO_SANDBOX` narrows it to one.
+ */
+export function forEachSandbox(define: (sandbox: SandboxMode) => void): void {
+  const only = process.env.KUMO_SANDBOX;
+  const modes: SandboxMode[] = only === 'process' ? ['process'] : only ? ['auto'] : ['auto', 'process'];
+  for (const mode of modes) describe(`sandbox: ${mode}`, () => define(mode));
 }

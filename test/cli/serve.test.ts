@@ -1,0 +1,70 @@
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { once } from 'node:events';
+import { test } from 'node:test';
+import { FcClient } from '../../src/cli/client.js';
+import { deployCustom, NODE_RUNTIME } from '../helpers/functions.js';
+import { sdkClient } from '../helpers/server.js';
+
+const KUMO = new URL('../../bin/kumo.js', import.meta.url).pathname;
+
+interface Started {
+  child: ChildProcess;
+  url: string;
+  output: () => string;
+}
+
+/** Runs the real `kumo serve` binary (built dist) and waits for its first line. */
+async function serve(dataDir: string, env: Record<string, string> = {}): Promise<Started> {
+  const child = spawn(process.execPath, [KUMO, 'serve', '--port', '0', '--data-dir', dataDir], {
+    env: { ...process.env, KUMO_LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk) => {
+    output += chunk;
+  });
+  child.stderr?.on('data', (chunk) => {
+    output += chunk;
+  });
+  for (let i = 0; i < 200 && !/listening on (\S+)/.test(output); i++) await new Promise((r) => setTimeout(r, 50));
+  const url = /listening on (\S+)/.exec(output)?.[1];
+  assert.ok(url, `kumo serve did not start: ${output}`);
+  return { child, url, output: () => output };
+}
+
+test('kumo serve: generates and prints a key once (0600), answers /healthz, drains in-flight calls on SIGTERM', async (t) => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'kumo-cli-'));
+  t.after(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  const first = await serve(dataDir);
+  t.after(() => first.child.kill('SIGKILL'));
+  const id = /KUMO_ACCESS_KEY_ID=(\S+)/.exec(first.output())?.[1];
+  const secret = /KUMO_ACCESS_KEY_SECRET=(\S+)/.exec(first.output())?.[1];
+  assert.ok(id && secret, first.output());
+  assert.equal(statSync(join(dataDir, 'credentials.json')).mode & 0o777, 0o600);
+  const health = await fetch(`${first.url}/healthz`);
+  assert.equal(health.status, 200);
+
+  const fc = sdkClient(first.url, id, secret);
+  await deployCustom(fc, 'svc', 'slow', NODE_RUNTIME);
+  const client = new FcClient({ endpoint: first.url, accessKeyId: id, accessKeySecret: secret, accountId: '1' });
+  const inFlight = client.send('POST', '/services/svc/functions/slow/invocations', 'sleep:1500');
+  await new Promise((r) => setTimeout(r, 700));
+  first.child.kill('SIGTERM');
+  const response = await inFlight;
+  assert.equal(response.body.toString(), 'slept 1500', 'the in-flight call finished during shutdown');
+  const [code] = await once(first.child, 'exit');
+  assert.equal(code, 0);
+
+  const second = await serve(dataDir);
+  t.after(() => second.child.kill('SIGKILL'));
+  assert.doesNotMatch(second.output(), /KUMO_ACCESS_KEY_SECRET/, 'the key is printed only once');
+  const services = await sdkClient(second.url, id, secret).listServices();
+  assert.deepEqual(services.data.services.map((s) => s.serviceName), ['svc']);
+  second.child.kill('SIGTERM');
+  await once(second.child, 'exit');
+});
