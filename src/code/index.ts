@@ -1,5 +1,5 @@
 export { crc64Ecma } from './crc64.js';
 export { type CodeLimits, DEFAULT_CODE_LIMITS } from './limits.js';
+export { zipDirectory } from './pack.js';
 export { CodeStore, decodeZipFile, type StoredCode } from './store.js';
 export { extractZip, inspectZip, type ZipEntryInfo, type ZipEntryKind, type ZipInspection } from './zip.js';
-export { zipDirectory } from './pack.js';

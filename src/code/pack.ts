@@ -3,7 +3,10 @@ import { join, relative, sep } from 'node:path';
 import yazl from 'yazl';
 
 /** Zips a directory (for deploying code), keeping file modes so `bootstrap` stays executable. */
-export async function zipDirectory(root: string, ignore: (relativePath: string) => boolean = () => false): Promise<Buffer> {
+export async function zipDirectory(
+  root: string,
+  ignore: (relativePath: string) => boolean = () => false,
+): Promise<Buffer> {
   const zip = new yazl.ZipFile();
   const walk = async (dir: string): Promise<void> => {
     const entries = await readdir(dir, { withFileTypes: true });

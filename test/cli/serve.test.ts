@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { once } from 'node:events';
 import { test } from 'node:test';
 import { FcClient } from '../../src/cli/client.js';
 import { deployCustom, NODE_RUNTIME } from '../helpers/functions.js';
@@ -30,7 +30,8 @@ async function serve(dataDir: string, env: Record<string, string> = {}): Promise
   child.stderr?.on('data', (chunk) => {
     output += chunk;
   });
-  for (let i = 0; i < 200 && !/listening on (\S+)/.test(output); i++) await new Promise((r) => setTimeout(r, 50));
+  for (let i = 0; i < 200 && !/listening on (\S+)/.test(output); i++)
+    await new Promise((r) => setTimeout(r, 50));
   const url = /listening on (\S+)/.exec(output)?.[1];
   assert.ok(url, `kumo serve did not start: ${output}`);
   return { child, url, output: () => output };
@@ -51,7 +52,12 @@ test('kumo serve: generates and prints a key once (0600), answers /healthz, drai
 
   const fc = sdkClient(first.url, id, secret);
   await deployCustom(fc, 'svc', 'slow', NODE_RUNTIME);
-  const client = new FcClient({ endpoint: first.url, accessKeyId: id, accessKeySecret: secret, accountId: '1' });
+  const client = new FcClient({
+    endpoint: first.url,
+    accessKeyId: id,
+    accessKeySecret: secret,
+    accountId: '1',
+  });
   const inFlight = client.send('POST', '/services/svc/functions/slow/invocations', 'sleep:1500');
   await new Promise((r) => setTimeout(r, 700));
   first.child.kill('SIGTERM');
@@ -64,7 +70,10 @@ test('kumo serve: generates and prints a key once (0600), answers /healthz, drai
   t.after(() => second.child.kill('SIGKILL'));
   assert.doesNotMatch(second.output(), /KUMO_ACCESS_KEY_SECRET/, 'the key is printed only once');
   const services = await sdkClient(second.url, id, secret).listServices();
-  assert.deepEqual(services.data.services.map((s) => s.serviceName), ['svc']);
+  assert.deepEqual(
+    services.data.services.map((s) => s.serviceName),
+    ['svc'],
+  );
   second.child.kill('SIGTERM');
   await once(second.child, 'exit');
 });

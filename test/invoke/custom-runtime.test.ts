@@ -225,7 +225,11 @@ forEachSandbox((sandbox) => {
   });
 
   test('over the instance limit with a full queue, a call gets 429 ResourceExhausted', async (t) => {
-    const { fc, client } = await startTestServer(t, { sandbox, maxInstancesPerFunction: 1, maxQueuedCalls: 0 });
+    const { fc, client } = await startTestServer(t, {
+      sandbox,
+      maxInstancesPerFunction: 1,
+      maxQueuedCalls: 0,
+    });
     await deployCustom(fc, 'svc', 'fn', NODE_RUNTIME);
     const slow = client.send('POST', '/services/svc/functions/fn/invocations', 'sleep:800');
     await new Promise((resolve) => setTimeout(resolve, 300));
