@@ -1,16 +1,18 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { type Logger, pino } from 'pino';
 import { type Credentials, createApp, KeyRing, resolveCredentials } from './api/index.js';
 import { CodeStore } from './code/index.js';
 import type { KumoConfig } from './config.js';
+import { registerGateway } from './gateway/index.js';
 import { Invoker } from './invoke/index.js';
 import { SqliteLogStore } from './logs/index.js';
-import { RuntimeRegistry } from './runtimes/index.js';
+import { createRuntimeRegistry } from './runtimes/index.js';
 import { detectSandbox, type Sandbox } from './sandbox/index.js';
 import { Scheduler } from './scheduler/index.js';
 import { SqliteMetaStore } from './store/index.js';
+import { TimerTriggers } from './triggers/index.js';
 
 export interface KumoServer {
   /** Base URL, e.g. http://127.0.0.1:8780 */
@@ -43,9 +45,13 @@ export async function startServer(
     maxUnzippedBytes: config.maxUnzippedBytes,
     maxEntries: 100_000,
   });
+  // Unpacked code lives below Kumo's folder; without this boundary a user's CommonJS `index.js` would
+  // inherit the `"type": "module"` of whatever package.json is above the data dir (the plain-process sandbox).
+  mkdirSync(join(dataDir, 'code'), { recursive: true });
+  writeFileSync(join(dataDir, 'code', 'package.json'), '{ "private": true }\n');
   const sandbox = await detectSandbox({ mode: config.sandbox, subnet: config.sandboxSubnet });
   logger.info({ sandbox: sandbox.kind, reason: sandbox.reason }, `sandbox: ${sandbox.kind}`);
-  const runtimes = new RuntimeRegistry();
+  const runtimes = createRuntimeRegistry();
   const scheduler = new Scheduler(sandbox, logs, config, logger);
   const invoker = new Invoker({
     scheduler,
@@ -83,7 +89,11 @@ export async function startServer(
     invoker,
     checkRuntime: (runtime) => runtimes.check(runtime),
     onFunctionChanged: (serviceName, functionName) => scheduler.retire(`${serviceName}/${functionName}`),
+    onTriggerChanged: (trigger, deleted) => timers.update(trigger, deleted),
   });
+  registerGateway(app, { store, invoker, keys });
+  const timers = new TimerTriggers(store, invoker, logger);
+  await timers.start();
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
@@ -92,6 +102,7 @@ export async function startServer(
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= (async () => {
+      timers.close();
       await app.close();
       await scheduler.close();
       await sandbox.close();

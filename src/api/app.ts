@@ -13,9 +13,10 @@ import { registerFunctionRoutes } from './routes/functions.js';
 import { registerInvocationRoutes } from './routes/invocations.js';
 import { registerLogRoutes } from './routes/logs.js';
 import { registerServiceRoutes } from './routes/services.js';
+import { registerTriggerRoutes } from './routes/triggers.js';
 
 /** Paths under the API prefix that authenticate otherwise than with an FC signature. */
-const UNSIGNED_PREFIXES = [`${API_PREFIX}/code-packages/`];
+const UNSIGNED_PREFIXES = [`${API_PREFIX}/code-packages/`, `${API_PREFIX}/proxy/`];
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -81,6 +82,7 @@ export function createApp(deps: ApiDeps): FastifyInstance {
   registerCodeRoutes(app, deps);
   registerInvocationRoutes(app, deps);
   registerLogRoutes(app, deps);
+  registerTriggerRoutes(app, deps);
   return app;
 }
 

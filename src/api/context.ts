@@ -3,6 +3,7 @@ import type { CodeStore } from '../code/index.js';
 import type { KumoConfig } from '../config.js';
 import type { Invoker } from '../invoke/index.js';
 import type { LogStore } from '../logs/index.js';
+import type { Trigger } from '../model/index.js';
 import type { MetaStore } from '../store/index.js';
 import type { KeyRing } from './auth.js';
 import type { Credentials } from './credentials.js';
@@ -21,6 +22,8 @@ export interface ApiDeps {
   checkRuntime(runtime: string): void;
   /** Called after a function's code or config changed or it was deleted, so old instances retire. */
   onFunctionChanged(serviceName: string, functionName: string): void;
+  /** Called after a trigger was created, updated or deleted (timer triggers reschedule). */
+  onTriggerChanged(trigger: Trigger, deleted?: boolean): void;
 }
 
 export const API_PREFIX = '/2016-08-15';

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../config.js';
-import { RuntimeRegistry } from '../runtimes/index.js';
+import { createRuntimeRegistry } from '../runtimes/index.js';
 import { describeSandboxChoice, detectSandbox } from '../sandbox/index.js';
 
 export function registerDoctorCommand(program: Command): void {
@@ -11,7 +11,7 @@ export function registerDoctorCommand(program: Command): void {
     .action(async (options: { json?: boolean }) => {
       const config = loadConfig(process.env);
       const sandbox = await detectSandbox({ mode: config.sandbox, subnet: config.sandboxSubnet });
-      const runtimes = new RuntimeRegistry().describe();
+      const runtimes = createRuntimeRegistry().describe();
       await sandbox.close();
       if (options.json) {
         process.stdout.write(
@@ -22,7 +22,7 @@ export function registerDoctorCommand(program: Command): void {
       process.stdout.write(`Sandbox: ${describeSandboxChoice(sandbox)}\n\nRuntimes:\n`);
       for (const runtime of runtimes) {
         process.stdout.write(
-          `  ${runtime.name.padEnd(18)} ${runtime.available ? 'ok' : `unavailable: ${runtime.reason}`}\n`,
+          `  ${runtime.name.padEnd(18)} ${runtime.available ? `ok (${runtime.interpreter})` : `unavailable: ${runtime.reason}`}\n`,
         );
       }
     });

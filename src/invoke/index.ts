@@ -1,2 +1,3 @@
 export type { TemporaryCredentials } from './context.js';
+export { type HttpInvokeRequest, type HttpInvokeResult, invokeHttp } from './http.js';
 export { type InvokeRequest, type InvokeResult, Invoker, type InvokerDeps } from './invoker.js';

@@ -1,5 +1,6 @@
 import { access, constants, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { RequestLog } from '../logs/index.js';
 import { FcError, type FunctionRecord, LIMITS, type Service } from '../model/index.js';
 import type { RuntimeRegistry } from '../runtimes/index.js';
 import type { Instance, InstanceBlueprint, Lease, Scheduler } from '../scheduler/index.js';
@@ -22,15 +23,30 @@ export interface InvokerDeps {
   pidsLimit: number;
 }
 
-export interface InvokeRequest {
+/** What every call (event or HTTP) names. */
+export interface CallRequest {
   requestId: string;
   service: Service;
   fn: FunctionRecord;
   /** Changes whenever the function changes (its etag). */
   revision: string;
   qualifier: string;
+}
+
+export interface InvokeRequest extends CallRequest {
   payload: Buffer;
   tailLogs: boolean;
+}
+
+/** One call in progress on one instance. */
+export interface Call {
+  lease: Lease;
+  instance: Instance;
+  ctx: CallContext;
+  log: RequestLog;
+  startedAt: number;
+  durationMs: number;
+  peakBytes: number;
 }
 
 export interface InvokeResult {
@@ -47,11 +63,39 @@ export class Invoker {
   constructor(readonly deps: InvokerDeps) {}
 
   async invoke(request: InvokeRequest): Promise<InvokeResult> {
+    const call = await this.begin(request);
+    const { instance, ctx } = call;
+    let outcome: Outcome | undefined;
+    try {
+      outcome = await this.initialize(call);
+      if (!outcome) {
+        this.frame(call, 'Start');
+        const result = await callInstance(
+          instance,
+          { method: 'POST', path: '/invoke', headers: this.headers(call, '/invoke'), body: request.payload },
+          ctx.fn.timeout * 1000,
+        );
+        outcome = await toOutcome(result, {
+          fn: ctx.fn,
+          instance,
+          startedAt: call.startedAt,
+          timeoutSeconds: ctx.fn.timeout,
+          what: 'Function',
+        });
+        this.frame(call, 'End', outcome);
+      }
+    } finally {
+      this.finish(call, outcome);
+    }
+    return this.#result(outcome, call, request.tailLogs);
+  }
+
+  /** Takes an instance slot and opens the call's log. Every `begin` must be followed by one `finish`. */
+  async begin(request: CallRequest): Promise<Call> {
     const { fn, requestId } = request;
     const lease = await this.deps.scheduler.acquire(this.#instanceRequest(request));
     const { instance } = lease;
     const log = instance.logs.begin(requestId);
-    const startedAt = performance.now();
     if (instance.inFlight === 1) instance.handle.resetPeakMemory();
     const ctx: CallContext = {
       requestId,
@@ -65,56 +109,58 @@ export class Invoker {
         fn.timeout * 1000 + CREDENTIAL_MARGIN_MS,
       ),
     };
-    let outcome: Outcome | undefined;
-    try {
-      outcome = await this.#initialize(instance, ctx);
-      if (!outcome) {
-        instance.logs.write(requestId, `FC Invoke Start RequestId: ${requestId}`);
-        const result = await callInstance(
-          instance,
-          {
-            method: 'POST',
-            path: '/invoke',
-            headers: this.#headers(ctx, '/invoke', instance),
-            body: request.payload,
-          },
-          fn.timeout * 1000,
-        );
-        outcome = await toOutcome(result, {
-          fn,
-          instance,
-          startedAt,
-          timeoutSeconds: fn.timeout,
-          what: 'Function',
-        });
-        const suffix = outcome.ok
-          ? ''
-          : `, Error: ${outcome.errorType === 'HandledInvocationError' ? 'Handled' : 'Unhandled'} function error`;
-        instance.logs.write(requestId, `FC Invoke End RequestId: ${requestId}${suffix}`);
-      }
-    } finally {
-      const destroy = outcome ? !outcome.ok && outcome.destroyInstance : true;
-      lease.release({ destroy });
-    }
-    const durationMs = performance.now() - startedAt;
-    const peak = instance.handle.peakMemoryBytes();
-    instance.logs.write(
+    return { lease, instance, ctx, log, startedAt: performance.now(), durationMs: 0, peakBytes: 0 };
+  }
+
+  /** Gives the slot back (retiring the instance after a timeout or crash), logs the billing line. */
+  finish(call: Call, outcome: Outcome | undefined): void {
+    const destroy = outcome ? !outcome.ok && outcome.destroyInstance : true;
+    call.lease.release({ destroy });
+    call.durationMs = performance.now() - call.startedAt;
+    call.peakBytes = call.instance.handle.peakMemoryBytes();
+    const { fn, requestId } = call.ctx;
+    call.instance.logs.write(
       requestId,
-      billingLine(durationMs, this.deps.billingGranularityMs, fn.memorySize, peak),
+      billingLine(call.durationMs, this.deps.billingGranularityMs, fn.memorySize, call.peakBytes),
     );
-    instance.logs.end(requestId);
-    return this.#result(outcome, {
-      fn,
-      instance,
-      lease,
-      durationMs,
-      peak,
-      tail: request.tailLogs ? log.tail(LIMITS.logResultBytesMax) : undefined,
-    });
+    call.instance.logs.end(requestId);
+  }
+
+  frame(call: Call, edge: 'Start' | 'End', outcome?: Outcome): void {
+    const kind =
+      outcome && !outcome.ok
+        ? outcome.errorType === 'HandledInvocationError'
+          ? 'Handled'
+          : 'Unhandled'
+        : '';
+    const suffix = kind ? `, Error: ${kind} function error` : '';
+    call.instance.logs.write(
+      call.ctx.requestId,
+      `FC Invoke ${edge} RequestId: ${call.ctx.requestId}${suffix}`,
+    );
+  }
+
+  headers(call: Call, controlPath: string): Record<string, string> {
+    return {
+      ...fcHeaders(call.ctx, controlPath, call.instance.id),
+      ...(controlPath === '/http-invoke' ? {} : { 'Content-Type': 'application/octet-stream' }),
+    };
+  }
+
+  /** Headers every caller gets back, whatever the outcome. */
+  responseHeaders(call: Call): Record<string, string> {
+    return {
+      'x-fc-invocation-duration': String(Math.ceil(call.durationMs)),
+      'x-fc-max-memory-usage': toMb(call.peakBytes),
+      'x-fc-code-checksum': call.ctx.fn.code?.codeChecksum ?? '',
+      'x-fc-instance-id': call.instance.id,
+      'x-fc-invocation-service-version': 'LATEST',
+    };
   }
 
   /** Runs the initializer if the function has one and this instance has not run it successfully yet. */
-  async #initialize(instance: Instance, ctx: CallContext): Promise<Outcome | undefined> {
+  async initialize(call: Call): Promise<Outcome | undefined> {
+    const { instance, ctx } = call;
     const { fn, requestId } = ctx;
     if (!fn.initializer) return undefined;
     try {
@@ -126,7 +172,7 @@ export class Invoker {
           {
             method: 'POST',
             path: '/initialize',
-            headers: this.#headers(ctx, '/initialize', instance),
+            headers: this.headers(call, '/initialize'),
             body: null,
           },
           fn.initializationTimeout * 1000,
@@ -151,52 +197,22 @@ export class Invoker {
     }
   }
 
-  #headers(ctx: CallContext, controlPath: string, instance: Instance): Record<string, string> {
-    return {
-      ...fcHeaders(ctx, controlPath, instance.id),
-      'Content-Type': 'application/octet-stream',
-    };
-  }
-
-  #result(
-    outcome: Outcome | undefined,
-    call: {
-      fn: FunctionRecord;
-      instance: Instance;
-      lease: Lease;
-      durationMs: number;
-      peak: number;
-      tail?: string;
-    },
-  ): InvokeResult {
-    const headers: Record<string, string> = {
-      'x-fc-invocation-duration': String(Math.ceil(call.durationMs)),
-      'x-fc-max-memory-usage': toMb(call.peak),
-      'x-fc-code-checksum': call.fn.code?.codeChecksum ?? '',
-      'x-fc-instance-id': call.instance.id,
-      'x-fc-invocation-service-version': 'LATEST',
-    };
-    if (call.tail !== undefined) headers['x-fc-log-result'] = Buffer.from(call.tail).toString('base64');
-    if (!outcome) {
-      return {
-        headers: {
-          ...headers,
-          'content-type': 'application/json',
-          'x-fc-error-type': 'UnhandledInvocationError',
-        },
-        body: Buffer.from('{"errorMessage":"internal error"}'),
-      };
-    }
-    if (outcome.ok) {
+  #result(outcome: Outcome | undefined, call: Call, tailLogs: boolean): InvokeResult {
+    const headers = this.responseHeaders(call);
+    if (tailLogs)
+      headers['x-fc-log-result'] = Buffer.from(call.log.tail(LIMITS.logResultBytesMax)).toString('base64');
+    if (outcome?.ok) {
       headers['content-type'] = outcome.headers['content-type'] ?? 'application/octet-stream';
       return { headers, body: outcome.body };
     }
+    const failure = outcome ?? unhandled('the call ended without an outcome', true);
+    if (failure.ok) throw new Error('unreachable');
     headers['content-type'] = 'application/json';
-    headers['x-fc-error-type'] = outcome.errorType;
-    return { headers, body: Buffer.from(JSON.stringify(outcome.error)) };
+    headers['x-fc-error-type'] = failure.errorType;
+    return { headers, body: Buffer.from(JSON.stringify(failure.error)) };
   }
 
-  #instanceRequest(request: InvokeRequest) {
+  #instanceRequest(request: CallRequest) {
     const { fn, service } = request;
     const poolKey = `${service.serviceName}/${fn.functionName}`;
     const credentialIds = new Map<string, string>();
@@ -231,6 +247,7 @@ export class Invoker {
             memoryMb: fn.memorySize,
             pidsLimit: this.deps.pidsLimit,
             tmpSizeMb: LIMITS.tmpSizeMb,
+            readOnlyMounts: runtime.mounts,
           },
           revision: request.revision,
           concurrency: fn.instanceConcurrency,

@@ -28,6 +28,11 @@ export const ERROR_CATALOGUE = {
   },
   ServiceNotEmpty: { status: 409, kind: 'user', description: 'The service still has functions.' },
   PreconditionFailed: { status: 412, kind: 'user', description: 'The If-Match etag does not match.' },
+  MethodNotAllowed: {
+    status: 405,
+    kind: 'user',
+    description: 'The HTTP trigger does not allow this method.',
+  },
   ResourceExhausted: { status: 429, kind: 'user', description: 'No instance can take the call now.' },
   InternalServerError: { status: 500, kind: 'system', description: 'Kumo failed; see the server log.' },
   FunctionNotStarted: {
@@ -47,11 +52,12 @@ export class FcError extends Error {
   readonly code: FcErrorCode;
   readonly status: number;
 
-  constructor(code: FcErrorCode, message: string, options?: { cause?: unknown }) {
+  /** `status` overrides the catalogue where FC itself differs by path (the HTTP proxy answers 413 for size). */
+  constructor(code: FcErrorCode, message: string, options?: { cause?: unknown; status?: number }) {
     super(message, options);
     this.name = `FcError [${code}]`;
     this.code = code;
-    this.status = ERROR_CATALOGUE[code].status;
+    this.status = options?.status ?? ERROR_CATALOGUE[code].status;
   }
 
   get isUserError(): boolean {

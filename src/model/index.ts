@@ -5,3 +5,4 @@ export * from './normalize.js';
 export * from './parse.js';
 export * from './runtimes.js';
 export * from './service.js';
+export * from './trigger.js';

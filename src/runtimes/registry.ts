@@ -3,14 +3,19 @@ import { FcError, type FunctionRecord, invalidArgument, isKnownRuntime } from '.
 /** How one FC runtime name is served. Every runtime is started as a custom runtime (DESIGN.md §1). */
 export interface RuntimeDefinition {
   readonly names: readonly string[];
+  /** What serves it on this machine, for `kumo doctor` (e.g. `node 20.20.2`). */
+  readonly interpreter?: string;
+  /** Host folders the instance needs besides its code (an agent), mounted read-only. */
+  readonly mounts?: readonly { hostPath: string; sandboxPath: string }[];
   /** Why this machine cannot serve the runtime, or undefined when it can. */
   unavailableReason(): string | undefined;
   /** argv of the instance's server, as the instance sees paths (code at /code). */
   command(fn: FunctionRecord): string[];
 }
 
-const CUSTOM: RuntimeDefinition = {
+export const CUSTOM: RuntimeDefinition = {
   names: ['custom', 'custom.debian10', 'custom.debian11'],
+  interpreter: 'your bootstrap',
   unavailableReason: () => undefined,
   command(fn) {
     const custom = fn.customRuntimeConfig;
@@ -22,7 +27,7 @@ const CUSTOM: RuntimeDefinition = {
 export class RuntimeRegistry {
   readonly #byName = new Map<string, RuntimeDefinition>();
 
-  constructor(definitions: readonly RuntimeDefinition[] = [CUSTOM]) {
+  constructor(definitions: readonly RuntimeDefinition[]) {
     for (const definition of definitions) {
       for (const name of definition.names) this.#byName.set(name, definition);
     }
@@ -46,10 +51,10 @@ export class RuntimeRegistry {
   }
 
   /** Each served runtime name with its availability, for `kumo doctor`. */
-  describe(): { name: string; available: boolean; reason?: string }[] {
+  describe(): { name: string; available: boolean; interpreter?: string; reason?: string }[] {
     return [...this.#byName.entries()].map(([name, definition]) => {
       const reason = definition.unavailableReason();
-      return { name, available: !reason, ...(reason && { reason }) };
+      return { name, available: !reason, interpreter: definition.interpreter, ...(reason && { reason }) };
     });
   }
 }

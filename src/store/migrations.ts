@@ -17,4 +17,15 @@ export const MIGRATIONS: readonly string[] = [
      PRIMARY KEY (service, name)
    );
    CREATE INDEX functions_code ON functions(code_sha256);`,
+  `CREATE TABLE triggers (
+     service TEXT NOT NULL,
+     function TEXT NOT NULL,
+     name TEXT NOT NULL,
+     type TEXT NOT NULL,
+     data TEXT NOT NULL,
+     etag TEXT NOT NULL,
+     PRIMARY KEY (service, function, name),
+     FOREIGN KEY (service, function) REFERENCES functions(service, name) ON DELETE CASCADE
+   );
+   CREATE INDEX triggers_type ON triggers(type);`,
 ];

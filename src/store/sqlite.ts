@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import Database from 'better-sqlite3';
-import { FcError, type FunctionRecord, type Service } from '../model/index.js';
+import { FcError, type FunctionRecord, type Service, type Trigger } from '../model/index.js';
 import { MIGRATIONS } from './migrations.js';
 import type { ListQuery, MetaStore, Page, Stored } from './types.js';
 
@@ -134,6 +134,84 @@ export class SqliteMetaStore implements MetaStore {
     return row.n;
   }
 
+  async createTrigger(trigger: Trigger): Promise<Stored<Trigger>> {
+    return this.#db.transaction(() => {
+      this.#checkFunctionEtag(trigger.serviceName, trigger.functionName);
+      const etag = etagOf(trigger);
+      const result = this.#db
+        .prepare(
+          `INSERT INTO triggers (service, function, name, type, data, etag) VALUES (?, ?, ?, ?, ?, ?)
+           ON CONFLICT DO NOTHING`,
+        )
+        .run(
+          trigger.serviceName,
+          trigger.functionName,
+          trigger.triggerName,
+          trigger.triggerType,
+          JSON.stringify(trigger),
+          etag,
+        );
+      if (result.changes === 0) {
+        throw new FcError('TriggerAlreadyExists', `trigger '${trigger.triggerName}' already exists`);
+      }
+      return { value: trigger, etag };
+    })();
+  }
+
+  async getTrigger(
+    serviceName: string,
+    functionName: string,
+    triggerName: string,
+  ): Promise<Stored<Trigger> | undefined> {
+    const row = this.#db
+      .prepare('SELECT name, data, etag FROM triggers WHERE service = ? AND function = ? AND name = ?')
+      .get(serviceName, functionName, triggerName) as Row | undefined;
+    return row && fromRow<Trigger>(row);
+  }
+
+  async updateTrigger(trigger: Trigger, ifMatch?: string): Promise<Stored<Trigger>> {
+    return this.#db.transaction(() => {
+      this.#checkTriggerEtag(trigger.serviceName, trigger.functionName, trigger.triggerName, ifMatch);
+      const etag = etagOf(trigger);
+      this.#db
+        .prepare('UPDATE triggers SET data = ?, etag = ? WHERE service = ? AND function = ? AND name = ?')
+        .run(JSON.stringify(trigger), etag, trigger.serviceName, trigger.functionName, trigger.triggerName);
+      return { value: trigger, etag };
+    })();
+  }
+
+  async deleteTrigger(
+    serviceName: string,
+    functionName: string,
+    triggerName: string,
+    ifMatch?: string,
+  ): Promise<void> {
+    this.#db.transaction(() => {
+      this.#checkTriggerEtag(serviceName, functionName, triggerName, ifMatch);
+      this.#db
+        .prepare('DELETE FROM triggers WHERE service = ? AND function = ? AND name = ?')
+        .run(serviceName, functionName, triggerName);
+    })();
+  }
+
+  async listTriggers(
+    serviceName: string,
+    functionName: string,
+    query: ListQuery,
+  ): Promise<Page<Stored<Trigger>>> {
+    this.#checkFunctionEtag(serviceName, functionName);
+    return this.#list(
+      'SELECT name, data, etag FROM triggers WHERE service = ? AND function = ?',
+      [serviceName, functionName],
+      query,
+    );
+  }
+
+  async triggersOfType(type: string): Promise<Stored<Trigger>[]> {
+    const rows = this.#db.prepare('SELECT name, data, etag FROM triggers WHERE type = ?').all(type) as Row[];
+    return rows.map((row) => fromRow<Trigger>(row));
+  }
+
   async close(): Promise<void> {
     if (this.#db.open) this.#db.close();
   }
@@ -174,6 +252,20 @@ export class SqliteMetaStore implements MetaStore {
       | { etag: string }
       | undefined;
     if (!row) throw new FcError('ServiceNotFound', `service '${name}' does not exist`);
+    checkEtag(row.etag, ifMatch);
+  }
+
+  #checkTriggerEtag(serviceName: string, functionName: string, triggerName: string, ifMatch?: string): void {
+    this.#checkFunctionEtag(serviceName, functionName);
+    const row = this.#db
+      .prepare('SELECT etag FROM triggers WHERE service = ? AND function = ? AND name = ?')
+      .get(serviceName, functionName, triggerName) as { etag: string } | undefined;
+    if (!row) {
+      throw new FcError(
+        'TriggerNotFound',
+        `trigger '${triggerName}' does not exist on function '${functionName}'`,
+      );
+    }
     checkEtag(row.etag, ifMatch);
   }
 

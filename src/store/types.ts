@@ -1,4 +1,4 @@
-import type { FunctionRecord, Service } from '../model/index.js';
+import type { FunctionRecord, Service, Trigger } from '../model/index.js';
 
 export interface ListQuery {
   limit: number;
@@ -43,6 +43,23 @@ export interface MetaStore {
   listFunctions(serviceName: string, query: ListQuery): Promise<Page<Stored<FunctionRecord>>>;
   /** How many functions use this code package (for garbage collection of code). */
   codeReferences(sha256: string): Promise<number>;
+
+  createTrigger(trigger: Trigger): Promise<Stored<Trigger>>;
+  getTrigger(
+    serviceName: string,
+    functionName: string,
+    triggerName: string,
+  ): Promise<Stored<Trigger> | undefined>;
+  updateTrigger(trigger: Trigger, ifMatch?: string): Promise<Stored<Trigger>>;
+  deleteTrigger(
+    serviceName: string,
+    functionName: string,
+    triggerName: string,
+    ifMatch?: string,
+  ): Promise<void>;
+  listTriggers(serviceName: string, functionName: string, query: ListQuery): Promise<Page<Stored<Trigger>>>;
+  /** Every trigger of one type across all functions (the timer scheduler loads them at start). */
+  triggersOfType(type: string): Promise<Stored<Trigger>[]>;
 
   close(): Promise<void>;
 }

@@ -1,0 +1,1 @@
+export { type GatewayDeps, parseProxyUrl, registerGateway } from './proxy.js';

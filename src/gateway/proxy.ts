@@ -1,0 +1,122 @@
+import { Transform } from 'node:stream';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { KeyRing } from '../api/index.js';
+import { type Invoker, invokeHttp } from '../invoke/index.js';
+import { FcError, type HttpTriggerConfig, LIMITS } from '../model/index.js';
+import type { MetaStore } from '../store/index.js';
+import { authorizeTrigger } from './auth.js';
+
+export interface GatewayDeps {
+  store: MetaStore;
+  invoker: Invoker;
+  keys: KeyRing;
+}
+
+const PROXY_PREFIX = '/2016-08-15/proxy/';
+
+/** `ANY /2016-08-15/proxy/{service}[.{qualifier}]/{function}/{path…}`: HTTP functions through their HTTP trigger. */
+export function registerGateway(app: FastifyInstance, deps: GatewayDeps): void {
+  void app.register(async (scope) => {
+    // Bodies stream straight to the instance: no parsing, no buffering.
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
+    const handler = async (request: FastifyRequest, reply: import('fastify').FastifyReply) => {
+      const target = parseProxyUrl(request.url);
+      const result = await forward(deps, request, target);
+      reply.status(result.status).headers(result.headers);
+      return reply.send(request.method === 'HEAD' ? undefined : result.body);
+    };
+    scope.all(`${PROXY_PREFIX}*`, handler);
+  });
+}
+
+interface ProxyTarget {
+  serviceName: string;
+  qualifier: string;
+  functionName: string;
+  /** What the function sees: `/rest?query`. */
+  url: string;
+  basePath: string;
+}
+
+export function parseProxyUrl(url: string): ProxyTarget {
+  const rest = url.slice(PROXY_PREFIX.length);
+  const match = /^([^/?]+)\/([^/?]+)(.*)$/.exec(rest);
+  if (!match)
+    throw new FcError('PathNotSupported', `'${url}' is not /2016-08-15/proxy/<service>/<function>/<path>`);
+  const [, serviceRef = '', functionName = '', tail = ''] = match;
+  const dot = serviceRef.indexOf('.');
+  return {
+    serviceName: dot < 0 ? serviceRef : serviceRef.slice(0, dot),
+    qualifier: dot < 0 ? 'LATEST' : serviceRef.slice(dot + 1),
+    functionName,
+    url: tail === '' || tail.startsWith('?') ? `/${tail}` : tail,
+    basePath: `${PROXY_PREFIX}${serviceRef}/${functionName}`,
+  };
+}
+
+async function forward(deps: GatewayDeps, request: FastifyRequest, target: ProxyTarget) {
+  const { store } = deps;
+  if (target.qualifier !== 'LATEST') {
+    throw new FcError('VersionNotFound', `qualifier '${target.qualifier}' does not exist: use LATEST`);
+  }
+  const service = await store.getService(target.serviceName);
+  const fn = service && (await store.getFunction(target.serviceName, target.functionName));
+  const trigger =
+    fn &&
+    (await store.listTriggers(target.serviceName, target.functionName, { limit: 100 })).items
+      .map((t) => t.value)
+      .find((t) => t.triggerType === 'http');
+  if (!service || !fn || !trigger) {
+    throw new FcError(
+      'TriggerNotFound',
+      `no HTTP trigger for '${target.serviceName}/${target.functionName}': create one to call the function over HTTP`,
+    );
+  }
+  const config = trigger.triggerConfig as HttpTriggerConfig;
+  if (!config.methods.includes(request.method as (typeof config.methods)[number])) {
+    throw new FcError(
+      'MethodNotAllowed',
+      `method ${request.method} is not allowed by the HTTP trigger (allowed: ${config.methods.join(', ')})`,
+    );
+  }
+  authorizeTrigger(config, { method: request.method, url: request.url, headers: request.headers }, deps.keys);
+  const declared = Number(request.headers['content-length'] ?? 0);
+  if (declared > LIMITS.syncPayloadBytesMax) throw tooLarge();
+  const body =
+    request.body && typeof (request.body as NodeJS.ReadableStream).pipe === 'function'
+      ? (request.body as NodeJS.ReadableStream).pipe(limitBytes(LIMITS.syncPayloadBytesMax))
+      : null;
+  return invokeHttp(deps.invoker, {
+    requestId: request.id,
+    service: service.value,
+    fn: fn.value,
+    revision: fn.etag,
+    qualifier: target.qualifier,
+    method: request.method,
+    url: target.url,
+    headers: request.headers,
+    body,
+    clientIp: request.ip,
+    basePath: target.basePath,
+  });
+}
+
+function tooLarge(): FcError {
+  return new FcError(
+    'EntityTooLarge',
+    `the request body is larger than ${LIMITS.syncPayloadBytesMax} bytes`,
+    { status: 413 },
+  );
+}
+
+/** Passes bytes through until `max`, then fails the stream (a chunked body cannot be checked up front). */
+function limitBytes(max: number): Transform {
+  let seen = 0;
+  return new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      seen += chunk.length;
+      callback(seen > max ? tooLarge() : null, seen > max ? undefined : chunk);
+    },
+  });
+}

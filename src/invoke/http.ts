@@ -1,0 +1,144 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Readable } from 'node:stream';
+import type { CallRequest, Invoker } from './invoker.js';
+import { type Outcome, toOutcome } from './outcome.js';
+
+export interface HttpInvokeRequest extends CallRequest {
+  method: string;
+  /** Path and query as the function sees them (`/users?id=1`). */
+  url: string;
+  headers: IncomingHttpHeaders;
+  body: Readable | null;
+  clientIp: string;
+  /** The prefix the gateway stripped (`/2016-08-15/proxy/svc/fn`), for apps that need it. */
+  basePath: string;
+}
+
+export interface HttpInvokeResult {
+  status: number;
+  headers: Record<string, string | string[]>;
+  body: Readable | Buffer;
+}
+
+/** Request headers a caller may not pass to a function (hop-by-hop, or Kumo's own `x-fc-*`). */
+const DROPPED_REQUEST = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'upgrade',
+  'te',
+  'trailer',
+  'transfer-encoding',
+]);
+/** Response headers the platform owns. */
+const DROPPED_RESPONSE = new Set(['connection', 'keep-alive', 'transfer-encoding', 'date', 'server']);
+
+/**
+ * An HTTP-triggered call: the raw request goes to the instance (with `X-Fc-Control-Path: /http-invoke`) and the
+ * function's status, headers and body stream back unchanged. A function that fails answers 502 `{errorMessage}`.
+ */
+export async function invokeHttp(invoker: Invoker, request: HttpInvokeRequest): Promise<HttpInvokeResult> {
+  const call = await invoker.begin(request);
+  const { instance, ctx } = call;
+  const initFailure = await invoker.initialize(call).catch((error: unknown) => {
+    invoker.finish(call, undefined);
+    throw error;
+  });
+  if (initFailure) {
+    invoker.finish(call, initFailure);
+    return failure(invoker.responseHeaders(call), initFailure);
+  }
+  invoker.frame(call, 'Start');
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), ctx.fn.timeout * 1000);
+  let done = false;
+  const end = (outcome: Outcome) => {
+    if (done) return;
+    done = true;
+    clearTimeout(timer);
+    invoker.frame(call, 'End', outcome);
+    invoker.finish(call, outcome);
+  };
+  const context = {
+    fn: ctx.fn,
+    instance,
+    startedAt: call.startedAt,
+    timeoutSeconds: ctx.fn.timeout,
+    what: 'Function',
+  };
+
+  const headers: Record<string, string | string[]> = {};
+  for (const [name, value] of Object.entries(request.headers)) {
+    const lower = name.toLowerCase();
+    if (value === undefined || DROPPED_REQUEST.has(lower) || lower.startsWith('x-fc-')) continue;
+    headers[name] = value;
+  }
+  Object.assign(headers, invoker.headers(call, '/http-invoke'), {
+    'X-Fc-Base-Path': request.basePath,
+    'X-Fc-Client-Ip': request.clientIp,
+  });
+
+  let response: Awaited<ReturnType<typeof instance.dispatcher.request>>;
+  try {
+    response = await instance.dispatcher.request({
+      method: request.method as 'GET',
+      path: request.url,
+      headers,
+      body: request.body,
+      signal: controller.signal,
+    });
+  } catch (error) {
+    const outcome = await toOutcome(
+      controller.signal.aborted ? { kind: 'timeout' } : { kind: 'broken', error: error as Error },
+      context,
+    );
+    end(outcome);
+    return failure(invoker.responseHeaders(call), outcome);
+  }
+
+  const declared = response.headers['x-fc-error-type'];
+  if (declared || (response.statusCode === 404 && response.headers['x-fc-status'] === '404')) {
+    const body = Buffer.from(await response.body.arrayBuffer());
+    const outcome = await toOutcome(
+      {
+        kind: 'response',
+        status: 500,
+        headers: { 'x-fc-error-type': String(declared ?? 'UnhandledInvocationError') },
+        body,
+      },
+      context,
+    );
+    end(outcome);
+    return failure(invoker.responseHeaders(call), outcome);
+  }
+
+  const out: Record<string, string | string[]> = { ...invoker.responseHeaders(call) };
+  for (const [name, value] of Object.entries(response.headers)) {
+    if (value === undefined || DROPPED_RESPONSE.has(name) || name.startsWith('x-fc-')) continue;
+    out[name] = value;
+  }
+  const ok: Outcome = { ok: true, status: response.statusCode, headers: {}, body: Buffer.alloc(0) };
+  let failed = false;
+  response.body.once('error', (error: Error) => {
+    failed = true;
+    void toOutcome(controller.signal.aborted ? { kind: 'timeout' } : { kind: 'broken', error }, context).then(
+      end,
+    );
+  });
+  // 'close' without an error: the body was read to the end, or the client went away (not the function's fault).
+  response.body.once('close', () => {
+    if (!failed) end(ok);
+  });
+  return { status: response.statusCode, headers: out, body: response.body };
+}
+
+function failure(headers: Record<string, string>, outcome: Outcome): HttpInvokeResult {
+  const errorMessage = outcome.ok
+    ? 'unknown error'
+    : String(outcome.error.errorMessage ?? 'the function failed');
+  return {
+    status: 502,
+    headers: { ...headers, 'content-type': 'application/json' },
+    body: Buffer.from(JSON.stringify({ errorMessage })),
+  };
+}

@@ -1,0 +1,2 @@
+export { createCron } from './cron.js';
+export { TimerTriggers } from './timer.js';

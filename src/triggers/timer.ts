@@ -1,0 +1,78 @@
+import { randomUUID } from 'node:crypto';
+import type { Cron } from 'croner';
+import type { Logger } from 'pino';
+import type { Invoker } from '../invoke/index.js';
+import type { TimerTriggerConfig, Trigger } from '../model/index.js';
+import type { MetaStore } from '../store/index.js';
+import { createCron } from './cron.js';
+
+/**
+ * Fires timer triggers: each enabled trigger has a cron job that invokes its function with FC's timer event
+ * `{triggerTime, triggerName, payload}`. Firings missed while Kumo was down are not replayed.
+ */
+export class TimerTriggers {
+  readonly #jobs = new Map<string, Cron>();
+
+  constructor(
+    readonly store: MetaStore,
+    readonly invoker: Invoker,
+    readonly logger: Logger,
+  ) {}
+
+  async start(): Promise<void> {
+    for (const { value } of await this.store.triggersOfType('timer')) this.update(value);
+  }
+
+  /** (Re)schedules a trigger after it changed; stops it when deleted or disabled. */
+  update(trigger: Trigger, deleted = false): void {
+    if (trigger.triggerType !== 'timer') return;
+    const key = `${trigger.serviceName}/${trigger.functionName}/${trigger.triggerName}`;
+    this.#jobs.get(key)?.stop();
+    this.#jobs.delete(key);
+    const config = trigger.triggerConfig as TimerTriggerConfig;
+    if (deleted || !config.enable) return;
+    const job = createCron(config.cronExpression, () => void this.#fire(trigger, config));
+    this.#jobs.set(key, job);
+    job.resume();
+  }
+
+  close(): void {
+    for (const job of this.#jobs.values()) job.stop();
+    this.#jobs.clear();
+  }
+
+  async #fire(trigger: Trigger, config: TimerTriggerConfig): Promise<void> {
+    const requestId = randomUUID();
+    try {
+      const service = await this.store.getService(trigger.serviceName);
+      const fn = await this.store.getFunction(trigger.serviceName, trigger.functionName);
+      if (!service || !fn) {
+        // The function is gone (its triggers went with it): stop firing.
+        this.update(trigger, true);
+        return;
+      }
+      const event = {
+        triggerTime: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+        triggerName: trigger.triggerName,
+        payload: config.payload ?? '',
+      };
+      const result = await this.invoker.invoke({
+        requestId,
+        service: service.value,
+        fn: fn.value,
+        revision: fn.etag,
+        qualifier: 'LATEST',
+        payload: Buffer.from(JSON.stringify(event)),
+        tailLogs: false,
+      });
+      const errorType = result.headers['x-fc-error-type'];
+      if (errorType)
+        this.logger.warn({ requestId, trigger: trigger.triggerName, errorType }, 'timer invocation failed');
+    } catch (error) {
+      this.logger.warn(
+        { err: error, requestId, trigger: trigger.triggerName },
+        'timer trigger could not invoke its function',
+      );
+    }
+  }
+}
