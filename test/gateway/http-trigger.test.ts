@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { Readable } from 'node:stream';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from 'undici';
@@ -61,11 +62,13 @@ forEachSandbox((sandbox) => {
 
     const chunked = await request(`${base}/binary`, {
       method: 'POST',
-      body: (async function* () {
-        yield Buffer.from('part1-');
-        await sleep(50);
-        yield Buffer.from('part2');
-      })(),
+      body: Readable.from(
+        (async function* () {
+          yield Buffer.from('part1-');
+          await sleep(50);
+          yield Buffer.from('part2');
+        })(),
+      ),
     });
     assert.equal(await chunked.body.text(), 'part1-part2');
 

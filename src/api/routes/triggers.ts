@@ -39,21 +39,21 @@ export function registerTriggerRoutes(app: FastifyInstance, deps: ApiDeps): void
     checkTrigger(trigger);
     const stored = await store.createTrigger(trigger);
     deps.onTriggerChanged(stored.value);
-    return reply.header('etag', stored.etag).send(present(deps, request, stored.value));
+    return reply.header('etag', stored.etag).send(present(request, stored.value));
   });
 
   app.get<{ Params: { service: string; function: string } }>(base, async (request) => {
     const { serviceName } = parseServiceRef(request.params.service);
     const page = await store.listTriggers(serviceName, request.params.function, listQuery(request));
     return {
-      triggers: page.items.map((t) => present(deps, request, t.value)),
+      triggers: page.items.map((t) => present(request, t.value)),
       ...(page.nextToken && { nextToken: page.nextToken }),
     };
   });
 
   app.get<TriggerParams>(`${base}/:trigger`, async (request, reply) => {
     const stored = await getTriggerOrThrow(deps, request.params);
-    return reply.header('etag', stored.etag).send(present(deps, request, stored.value));
+    return reply.header('etag', stored.etag).send(present(request, stored.value));
   });
 
   app.put<TriggerParams>(`${base}/:trigger`, async (request, reply) => {
@@ -78,7 +78,7 @@ export function registerTriggerRoutes(app: FastifyInstance, deps: ApiDeps): void
     checkTrigger(trigger);
     const stored = await store.updateTrigger(trigger, ifMatch(request));
     deps.onTriggerChanged(stored.value);
-    return reply.header('etag', stored.etag).send(present(deps, request, stored.value));
+    return reply.header('etag', stored.etag).send(present(request, stored.value));
   });
 
   app.delete<TriggerParams>(`${base}/:trigger`, async (request, reply) => {
@@ -118,7 +118,7 @@ function checkTrigger(trigger: Trigger): void {
 }
 
 /** The API view: the stored trigger plus the URLs an HTTP trigger is reachable at. */
-function present(deps: ApiDeps, request: FastifyRequest, trigger: Trigger): Record<string, unknown> {
+function present(request: FastifyRequest, trigger: Trigger): Record<string, unknown> {
   const { serviceName: _s, functionName: _f, ...rest } = trigger;
   if (trigger.triggerType !== 'http') return rest;
   const origin = `${request.protocol}://${request.hostname}:${request.socket.localPort}`;
