@@ -1,0 +1,296 @@
+'use strict';
+// Kumo built-in Node.js runtime agent (nodejs8 … nodejs20).
+// Serves FC's custom-runtime protocol on 0.0.0.0:$FC_SERVER_PORT and runs the user's handlers:
+//   POST /invoke       (x-fc-control-path /invoke)       handler(event, context, callback)
+//   POST /initialize   (x-fc-control-path /initialize)   initializer(context, callback)
+//   GET  /pre-stop, /pre-freeze                          hook(context, callback)
+//   anything else      (x-fc-control-path /http-invoke)  handler(request, response, context)
+// Uses Node built-ins only (it runs without node_modules).
+
+const http = require('node:http');
+const path = require('node:path');
+const util = require('node:util');
+const { randomUUID } = require('node:crypto');
+const { formatError, sendError } = require('./errors.cjs');
+const { requestStore, writeLine, patchConsole } = require('./logger.cjs');
+const { createContext } = require('./context.cjs');
+const { loadHandler } = require('./loader.cjs');
+const { decorateRequest, FCResponse } = require('./http-function.cjs');
+
+// ---- environment -------------------------------------------------------------------------------
+
+const KEEP_ENV = new Set([
+  'FC_FUNC_CODE_PATH',
+  'FC_FUNCTION_MEMORY_SIZE',
+  'FC_ACCOUNT_ID',
+  'FC_FUNCTION_HANDLER',
+  'FC_FUNCTION_NAME',
+  'FC_SERVICE_NAME',
+  'FC_QUALIFIER',
+  'FC_REGION',
+  'FC_INSTANCE_ID',
+  'FC_SERVER_PORT',
+  'FC_CUSTOM_LISTEN_PORT',
+  // documented for user code by FC as well
+  'FC_RUNTIME_VERSION',
+  'FC_VER_ID',
+  'FC_FUNCTION_VERSION',
+]);
+
+const env = process.env;
+const codeDir = path.resolve(env.FC_FUNC_CODE_PATH || process.cwd());
+const port = Number.parseInt(env.FC_SERVER_PORT || env.FC_CUSTOM_LISTEN_PORT || '9000', 10);
+const envInitializer = env.FC_INITIALIZER_HANDLER || '';
+
+for (const name of Object.keys(env)) {
+  if (/^_?FC_/.test(name) && !KEEP_ENV.has(name)) delete env[name];
+}
+try {
+  process.chdir(codeDir);
+} catch {
+  // keep the current directory
+}
+
+patchConsole();
+
+// ---- helpers -----------------------------------------------------------------------------------
+
+function header(req, name) {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value || '';
+}
+
+function readBody(req) {
+  return new Promise((resolve, reject) => {
+    const chunks = [];
+    req.on('data', (chunk) => chunks.push(chunk));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+// FC's _formatData: Buffer raw, string raw, object → JSON, number/boolean → String, null → empty.
+function encodeResult(data) {
+  if (data === undefined || data === null) return Buffer.alloc(0);
+  if (Buffer.isBuffer(data)) return data;
+  if (data instanceof Uint8Array) return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  if (typeof data === 'string') return Buffer.from(data);
+  if (typeof data === 'object') return Buffer.from(JSON.stringify(data) ?? '');
+  return Buffer.from(String(data));
+}
+
+function replyOk(res, body) {
+  res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': body.length });
+  res.end(body);
+}
+
+function replyFailure(res, state, err, handled) {
+  writeLine(state.requestId, 'error', JSON.stringify(formatError(err, handled)));
+  sendError(res, err, handled);
+}
+
+// Runs a user function that may call callback(err, data) and/or return a promise; the first
+// outcome wins. Uncaught errors in the request's async context settle it via state.fail.
+function runUser(state, call) {
+  let resolve;
+  const outcome = new Promise((r) => {
+    resolve = r;
+  });
+  let settled = false;
+  const finish = (result) => {
+    if (settled) return;
+    settled = true;
+    state.done = true;
+    resolve(result);
+  };
+  state.fail = (err) => finish({ failed: true, error: err, handled: false });
+  const callback = (err, data) => {
+    if (err !== undefined && err !== null) finish({ failed: true, error: err, handled: true });
+    else finish({ data });
+  };
+  try {
+    const ret = call(callback);
+    if (ret && typeof ret.then === 'function') {
+      ret.then(
+        (data) => finish({ data }),
+        (err) => finish({ failed: true, error: err, handled: false }),
+      );
+    }
+  } catch (err) {
+    finish({ failed: true, error: err, handled: false });
+  }
+  return outcome;
+}
+
+// Loads a "(context, callback)" style function (initializer / hooks) and runs it.
+async function runContextFunction(req, state, handlerName) {
+  if (!handlerName) return { data: undefined };
+  let fn;
+  try {
+    fn = await loadHandler(handlerName, codeDir);
+  } catch (err) {
+    return { failed: true, error: err, handled: false };
+  }
+  const context = createContext(req.headers, state.requestId);
+  return runUser(state, (callback) => fn(context, callback));
+}
+
+// ---- routes ------------------------------------------------------------------------------------
+
+async function handleInvoke(req, res, state) {
+  const event = await readBody(req);
+  let fn;
+  try {
+    fn = await loadHandler(header(req, 'x-fc-function-handler') || env.FC_FUNCTION_HANDLER, codeDir);
+  } catch (err) {
+    replyFailure(res, state, err, false);
+    return;
+  }
+  const context = createContext(req.headers, state.requestId);
+  const result = await runUser(state, (callback) => fn(event, context, callback));
+  if (result.failed) {
+    replyFailure(res, state, result.error, result.handled);
+    return;
+  }
+  let body;
+  try {
+    body = encodeResult(result.data);
+  } catch (err) {
+    replyFailure(res, state, err, false);
+    return;
+  }
+  replyOk(res, body);
+}
+
+let initPromise = null; // resolved with a successful outcome once the initializer has succeeded
+
+async function handleInitialize(req, res, state) {
+  await readBody(req);
+  if (!initPromise) {
+    const handlerName = header(req, 'x-fc-function-initializer') || envInitializer;
+    initPromise = runContextFunction(req, state, handlerName).then((result) => {
+      if (result.failed) initPromise = null; // retried on the next /initialize
+      return result;
+    });
+  }
+  const result = await initPromise;
+  if (result.failed) replyFailure(res, state, result.error, result.handled);
+  else replyOk(res, Buffer.alloc(0));
+}
+
+async function handleHook(req, res, state, hook) {
+  await readBody(req);
+  const result = await runContextFunction(req, state, header(req, `x-fc-instance-lifecycle-${hook}-handler`));
+  if (result.failed) replyFailure(res, state, result.error, result.handled);
+  else replyOk(res, Buffer.alloc(0));
+}
+
+async function handleHttp(req, res, state) {
+  const fcHeaders = req.headers;
+  let fn;
+  try {
+    fn = await loadHandler(header(req, 'x-fc-function-handler') || env.FC_FUNCTION_HANDLER, codeDir);
+  } catch (err) {
+    replyFailure(res, state, err, false);
+    return;
+  }
+  const context = createContext(fcHeaders, state.requestId);
+  const request = decorateRequest(req);
+
+  let resolve;
+  const outcome = new Promise((r) => {
+    resolve = r;
+  });
+  let settled = false;
+  const finish = (result) => {
+    if (settled) return;
+    settled = true;
+    state.done = true;
+    resolve(result);
+  };
+  const response = new FCResponse(res, () => finish({ sent: true }));
+  const fail = (err) => {
+    if (settled) writeLine(state.requestId, 'error', JSON.stringify(formatError(err, false)));
+    else finish({ failed: true, error: err });
+  };
+  state.fail = fail;
+  try {
+    const ret = fn(request, response, context);
+    if (ret && typeof ret.then === 'function') ret.then(undefined, fail);
+  } catch (err) {
+    fail(err);
+  }
+  const result = await outcome;
+  if (result.failed) replyFailure(res, state, result.error, false);
+}
+
+function route(req) {
+  const controlPath = header(req, 'x-fc-control-path');
+  if (controlPath === '/http-invoke') return 'http';
+  if (controlPath === '/invoke') return 'invoke';
+  if (controlPath === '/initialize') return 'initialize';
+  if (controlPath === '/pre-stop') return 'pre-stop';
+  if (controlPath === '/pre-freeze') return 'pre-freeze';
+  if (controlPath) return 'http';
+  const urlPath = (req.url || '/').split('?')[0];
+  if (req.method === 'POST' && urlPath === '/invoke') return 'invoke';
+  if (req.method === 'POST' && urlPath === '/initialize') return 'initialize';
+  if (urlPath === '/pre-stop') return 'pre-stop';
+  if (urlPath === '/pre-freeze') return 'pre-freeze';
+  return 'http';
+}
+
+function onRequest(req, res) {
+  const state = {
+    requestId: header(req, 'x-fc-request-id') || randomUUID(),
+    done: false,
+    fail: null,
+  };
+  const kind = route(req);
+  requestStore.run(state, () => {
+    let work;
+    if (kind === 'invoke') work = handleInvoke(req, res, state);
+    else if (kind === 'initialize') work = handleInitialize(req, res, state);
+    else if (kind === 'http') work = handleHttp(req, res, state);
+    else work = handleHook(req, res, state, kind);
+    work.catch((err) => {
+      state.done = true;
+      replyFailure(res, state, err, false);
+    });
+  });
+}
+
+// ---- crashes -----------------------------------------------------------------------------------
+
+function onUncaught(err, origin) {
+  const state = requestStore.getStore();
+  if (state?.fail && !state.done) {
+    state.fail(err);
+    return;
+  }
+  if (state) {
+    // Stray error from a request that already completed: attribute it, keep serving.
+    writeLine(state.requestId, 'error', `${origin}: ${JSON.stringify(formatError(err, false))}`);
+    return;
+  }
+  const text = err && typeof err.stack === 'string' ? err.stack : util.inspect(err);
+  process.stderr.write(`${origin}: ${text}\n`);
+  process.exit(1);
+}
+
+process.on('uncaughtException', (err) => onUncaught(err, 'uncaughtException'));
+process.on('unhandledRejection', (reason) => onUncaught(reason, 'unhandledRejection'));
+
+// ---- server ------------------------------------------------------------------------------------
+
+const server = http.createServer(onRequest);
+server.keepAliveTimeout = 0;
+server.requestTimeout = 0;
+server.timeout = 0;
+server.on('error', (err) => {
+  process.stderr.write(`nodejs runtime agent: ${err.stack || err}\n`);
+  process.exit(1);
+});
+server.listen(port, '0.0.0.0', () => {
+  console.log('FunctionCompute nodejs runtime inited.');
+});

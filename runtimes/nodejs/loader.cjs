@@ -1,0 +1,111 @@
+'use strict';
+// Handler resolution: "<file>.<export>" split on the last dot, module loaded from the code dir
+// with require() (CommonJS) or import() (ESM), cached per module file.
+
+const fs = require('node:fs');
+const path = require('node:path');
+const { spawnSync } = require('node:child_process');
+const { pathToFileURL } = require('node:url');
+const { AgentError } = require('./errors.cjs');
+
+const moduleCache = new Map(); // resolved file -> Promise<exports>
+
+function isFile(file) {
+  try {
+    return fs.statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
+function resolveModuleFile(base) {
+  try {
+    return require.resolve(base);
+  } catch (err) {
+    if (err.code !== 'MODULE_NOT_FOUND') throw err;
+  }
+  for (const ext of ['.mjs', '.cjs']) {
+    if (isFile(base + ext)) return base + ext;
+  }
+  return null;
+}
+
+// ESM SyntaxErrors carry no file:line; ask `node --check` (only if the entry file is at fault).
+function esmSyntaxLocation(file) {
+  try {
+    const out = spawnSync(process.execPath, ['--check', file], { encoding: 'utf8', timeout: 10000 });
+    const first = String(out.stderr || '').split('\n')[0];
+    return /^.+:\d+$/.test(first) ? first.replace(/^file:\/\//, '') : null;
+  } catch {
+    return null;
+  }
+}
+
+function syntaxError(err, file) {
+  const first = String(err.stack || '').split('\n')[0];
+  let location = /^.+:\d+$/.test(first) ? first : null;
+  if (!location && /\.mjs$|\.js$/.test(file)) location = esmSyntaxLocation(file);
+  const message = location ? `${err.message} (${location})` : String(err.message);
+  const wrapped = new AgentError('UserCodeSyntaxError', message, err);
+  wrapped.stack = err.stack;
+  return wrapped;
+}
+
+function mapLoadError(err, file) {
+  if (err && (err instanceof SyntaxError || err.name === 'SyntaxError')) return syntaxError(err, file);
+  if (err && (err.code === 'MODULE_NOT_FOUND' || err.code === 'ERR_MODULE_NOT_FOUND')) {
+    const wrapped = new AgentError('ImportModuleError', String(err.message), err);
+    wrapped.stack = err.stack;
+    return wrapped;
+  }
+  return err;
+}
+
+async function loadFile(file) {
+  if (file.endsWith('.mjs')) return import(pathToFileURL(file).href);
+  try {
+    return require(file);
+  } catch (err) {
+    if (err && (err.code === 'ERR_REQUIRE_ESM' || err.code === 'ERR_REQUIRE_ASYNC_MODULE')) {
+      return import(pathToFileURL(file).href);
+    }
+    throw err;
+  }
+}
+
+function loadModule(file) {
+  let promise = moduleCache.get(file);
+  if (!promise) {
+    promise = loadFile(file).catch((err) => {
+      moduleCache.delete(file); // retry on the next request
+      throw mapLoadError(err, file);
+    });
+    moduleCache.set(file, promise);
+  }
+  return promise;
+}
+
+// Returns the user function for a handler string; throws AgentError / the user's load error.
+async function loadHandler(handlerString, codeDir) {
+  const handler = String(handlerString || '');
+  const dot = handler.lastIndexOf('.');
+  if (dot <= 0 || dot === handler.length - 1) {
+    throw new AgentError('InvalidHandlerName', `Invalid handler name '${handler}'.`);
+  }
+  const moduleName = handler.slice(0, dot);
+  const exportName = handler.slice(dot + 1);
+  const base = path.resolve(codeDir, moduleName);
+  const file = resolveModuleFile(base);
+  if (!file) throw new AgentError('ImportModuleError', `Module '${base}' is missing.`);
+  const mod = await loadModule(file);
+  let fn = mod == null ? undefined : mod[exportName];
+  if (typeof fn !== 'function' && mod && mod.default && typeof mod.default === 'object') {
+    fn = mod.default[exportName];
+  }
+  if (typeof fn !== 'function') {
+    throw new AgentError('HandlerNotFound', `Handler '${exportName}' is missing on module '${moduleName}'`);
+  }
+  return fn;
+}
+
+module.exports = { loadHandler };

@@ -1,0 +1,273 @@
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { request } from 'undici';
+import { zipFiles } from '../helpers/code.js';
+import { startTestServer, type TestServer } from '../helpers/server.js';
+
+/**
+ * One table of behaviours, run against every built-in runtime (Hono's pattern). A runtime brings a fixture
+ * folder `test/fixtures/runtimes/<family>/` with the handlers the table names; adding a runtime means adding
+ * a row to RUNTIMES and its fixtures, not tests.
+ */
+interface RuntimeUnderTest {
+  runtime: string;
+  family: string;
+  skip?: { reason: string; tests: string[] }[];
+}
+
+const RUNTIMES: RuntimeUnderTest[] = [
+  { runtime: 'nodejs20', family: 'nodejs' },
+  {
+    runtime: 'python3.10',
+    family: 'python',
+    skip: [
+      {
+        reason: 'Python handlers have no callback, so no handled errors',
+        tests: ['handled error', 'rejected promise'],
+      },
+    ],
+  },
+];
+
+function readTree(dir: string, prefix = ''): Record<string, string> {
+  const files: Record<string, string> = {};
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) Object.assign(files, readTree(path, `${prefix}${name}/`));
+    else files[`${prefix}${name}`] = readFileSync(path, 'utf8');
+  }
+  return files;
+}
+
+interface Harness {
+  kumo: TestServer;
+  deploy(name: string, handler: string, extra?: Record<string, unknown>): Promise<void>;
+  invoke(
+    fn: string,
+    event: string | Buffer,
+  ): Promise<{ status: number; headers: Record<string, string>; body: Buffer; logs: string }>;
+}
+
+async function harness(t: import('node:test').TestContext, rt: RuntimeUnderTest): Promise<Harness> {
+  const kumo = await startTestServer(t);
+  const zipFile = await zipFiles(
+    readTree(new URL(`../fixtures/runtimes/${rt.family}`, import.meta.url).pathname),
+  );
+  await kumo.fc.createService('conf');
+  return {
+    kumo,
+    deploy: async (name, handler, extra = {}) => {
+      await kumo.fc.createFunction('conf', {
+        functionName: name,
+        runtime: rt.runtime,
+        handler,
+        memorySize: 256,
+        timeout: 7,
+        code: { zipFile },
+        ...extra,
+      });
+    },
+    invoke: async (fn, event) => {
+      const response = await kumo.client.send('POST', `/services/conf/functions/${fn}/invocations`, event, {
+        'x-fc-log-type': 'Tail',
+      });
+      return {
+        ...response,
+        logs: Buffer.from(response.headers['x-fc-log-result'] ?? '', 'base64').toString(),
+      };
+    },
+  };
+}
+
+const errorOf = (body: Buffer) =>
+  JSON.parse(body.toString()) as { errorMessage: string; errorType: string; stackTrace?: unknown };
+
+const BEHAVIOURS: Record<string, (h: Harness, rt: RuntimeUnderTest) => Promise<void>> = {
+  'echo event bytes': async (h) => {
+    await h.deploy('echo', 'index.echo');
+    const bytes = Buffer.from([0, 1, 2, 250, 255, 10, 13]);
+    const result = await h.invoke('echo', bytes);
+    assert.equal(result.headers['x-fc-error-type'], undefined, result.body.toString());
+    assert.deepEqual(result.body, bytes);
+  },
+  'JSON in, object out': async (h, rt) => {
+    await h.deploy('json', 'index.json');
+    const result = await h.invoke('json', JSON.stringify({ a: 1, b: 2 }));
+    assert.deepEqual(JSON.parse(result.body.toString()), { sum: 3, runtime: rt.family });
+  },
+  'initializer runs once per instance': async (h) => {
+    await h.deploy('init', 'index.initcount', { initializer: 'index.initializer', instanceConcurrency: 3 });
+    const results = await Promise.all([1, 2, 3].map(() => h.invoke('init', '')));
+    assert.deepEqual(
+      results.map((r) => r.body.toString()),
+      ['1', '1', '1'],
+    );
+    assert.equal((await h.invoke('init', '')).body.toString(), '1');
+  },
+  'context fields': async (h) => {
+    await h.deploy('ctx', 'index.context', { initializer: 'index.initializer', initializationTimeout: 9 });
+    const result = await h.invoke('ctx', '');
+    const ctx = JSON.parse(result.body.toString());
+    assert.equal(ctx.requestId, result.headers['x-fc-request-id']);
+    assert.match(ctx.accessKeyId, /^STS\./);
+    assert.ok(ctx.accessKeySecret && ctx.securityToken);
+    assert.deepEqual(
+      { ...ctx, requestId: 0, accessKeyId: 0, accessKeySecret: 0, securityToken: 0 },
+      {
+        requestId: 0,
+        accessKeyId: 0,
+        accessKeySecret: 0,
+        securityToken: 0,
+        functionName: 'ctx',
+        handler: 'index.context',
+        memory: 256,
+        timeout: 7,
+        initializer: 'index.initializer',
+        serviceName: 'conf',
+        qualifier: 'LATEST',
+        versionId: '',
+        region: 'local',
+        accountId: '1234567890123456',
+        retryCount: 0,
+      },
+    );
+  },
+  'logger format and print capture': async (h) => {
+    await h.deploy('log', 'index.log');
+    const result = await h.invoke('log', '');
+    const rid = result.headers['x-fc-request-id'];
+    assert.equal(result.body.toString(), 'logged');
+    assert.match(
+      result.logs,
+      new RegExp(
+        `^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z ${rid} \\[INFO\\] hello from logger$`,
+        'm',
+      ),
+    );
+    assert.match(result.logs, /hello from print/);
+  },
+  'handled error': async (h) => {
+    await h.deploy('handled', 'index.handled');
+    const result = await h.invoke('handled', '');
+    assert.equal(result.headers['x-fc-error-type'], 'HandledInvocationError');
+    const error = errorOf(result.body);
+    assert.equal(error.errorMessage, 'handled oops');
+    assert.ok(Array.isArray(error.stackTrace));
+  },
+  'unhandled error': async (h) => {
+    await h.deploy('unhandled', 'index.unhandled');
+    const result = await h.invoke('unhandled', '');
+    assert.equal(result.headers['x-fc-error-type'], 'UnhandledInvocationError');
+    const error = errorOf(result.body);
+    assert.equal(error.errorMessage, 'unhandled oops');
+    assert.ok(error.stackTrace, 'a stack trace');
+    assert.doesNotMatch(
+      JSON.stringify(error.stackTrace),
+      /opt\/kumo|agent\.(cjs|py)/,
+      'agent frames are stripped',
+    );
+    assert.match(result.logs, /Error: Unhandled function error/);
+  },
+  'rejected promise': async (h) => {
+    await h.deploy('rejected', 'index.rejected');
+    const result = await h.invoke('rejected', '');
+    assert.equal(result.headers['x-fc-error-type'], 'UnhandledInvocationError');
+    assert.equal(errorOf(result.body).errorMessage, 'rejected oops');
+  },
+  'syntax error': async (h) => {
+    await h.deploy('syntax', 'syntax.handler');
+    const error = errorOf((await h.invoke('syntax', '')).body);
+    assert.equal(error.errorType, 'UserCodeSyntaxError');
+  },
+  'missing dependency': async (h) => {
+    await h.deploy('dep', 'missing_dep.handler');
+    const error = errorOf((await h.invoke('dep', '')).body);
+    assert.equal(error.errorType, 'ImportModuleError');
+    assert.match(error.errorMessage, /no.such.package.kumo/);
+  },
+  'missing handler': async (h) => {
+    await h.deploy('nothere', 'index.nothere');
+    const error = errorOf((await h.invoke('nothere', '')).body);
+    assert.equal(error.errorType, 'HandlerNotFound');
+    assert.match(error.errorMessage, /nothere/);
+  },
+  'HTTP function: status, headers, query, binary body, streaming, crash': async (h, rt) => {
+    for (const [name, handler] of [
+      ['http', 'http.handler'],
+      ['stream', 'http.stream'],
+      ['crash', 'http.crash'],
+    ] as const) {
+      await h.deploy(name, handler);
+      await h.kumo.fc.post(`/services/conf/functions/${name}/triggers`, {
+        triggerName: 'web',
+        triggerType: 'http',
+        triggerConfig: { authType: 'anonymous', methods: ['GET', 'POST'] },
+      });
+    }
+    const base = `${h.kumo.server.url}/2016-08-15/proxy/conf`;
+    const binary = Buffer.from(Array.from({ length: 5000 }, (_, i) => (i * 7) % 256));
+    const response = await request(`${base}/http/some/path?status=201&x=1&x=2`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-test' },
+      body: binary,
+    });
+    assert.equal(response.statusCode, 201);
+    assert.equal(response.headers['x-custom'], 'yes');
+    assert.deepEqual(response.headers['set-cookie'], ['a=1', 'b=2']);
+    const seen = (await response.body.json()) as {
+      method: string;
+      path: string;
+      queries: Record<string, unknown>;
+      contentType: string;
+      body: string;
+      clientIP: string;
+    };
+    assert.equal(seen.method, 'POST');
+    assert.equal(seen.path, '/some/path');
+    assert.deepEqual([seen.queries.x].flat(), ['1', '2']);
+    assert.equal(seen.contentType, 'application/x-test');
+    assert.deepEqual(Buffer.from(seen.body, 'base64'), binary);
+    assert.equal(seen.clientIP, '127.0.0.1');
+
+    const stream = await request(`${base}/stream/`);
+    assert.equal(await stream.body.text(), 'chunk1\nchunk2\n');
+
+    const crash = await request(`${base}/crash/`);
+    assert.equal(crash.statusCode, 502, rt.runtime);
+    assert.match(((await crash.body.json()) as { errorMessage: string }).errorMessage, /http oops/);
+  },
+  'concurrent requests keep their own logs': async (h) => {
+    await h.deploy('sleep', 'index.sleep', { instanceConcurrency: 3 });
+    const results = await Promise.all(['a', 'b', 'c'].map((tag) => h.invoke('sleep', `${tag}:400`)));
+    assert.equal(
+      new Set(results.map((r) => r.headers['x-fc-instance-id'])).size,
+      1,
+      'one instance served all three',
+    );
+    for (const [i, tag] of ['a', 'b', 'c'].entries()) {
+      const logs = results[i]?.logs ?? '';
+      assert.equal(results[i]?.body.toString(), tag);
+      assert.match(logs, new RegExp(`start ${tag}`));
+      assert.match(logs, new RegExp(`end ${tag}`));
+      for (const other of ['a', 'b', 'c'].filter((o) => o !== tag))
+        assert.doesNotMatch(logs, new RegExp(`(start|end) ${other}`));
+    }
+  },
+  timeout: async (h) => {
+    await h.deploy('slow', 'index.sleep', { timeout: 1 });
+    const result = await h.invoke('slow', 'z:3000');
+    assert.equal(result.headers['x-fc-error-type'], 'UnhandledInvocationError');
+    assert.match(errorOf(result.body).errorMessage, /^Function timed out after 1 seconds/);
+  },
+};
+
+for (const rt of RUNTIMES) {
+  describe(`runtime ${rt.runtime}`, () => {
+    for (const [name, behaviour] of Object.entries(BEHAVIOURS)) {
+      const skip = rt.skip?.find((s) => s.tests.includes(name));
+      test(name, { skip: skip?.reason ?? false }, async (t) => behaviour(await harness(t, rt), rt));
+    }
+  });
+}
