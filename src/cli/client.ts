@@ -94,3 +94,8 @@ export class FcClientError extends Error {
     return new FcClientError(response.status, code, `${code} (HTTP ${response.status}): ${message}`);
   }
 }
+
+export const clientFor = (
+  endpoint: string,
+  credentials: { accessKeyId: string; accessKeySecret: string; accountId: string },
+): FcClient => new FcClient({ endpoint, ...credentials });
