@@ -11,7 +11,7 @@ const ROOT_DIRS = ['/usr', '/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32
 /** The parts of /etc that programs need (name resolution, TLS roots, users, the dynamic loader, time zone). */
 const ETC_FILES = new Set(
   (
-    'alternatives ca-certificates ca-certificates.conf crypto-policies gai.conf group host.conf hosts ' +
+    'alternatives ca-certificates ca-certificates.conf crypto-policies gai.conf group host.conf ' +
     'ld.so.cache ld.so.conf ld.so.conf.d localtime mime.types nsswitch.conf os-release passwd pki ' +
     'protocols resolv.conf services ssl timezone debian_version'
   ).split(' '),
@@ -47,6 +47,13 @@ function hostRootArgs(): string[] {
   return args;
 }
 
+/** File descriptor on which bwrap reads the instance's /etc/hosts. */
+export const HOSTS_FD = 4;
+
+export function hostsFile(instanceId: string, ip: string): string {
+  return `127.0.0.1 localhost\n::1 localhost ip6-localhost ip6-loopback\n${ip} fc-${instanceId}\n`;
+}
+
 export interface SandboxCommand {
   /** Options for bwrap, passed through `--args FD` so environment values never show in a host `ps`. */
   bwrapArgs: string[];
@@ -72,6 +79,13 @@ export function buildSandboxCommand(spec: SandboxSpec, setpriv: string, uid: num
     '--hostname',
     `fc-${spec.instanceId}`,
     ...hostRootArgs(),
+    // The instance's own /etc/hosts (written by the caller to fd 4): its hostname must resolve without DNS,
+    // or servers that look it up at start (Python's http.server: getfqdn) hang until the DNS timeout.
+    '--perms',
+    '0644',
+    '--ro-bind-data',
+    String(HOSTS_FD),
+    '/etc/hosts',
     '--proc',
     '/proc',
     '--dev',

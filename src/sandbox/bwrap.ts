@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { statSync } from 'node:fs';
 import type { Writable } from 'node:stream';
-import { buildSandboxCommand } from './bwrap-args.js';
+import { buildSandboxCommand, hostsFile } from './bwrap-args.js';
 import {
   type CgroupLayout,
   detectCgroupLayout,
@@ -156,7 +156,7 @@ export class BwrapSandbox implements Sandbox {
     argv.push(tools.ip, 'netns', 'exec', name, tools.bwrap, '--args', '3', ...command);
     const child = spawn('/bin/sh', argv, {
       env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' },
-      stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+      stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe'],
       detached: true,
     });
     child.on('error', () => {}); // only a spawn failure, handled just below
@@ -169,6 +169,9 @@ export class BwrapSandbox implements Sandbox {
     const argsPipe = child.stdio[3] as Writable;
     argsPipe.on('error', () => {}); // bwrap never reads it when joining the cgroup failed
     argsPipe.end(bwrapArgs.map((arg) => `${arg}\0`).join(''));
+    const hostsPipe = child.stdio[4] as Writable;
+    hostsPipe.on('error', () => {});
+    hostsPipe.end(hostsFile(spec.instanceId, block.sandboxIp));
     const exited = exitOf(child, () => group.oomKillsSinceStart() > 0, true);
     let stopping: Promise<void> | undefined;
     const release = async () => {
