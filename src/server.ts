@@ -5,7 +5,7 @@ import { type Logger, pino } from 'pino';
 import { type Credentials, createApp, KeyRing, resolveCredentials } from './api/index.js';
 import { CodeStore } from './code/index.js';
 import type { KumoConfig } from './config.js';
-import { registerGateway } from './gateway/index.js';
+import { DomainTable, registerGateway } from './gateway/index.js';
 import { Invoker } from './invoke/index.js';
 import { SqliteLogStore } from './logs/index.js';
 import { createRuntimeRegistry } from './runtimes/index.js';
@@ -78,6 +78,8 @@ export async function startServer(
     pidsLimit: config.instancePidsLimit,
   });
 
+  const domains = new DomainTable();
+  await domains.load(store);
   const app = createApp({
     config,
     credentials,
@@ -90,8 +92,10 @@ export async function startServer(
     checkRuntime: (runtime) => runtimes.check(runtime),
     onFunctionChanged: (serviceName, functionName) => scheduler.retire(`${serviceName}/${functionName}`),
     onTriggerChanged: (trigger, deleted) => timers.update(trigger, deleted),
+    onCustomDomainChanged: (domain, deleted) => domains.update(domain, deleted),
+    rewriteUrl: (url, host) => domains.rewrite(url, host),
   });
-  registerGateway(app, { store, invoker, keys });
+  registerGateway(app, { store, invoker, keys, domains });
   const timers = new TimerTriggers(store, invoker, logger);
   await timers.start();
   await app.listen({ host: config.host, port: config.port });

@@ -9,6 +9,7 @@ import { FcError } from '../model/index.js';
 import { type AccessKey, verifyFcSignature } from './auth.js';
 import { API_PREFIX, type ApiDeps } from './context.js';
 import { registerCodeRoutes } from './routes/code.js';
+import { registerCustomDomainRoutes } from './routes/custom-domains.js';
 import { registerFunctionRoutes } from './routes/functions.js';
 import { registerInvocationRoutes } from './routes/invocations.js';
 import { registerLogRoutes } from './routes/logs.js';
@@ -35,6 +36,8 @@ export function createApp(deps: ApiDeps): FastifyInstance {
     genReqId: () => randomUUID(),
     routerOptions: { maxParamLength: 1024 },
     return503OnClosing: true,
+    rewriteUrl: (request) =>
+      deps.rewriteUrl?.(request.url ?? '/', request.headers.host) ?? request.url ?? '/',
   });
 
   // FC bodies are parsed as JSON whatever the content-type (Funcraft streams them as octet-stream), and
@@ -83,6 +86,7 @@ export function createApp(deps: ApiDeps): FastifyInstance {
   registerInvocationRoutes(app, deps);
   registerLogRoutes(app, deps);
   registerTriggerRoutes(app, deps);
+  registerCustomDomainRoutes(app, deps);
   return app;
 }
 

@@ -3,7 +3,7 @@ import type { CodeStore } from '../code/index.js';
 import type { KumoConfig } from '../config.js';
 import type { Invoker } from '../invoke/index.js';
 import type { LogStore } from '../logs/index.js';
-import type { Trigger } from '../model/index.js';
+import type { CustomDomain, Trigger } from '../model/index.js';
 import type { MetaStore } from '../store/index.js';
 import type { KeyRing } from './auth.js';
 import type { Credentials } from './credentials.js';
@@ -24,6 +24,10 @@ export interface ApiDeps {
   onFunctionChanged(serviceName: string, functionName: string): void;
   /** Called after a trigger was created, updated or deleted (timer triggers reschedule). */
   onTriggerChanged(trigger: Trigger, deleted?: boolean): void;
+  /** Called after a custom domain was created, updated or deleted (the gateway routes by Host). */
+  onCustomDomainChanged(domain: CustomDomain, deleted?: boolean): void;
+  /** Maps a request to another URL before routing (the gateway sends custom-domain requests to itself). */
+  rewriteUrl?(url: string, host: string | undefined): string | undefined;
 }
 
 export const API_PREFIX = '/2016-08-15';

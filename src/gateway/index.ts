@@ -1,1 +1,2 @@
+export { DomainTable } from './domains.js';
 export { type GatewayDeps, parseProxyUrl, registerGateway } from './proxy.js';

@@ -1,15 +1,17 @@
 import { Transform } from 'node:stream';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { KeyRing } from '../api/index.js';
 import { type Invoker, invokeHttp } from '../invoke/index.js';
-import { FcError, type HttpTriggerConfig, LIMITS } from '../model/index.js';
+import { FcError, type HttpTriggerConfig, LIMITS, matchRoute } from '../model/index.js';
 import type { MetaStore } from '../store/index.js';
 import { authorizeTrigger } from './auth.js';
+import { DOMAIN_ROUTE_PREFIX, type DomainTable } from './domains.js';
 
 export interface GatewayDeps {
   store: MetaStore;
   invoker: Invoker;
   keys: KeyRing;
+  domains: DomainTable;
 }
 
 const PROXY_PREFIX = '/2016-08-15/proxy/';
@@ -20,13 +22,17 @@ export function registerGateway(app: FastifyInstance, deps: GatewayDeps): void {
     // Bodies stream straight to the instance: no parsing, no buffering.
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
-    const handler = async (request: FastifyRequest, reply: import('fastify').FastifyReply) => {
-      const target = parseProxyUrl(request.url);
-      const result = await forward(deps, request, target);
-      reply.status(result.status).headers(result.headers);
-      return reply.send(request.method === 'HEAD' ? undefined : result.body);
-    };
-    scope.all(`${PROXY_PREFIX}*`, handler);
+    const handler =
+      (resolve: (url: string) => ProxyTarget) => async (request: FastifyRequest, reply: FastifyReply) => {
+        const result = await forward(deps, request, resolve(request.url));
+        reply.status(result.status).headers(result.headers);
+        return reply.send(request.method === 'HEAD' ? undefined : result.body);
+      };
+    scope.all(`${PROXY_PREFIX}*`, handler(parseProxyUrl));
+    scope.all(
+      `${DOMAIN_ROUTE_PREFIX}*`,
+      handler((url) => resolveDomainRoute(deps.domains, url)),
+    );
   });
 }
 
@@ -37,6 +43,31 @@ interface ProxyTarget {
   /** What the function sees: `/rest?query`. */
   url: string;
   basePath: string;
+  /** Methods a custom-domain route allows, on top of the trigger's. */
+  routeMethods?: readonly string[];
+  /** The path to check an FC signature against (the proxy path, or the custom-domain path). */
+  signedUrl?: string;
+}
+
+/** A custom-domain request: the route for its path names the function; the function sees the whole path. */
+function resolveDomainRoute(domains: DomainTable, url: string): ProxyTarget {
+  const rest = url.slice(DOMAIN_ROUTE_PREFIX.length);
+  const slash = rest.search(/[/?]/);
+  const host = slash < 0 ? rest : rest.slice(0, slash);
+  const original = slash < 0 ? '/' : rest[slash] === '?' ? `/${rest.slice(slash)}` : rest.slice(slash);
+  const domain = domains.get(host);
+  const path = original.split('?', 1)[0] ?? '/';
+  const route = domain && matchRoute(domain.routeConfig.routes, path);
+  if (!route) throw new FcError('PathNotSupported', `custom domain '${host}' has no route for '${path}'`);
+  return {
+    serviceName: route.serviceName,
+    functionName: route.functionName,
+    qualifier: route.qualifier ?? 'LATEST',
+    url: original,
+    basePath: '',
+    routeMethods: route.methods,
+    signedUrl: original,
+  };
 }
 
 export function parseProxyUrl(url: string): ProxyTarget {
@@ -74,13 +105,18 @@ async function forward(deps: GatewayDeps, request: FastifyRequest, target: Proxy
     );
   }
   const config = trigger.triggerConfig as HttpTriggerConfig;
-  if (!config.methods.includes(request.method as (typeof config.methods)[number])) {
+  const allowed = (m: readonly string[] | undefined) => !m || m.length === 0 || m.includes(request.method);
+  if (!allowed(config.methods) || !allowed(target.routeMethods)) {
     throw new FcError(
       'MethodNotAllowed',
       `method ${request.method} is not allowed by the HTTP trigger (allowed: ${config.methods.join(', ')})`,
     );
   }
-  authorizeTrigger(config, { method: request.method, url: request.url, headers: request.headers }, deps.keys);
+  authorizeTrigger(
+    config,
+    { method: request.method, url: target.signedUrl ?? request.url, headers: request.headers },
+    deps.keys,
+  );
   const declared = Number(request.headers['content-length'] ?? 0);
   if (declared > LIMITS.syncPayloadBytesMax) throw tooLarge();
   const body =

@@ -28,4 +28,9 @@ export const MIGRATIONS: readonly string[] = [
      FOREIGN KEY (service, function) REFERENCES functions(service, name) ON DELETE CASCADE
    );
    CREATE INDEX triggers_type ON triggers(type);`,
+  `CREATE TABLE custom_domains (
+     name TEXT PRIMARY KEY,
+     data TEXT NOT NULL,
+     etag TEXT NOT NULL
+   );`,
 ];

@@ -1,6 +1,12 @@
 import { createHash } from 'node:crypto';
 import Database from 'better-sqlite3';
-import { FcError, type FunctionRecord, type Service, type Trigger } from '../model/index.js';
+import {
+  type CustomDomain,
+  FcError,
+  type FunctionRecord,
+  type Service,
+  type Trigger,
+} from '../model/index.js';
 import { MIGRATIONS } from './migrations.js';
 import type { ListQuery, MetaStore, Page, Stored } from './types.js';
 
@@ -210,6 +216,54 @@ export class SqliteMetaStore implements MetaStore {
   async triggersOfType(type: string): Promise<Stored<Trigger>[]> {
     const rows = this.#db.prepare('SELECT name, data, etag FROM triggers WHERE type = ?').all(type) as Row[];
     return rows.map((row) => fromRow<Trigger>(row));
+  }
+
+  async createCustomDomain(domain: CustomDomain): Promise<Stored<CustomDomain>> {
+    const etag = etagOf(domain);
+    const result = this.#db
+      .prepare('INSERT INTO custom_domains (name, data, etag) VALUES (?, ?, ?) ON CONFLICT DO NOTHING')
+      .run(domain.domainName, JSON.stringify(domain), etag);
+    if (result.changes === 0) {
+      throw new FcError('DomainNameAlreadyExists', `custom domain '${domain.domainName}' already exists`);
+    }
+    return { value: domain, etag };
+  }
+
+  async getCustomDomain(name: string): Promise<Stored<CustomDomain> | undefined> {
+    const row = this.#db.prepare('SELECT name, data, etag FROM custom_domains WHERE name = ?').get(name) as
+      | Row
+      | undefined;
+    return row && fromRow<CustomDomain>(row);
+  }
+
+  async updateCustomDomain(domain: CustomDomain, ifMatch?: string): Promise<Stored<CustomDomain>> {
+    return this.#db.transaction(() => {
+      this.#checkDomainEtag(domain.domainName, ifMatch);
+      const etag = etagOf(domain);
+      this.#db
+        .prepare('UPDATE custom_domains SET data = ?, etag = ? WHERE name = ?')
+        .run(JSON.stringify(domain), etag, domain.domainName);
+      return { value: domain, etag };
+    })();
+  }
+
+  async deleteCustomDomain(name: string, ifMatch?: string): Promise<void> {
+    this.#db.transaction(() => {
+      this.#checkDomainEtag(name, ifMatch);
+      this.#db.prepare('DELETE FROM custom_domains WHERE name = ?').run(name);
+    })();
+  }
+
+  async listCustomDomains(query: ListQuery): Promise<Page<Stored<CustomDomain>>> {
+    return this.#list('SELECT name, data, etag FROM custom_domains WHERE 1 = 1', [], query);
+  }
+
+  #checkDomainEtag(name: string, ifMatch?: string): void {
+    const row = this.#db.prepare('SELECT etag FROM custom_domains WHERE name = ?').get(name) as
+      | { etag: string }
+      | undefined;
+    if (!row) throw new FcError('DomainNameNotFound', `custom domain '${name}' does not exist`);
+    checkEtag(row.etag, ifMatch);
   }
 
   async close(): Promise<void> {

@@ -1,4 +1,4 @@
-import type { FunctionRecord, Service, Trigger } from '../model/index.js';
+import type { CustomDomain, FunctionRecord, Service, Trigger } from '../model/index.js';
 
 export interface ListQuery {
   limit: number;
@@ -60,6 +60,12 @@ export interface MetaStore {
   listTriggers(serviceName: string, functionName: string, query: ListQuery): Promise<Page<Stored<Trigger>>>;
   /** Every trigger of one type across all functions (the timer scheduler loads them at start). */
   triggersOfType(type: string): Promise<Stored<Trigger>[]>;
+
+  createCustomDomain(domain: CustomDomain): Promise<Stored<CustomDomain>>;
+  getCustomDomain(name: string): Promise<Stored<CustomDomain> | undefined>;
+  updateCustomDomain(domain: CustomDomain, ifMatch?: string): Promise<Stored<CustomDomain>>;
+  deleteCustomDomain(name: string, ifMatch?: string): Promise<void>;
+  listCustomDomains(query: ListQuery): Promise<Page<Stored<CustomDomain>>>;
 
   close(): Promise<void>;
 }

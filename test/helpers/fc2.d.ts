@@ -49,6 +49,11 @@ declare module '@alicloud/fc2' {
       qualifier?: string,
       opts?: Json,
     ): Promise<FcResponse<string | Json>>;
+    createCustomDomain(domainName: string, options?: Json, headers?: Json): Promise<FcResponse>;
+    getCustomDomain(domainName: string, headers?: Json): Promise<FcResponse>;
+    listCustomDomains(options?: Json, headers?: Json): Promise<FcResponse<{ customDomains: Json[] }>>;
+    updateCustomDomain(domainName: string, options?: Json, headers?: Json): Promise<FcResponse>;
+    deleteCustomDomain(domainName: string, options?: Json, headers?: Json): Promise<FcResponse>;
     get(path: string, query?: Json, headers?: Json): Promise<FcResponse<unknown>>;
     post(
       path: string,
