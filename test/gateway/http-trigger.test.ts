@@ -25,7 +25,10 @@ forEachSandbox((sandbox) => {
     const created = await fc.post('/services/web/functions/app/triggers', {
       triggerName: 'http',
       triggerType: 'http',
-      triggerConfig: JSON.stringify({ AuthType: 'ANONYMOUS', Methods: ['GET', 'POST', 'HEAD', 'OPTIONS'] }),
+      triggerConfig: JSON.stringify({
+        AuthType: 'ANONYMOUS',
+        Methods: ['GET', 'POST', 'HEAD', 'OPTIONS', 'DELETE'],
+      }),
     });
     const trigger = created.data as { urlInternet: string; triggerConfig: { authType: string } };
     assert.equal(trigger.triggerConfig.authType, 'anonymous');
@@ -60,6 +63,15 @@ forEachSandbox((sandbox) => {
     const echoed = await request(`${base}/binary`, { method: 'POST', body: binary });
     assert.deepEqual(Buffer.from(await echoed.body.arrayBuffer()), binary);
 
+    const fiveMb = Buffer.alloc(5 * 1024 * 1024, 'x');
+    const large = await request(`${base}/binary`, { method: 'POST', body: fiveMb });
+    assert.ok(
+      Buffer.from(await large.body.arrayBuffer()).equals(fiveMb),
+      'a 5 MB body goes and comes back whole',
+    );
+    const del = await request(`${base}/thing`, { method: 'DELETE' });
+    assert.equal(((await del.body.json()) as { method: string }).method, 'DELETE');
+
     const chunked = await request(`${base}/binary`, {
       method: 'POST',
       body: Readable.from(
@@ -90,7 +102,7 @@ forEachSandbox((sandbox) => {
     assert.equal(text, 'data: tick 0\n\ndata: tick 1\n\ndata: tick 2\n\n');
     assert.ok(arrivals.length >= 2, 'events arrive as they are sent, not in one buffered chunk');
 
-    const put = await request(`${base}/x`, { method: 'PUT', body: 'x' });
+    const put = await request(`${base}/x`, { method: 'PATCH', body: 'x' });
     assert.equal(put.statusCode, 405);
     assert.equal(((await put.body.json()) as { ErrorCode: string }).ErrorCode, 'MethodNotAllowed');
 

@@ -203,7 +203,7 @@ const BEHAVIOURS: Record<string, (h: Harness, rt: RuntimeUnderTest) => Promise<v
       await h.kumo.fc.post(`/services/conf/functions/${name}/triggers`, {
         triggerName: 'web',
         triggerType: 'http',
-        triggerConfig: { authType: 'anonymous', methods: ['GET', 'POST'] },
+        triggerConfig: { authType: 'anonymous', methods: ['GET', 'POST', 'PUT', 'DELETE', 'HEAD'] },
       });
     }
     const base = `${h.kumo.server.url}/2016-08-15/proxy/conf`;
@@ -230,6 +230,19 @@ const BEHAVIOURS: Record<string, (h: Harness, rt: RuntimeUnderTest) => Promise<v
     assert.equal(seen.contentType, 'application/x-test');
     assert.deepEqual(Buffer.from(seen.body, 'base64'), binary);
     assert.equal(seen.clientIP, '127.0.0.1');
+
+    const big = Buffer.alloc(5 * 1024 * 1024, 'kumo');
+    const put = await request(`${base}/http/big`, { method: 'PUT', body: big });
+    assert.equal(put.statusCode, 200);
+    const putSeen = (await put.body.json()) as { method: string; body: string };
+    assert.equal(putSeen.method, 'PUT');
+    assert.ok(Buffer.from(putSeen.body, 'base64').equals(big), 'a 5 MB body arrives whole');
+    const del = await request(`${base}/http/item`, { method: 'DELETE' });
+    assert.equal(((await del.body.json()) as { method: string }).method, 'DELETE');
+    const head = await request(`${base}/http/item`, { method: 'HEAD' });
+    assert.equal(head.statusCode, 200);
+    assert.equal(head.headers['x-custom'], 'yes');
+    assert.equal(await head.body.text(), '');
 
     const stream = await request(`${base}/stream/`);
     assert.equal(await stream.body.text(), 'chunk1\nchunk2\n');
