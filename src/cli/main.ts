@@ -1,7 +1,11 @@
 import { Command } from 'commander';
+import { registerDeployCommand } from './deploy.js';
 import { registerDoctorCommand } from './doctor.js';
 import { registerInvokeCommand } from './invoke.js';
+import { registerLogsCommand } from './logs.js';
+import { registerResourceCommands } from './resources.js';
 import { registerServeCommand } from './serve.js';
+import { registerSetupCommands } from './setup-commands.js';
 
 const program = new Command('kumo')
   .description('Kumo: a self-hosted Function Compute (FC 2016-08-15 API and programming model)')
@@ -10,6 +14,10 @@ const program = new Command('kumo')
 registerServeCommand(program);
 registerDoctorCommand(program);
 registerInvokeCommand(program);
+registerDeployCommand(program);
+registerLogsCommand(program);
+registerResourceCommands(program);
+registerSetupCommands(program);
 
 try {
   await program.parseAsync(process.argv);

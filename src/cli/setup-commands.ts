@@ -1,0 +1,48 @@
+import { cpSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Command } from 'commander';
+
+const EXAMPLES = fileURLToPath(new URL('../../examples/', import.meta.url));
+
+/** Where `kumo config` keeps connection settings (read by every client command after flags and env). */
+export const configFile = (): string => process.env.KUMO_CONFIG ?? join(homedir(), '.kumo', 'config.json');
+
+export function registerSetupCommands(program: Command): void {
+  program
+    .command('init [example] [folder]')
+    .description('start a project from one of the bundled examples (no argument: list them)')
+    .action((example: string | undefined, folder: string | undefined) => {
+      const names = readdirSync(EXAMPLES).sort();
+      if (!example) {
+        process.stdout.write(`examples: ${names.join(', ')}\nuse: kumo init <example> [folder]\n`);
+        return;
+      }
+      if (!names.includes(example))
+        throw new Error(`no example '${example}': choose one of ${names.join(', ')}`);
+      const target = resolve(folder ?? example);
+      if (existsSync(target) && readdirSync(target).length > 0)
+        throw new Error(`${target} exists and is not empty`);
+      cpSync(join(EXAMPLES, example), target, { recursive: true });
+      process.stdout.write(
+        `created ${target} from examples/${example}\nnext: cd ${folder ?? example} && kumo deploy\n`,
+      );
+    });
+
+  program
+    .command('config')
+    .description(`save connection settings to ${configFile()} (mode 0600)`)
+    .requiredOption('--endpoint <url>', 'Kumo endpoint, e.g. http://127.0.0.1:8780')
+    .requiredOption('--access-key-id <id>', 'access key id')
+    .requiredOption('--access-key-secret <secret>', 'access key secret')
+    .option('--account-id <id>', 'account id', '0')
+    .action(
+      (options: { endpoint: string; accessKeyId: string; accessKeySecret: string; accountId: string }) => {
+        const file = configFile();
+        mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+        writeFileSync(file, `${JSON.stringify(options, null, 2)}\n`, { mode: 0o600 });
+        process.stdout.write(`saved ${file}\n`);
+      },
+    );
+}
