@@ -30,6 +30,9 @@ const configSchema = z.object({
   maxQueuedCalls: z.coerce.number().int().min(0).default(100),
   instancePidsLimit: positiveInt.default(512),
   billingGranularityMs: positiveInt.default(100),
+  asyncConcurrency: positiveInt.default(10),
+  asyncMaxRetries: z.coerce.number().int().min(0).max(8).default(3),
+  asyncRetryBaseMs: positiveInt.default(1000),
 });
 
 export type KumoConfig = Readonly<z.infer<typeof configSchema>>;
@@ -55,6 +58,9 @@ const ENV_NAMES: Record<keyof ConfigInput, string> = {
   maxQueuedCalls: 'KUMO_MAX_QUEUED_CALLS',
   instancePidsLimit: 'KUMO_INSTANCE_PIDS_LIMIT',
   billingGranularityMs: 'KUMO_BILLING_GRANULARITY_MS',
+  asyncConcurrency: 'KUMO_ASYNC_CONCURRENCY',
+  asyncMaxRetries: 'KUMO_ASYNC_MAX_RETRIES',
+  asyncRetryBaseMs: 'KUMO_ASYNC_RETRY_BASE_MS',
 };
 
 export class ConfigError extends Error {

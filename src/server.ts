@@ -6,7 +6,7 @@ import { type Credentials, createApp, KeyRing, resolveCredentials } from './api/
 import { CodeStore } from './code/index.js';
 import type { KumoConfig } from './config.js';
 import { DomainTable, registerGateway } from './gateway/index.js';
-import { Invoker } from './invoke/index.js';
+import { AsyncWorker, Invoker } from './invoke/index.js';
 import { SqliteLogStore } from './logs/index.js';
 import { createRuntimeRegistry } from './runtimes/index.js';
 import { detectSandbox, type Sandbox } from './sandbox/index.js';
@@ -89,6 +89,8 @@ export async function startServer(
     logs,
     logger,
     invoker,
+    asyncQueue: store.asyncQueue,
+    onAsyncEnqueued: () => asyncWorker.notify(),
     checkRuntime: (runtime) => runtimes.check(runtime),
     onFunctionChanged: (serviceName, functionName) => scheduler.retire(`${serviceName}/${functionName}`),
     onTriggerChanged: (trigger, deleted) => timers.update(trigger, deleted),
@@ -98,6 +100,13 @@ export async function startServer(
   registerGateway(app, { store, invoker, keys, domains });
   const timers = new TimerTriggers(store, invoker, logger);
   await timers.start();
+  const asyncWorker = new AsyncWorker(store.asyncQueue, store, invoker, logger, {
+    concurrency: config.asyncConcurrency,
+    maxRetries: config.asyncMaxRetries,
+    baseDelayMs: config.asyncRetryBaseMs,
+    pollMs: 500,
+  });
+  await asyncWorker.start();
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
@@ -108,6 +117,7 @@ export async function startServer(
     closing ??= (async () => {
       timers.close();
       await app.close();
+      await asyncWorker.close();
       await scheduler.close();
       await sandbox.close();
       logs.close();

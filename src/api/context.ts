@@ -4,7 +4,7 @@ import type { KumoConfig } from '../config.js';
 import type { Invoker } from '../invoke/index.js';
 import type { LogStore } from '../logs/index.js';
 import type { CustomDomain, Trigger } from '../model/index.js';
-import type { MetaStore } from '../store/index.js';
+import type { AsyncQueueStore, MetaStore } from '../store/index.js';
 import type { KeyRing } from './auth.js';
 import type { Credentials } from './credentials.js';
 
@@ -17,6 +17,9 @@ export interface ApiDeps {
   code: CodeStore;
   logger: Logger;
   invoker: Invoker;
+  asyncQueue: AsyncQueueStore;
+  /** Called after an async invocation was persisted, so the worker picks it up at once. */
+  onAsyncEnqueued(): void;
   logs: LogStore;
   /** Refuses (FcError) a runtime this server cannot serve; called at create/update time. */
   checkRuntime(runtime: string): void;

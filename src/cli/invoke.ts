@@ -7,6 +7,7 @@ interface InvokeOptions extends ConnectionFlags {
   eventFile?: string;
   stdin?: boolean;
   qualifier?: string;
+  async?: boolean;
 }
 
 export function registerInvokeCommand(program: Command): void {
@@ -17,6 +18,7 @@ export function registerInvokeCommand(program: Command): void {
     .option('-f, --event-file <file>', 'read the event from a file')
     .option('-s, --stdin', 'read the event from standard input')
     .option('--qualifier <qualifier>', 'version or alias', 'LATEST')
+    .option('--async', 'queue the call (HTTP 202) and print its request id instead of waiting')
     .option('--endpoint <url>', 'Kumo endpoint (env KUMO_ENDPOINT, default http://127.0.0.1:8780)')
     .option('--data-dir <dir>', 'a local server data dir to read credentials from (default ./.kumo)')
     .action(async (target: string, options: InvokeOptions) => {
@@ -28,6 +30,13 @@ export function registerInvokeCommand(program: Command): void {
           ? readFileSync(0)
           : Buffer.from(options.event ?? '');
       const client = connect(options);
+      const path = `/services/${service}.${options.qualifier}/functions/${fn}/invocations`;
+      if (options.async) {
+        const queued = await client.send('POST', path, event, { 'x-fc-invocation-type': 'Async' });
+        if (queued.status !== 202) throw new Error(queued.body.toString());
+        process.stdout.write(`queued: request id ${queued.headers['x-fc-request-id']}\n`);
+        return;
+      }
       const response = await client.send(
         'POST',
         `/services/${service}.${options.qualifier}/functions/${fn}/invocations`,

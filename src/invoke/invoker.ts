@@ -31,6 +31,8 @@ export interface CallRequest {
   /** Changes whenever the function changes (its etag). */
   revision: string;
   qualifier: string;
+  /** Earlier attempts of this (async) invocation: the instance sees it as X-Fc-Retry-Count. */
+  retryCount?: number;
 }
 
 export interface InvokeRequest extends CallRequest {
@@ -104,6 +106,7 @@ export class Invoker {
       qualifier: request.qualifier,
       region: this.deps.region,
       accountId: this.deps.accountId,
+      retryCount: request.retryCount,
       credentials: this.deps.mintCredentials(
         request.service.serviceName,
         fn.timeout * 1000 + CREDENTIAL_MARGIN_MS,

@@ -17,6 +17,7 @@ export const ERROR_CATALOGUE = {
   VersionNotFound: { status: 404, kind: 'user', description: 'The version does not exist.' },
   AliasNotFound: { status: 404, kind: 'user', description: 'The alias does not exist.' },
   DomainNameNotFound: { status: 404, kind: 'user', description: 'The custom domain does not exist.' },
+  AsyncTaskNotFound: { status: 404, kind: 'user', description: 'The async invocation does not exist.' },
   LogNotFound: { status: 404, kind: 'user', description: 'No such log entries.' },
   ServiceAlreadyExists: { status: 409, kind: 'user', description: 'A service with this name exists.' },
   FunctionAlreadyExists: { status: 409, kind: 'user', description: 'A function with this name exists.' },

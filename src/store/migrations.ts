@@ -33,4 +33,20 @@ export const MIGRATIONS: readonly string[] = [
      data TEXT NOT NULL,
      etag TEXT NOT NULL
    );`,
+  `CREATE TABLE async_invocations (
+     id TEXT PRIMARY KEY,
+     service TEXT NOT NULL,
+     function TEXT NOT NULL,
+     qualifier TEXT NOT NULL,
+     payload BLOB NOT NULL,
+     status TEXT NOT NULL,
+     attempts INTEGER NOT NULL DEFAULT 0,
+     next_attempt_at INTEGER NOT NULL,
+     created_at INTEGER NOT NULL,
+     started_at INTEGER,
+     ended_at INTEGER,
+     error TEXT,
+     result BLOB
+   );
+   CREATE INDEX async_due ON async_invocations(status, next_attempt_at);`,
 ];

@@ -8,6 +8,7 @@ import {
   type Trigger,
 } from '../model/index.js';
 import { MIGRATIONS } from './migrations.js';
+import { SqliteAsyncQueue } from './sqlite-async.js';
 import type { ListQuery, MetaStore, Page, Stored } from './types.js';
 
 interface Row {
@@ -20,6 +21,9 @@ interface Row {
 export class SqliteMetaStore implements MetaStore {
   readonly #db: Database.Database;
 
+  /** The durable async-invocation queue, in the same database. */
+  readonly asyncQueue: SqliteAsyncQueue;
+
   constructor(file: string) {
     this.#db = new Database(file);
     this.#db.pragma('journal_mode = WAL');
@@ -27,6 +31,7 @@ export class SqliteMetaStore implements MetaStore {
     this.#db.pragma('foreign_keys = ON');
     this.#db.pragma('busy_timeout = 5000');
     migrate(this.#db);
+    this.asyncQueue = new SqliteAsyncQueue(this.#db);
   }
 
   async createService(service: Service): Promise<Stored<Service>> {

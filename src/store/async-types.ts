@@ -1,0 +1,37 @@
+export type AsyncStatus = 'Enqueued' | 'Running' | 'Succeeded' | 'Failed';
+
+/** One accepted asynchronous invocation: persisted before the 202 goes out, so it survives a restart. */
+export interface AsyncInvocation {
+  id: string;
+  serviceName: string;
+  functionName: string;
+  qualifier: string;
+  payload: Buffer;
+  status: AsyncStatus;
+  /** Attempts made so far (the next attempt's X-Fc-Retry-Count). */
+  attempts: number;
+  nextAttemptAt: number;
+  createdAt: number;
+  startedAt?: number;
+  endedAt?: number;
+  error?: string;
+  result?: Buffer;
+}
+
+/** The durable queue behind async invocations. */
+export interface AsyncQueueStore {
+  enqueue(invocation: AsyncInvocation): Promise<void>;
+  /** Atomically takes the oldest due Enqueued invocation and marks it Running. */
+  claimDue(now: number): Promise<AsyncInvocation | undefined>;
+  /** Puts a Running invocation back for another attempt at `nextAttemptAt`. */
+  retryLater(id: string, attempts: number, nextAttemptAt: number, error: string): Promise<void>;
+  finish(
+    id: string,
+    status: 'Succeeded' | 'Failed',
+    attempts: number,
+    outcome: { result?: Buffer; error?: string },
+  ): Promise<void>;
+  getAsync(id: string): Promise<AsyncInvocation | undefined>;
+  /** After a crash, invocations left Running are put back in the queue. */
+  requeueRunning(): Promise<number>;
+}
