@@ -209,7 +209,6 @@ export class Invoker {
       return { headers, body: outcome.body };
     }
     const failure = outcome ?? unhandled('the call ended without an outcome', true);
-    if (failure.ok) throw new Error('unreachable');
     headers['content-type'] = 'application/json';
     headers['x-fc-error-type'] = failure.errorType;
     return { headers, body: Buffer.from(JSON.stringify(failure.error)) };

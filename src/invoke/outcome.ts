@@ -6,9 +6,8 @@ import type { CallResult } from './instance-call.js';
 export type ErrorType = 'HandledInvocationError' | 'UnhandledInvocationError';
 
 /** How a call ended, as the caller will see it. */
-export type Outcome =
-  | { ok: true; status: number; headers: Record<string, string>; body: Buffer }
-  | { ok: false; errorType: ErrorType; error: Record<string, unknown>; destroyInstance: boolean };
+export type Failure = { ok: false; errorType: ErrorType; error: Record<string, unknown>; destroyInstance: boolean };
+export type Outcome = { ok: true; status: number; headers: Record<string, string>; body: Buffer } | Failure;
 
 const EXIT_GRACE_MS = 500;
 
@@ -65,7 +64,7 @@ export async function toOutcome(
   return { ok: false, errorType, error: errorBody(result.body, result.status), destroyInstance: false };
 }
 
-export function unhandled(errorMessage: string, destroyInstance: boolean): Outcome {
+export function unhandled(errorMessage: string, destroyInstance: boolean): Failure {
   return { ok: false, errorType: 'UnhandledInvocationError', error: { errorMessage }, destroyInstance };
 }
 
