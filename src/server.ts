@@ -49,6 +49,7 @@ export async function startServer(
   // inherit the `"type": "module"` of whatever package.json is above the data dir (the plain-process sandbox).
   mkdirSync(join(dataDir, 'code'), { recursive: true });
   writeFileSync(join(dataDir, 'code', 'package.json'), '{ "private": true }\n');
+  await collectUnusedCode(code, store, logger);
   const sandbox = await detectSandbox({ mode: config.sandbox, subnet: config.sandboxSubnet });
   logger.info({ sandbox: sandbox.kind, reason: sandbox.reason }, `sandbox: ${sandbox.kind}`);
   const runtimes = createRuntimeRegistry();
@@ -134,4 +135,19 @@ export async function startServer(
     instanceCount: () => scheduler.instanceCount,
     close,
   };
+}
+
+/**
+ * Deletes code packages no function uses any more. Done at start, before any request, so it cannot race a
+ * create or update that is about to reference the same package.
+ */
+async function collectUnusedCode(code: CodeStore, store: SqliteMetaStore, logger: Logger): Promise<void> {
+  let removed = 0;
+  for (const sha256 of await code.list()) {
+    if ((await store.codeReferences(sha256)) === 0) {
+      await code.remove(sha256);
+      removed++;
+    }
+  }
+  if (removed > 0) logger.info({ removed }, 'removed unused code packages');
 }

@@ -3,7 +3,7 @@
  * `<dir>/unpacked/<sha256>/` a cache of its extraction, recreated on demand.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { access, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { access, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FcError } from '../model/errors.js';
 import { crc64Ecma } from './crc64.js';
@@ -103,6 +103,12 @@ export class CodeStore {
   }
 
   /** Deletes the zip and its unpacked directory (garbage collection; the caller knows nothing uses it). */
+  /** Every stored package's address. */
+  async list(): Promise<string[]> {
+    const names = await readdir(this.zipsDir).catch(() => [] as string[]);
+    return names.flatMap((name) => /^([a-f0-9]{64})\.zip$/.exec(name)?.[1] ?? []);
+  }
+
   async remove(sha256: string): Promise<void> {
     this.checkAddress(sha256);
     await this.extracting.get(sha256)?.catch(() => undefined);

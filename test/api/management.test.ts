@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { request } from 'undici';
 import { crc64Ecma } from '../../src/code/index.js';
@@ -261,10 +263,20 @@ test('everything survives a restart on the same data dir', async (t) => {
     handler: 'a.b',
     code: { zipFile },
   });
+  await first.fc.createFunction('kept', {
+    functionName: 'old',
+    runtime: 'custom',
+    handler: 'a.b',
+    code: { zipFile: await zipFiles({ bootstrap: '#!/bin/sh\n# replaced\n' }) },
+  });
+  await first.fc.deleteFunction('kept', 'old');
   const before = await first.fc.getFunction('kept', 'fn');
+  const zips = () => readdirSync(join(first.dataDir, 'code', 'zips')).filter((f) => f.endsWith('.zip'));
+  assert.equal(zips().length, 2);
   await first.server.close();
 
   const second = await startTestServer(t, {}, first.dataDir);
+  assert.equal(zips().length, 1, 'the package no function uses was removed at start');
   const service = await second.fc.getService('kept');
   assert.equal(service.data.description, 'still here');
   const after = await second.fc.getFunction('kept', 'fn');
