@@ -43,6 +43,12 @@ const jsonArrayString = (field: string) =>
 
 const loose = z.record(z.string(), z.unknown());
 
+// Typed (not loose) so Funcraft's `InstanceLifecycleConfig{PreStop{Handler}}` comes back in FC's lowerCamel.
+const lifecycleHook = z.object({
+  handler: z.string().optional(),
+  timeout: integer('instanceLifecycleConfig timeout', 0, LIMITS.timeoutMaxSeconds).optional(),
+});
+
 /** Fields a caller may set on a function (createFunction / updateFunction bodies, without `code`). */
 export const functionFields = z.object({
   description: z.string().max(LIMITS.descriptionMaxLength).optional(),
@@ -81,8 +87,17 @@ export const functionFields = z.object({
     .optional(),
   customHealthCheckConfig: loose.optional(),
   customDNS: loose.optional(),
-  instanceLifecycleConfig: loose.optional(),
-  layers: z.array(z.string()).optional(),
+  instanceLifecycleConfig: z
+    .object({ preFreeze: lifecycleHook.optional(), preStop: lifecycleHook.optional() })
+    .optional(),
+  // Kumo has no layer store: the empty list Funcraft always sends is fine, a real layer would be silently missing.
+  layers: z
+    .array(z.string())
+    .max(
+      0,
+      "layers are not supported by Kumo (there is no layer store): put the layer's files in the code package",
+    )
+    .optional(),
 });
 
 const codeSchema = z.object({

@@ -33,7 +33,16 @@ export const serviceFields = z.object({
     .object({
       userId: z.number().int().optional(),
       groupId: z.number().int().optional(),
-      mountPoints: z.array(loose).optional(),
+      // Typed (not loose) so Funcraft's `ServerAddr`/`MountDir` come back as FC's `serverAddr`/`mountDir`.
+      mountPoints: z
+        .array(
+          z.object({
+            serverAddr: z.string().optional(),
+            mountDir: z.string().optional(),
+            enableTLS: z.boolean().optional(),
+          }),
+        )
+        .optional(),
     })
     .optional(),
   tracingConfig: loose.optional(),
