@@ -51,6 +51,6 @@ export function matchRoute(
   const exact = routes.find((r) => r.path === path);
   if (exact) return exact;
   return routes
-    .filter((r) => r.path.endsWith('/*') && (path + '/').startsWith(r.path.slice(0, -1)))
+    .filter((r) => r.path.endsWith('/*') && `${path}/`.startsWith(r.path.slice(0, -1)))
     .sort((a, b) => b.path.length - a.path.length)[0];
 }

@@ -60,7 +60,7 @@ test('kumo deploy (Funcraft template.yml): creates, then a second deploy changes
   assert.deepEqual((await fc.listServices()).data.services, []);
 });
 
-test('kumo deploy (Serverless Devs s.yaml) with ${vars}, triggers and .fcignore', async (t) => {
+test('kumo deploy (Serverless Devs s.yaml) with vars substitution, triggers and .fcignore', async (t) => {
   const { server, fc } = await startTestServer(t);
   const dir = tempProject(t);
   writeFileSync(join(dir, 'index.py'), 'def handler(event, context):\n    return b"py:" + event\n');
@@ -134,9 +134,7 @@ Resources:
   assert.match(wrongType.stderr, /template\.yml:12:21: Resources\.broken\.fn\.Properties\.MemorySize: /);
   writeFileSync(
     join(dir, 'template.yml'),
-    (await import('node:fs'))
-      .readFileSync(join(dir, 'template.yml'), 'utf8')
-      .replace('MemorySize: lots', 'Handlr: typo'),
+    readFileSync(join(dir, 'template.yml'), 'utf8').replace('MemorySize: lots', 'Handlr: typo'),
   );
   const unknown = await runKumo(['deploy'], { endpoint: server.url, cwd: dir });
   assert.equal(unknown.code, 1);
