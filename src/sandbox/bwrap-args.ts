@@ -17,7 +17,7 @@ const ETC_FILES = new Set(
   ).split(' '),
 );
 /** Per-interpreter configuration directories (`/etc/python3.11`, `/etc/php`, `/etc/java-17-openjdk` …). */
-const ETC_PREFIXES = ['python', 'php', 'java', 'perl', 'ruby', 'dotnet', 'fonts', 'ImageMagick'];
+const ETC_PREFIXES = ['python', 'php', 'java', 'perl', 'ruby', 'dotnet', 'mono', 'fonts', 'ImageMagick'];
 
 /**
  * Variables the glibc loader and libc treat as unsafe for privileged programs (unsecvars.h). They must not

@@ -1,0 +1,3 @@
+module kumo.example/go-hello
+
+go 1.19
