@@ -8,6 +8,7 @@ interface InvokeOptions extends ConnectionFlags {
   stdin?: boolean;
   qualifier?: string;
   async?: boolean;
+  json?: boolean;
 }
 
 export function registerInvokeCommand(program: Command): void {
@@ -19,6 +20,7 @@ export function registerInvokeCommand(program: Command): void {
     .option('-s, --stdin', 'read the event from standard input')
     .option('--qualifier <qualifier>', 'version or alias', 'LATEST')
     .option('--async', 'queue the call (HTTP 202) and print its request id instead of waiting')
+    .option('--json', 'print {requestId, errorType, result, logs} as JSON')
     .option('--endpoint <url>', 'Kumo endpoint (env KUMO_ENDPOINT, default http://127.0.0.1:8780)')
     .option('--data-dir <dir>', 'a local server data dir to read credentials from (default ./.kumo)')
     .action(async (target: string, options: InvokeOptions) => {
@@ -44,12 +46,21 @@ export function registerInvokeCommand(program: Command): void {
         { 'x-fc-log-type': 'Tail' },
       );
       const logs = Buffer.from(response.headers['x-fc-log-result'] ?? '', 'base64').toString();
+      const failed = response.status >= 300 || !!response.headers['x-fc-error-type'];
+      if (failed) process.exitCode = 1;
+      if (options.json) {
+        const requestId = response.headers['x-fc-request-id'];
+        const errorType = response.headers['x-fc-error-type'];
+        process.stdout.write(
+          `${JSON.stringify({ requestId, errorType, result: response.body.toString(), logs })}\n`,
+        );
+        return;
+      }
       if (logs) {
         process.stdout.write(
           `========= FC invoke Logs begin =========\n${logs}========= FC invoke Logs end =========\n\n`,
         );
       }
       process.stdout.write(`FC Invoke Result:\n${response.body.toString()}\n`);
-      if (response.status >= 300 || response.headers['x-fc-error-type']) process.exitCode = 1;
     });
 }

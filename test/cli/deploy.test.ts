@@ -51,6 +51,13 @@ test('kumo deploy (Funcraft template.yml): creates, then a second deploy changes
   assert.match(invoked.stdout, /Billed Duration/);
   assert.match(invoked.stdout, /FC Invoke Result:\n\{"message":"Hello, Kumo!"/);
 
+  const asJson = await runKumo(['invoke', 'demo/nodejs-event', '-e', 'json', '--json'], { endpoint });
+  const parsed = JSON.parse(asJson.stdout) as { requestId: string; result: string; logs: string };
+  assert.match(parsed.result, /Hello, json!/);
+  assert.match(parsed.logs, new RegExp(`FC Invoke End RequestId: ${parsed.requestId}`));
+  const queued = await runKumo(['invoke', 'demo/nodejs-event', '-e', 'later', '--async'], { endpoint });
+  assert.match(queued.stdout, /queued: request id \S+/);
+
   const listed = await runKumo(['ls', 'demo', '--json'], { endpoint });
   assert.deepEqual(
     (JSON.parse(listed.stdout) as { functionName: string }[]).map((f) => f.functionName),
