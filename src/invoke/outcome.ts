@@ -6,7 +6,12 @@ import type { CallResult } from './instance-call.js';
 export type ErrorType = 'HandledInvocationError' | 'UnhandledInvocationError';
 
 /** How a call ended, as the caller will see it. */
-export type Failure = { ok: false; errorType: ErrorType; error: Record<string, unknown>; destroyInstance: boolean };
+export type Failure = {
+  ok: false;
+  errorType: ErrorType;
+  error: Record<string, unknown>;
+  destroyInstance: boolean;
+};
 export type Outcome = { ok: true; status: number; headers: Record<string, string>; body: Buffer } | Failure;
 
 const EXIT_GRACE_MS = 500;
