@@ -1,7 +1,21 @@
 import { z } from 'zod';
+import { parseInsecureRegistries, parseRegistryAuth } from './images/settings.js';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().positive();
+const flag = z.preprocess(
+  (v) => (typeof v === 'string' ? ['1', 'true', 'yes', 'on'].includes(v.trim().toLowerCase()) : v),
+  z.boolean(),
+);
+/** A string checked by `parse` (which throws an Error saying what is wrong). */
+const checked = (parse: (value: string) => unknown) =>
+  z.string().superRefine((value, ctx) => {
+    try {
+      parse(value);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: (error as Error).message });
+    }
+  });
 
 /** Kumo's one validated, frozen configuration. Flags win over environment variables, which win over defaults. */
 const configSchema = z.object({
@@ -33,6 +47,19 @@ const configSchema = z.object({
   asyncConcurrency: positiveInt.default(10),
   asyncMaxRetries: z.coerce.number().int().min(0).max(8).default(3),
   asyncRetryBaseMs: positiveInt.default(1000),
+  /** Registries (`host[:port]`, comma-separated) pulled from without TLS verification. */
+  registryInsecure: checked(parseInsecureRegistries).default(''),
+  /** Registry credentials: `host[:port]=user:password`, comma-separated. */
+  registryAuth: checked(parseRegistryAuth).default(''),
+  /** Compressed image size (config + layers) over which a custom-container image is refused; default 3 GiB. */
+  imageMaxCompressedBytes: positiveInt.default(3 * 1024 * 1024 * 1024),
+  imagePullTimeoutMs: positiveInt.default(10 * 60_000),
+  /** Bound of one registry lookup (at function create/update and at a cold start with an unknown image). */
+  imageResolveTimeoutMs: positiveInt.default(10_000),
+  /** Subnet cut into one /30 per container instance (kept apart from the bwrap subnet). */
+  containerSubnet: z.string().default('10.214.0.0/16'),
+  /** Give containers a writable root filesystem (a per-instance overlay); default read-only with a writable /tmp. */
+  containerWritableRootfs: flag.default(false),
 });
 
 export type KumoConfig = Readonly<z.infer<typeof configSchema>>;
@@ -61,6 +88,13 @@ const ENV_NAMES: Record<keyof ConfigInput, string> = {
   asyncConcurrency: 'KUMO_ASYNC_CONCURRENCY',
   asyncMaxRetries: 'KUMO_ASYNC_MAX_RETRIES',
   asyncRetryBaseMs: 'KUMO_ASYNC_RETRY_BASE_MS',
+  registryInsecure: 'KUMO_REGISTRY_INSECURE',
+  registryAuth: 'KUMO_REGISTRY_AUTH',
+  imageMaxCompressedBytes: 'KUMO_IMAGE_MAX_COMPRESSED_BYTES',
+  imagePullTimeoutMs: 'KUMO_IMAGE_PULL_TIMEOUT_MS',
+  imageResolveTimeoutMs: 'KUMO_IMAGE_RESOLVE_TIMEOUT_MS',
+  containerSubnet: 'KUMO_CONTAINER_SUBNET',
+  containerWritableRootfs: 'KUMO_CONTAINER_WRITABLE_ROOTFS',
 };
 
 export class ConfigError extends Error {

@@ -6,10 +6,17 @@ import { type Credentials, createApp, KeyRing, resolveCredentials } from './api/
 import { CodeStore } from './code/index.js';
 import type { KumoConfig } from './config.js';
 import { DomainTable, registerGateway } from './gateway/index.js';
+import { ImageStore, registrySettings } from './images/index.js';
 import { AsyncWorker, Invoker } from './invoke/index.js';
 import { SqliteLogStore } from './logs/index.js';
-import { createRuntimeRegistry } from './runtimes/index.js';
-import { detectSandbox, type Sandbox } from './sandbox/index.js';
+import { checkContainerFunction, containerImageStatus, createRuntimeRegistry } from './runtimes/index.js';
+import {
+  CompositeSandbox,
+  detectSandbox,
+  RuncSandbox,
+  runcUnavailableReason,
+  type Sandbox,
+} from './sandbox/index.js';
 import { Scheduler } from './scheduler/index.js';
 import { SqliteMetaStore } from './store/index.js';
 import { TimerTriggers } from './triggers/index.js';
@@ -50,9 +57,37 @@ export async function startServer(
   mkdirSync(join(dataDir, 'code'), { recursive: true });
   writeFileSync(join(dataDir, 'code', 'package.json'), '{ "private": true }\n');
   await collectUnusedCode(code, store, logger);
-  const sandbox = await detectSandbox({ mode: config.sandbox, subnet: config.sandboxSubnet });
+  // Functions run in bwrap (or plain processes); custom-container images only ever in runc (prepared lazily).
+  const containers =
+    runcUnavailableReason() ??
+    new RuncSandbox({
+      stateDir: join(dataDir, 'containers'),
+      subnet: config.containerSubnet,
+      writableRootfs: config.containerWritableRootfs,
+    });
+  const sandbox = new CompositeSandbox(
+    await detectSandbox({ mode: config.sandbox, subnet: config.sandboxSubnet }),
+    containers,
+  );
   logger.info({ sandbox: sandbox.kind, reason: sandbox.reason }, `sandbox: ${sandbox.kind}`);
-  const runtimes = createRuntimeRegistry();
+  const images = new ImageStore({
+    dir: join(dataDir, 'images'),
+    registries: registrySettings(config.registryInsecure, config.registryAuth),
+    maxCompressedBytes: config.imageMaxCompressedBytes,
+    pullTimeoutMs: config.imagePullTimeoutMs,
+    resolveTimeoutMs: config.imageResolveTimeoutMs,
+  });
+  const runtimes = createRuntimeRegistry({ images, sandboxReason: () => sandbox.containerReason });
+  const imageLog = (serviceName: string, functionName: string) => (message: string) =>
+    logs.append({
+      time: Date.now(),
+      serviceName,
+      functionName,
+      qualifier: 'LATEST',
+      requestId: '',
+      instanceId: '',
+      message,
+    });
   const scheduler = new Scheduler(sandbox, logs, config, logger);
   const invoker = new Invoker({
     scheduler,
@@ -93,6 +128,8 @@ export async function startServer(
     asyncQueue: store.asyncQueue,
     onAsyncEnqueued: () => asyncWorker.notify(),
     checkRuntime: (runtime) => runtimes.check(runtime),
+    checkFunction: (fn) => checkContainerFunction(images, fn, imageLog(fn.serviceName, fn.functionName)),
+    imageStatus: (fn) => containerImageStatus(images, fn),
     onFunctionChanged: (serviceName, functionName) => scheduler.retire(`${serviceName}/${functionName}`),
     onTriggerChanged: (trigger, deleted) => timers.update(trigger, deleted),
     onCustomDomainChanged: (domain, deleted) => domains.update(domain, deleted),
@@ -119,6 +156,7 @@ export async function startServer(
       timers.close();
       await app.close();
       await asyncWorker.close();
+      await images.close();
       await scheduler.close();
       await sandbox.close();
       logs.close();

@@ -3,7 +3,7 @@ import type { CodeStore } from '../code/index.js';
 import type { KumoConfig } from '../config.js';
 import type { Invoker } from '../invoke/index.js';
 import type { LogStore } from '../logs/index.js';
-import type { CustomDomain, Trigger } from '../model/index.js';
+import type { CustomDomain, FunctionRecord, Trigger } from '../model/index.js';
 import type { AsyncQueueStore, MetaStore } from '../store/index.js';
 import type { KeyRing } from './auth.js';
 import type { Credentials } from './credentials.js';
@@ -23,6 +23,10 @@ export interface ApiDeps {
   logs: LogStore;
   /** Refuses (FcError) a runtime this server cannot serve; called at create/update time. */
   checkRuntime(runtime: string): void;
+  /** Checks needing I/O after the fields are consistent (a container image must exist and fit); create/update. */
+  checkFunction?(fn: FunctionRecord): Promise<void>;
+  /** A custom-container function's image status, shown as `customContainerConfig.accelerationInfo`. */
+  imageStatus?(fn: FunctionRecord): { status: string; message?: string } | undefined;
   /** Called after a function's code or config changed or it was deleted, so old instances retire. */
   onFunctionChanged(serviceName: string, functionName: string): void;
   /** Called after a trigger was created, updated or deleted (timer triggers reschedule). */

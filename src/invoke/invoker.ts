@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { RequestLog } from '../logs/index.js';
 import { FcError, type FunctionRecord, LIMITS, type Service } from '../model/index.js';
 import type { RuntimeRegistry } from '../runtimes/index.js';
+import type { SandboxSpec } from '../sandbox/index.js';
 import type { Instance, InstanceBlueprint, Lease, Scheduler } from '../scheduler/index.js';
 import { billingLine, toMb } from './billing.js';
 import { type CallContext, fcHeaders, instanceEnv, type TemporaryCredentials } from './context.js';
@@ -225,10 +226,13 @@ export class Invoker {
       maxWaitMs: fn.timeout * 1000,
       blueprint: async (instanceId: string): Promise<InstanceBlueprint> => {
         const runtime = this.deps.runtimes.resolve(fn.runtime);
-        if (!fn.code) throw new FcError('InvalidArgument', `function '${fn.functionName}' has no code`);
-        const codeDir = await this.deps.codeDir(fn.code.sha256);
+        // A runtime with a `prepare` step (custom-container) brings its own filesystem: no code package needed.
+        if (!fn.code && !runtime.prepare) {
+          throw new FcError('InvalidArgument', `function '${fn.functionName}' has no code`);
+        }
+        const codeDir = fn.code ? await this.deps.codeDir(fn.code.sha256) : '';
         const command = runtime.command(fn);
-        await checkBootstrap(codeDir, command);
+        if (!runtime.prepare) await checkBootstrap(codeDir, command);
         const credentials = this.deps.mintCredentials(service.serviceName, INSTANCE_CREDENTIAL_TTL_MS);
         credentialIds.set(instanceId, credentials.accessKeyId);
         const ctx = {
@@ -239,18 +243,30 @@ export class Invoker {
           accountId: this.deps.accountId,
           credentials,
         };
-        return {
-          spec: {
+        const spec: SandboxSpec = {
+          instanceId,
+          codeDir,
+          command,
+          env: instanceEnv(ctx, instanceId),
+          port: fn.caPort,
+          memoryMb: fn.memorySize,
+          pidsLimit: this.deps.pidsLimit,
+          tmpSizeMb: LIMITS.tmpSizeMb,
+          readOnlyMounts: runtime.mounts,
+        };
+        // Platform lines of the start (image pulls) go to the function's log, under the request that caused it.
+        const log = (message: string) =>
+          this.deps.scheduler.logStore.append({
+            time: Date.now(),
+            serviceName: service.serviceName,
+            functionName: fn.functionName,
+            qualifier: request.qualifier,
+            requestId: request.requestId,
             instanceId,
-            codeDir,
-            command,
-            env: instanceEnv(ctx, instanceId),
-            port: fn.caPort,
-            memoryMb: fn.memorySize,
-            pidsLimit: this.deps.pidsLimit,
-            tmpSizeMb: LIMITS.tmpSizeMb,
-            readOnlyMounts: runtime.mounts,
-          },
+            message,
+          });
+        return {
+          spec: runtime.prepare ? await runtime.prepare(fn, spec, log) : spec,
           revision: request.revision,
           concurrency: fn.instanceConcurrency,
           logMeta: {

@@ -1,4 +1,5 @@
 import { FcError, type FunctionRecord, invalidArgument, isKnownRuntime } from '../model/index.js';
+import type { SandboxSpec } from '../sandbox/index.js';
 
 /** How one FC runtime name is served. Every runtime is started as a custom runtime (DESIGN.md §1). */
 export interface RuntimeDefinition {
@@ -11,6 +12,11 @@ export interface RuntimeDefinition {
   unavailableReason(): string | undefined;
   /** argv of the instance's server, as the instance sees paths (code at /code). */
   command(fn: FunctionRecord): string[];
+  /**
+   * Completes an instance's spec when starting needs more than `command` (a container image to pull): gets
+   * the spec built from the function and returns the one to start. `log` writes to the function's log.
+   */
+  prepare?(fn: FunctionRecord, spec: SandboxSpec, log: (message: string) => void): Promise<SandboxSpec>;
 }
 
 export const CUSTOM: RuntimeDefinition = {

@@ -1,4 +1,5 @@
 export { BwrapSandbox, type BwrapSandboxOptions } from './bwrap.js';
+export { CompositeSandbox } from './composite.js';
 export {
   type DetectSandboxOptions,
   describeSandboxChoice,
@@ -8,4 +9,14 @@ export {
 } from './detect.js';
 export { SandboxCommandError, SandboxError } from './errors.js';
 export { PROCESS_REASON, ProcessSandbox, type ProcessSandboxOptions } from './process.js';
-export type { ExitInfo, InstanceHandle, Sandbox, SandboxKind, SandboxSpec } from './types.js';
+export { RuncSandbox, type RuncSandboxOptions } from './runc.js';
+export { detectRunc, runcUnavailableReason } from './runc-detect.js';
+export type {
+  ExitInfo,
+  ImageRuntimeConfig,
+  InstanceHandle,
+  Sandbox,
+  SandboxImage,
+  SandboxKind,
+  SandboxSpec,
+} from './types.js';

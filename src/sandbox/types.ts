@@ -23,6 +23,32 @@ export interface SandboxSpec {
    * Like `/code`, `command` elements under `sandboxPath` are rewritten to `hostPath` by the process sandbox.
    */
   readOnlyMounts?: ReadonlyArray<{ hostPath: string; sandboxPath: string }>;
+  /**
+   * Run this instance from an OCI image (custom container) instead of the host's root: the unpacked, shared,
+   * read-only root filesystem and the image's runtime config. `command` is then the final argv (FC's
+   * Command/Args already applied) and `codeDir` may be empty.
+   */
+  image?: SandboxImage;
+}
+
+/** The parts of an OCI image config (`config` object) that decide how a container starts. */
+export interface ImageRuntimeConfig {
+  entrypoint: string[];
+  cmd: string[];
+  /** `KEY=value` entries, as in the image. */
+  env: string[];
+  /** Empty when the image names none (`/` then). */
+  workingDir: string;
+  /** `uid`, `uid:gid`, `name` or `name:group`; empty for the image default. */
+  user: string;
+}
+
+export interface SandboxImage {
+  /** Host directory of the unpacked root filesystem; shared by instances, never written by them. */
+  rootfs: string;
+  config: ImageRuntimeConfig;
+  /** The image's manifest digest (`sha256:…`), for logs. */
+  digest: string;
 }
 
 export interface ExitInfo {
@@ -52,7 +78,7 @@ export interface InstanceHandle {
   stop(): Promise<void>;
 }
 
-export type SandboxKind = 'bwrap' | 'process';
+export type SandboxKind = 'bwrap' | 'process' | 'runc';
 
 export interface Sandbox {
   readonly kind: SandboxKind;

@@ -12,6 +12,7 @@ import {
   invalidArgument,
   parseBody,
   rejectOssCode,
+  type Service,
   toFunctionResponse,
   updateFunctionBody,
 } from '../../model/index.js';
@@ -50,8 +51,9 @@ export function registerFunctionRoutes(app: FastifyInstance, deps: ApiDeps): voi
     checkRuntime(deps, record);
     record.code = code ? await storeCode(deps, code, request) : null;
     checkFunctionConsistency(record);
+    await deps.checkFunction?.(record);
     const stored = await store.createFunction(record);
-    return reply.header('etag', stored.etag).send(toFunctionResponse(stored.value));
+    return reply.header('etag', stored.etag).send(functionResponse(deps, stored.value));
   });
 
   app.get<{ Params: { service: string } }>(base, async (request) => {
@@ -59,14 +61,14 @@ export function registerFunctionRoutes(app: FastifyInstance, deps: ApiDeps): voi
     requireLatest(qualifier);
     const page = await store.listFunctions(serviceName, listQuery(request));
     return {
-      functions: page.items.map((f) => toFunctionResponse(f.value)),
+      functions: page.items.map((f) => functionResponse(deps, f.value)),
       ...(page.nextToken && { nextToken: page.nextToken }),
     };
   });
 
   app.get<FunctionParams>(`${base}/:function`, async (request, reply) => {
     const stored = await getFunctionOrThrow(deps, request.params);
-    return reply.header('etag', stored.etag).send(toFunctionResponse(stored.value));
+    return reply.header('etag', stored.etag).send(functionResponse(deps, stored.value));
   });
 
   app.put<FunctionParams>(`${base}/:function`, async (request, reply) => {
@@ -77,9 +79,10 @@ export function registerFunctionRoutes(app: FastifyInstance, deps: ApiDeps): voi
     checkRuntime(deps, record);
     if (code) record.code = await storeCode(deps, code, request);
     checkFunctionConsistency(record);
+    await deps.checkFunction?.(record);
     const stored = await store.updateFunction(record, ifMatch(request));
     deps.onFunctionChanged(serviceName, record.functionName);
-    return reply.header('etag', stored.etag).send(toFunctionResponse(stored.value));
+    return reply.header('etag', stored.etag).send(functionResponse(deps, stored.value));
   });
 
   app.delete<FunctionParams>(`${base}/:function`, async (request, reply) => {
@@ -91,22 +94,37 @@ export function registerFunctionRoutes(app: FastifyInstance, deps: ApiDeps): voi
 }
 
 export async function getFunctionOrThrow(
-  { store }: ApiDeps,
+  deps: ApiDeps,
   params: { service: string; function: string },
 ): Promise<{ value: FunctionRecord; etag: string }> {
+  return (await getServiceAndFunction(deps, params)).fn;
+}
+
+/** Resolves `services/{s}[.LATEST]/functions/{f}` to both records, with FC's not-found errors. */
+export async function getServiceAndFunction(
+  { store }: ApiDeps,
+  params: { service: string; function: string },
+): Promise<{ service: Service; fn: { value: FunctionRecord; etag: string } }> {
   const { serviceName, qualifier } = parseServiceRef(params.service);
   requireLatest(qualifier);
-  if (!(await store.getService(serviceName))) {
-    throw new FcError('ServiceNotFound', `service '${serviceName}' does not exist`);
-  }
-  const stored = await store.getFunction(serviceName, params.function);
-  if (!stored) {
+  const service = await store.getService(serviceName);
+  if (!service) throw new FcError('ServiceNotFound', `service '${serviceName}' does not exist`);
+  const fn = await store.getFunction(serviceName, params.function);
+  if (!fn) {
     throw new FcError(
       'FunctionNotFound',
       `function '${params.function}' does not exist in service '${serviceName}'`,
     );
   }
-  return stored;
+  return { service: service.value, fn };
+}
+
+/** The API's view of a function, with a container image's status as FC's `accelerationInfo`. */
+function functionResponse(deps: ApiDeps, fn: FunctionRecord): Record<string, unknown> {
+  const response = toFunctionResponse(fn);
+  const image = fn.customContainerConfig && deps.imageStatus?.(fn);
+  if (image) response.customContainerConfig = { ...fn.customContainerConfig, accelerationInfo: image };
+  return response;
 }
 
 function checkRuntime(deps: ApiDeps, record: FunctionRecord): void {

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { FcError, LIMITS } from '../../model/index.js';
 import { API_PREFIX, type ApiDeps } from '../context.js';
 import { parseServiceRef } from './common.js';
-import { getFunctionOrThrow } from './functions.js';
+import { getFunctionOrThrow, getServiceAndFunction } from './functions.js';
 
 type Params = { Params: { service: string; function: string; id?: string } };
 
@@ -21,9 +21,8 @@ export function registerInvocationRoutes(app: FastifyInstance, deps: ApiDeps): v
         );
       }
       const { serviceName, qualifier } = parseServiceRef(request.params.service);
-      const { value: fn, etag } = await getFunctionOrThrow(deps, request.params);
-      const service = await deps.store.getService(serviceName);
-      if (!service) throw new FcError('ServiceNotFound', `service '${serviceName}' does not exist`);
+      const { service, fn: stored } = await getServiceAndFunction(deps, request.params);
+      const { value: fn, etag } = stored;
       const payload = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
 
       if (invocationType === 'async') {
@@ -53,7 +52,7 @@ export function registerInvocationRoutes(app: FastifyInstance, deps: ApiDeps): v
 
       const result = await deps.invoker.invoke({
         requestId: request.id,
-        service: service.value,
+        service,
         fn,
         revision: etag,
         qualifier,

@@ -1,0 +1,267 @@
+import { spawn } from 'node:child_process';
+import { randomInt } from 'node:crypto';
+import { mkdirSync, readdirSync } from 'node:fs';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { isStaleSlot } from './bwrap.js';
+import { hostsFile } from './bwrap-args.js';
+import {
+  type CgroupLayout,
+  detectCgroupLayout,
+  ensureCgroupParent,
+  InstanceCgroup,
+  removeStaleCgroups,
+} from './cgroup.js';
+import { SandboxError } from './errors.js';
+import { findBinary, run, tryRun } from './exec.js';
+import { exitOf, validateSpec, within } from './instance.js';
+import {
+  createNetwork,
+  destroyNetwork,
+  enableOutbound,
+  listNetns,
+  SubnetAllocator,
+  takenBlocks,
+  vethName,
+} from './network.js';
+import { ociConfig, resolveImageUser } from './runc-config.js';
+import type { InstanceHandle, Sandbox, SandboxImage, SandboxSpec } from './types.js';
+
+export interface RuncSandboxOptions {
+  /** Where per-instance bundles (config.json, /etc/hosts, overlay dirs) are written, e.g. `<dataDir>/containers`. */
+  stateDir: string;
+  /** Private IPv4 subnet cut into one /30 per instance; default `10.214.0.0/16` (apart from bwrap's). */
+  subnet?: string;
+  /** Parent cgroup; default `kumo`. */
+  cgroupParent?: string;
+  /** runc's state directory (`--root`); default `/run/kumo-runc`. */
+  runcRoot?: string;
+  /** A per-instance overlay makes the root filesystem writable; default false (read-only, writable /tmp). */
+  writableRootfs?: boolean;
+  /** Set NAT up for outbound traffic; default true. */
+  outbound?: boolean;
+}
+
+interface Tools {
+  runc: string;
+  ip: string;
+  mount: string | undefined;
+  layout: CgroupLayout;
+}
+
+const slotName = (instanceId: string): string => `kumo-${process.pid}-${instanceId}`;
+const UID_MIN = 10000;
+const UID_MAX = 10999;
+
+/**
+ * Runs each instance of a custom-container function with runc from an OCI bundle whose root is the image's
+ * shared cached rootfs (read-only), in its own network namespace (a veth /30) and cgroup (memory + pids limits),
+ * as the image's user or a uid from 10000–10999, without capabilities. `runc run --keep` stays in the
+ * foreground (stdout/stderr are its pipes, its exit status the container's) and leaves the cgroup in place
+ * after an exit, so the peak memory and an OOM kill are still readable until `stop()`.
+ */
+export class RuncSandbox implements Sandbox {
+  readonly kind = 'runc' as const;
+  private readonly subnets: SubnetAllocator;
+  private readonly parent: string;
+  private readonly runcRoot: string;
+  private readonly handles = new Map<string, InstanceHandle>();
+  private readonly names = new Set<string>();
+  private ready: Promise<Tools> | undefined;
+  private version = 'runc';
+  private outbound = 'outbound network not set up yet';
+
+  constructor(private readonly options: RuncSandboxOptions) {
+    this.subnets = new SubnetAllocator(options.subnet ?? '10.214.0.0/16');
+    this.parent = options.cgroupParent ?? 'kumo';
+    this.runcRoot = options.runcRoot ?? '/run/kumo-runc';
+    if (!/^[A-Za-z0-9._-]+$/.test(this.parent))
+      throw new SandboxError(`invalid cgroup parent '${this.parent}'`);
+  }
+
+  get reason(): string {
+    const rootfs = this.options.writableRootfs ? 'a writable overlay root' : 'the read-only image rootfs';
+    return (
+      `${this.version}: OCI bundles on ${rootfs} with a private /tmp, own pid/ipc/uts/mount/net namespaces ` +
+      `(a veth /30 from ${this.subnets.cidr}), cgroup memory + pids limits, the image's user or a uid in ` +
+      `${UID_MIN}-${UID_MAX}, no capabilities; ${this.outbound}`
+    );
+  }
+
+  /** Finds runc and the cgroup hierarchy, removes leftovers of crashed runs, sets NAT up. Idempotent. */
+  prepare(): Promise<Tools> {
+    this.ready ??= this.doPrepare().catch((error: unknown) => {
+      this.ready = undefined;
+      throw error;
+    });
+    return this.ready;
+  }
+
+  private async doPrepare(): Promise<Tools> {
+    const [runc, ip, mount] = await Promise.all(['runc', 'ip', 'mount'].map(findBinary));
+    if (!runc || !ip) {
+      throw new SandboxError(
+        `missing executables: ${[runc ? '' : 'runc', ip ? '' : 'ip'].filter(Boolean).join(', ')}`,
+      );
+    }
+    if (this.options.writableRootfs && !mount) throw new SandboxError('a writable rootfs needs mount(8)');
+    this.version = (await run(runc, ['--version'])).split('\n')[0]?.trim() || 'runc';
+    const layout = detectCgroupLayout();
+    ensureCgroupParent(layout, this.parent);
+    mkdirSync(this.options.stateDir, { recursive: true, mode: 0o700 });
+    mkdirSync(this.runcRoot, { recursive: true, mode: 0o700 });
+    await this.removeLeftovers({ runc, ip, mount, layout });
+    if (this.options.outbound !== false) this.outbound = await enableOutbound(this.subnets.cidr);
+    else this.outbound = 'outbound network disabled by configuration';
+    return { runc, ip, mount, layout };
+  }
+
+  /** Containers, bundles, netns and cgroups of Kumo processes that are gone. */
+  private async removeLeftovers(tools: Tools): Promise<void> {
+    for (const id of readdirSync(this.runcRoot).filter(isStaleSlot)) {
+      await tryRun(tools.runc, ['--root', this.runcRoot, 'delete', '--force', id]);
+    }
+    for (const dir of readdirSync(this.options.stateDir).filter(isStaleSlot)) {
+      const bundle = join(this.options.stateDir, dir);
+      if (tools.mount) await tryRun('umount', ['-l', join(bundle, 'rootfs')]);
+      await rm(bundle, { recursive: true, force: true });
+    }
+    await removeStaleCgroups(tools.layout, this.parent, isStaleSlot);
+    for (const netns of listNetns().filter(isStaleSlot)) await destroyNetwork(tools.ip, netns);
+  }
+
+  async start(spec: SandboxSpec): Promise<InstanceHandle> {
+    validateSpec(spec);
+    const image = spec.image;
+    if (!image)
+      throw new SandboxError(`instance ${spec.instanceId} has no image: the runc sandbox runs images only`);
+    const tools = await this.prepare();
+    const name = slotName(spec.instanceId);
+    if (this.names.has(name)) throw new SandboxError(`instance ${spec.instanceId} is already running`);
+    this.names.add(name);
+    try {
+      return await this.launch(spec, image, tools, name);
+    } catch (error) {
+      this.names.delete(name);
+      throw error;
+    }
+  }
+
+  private async launch(
+    spec: SandboxSpec,
+    image: SandboxImage,
+    tools: Tools,
+    name: string,
+  ): Promise<InstanceHandle> {
+    const user = await resolveImageUser(image, randomInt(UID_MIN, UID_MAX + 1));
+    const block = this.subnets.allocate(await takenBlocks(tools.ip, this.subnets));
+    const veth = vethName();
+    const bundle = join(this.options.stateDir, name);
+    const overlay = this.options.writableRootfs ? join(bundle, 'rootfs') : undefined;
+    let cgroup: InstanceCgroup | undefined;
+    let network = false;
+    const undo = async () => {
+      if (overlay) await tryRun('umount', [overlay]);
+      await rm(bundle, { recursive: true, force: true }).catch(() => {});
+      await cgroup?.destroy().catch(() => {});
+      if (network) await destroyNetwork(tools.ip, name, veth).catch(() => {});
+      this.subnets.free(block.index);
+    };
+    try {
+      cgroup = InstanceCgroup.create(tools.layout, this.parent, name, {
+        memoryBytes: spec.memoryMb * 1024 * 1024,
+        pidsMax: spec.pidsLimit,
+      });
+      await createNetwork(tools.ip, name, veth, block);
+      network = true;
+      await mkdir(bundle, { mode: 0o711 });
+      await writeFile(join(bundle, 'hosts'), hostsFile(spec.instanceId, block.sandboxIp), { mode: 0o644 });
+      if (overlay) await mountOverlay(image.rootfs, bundle, overlay);
+      const config = ociConfig(spec, image, {
+        rootfs: overlay ?? image.rootfs,
+        readonlyRootfs: !overlay,
+        hostsFile: join(bundle, 'hosts'),
+        netnsPath: `/run/netns/${name}`,
+        cgroupsPath: `/${this.parent}/${name}`,
+        user,
+      });
+      await writeFile(join(bundle, 'config.json'), JSON.stringify(config), { mode: 0o600 });
+    } catch (error) {
+      await undo();
+      throw error instanceof SandboxError
+        ? error
+        : new SandboxError(`cannot prepare container ${spec.instanceId}: ${(error as Error).message}`);
+    }
+    const group = cgroup;
+    const runcArgs = ['--root', this.runcRoot, 'run', '--keep', '--bundle', bundle, name];
+    const child = spawn(tools.runc, runcArgs, {
+      env: { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+    child.on('error', () => {}); // only a spawn failure, handled just below
+    if (child.pid === undefined) {
+      await undo();
+      throw new SandboxError(`cannot spawn runc for instance ${spec.instanceId}`);
+    }
+    const runcPid = child.pid;
+    const exited = exitOf(child, () => group.oomKillsSinceStart() > 0, true);
+    let stopping: Promise<void> | undefined;
+    const release = async () => {
+      const errors: unknown[] = [];
+      await group.kill().catch((error: unknown) => errors.push(error));
+      if (!(await within(exited, 5000))) {
+        try {
+          process.kill(runcPid, 'SIGKILL');
+        } catch {}
+        await within(exited, 2000);
+      }
+      await group.destroy().catch((error: unknown) => errors.push(error));
+      await run(tools.runc, ['--root', this.runcRoot, 'delete', '--force', name]).catch((error: unknown) =>
+        errors.push(error),
+      );
+      if (overlay) await run('umount', [overlay]).catch((error: unknown) => errors.push(error));
+      await rm(bundle, { recursive: true, force: true }).catch((error: unknown) => errors.push(error));
+      await destroyNetwork(tools.ip, name, veth).catch((error: unknown) => errors.push(error));
+      this.subnets.free(block.index);
+      if (errors.length > 0) {
+        const detail = errors.map((e) => (e instanceof Error ? e.message : String(e))).join('; ');
+        throw new SandboxError(`stopping container ${spec.instanceId} left resources behind: ${detail}`);
+      }
+    };
+    const handle: InstanceHandle = {
+      instanceId: spec.instanceId,
+      host: block.sandboxIp,
+      port: spec.port,
+      pid: runcPid,
+      stdout: child.stdout as NonNullable<typeof child.stdout>,
+      stderr: child.stderr as NonNullable<typeof child.stderr>,
+      exited,
+      peakMemoryBytes: () => group.peakBytes(),
+      resetPeakMemory: () => group.resetPeak(),
+      stop: () => {
+        stopping ??= release().finally(() => {
+          this.handles.delete(name);
+          this.names.delete(name);
+        });
+        return stopping;
+      },
+    };
+    this.handles.set(name, handle);
+    return handle;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.handles.values()].map((handle) => handle.stop()));
+  }
+}
+
+/** A writable root for one instance: the shared rootfs as the lower layer, the changes in the bundle. */
+async function mountOverlay(lower: string, bundle: string, target: string): Promise<void> {
+  for (const dir of ['upper', 'work', 'rootfs']) await mkdir(join(bundle, dir), { mode: 0o755 });
+  if ([lower, bundle].some((path) => /[,:]/.test(path))) {
+    throw new SandboxError(`paths with ',' or ':' cannot be overlay layers: ${lower}, ${bundle}`);
+  }
+  const options = `lowerdir=${lower},upperdir=${join(bundle, 'upper')},workdir=${join(bundle, 'work')}`;
+  await run('mount', ['-t', 'overlay', 'overlay', '-o', options, target]);
+}

@@ -1,0 +1,206 @@
+import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
+import {
+  accessSync,
+  chmodSync,
+  constants,
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+const SERVER_JS = new URL('../fixtures/containers/server.js', import.meta.url).pathname;
+const TOOLS = ['runc', 'skopeo', 'umoci', 'docker-registry', 'ip'];
+
+function hasTool(name: string): boolean {
+  return ['/usr/sbin', '/usr/bin', '/sbin', '/bin', '/usr/local/bin'].some((dir) => {
+    try {
+      accessSync(join(dir, name), constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** Why the container tests cannot run here, or undefined. */
+export function containerTestsUnavailable(): string | undefined {
+  if (process.platform !== 'linux') return 'containers need Linux';
+  if (process.getuid?.() !== 0) return 'runc containers need root';
+  const missing = TOOLS.filter((tool) => !hasTool(tool));
+  if (missing.length > 0) {
+    return `missing ${missing.join(', ')}: apt-get install runc skopeo umoci docker-registry iproute2`;
+  }
+  return undefined;
+}
+
+const run = (file: string, args: string[]): string =>
+  execFileSync(file, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject()));
+    });
+  });
+}
+
+/** A real Docker distribution registry (Debian's docker-registry) on 127.0.0.1, storage in a temp dir. */
+export class TestRegistry {
+  private child: ChildProcess | undefined;
+  private output = '';
+
+  private constructor(
+    readonly dir: string,
+    readonly port: number,
+  ) {}
+
+  get host(): string {
+    return `127.0.0.1:${this.port}`;
+  }
+
+  static async start(): Promise<TestRegistry> {
+    const dir = mkdtempSync(join(tmpdir(), 'kumo-registry-'));
+    const registry = new TestRegistry(dir, await freePort());
+    writeFileSync(
+      join(dir, 'config.yml'),
+      [
+        'version: 0.1',
+        'log:',
+        '  level: info',
+        '  accesslog:',
+        '    disabled: false',
+        'storage:',
+        '  filesystem:',
+        `    rootdirectory: ${join(dir, 'storage')}`,
+        'http:',
+        `  addr: 127.0.0.1:${registry.port}`,
+        '',
+      ].join('\n'),
+    );
+    await registry.resume();
+    return registry;
+  }
+
+  /** (Re)starts the registry process and waits until it answers. */
+  async resume(): Promise<void> {
+    const child = spawn('docker-registry', ['serve', join(this.dir, 'config.yml')], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout?.on('data', (chunk: Buffer) => {
+      this.output += chunk.toString();
+    });
+    child.stderr?.on('data', (chunk: Buffer) => {
+      this.output += chunk.toString();
+    });
+    this.child = child;
+    for (let i = 0; i < 200; i++) {
+      try {
+        const response = await fetch(`http://${this.host}/v2/`);
+        if (response.status === 200) return;
+      } catch {}
+      await sleep(25);
+    }
+    throw new Error(`docker-registry did not start: ${this.output}`);
+  }
+
+  /** Its access log so far (one line per HTTP request). */
+  log(): string {
+    return this.output;
+  }
+
+  /** Stops the registry process (its storage stays). */
+  async stop(): Promise<void> {
+    const child = this.child;
+    this.child = undefined;
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGKILL');
+    await exited;
+  }
+
+  async remove(): Promise<void> {
+    await this.stop();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** Shared libraries `ldd` lists for a binary (their resolved paths, plus the loader). */
+function sharedLibraries(binary: string): string[] {
+  const out = spawnSync('ldd', [binary], { encoding: 'utf8' }).stdout;
+  return [...out.matchAll(/(\/[^\s]+) \(0x/g)].map((m) => m[1] ?? '').filter(Boolean);
+}
+
+export interface ImageOptions {
+  entrypoint?: string[];
+  cmd?: string[];
+  env?: string[];
+  workingDir?: string;
+  user?: string;
+}
+
+/**
+ * Builds a small OCI image in a layout under `workDir`: the host's node binary with its libraries and the test
+ * server at /app/server.js, tagged `tag`. Returns the layout path.
+ */
+export function buildImage(workDir: string, tag: string, options: ImageOptions): string {
+  const layout = join(workDir, 'layout');
+  const rootfs = join(workDir, 'rootfs');
+  if (!hasTool('umoci')) throw new Error('umoci missing');
+  try {
+    accessSync(join(layout, 'index.json'));
+  } catch {
+    mkdirSync(join(rootfs, 'app'), { recursive: true });
+    const node = process.execPath;
+    for (const file of [node, ...sharedLibraries(node)]) {
+      mkdirSync(join(rootfs, dirname(file)), { recursive: true });
+      copyFileSync(file, join(rootfs, file));
+    }
+    if (node !== '/usr/bin/node') {
+      mkdirSync(join(rootfs, 'usr/bin'), { recursive: true });
+      copyFileSync(node, join(rootfs, 'usr/bin/node'));
+    }
+    copyFileSync(SERVER_JS, join(rootfs, 'app/server.js'));
+    mkdirSync(join(rootfs, 'data'));
+    chmodSync(join(rootfs, 'data'), 0o1777); // writable by any uid: only the mount decides
+    mkdirSync(join(rootfs, 'etc'), { recursive: true });
+    writeFileSync(
+      join(rootfs, 'etc/passwd'),
+      'root:x:0:0:root:/root:/bin/sh\napp:x:10123:10124::/tmp:/bin/sh\n',
+    );
+    writeFileSync(join(rootfs, 'etc/group'), 'root:x:0:\napp:x:10124:\n');
+    run('umoci', ['init', '--layout', layout]);
+    run('umoci', ['new', '--image', `${layout}:base`]);
+    run('umoci', ['insert', '--image', `${layout}:base`, rootfs, '/']);
+  }
+  const args = ['config', '--image', `${layout}:base`, '--tag', tag];
+  for (const part of options.entrypoint ?? []) args.push('--config.entrypoint', part);
+  for (const part of options.cmd ?? []) args.push('--config.cmd', part);
+  for (const entry of options.env ?? []) args.push('--config.env', entry);
+  if (options.workingDir) args.push('--config.workingdir', options.workingDir);
+  if (options.user) args.push('--config.user', options.user);
+  run('umoci', args);
+  return layout;
+}
+
+/** Pushes `layout:tag` to the registry as `repository:tag`. */
+export function pushImage(layout: string, tag: string, registry: TestRegistry, repository: string): string {
+  const ref = `${registry.host}/${repository}:${tag}`;
+  run('skopeo', [
+    '--insecure-policy',
+    'copy',
+    '--quiet',
+    '--dest-tls-verify=false',
+    `oci:${layout}:${tag}`,
+    `docker://${ref}`,
+  ]);
+  return ref;
+}
