@@ -94,10 +94,11 @@ export async function startServer(
     runtimes,
     codeDir: (sha256) => code.unpackedDir(sha256),
     mintCredentials: (serviceName, ttlMs) => {
+      const random = randomBytes(68); // one call: this runs on every invocation
       const minted = {
-        accessKeyId: `STS.${randomBytes(12).toString('hex')}`,
-        accessKeySecret: randomBytes(24).toString('base64url'),
-        securityToken: randomBytes(32).toString('base64url'),
+        accessKeyId: `STS.${random.subarray(0, 12).toString('hex')}`,
+        accessKeySecret: random.subarray(12, 36).toString('base64url'),
+        securityToken: random.subarray(36).toString('base64url'),
       };
       keys.add(minted.accessKeyId, {
         secret: minted.accessKeySecret,

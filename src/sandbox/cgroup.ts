@@ -110,7 +110,8 @@ export class InstanceCgroup {
   peakBytes(): number {
     if (this.finalPeak !== undefined) return this.finalPeak;
     try {
-      if (this.layout.version === 1) return readNumber(join(this.memoryDir, 'memory.max_usage_in_bytes'));
+      // v1 reads and resets through one fd kept open: this runs twice per call, on the invoke hot path.
+      if (this.layout.version === 1) this.peakFd ??= openSync(join(this.memoryDir, 'memory.max_usage_in_bytes'), 'r+');
       if (this.peakFd !== undefined) {
         const buffer = Buffer.alloc(32);
         return Number(buffer.toString('utf8', 0, readSync(this.peakFd, buffer, 0, 32, 0)).trim());
@@ -129,7 +130,8 @@ export class InstanceCgroup {
   resetPeak(): void {
     if (this.finalPeak !== undefined) return;
     if (this.layout.version === 1) {
-      writeFileSync(join(this.memoryDir, 'memory.max_usage_in_bytes'), '0');
+      this.peakFd ??= openSync(join(this.memoryDir, 'memory.max_usage_in_bytes'), 'r+');
+      writeSync(this.peakFd, '0', 0);
       return;
     }
     try {

@@ -20,6 +20,8 @@ interface Row {
 /** The embedded default store: one SQLite file in WAL mode. */
 export class SqliteMetaStore implements MetaStore {
   readonly #db: Database.Database;
+  readonly #statements = new Map<string, Database.Statement>();
+  readonly #lookups = new Map<string, Stored<unknown>>();
 
   /** The durable async-invocation queue, in the same database. */
   readonly asyncQueue: SqliteAsyncQueue;
@@ -35,6 +37,7 @@ export class SqliteMetaStore implements MetaStore {
   }
 
   async createService(service: Service): Promise<Stored<Service>> {
+    this.#lookups.delete(`s/${service.serviceName}`);
     const etag = etagOf(service);
     const result = this.#db
       .prepare('INSERT INTO services (name, data, etag) VALUES (?, ?, ?) ON CONFLICT DO NOTHING')
@@ -46,13 +49,16 @@ export class SqliteMetaStore implements MetaStore {
   }
 
   async getService(name: string): Promise<Stored<Service> | undefined> {
-    const row = this.#db.prepare('SELECT name, data, etag FROM services WHERE name = ?').get(name) as
-      | Row
-      | undefined;
-    return row && fromRow<Service>(row);
+    return this.#cached(`s/${name}`, () => {
+      const row = this.#statement('SELECT name, data, etag FROM services WHERE name = ?').get(name) as
+        | Row
+        | undefined;
+      return row && fromRow<Service>(row);
+    });
   }
 
   async updateService(service: Service, ifMatch?: string): Promise<Stored<Service>> {
+    this.#lookups.delete(`s/${service.serviceName}`);
     return this.#db.transaction(() => {
       this.#checkServiceEtag(service.serviceName, ifMatch);
       const etag = etagOf(service);
@@ -64,6 +70,7 @@ export class SqliteMetaStore implements MetaStore {
   }
 
   async deleteService(name: string, ifMatch?: string): Promise<void> {
+    this.#lookups.delete(`s/${name}`);
     this.#db.transaction(() => {
       this.#checkServiceEtag(name, ifMatch);
       const count = this.#db.prepare('SELECT count(*) AS n FROM functions WHERE service = ?').get(name) as {
@@ -84,6 +91,7 @@ export class SqliteMetaStore implements MetaStore {
   }
 
   async createFunction(fn: FunctionRecord): Promise<Stored<FunctionRecord>> {
+    this.#lookups.delete(`f/${fn.serviceName}/${fn.functionName}`);
     return this.#db.transaction(() => {
       this.#requireService(fn.serviceName);
       const etag = etagOf(fn);
@@ -104,13 +112,16 @@ export class SqliteMetaStore implements MetaStore {
   }
 
   async getFunction(serviceName: string, functionName: string): Promise<Stored<FunctionRecord> | undefined> {
-    const row = this.#db
-      .prepare('SELECT name, data, etag FROM functions WHERE service = ? AND name = ?')
-      .get(serviceName, functionName) as Row | undefined;
-    return row && fromRow<FunctionRecord>(row);
+    return this.#cached(`f/${serviceName}/${functionName}`, () => {
+      const row = this.#statement(
+        'SELECT name, data, etag FROM functions WHERE service = ? AND name = ?',
+      ).get(serviceName, functionName) as Row | undefined;
+      return row && fromRow<FunctionRecord>(row);
+    });
   }
 
   async updateFunction(fn: FunctionRecord, ifMatch?: string): Promise<Stored<FunctionRecord>> {
+    this.#lookups.delete(`f/${fn.serviceName}/${fn.functionName}`);
     return this.#db.transaction(() => {
       this.#checkFunctionEtag(fn.serviceName, fn.functionName, ifMatch);
       const etag = etagOf(fn);
@@ -126,6 +137,7 @@ export class SqliteMetaStore implements MetaStore {
     functionName: string,
     ifMatch?: string,
   ): Promise<Stored<FunctionRecord>> {
+    this.#lookups.delete(`f/${serviceName}/${functionName}`);
     return this.#db.transaction(() => {
       const stored = this.#checkFunctionEtag(serviceName, functionName, ifMatch);
       this.#db.prepare('DELETE FROM functions WHERE service = ? AND name = ?').run(serviceName, functionName);
@@ -273,6 +285,29 @@ export class SqliteMetaStore implements MetaStore {
 
   async close(): Promise<void> {
     if (this.#db.open) this.#db.close();
+  }
+
+  /**
+   * Services and functions are read on every invocation: keep the parsed rows. Every write goes through this
+   * class (one process owns the file) and drops its entry first, so the cache never serves a stale row.
+   */
+  #cached<T>(key: string, load: () => Stored<T> | undefined): Stored<T> | undefined {
+    const hit = this.#lookups.get(key);
+    if (hit) return hit as Stored<T>;
+    const value = load();
+    // Only rows that exist: caching misses would let lookups of made-up names grow the map without bound.
+    if (value) this.#lookups.set(key, { ...value, value: Object.freeze(value.value) });
+    return value;
+  }
+
+  /** Prepared once and reused: these lookups run on every invocation. */
+  #statement(sql: string): Database.Statement {
+    let statement = this.#statements.get(sql);
+    if (!statement) {
+      statement = this.#db.prepare(sql);
+      this.#statements.set(sql, statement);
+    }
+    return statement;
   }
 
   #list<T>(base: string, params: unknown[], query: ListQuery): Page<Stored<T>> {
