@@ -1,90 +1,103 @@
-// Cold start of a Node.js hello function (built-in runtime) and of a custom runtime, beside a bare `node -e 0`
-// and `python3 -c 0` start measured in the same run. Usage: npx tsx bench/cold-start.ts [repeats]
+// Cold start: time from the first call of a freshly created function to its response, for every built-in runtime
+// name and a custom runtime, beside a bare `node -e 0` / `python3 -c 0` started in the same run.
+// Part of `npm run bench` (bench/run.ts); alone: `node --import tsx bench/run.ts --only cold`.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { pino } from 'pino';
-import { FcClient } from '../src/cli/client.js';
-import { zipDirectory } from '../src/code/index.js';
-import { loadConfig } from '../src/config.js';
-import { startServer } from '../src/server.js';
+import { performance } from 'node:perf_hooks';
+import { createRuntimeRegistry } from '../src/runtimes/index.js';
+import { deleteFunction, deployFunction, invokeOnce, type Kumo } from './lib/kumo.js';
+import { progress, type Summary, summarize } from './lib/util.js';
 
-const repeats = Number(process.argv[2] ?? 10);
-
-function stats(samples: number[]): { median: number; p90: number } {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
-  return { median: at(0.5), p90: at(0.9) };
+export interface ColdRow {
+  id: string;
+  label: string;
+  runtime?: string;
+  /** First call of a fresh function, ms. */
+  cold: Summary;
+  /** The second call of the same function (warm), ms. */
+  warm?: Summary;
 }
 
-function bare(command: string, args: string[]): number[] {
+export interface ColdResult {
+  repeats: number;
+  rows: ColdRow[];
+  skipped: { runtime: string; reason: string }[];
+  notes: string[];
+}
+
+function bare(repeats: number, command: string, args: string[]): number[] {
+  spawnSync(command, args); // once unmeasured, so the binary is in the page cache like Kumo's will be
   return Array.from({ length: repeats }, () => {
     const started = performance.now();
-    spawnSync(command, args);
-    return performance.now() - started;
+    const result = spawnSync(command, args);
+    const elapsed = performance.now() - started;
+    if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed: ${result.stderr}`);
+    return elapsed;
   });
 }
 
-const dataDir = mkdtempSync(join(tmpdir(), 'kumo-bench-'));
-const config = loadConfig(process.env, {
-  port: 0,
-  dataDir,
-  accessKeyId: 'bench',
-  accessKeySecret: 'bench',
-  logLevel: 'silent',
-});
-const server = await startServer(config, pino({ level: 'silent' }));
-const client = new FcClient({
-  endpoint: server.url,
-  accessKeyId: 'bench',
-  accessKeySecret: 'bench',
-  accountId: '1',
-});
-const examples = new URL('../examples/', import.meta.url).pathname;
-
-async function coldStarts(name: string, runtime: string, dir: string): Promise<number[]> {
-  const zipFile = (await zipDirectory(join(examples, dir))).toString('base64');
-  await client.json('POST', '/services', { serviceName: name });
-  const samples: number[] = [];
-  for (let i = 0; i < repeats; i++) {
-    // A fresh function each time: nothing warm to reuse.
-    const fn = `${name}${i}`;
-    await client.json('POST', `/services/${name}/functions`, {
-      functionName: fn,
-      runtime,
-      handler: 'index.handler',
-      code: { zipFile },
-    });
-    const started = performance.now();
-    const response = await client.send('POST', `/services/${name}/functions/${fn}/invocations`, 'bench');
-    samples.push(performance.now() - started);
-    if (response.status !== 200 || response.headers['x-fc-error-type'])
-      throw new Error(response.body.toString());
-  }
-  return samples;
+function fixtureFor(runtime: string): { fixture: string; handler: string } | undefined {
+  if (runtime.startsWith('nodejs')) return { fixture: 'hello-node', handler: 'index.handler' };
+  if (runtime.startsWith('python')) return { fixture: 'hello-python', handler: 'index.handler' };
+  if (runtime === 'custom') return { fixture: 'hello-custom', handler: 'index.handler' };
+  return undefined;
 }
 
-try {
-  const rows = [
-    ['bare `node -e 0`', stats(bare(process.execPath, ['-e', '0']))],
-    ['bare `python3 -c 0`', stats(bare('/usr/bin/python3', ['-c', '0']))],
-    ['Kumo nodejs20 hello, first call', stats(await coldStarts('node', 'nodejs20', 'nodejs-event'))],
-    ['Kumo python3.10 hello, first call', stats(await coldStarts('py', 'python3.10', 'python-event'))],
-    [
-      'Kumo custom runtime (node server), first call',
-      stats(await coldStarts('custom', 'custom', 'custom-hello')),
+export async function coldStart(kumo: Kumo, repeats: number): Promise<ColdResult> {
+  const rows: ColdRow[] = [];
+  const skipped: ColdResult['skipped'] = [];
+  progress(`cold: bare process starts, ${repeats} each`);
+  rows.push({
+    id: 'bare-node',
+    label: 'bare `node -e 0`',
+    cold: summarize(bare(repeats, process.execPath, ['-e', '0'])),
+  });
+  rows.push({
+    id: 'bare-python3',
+    label: 'bare `python3 -c 0`',
+    cold: summarize(bare(repeats, '/usr/bin/python3', ['-c', '0'])),
+  });
+
+  const builtIn = createRuntimeRegistry()
+    .describe()
+    .filter((r) => !r.name.startsWith('custom'));
+  const runtimes = [...builtIn.filter((r) => r.available).map((r) => r.name), 'custom'];
+  for (const r of builtIn.filter((r) => !r.available))
+    skipped.push({ runtime: r.name, reason: r.reason ?? 'unavailable' });
+
+  let sequence = 0;
+  for (const runtime of runtimes) {
+    const fixture = fixtureFor(runtime);
+    if (!fixture) {
+      skipped.push({ runtime, reason: 'no hello fixture for this language in bench/fixtures' });
+      continue;
+    }
+    progress(`cold: ${runtime}, ${repeats} fresh functions`);
+    const cold: number[] = [];
+    const warm: number[] = [];
+    for (let i = 0; i < repeats; i++) {
+      // A fresh function each time: nothing warm to reuse. Deleted afterwards, so its instance stops.
+      const name = `cold_${runtime.replace(/[^a-z0-9]/g, '_')}_${sequence++}`;
+      await deployFunction(kumo.client, { service: 'cold', name, runtime, ...fixture });
+      let started = performance.now();
+      await invokeOnce(kumo.client, 'cold', name, 'world');
+      cold.push(performance.now() - started);
+      started = performance.now();
+      await invokeOnce(kumo.client, 'cold', name, 'world');
+      warm.push(performance.now() - started);
+      await deleteFunction(kumo.client, 'cold', name);
+    }
+    const label = runtime === 'custom' ? 'Kumo custom runtime (Node.js server)' : `Kumo ${runtime}`;
+    rows.push({ id: `kumo-${runtime}`, label, runtime, cold: summarize(cold), warm: summarize(warm) });
+  }
+  return {
+    repeats,
+    rows,
+    skipped,
+    notes: [
+      'Cold: a signed invoke of a function created just before (not timed), through the sandbox start, the ' +
+        "runtime's start and the first call. Warm: the second call to the same instance.",
+      `Sandbox: ${kumo.server.sandbox.kind}. nodejs8…nodejs20 all run the host's Node.js ${process.version}; ` +
+        "python3, python3.9 and python3.10 the host's /usr/bin/python3.",
     ],
-  ] as const;
-  console.log(`cold start over ${repeats} repeats, sandbox ${server.sandbox.kind}`);
-  console.log('| what | median ms | p90 ms | median / bare node |');
-  console.log('|---|---|---|---|');
-  const node = rows[0][1].median;
-  for (const [what, s] of rows)
-    console.log(
-      `| ${what} | ${s.median.toFixed(1)} | ${s.p90.toFixed(1)} | ${(s.median / node).toFixed(2)}× |`,
-    );
-} finally {
-  await server.close();
-  rmSync(dataDir, { recursive: true, force: true });
+  };
 }

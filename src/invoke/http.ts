@@ -119,8 +119,13 @@ export async function invokeHttp(invoker: Invoker, request: HttpInvokeRequest): 
   }
   const ok: Outcome = { ok: true, status: response.statusCode, headers: {}, body: Buffer.alloc(0) };
   let failed = false;
-  response.body.once('error', (error: Error) => {
+  response.body.once('error', (error: Error & { code?: string }) => {
     failed = true;
+    if (!controller.signal.aborted && (error.name === 'AbortError' || error.code === 'UND_ERR_ABORTED')) {
+      // The client hung up and the gateway dropped the body: the function did nothing wrong, keep its instance.
+      end(ok);
+      return;
+    }
     void toOutcome(controller.signal.aborted ? { kind: 'timeout' } : { kind: 'broken', error }, context).then(
       end,
     );

@@ -111,7 +111,8 @@ export class InstanceCgroup {
     if (this.finalPeak !== undefined) return this.finalPeak;
     try {
       // v1 reads and resets through one fd kept open: this runs twice per call, on the invoke hot path.
-      if (this.layout.version === 1) this.peakFd ??= openSync(join(this.memoryDir, 'memory.max_usage_in_bytes'), 'r+');
+      if (this.layout.version === 1)
+        this.peakFd ??= openSync(join(this.memoryDir, 'memory.max_usage_in_bytes'), 'r+');
       if (this.peakFd !== undefined) {
         const buffer = Buffer.alloc(32);
         return Number(buffer.toString('utf8', 0, readSync(this.peakFd, buffer, 0, 32, 0)).trim());

@@ -87,7 +87,9 @@ export class Scheduler {
         starting.claimed++;
         return this.#lease(request.poolKey, await starting.instance, true);
       }
-      if (this.#canStart(pool)) return this.#lease(request.poolKey, await this.#start(request, pool), true);
+      if (this.#canStart(request.poolKey, pool)) {
+        return this.#lease(request.poolKey, await this.#start(request, pool), true);
+      }
       await this.#wait(request.poolKey, deadline, request.maxWaitMs);
     }
   }
@@ -129,8 +131,10 @@ export class Scheduler {
     return pool;
   }
 
-  #canStart(pool: Set<Instance>): boolean {
-    const live = [...pool].filter((i) => i.state !== 'stopped').length;
+  #canStart(poolKey: string, pool: Set<Instance>): boolean {
+    // Instances still starting count too, or a burst of cold starts overshoots the limit.
+    const starting = this.#pending.get(poolKey)?.length ?? 0;
+    const live = [...pool].filter((i) => i.state !== 'stopped').length + starting;
     return live < this.limits.maxInstancesPerFunction && this.instanceCount < this.limits.maxInstances;
   }
 

@@ -102,6 +102,20 @@ forEachSandbox((sandbox) => {
     assert.equal(text, 'data: tick 0\n\ndata: tick 1\n\ndata: tick 2\n\n');
     assert.ok(arrivals.length >= 2, 'events arrive as they are sent, not in one buffered chunk');
 
+    // A client that hangs up mid-stream costs the function nothing: the same instance serves the next call.
+    const first = await request(`${base}/x`);
+    await first.body.dump();
+    const hangUp = new AbortController();
+    const partial = await request(`${base}/sse`, { signal: hangUp.signal });
+    for await (const _chunk of partial.body) {
+      hangUp.abort();
+      break;
+    }
+    await sleep(300);
+    const after = await request(`${base}/x`);
+    await after.body.dump();
+    assert.equal(after.headers['x-fc-instance-id'], first.headers['x-fc-instance-id']);
+
     const put = await request(`${base}/x`, { method: 'PATCH', body: 'x' });
     assert.equal(put.statusCode, 405);
     assert.equal(((await put.body.json()) as { ErrorCode: string }).ErrorCode, 'MethodNotAllowed');

@@ -238,4 +238,20 @@ forEachSandbox((sandbox) => {
     assert.equal(JSON.parse(rejected.body.toString()).ErrorCode, 'ResourceExhausted');
     assert.equal((await slow).body.toString(), 'slept 800');
   });
+
+  test('a burst of cold starts never exceeds maxInstancesPerFunction; the rest wait for a slot', async (t) => {
+    const { fc, client, server } = await startTestServer(t, { sandbox, maxInstancesPerFunction: 2 });
+    await deployCustom(fc, 'svc', 'fn', NODE_RUNTIME);
+    const calls = Array.from({ length: 6 }, () =>
+      client.send('POST', '/services/svc/functions/fn/invocations', 'sleep:300'),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    assert.ok(server.instanceCount() <= 2, `at most 2 instances, saw ${server.instanceCount()}`);
+    const results = await Promise.all(calls);
+    assert.deepEqual(
+      results.map((r) => r.body.toString()),
+      Array(6).fill('slept 300'),
+    );
+    assert.ok(new Set(results.map((r) => r.headers['x-fc-instance-id'])).size <= 2);
+  });
 });
