@@ -11,7 +11,7 @@ import {
 } from './cgroup.js';
 import { SandboxError } from './errors.js';
 import { findBinary, pidAlive } from './exec.js';
-import { exitOf, validateSpec, within } from './instance.js';
+import { cgroupHandle, exitOf, validateSpec, within } from './instance.js';
 import {
   createNetwork,
   destroyNetwork,
@@ -173,7 +173,6 @@ export class BwrapSandbox implements Sandbox {
     hostsPipe.on('error', () => {});
     hostsPipe.end(hostsFile(spec.instanceId, block.sandboxIp));
     const exited = exitOf(child, () => group.oomKillsSinceStart() > 0, true);
-    let stopping: Promise<void> | undefined;
     const release = async () => {
       const errors: unknown[] = [];
       await group.kill().catch((error: unknown) => errors.push(error));
@@ -186,24 +185,19 @@ export class BwrapSandbox implements Sandbox {
         throw new SandboxError(`stopping instance ${spec.instanceId} left resources behind: ${detail}`);
       }
     };
-    const handle: InstanceHandle = {
-      instanceId: spec.instanceId,
+    const handle = cgroupHandle({
+      spec,
       host: block.sandboxIp,
-      port: spec.port,
       pid: child.pid,
-      stdout: child.stdout as NonNullable<typeof child.stdout>,
-      stderr: child.stderr as NonNullable<typeof child.stderr>,
+      child,
       exited,
-      peakMemoryBytes: () => group.peakBytes(),
-      resetPeakMemory: () => group.resetPeak(),
-      stop: () => {
-        stopping ??= release().finally(() => {
-          this.handles.delete(name);
-          this.names.delete(name);
-        });
-        return stopping;
+      cgroup: group,
+      release,
+      forget: () => {
+        this.handles.delete(name);
+        this.names.delete(name);
       },
-    };
+    });
     this.handles.set(name, handle);
     return handle;
   }

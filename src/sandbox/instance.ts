@@ -1,7 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { constants } from 'node:os';
 import { SandboxError } from './errors.js';
-import type { ExitInfo, SandboxSpec } from './types.js';
+import type { ExitInfo, InstanceHandle, SandboxSpec } from './types.js';
 
 const ID = /^[a-z0-9-]{1,32}$/;
 const ENV_KEY = /^[^=\0]+$/;
@@ -92,4 +92,36 @@ export async function within(promise: Promise<unknown>, ms: number): Promise<boo
   const settled = await Promise.race([promise.then(() => true), timeout]);
   clearTimeout(timer);
   return settled;
+}
+
+/**
+ * The handle of an instance living in its own cgroup and network namespace (bwrap and runc alike): peak memory
+ * comes from the cgroup, and `stop()` runs `release` once, then `forget`s the instance.
+ */
+export function cgroupHandle(parts: {
+  spec: SandboxSpec;
+  host: string;
+  pid: number;
+  child: ChildProcess;
+  exited: Promise<ExitInfo>;
+  cgroup: { peakBytes(): number; resetPeak(): void };
+  release(): Promise<void>;
+  forget(): void;
+}): InstanceHandle {
+  let stopping: Promise<void> | undefined;
+  return {
+    instanceId: parts.spec.instanceId,
+    host: parts.host,
+    port: parts.spec.port,
+    pid: parts.pid,
+    stdout: parts.child.stdout as NonNullable<ChildProcess['stdout']>,
+    stderr: parts.child.stderr as NonNullable<ChildProcess['stderr']>,
+    exited: parts.exited,
+    peakMemoryBytes: () => parts.cgroup.peakBytes(),
+    resetPeakMemory: () => parts.cgroup.resetPeak(),
+    stop: () => {
+      stopping ??= parts.release().finally(parts.forget);
+      return stopping;
+    },
+  };
 }

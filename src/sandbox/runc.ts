@@ -14,7 +14,7 @@ import {
 } from './cgroup.js';
 import { SandboxError } from './errors.js';
 import { findBinary, run, tryRun } from './exec.js';
-import { exitOf, validateSpec, within } from './instance.js';
+import { cgroupHandle, exitOf, validateSpec, within } from './instance.js';
 import {
   createNetwork,
   destroyNetwork,
@@ -206,7 +206,6 @@ export class RuncSandbox implements Sandbox {
     }
     const runcPid = child.pid;
     const exited = exitOf(child, () => group.oomKillsSinceStart() > 0, true);
-    let stopping: Promise<void> | undefined;
     const release = async () => {
       const errors: unknown[] = [];
       await group.kill().catch((error: unknown) => errors.push(error));
@@ -229,24 +228,19 @@ export class RuncSandbox implements Sandbox {
         throw new SandboxError(`stopping container ${spec.instanceId} left resources behind: ${detail}`);
       }
     };
-    const handle: InstanceHandle = {
-      instanceId: spec.instanceId,
+    const handle = cgroupHandle({
+      spec,
       host: block.sandboxIp,
-      port: spec.port,
       pid: runcPid,
-      stdout: child.stdout as NonNullable<typeof child.stdout>,
-      stderr: child.stderr as NonNullable<typeof child.stderr>,
+      child,
       exited,
-      peakMemoryBytes: () => group.peakBytes(),
-      resetPeakMemory: () => group.resetPeak(),
-      stop: () => {
-        stopping ??= release().finally(() => {
-          this.handles.delete(name);
-          this.names.delete(name);
-        });
-        return stopping;
+      cgroup: group,
+      release,
+      forget: () => {
+        this.handles.delete(name);
+        this.names.delete(name);
       },
-    };
+    });
     this.handles.set(name, handle);
     return handle;
   }
