@@ -29,7 +29,7 @@ export async function startTestServer(
 ): Promise<TestServer> {
   const dataDir = keepDataDir ?? mkdtempSync(join(tmpdir(), 'kumo-test-'));
   const config = loadConfig(
-    { KUMO_SANDBOX: process.env.KUMO_SANDBOX === 'process' ? 'process' : process.env.KUMO_SANDBOX },
+    { KUMO_SANDBOX: process.env.KUMO_SANDBOX },
     {
       port: 0,
       dataDir,
