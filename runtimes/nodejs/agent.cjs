@@ -89,9 +89,8 @@ function replyFailure(res, state, err, handled) {
   sendError(res, err, handled);
 }
 
-// Runs a user function that may call callback(err, data) and/or return a promise; the first
-// outcome wins. Uncaught errors in the request's async context settle it via state.fail.
-function runUser(state, call) {
+// A promise that the first call of `finish` settles (later calls are ignored); it marks the request done.
+function settleOnce(state) {
   let resolve;
   const outcome = new Promise((r) => {
     resolve = r;
@@ -103,6 +102,13 @@ function runUser(state, call) {
     state.done = true;
     resolve(result);
   };
+  return { outcome, finish };
+}
+
+// Runs a user function that may call callback(err, data) and/or return a promise; the first
+// outcome wins. Uncaught errors in the request's async context settle it via state.fail.
+function runUser(state, call) {
+  const { outcome, finish } = settleOnce(state);
   state.fail = (err) => finish({ failed: true, error: err, handled: false });
   const callback = (err, data) => {
     if (err !== undefined && err !== null) finish({ failed: true, error: err, handled: true });
@@ -197,20 +203,10 @@ async function handleHttp(req, res, state) {
   const context = createContext(fcHeaders, state.requestId);
   const request = decorateRequest(req);
 
-  let resolve;
-  const outcome = new Promise((r) => {
-    resolve = r;
-  });
-  let settled = false;
-  const finish = (result) => {
-    if (settled) return;
-    settled = true;
-    state.done = true;
-    resolve(result);
-  };
+  const { outcome, finish } = settleOnce(state);
   const response = new FCResponse(res, () => finish({ sent: true }));
   const fail = (err) => {
-    if (settled) writeLine(state.requestId, 'error', JSON.stringify(formatError(err, false)));
+    if (state.done) writeLine(state.requestId, 'error', JSON.stringify(formatError(err, false)));
     else finish({ failed: true, error: err });
   };
   state.fail = fail;
