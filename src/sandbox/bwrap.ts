@@ -2,25 +2,12 @@ import { spawn } from 'node:child_process';
 import { statSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { buildSandboxCommand, hostsFile } from './bwrap-args.js';
-import {
-  type CgroupLayout,
-  detectCgroupLayout,
-  ensureCgroupParent,
-  InstanceCgroup,
-  removeStaleCgroups,
-} from './cgroup.js';
+import { type CgroupLayout, detectCgroupLayout, ensureCgroupParent, removeStaleCgroups } from './cgroup.js';
 import { SandboxError } from './errors.js';
 import { findBinary, pidAlive } from './exec.js';
 import { cgroupHandle, exitOf, validateSpec, within } from './instance.js';
-import {
-  createNetwork,
-  destroyNetwork,
-  enableOutbound,
-  listNetns,
-  SubnetAllocator,
-  takenBlocks,
-  vethName,
-} from './network.js';
+import { destroyNetwork, enableOutbound, listNetns, SubnetAllocator } from './network.js';
+import { InstanceSlot, throwIfLeftBehind } from './slot.js';
 import type { InstanceHandle, Sandbox, SandboxSpec } from './types.js';
 
 export interface BwrapSandboxOptions {
@@ -139,19 +126,8 @@ export class BwrapSandbox implements Sandbox {
 
   private async launch(spec: SandboxSpec, tools: Prepared, name: string): Promise<InstanceHandle> {
     const { bwrapArgs, command } = buildSandboxCommand(spec, tools.setpriv, this.uid);
-    const block = this.subnets.allocate(await takenBlocks(tools.ip, this.subnets));
-    const veth = vethName();
-    let cgroup: InstanceCgroup | undefined;
-    try {
-      const limits = { memoryBytes: spec.memoryMb * 1024 * 1024, pidsMax: spec.pidsLimit };
-      cgroup = InstanceCgroup.create(tools.layout, this.parent, name, limits);
-      await createNetwork(tools.ip, name, veth, block);
-    } catch (error) {
-      await cgroup?.destroy().catch(() => {});
-      this.subnets.free(block.index);
-      throw error;
-    }
-    const group = cgroup;
+    const slot = await InstanceSlot.open(tools, this.parent, name, this.subnets, spec);
+    const { block, cgroup: group } = slot;
     const argv = ['-c', JOIN_CGROUPS, 'kumo-join', String(group.procsFiles.length), ...group.procsFiles];
     argv.push(tools.ip, 'netns', 'exec', name, tools.bwrap, '--args', '3', ...command);
     const child = spawn('/bin/sh', argv, {
@@ -162,8 +138,7 @@ export class BwrapSandbox implements Sandbox {
     child.on('error', () => {}); // only a spawn failure, handled just below
     if (child.pid === undefined) {
       await group.destroy().catch(() => {});
-      await destroyNetwork(tools.ip, name, veth).catch(() => {});
-      this.subnets.free(block.index);
+      await slot.closeNetwork([]);
       throw new SandboxError(`cannot spawn /bin/sh for instance ${spec.instanceId}`);
     }
     const argsPipe = child.stdio[3] as Writable;
@@ -178,12 +153,8 @@ export class BwrapSandbox implements Sandbox {
       await group.kill().catch((error: unknown) => errors.push(error));
       await within(exited, 5000);
       await group.destroy().catch((error: unknown) => errors.push(error));
-      await destroyNetwork(tools.ip, name, veth).catch((error: unknown) => errors.push(error));
-      this.subnets.free(block.index);
-      if (errors.length > 0) {
-        const detail = errors.map((e) => (e instanceof Error ? e.message : String(e))).join('; ');
-        throw new SandboxError(`stopping instance ${spec.instanceId} left resources behind: ${detail}`);
-      }
+      await slot.closeNetwork(errors);
+      throwIfLeftBehind(`instance ${spec.instanceId}`, errors);
     };
     const handle = cgroupHandle({
       spec,

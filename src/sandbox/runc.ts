@@ -5,26 +5,13 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isStaleSlot } from './bwrap.js';
 import { hostsFile } from './bwrap-args.js';
-import {
-  type CgroupLayout,
-  detectCgroupLayout,
-  ensureCgroupParent,
-  InstanceCgroup,
-  removeStaleCgroups,
-} from './cgroup.js';
+import { type CgroupLayout, detectCgroupLayout, ensureCgroupParent, removeStaleCgroups } from './cgroup.js';
 import { SandboxError } from './errors.js';
 import { findBinary, run, tryRun } from './exec.js';
 import { cgroupHandle, exitOf, validateSpec, within } from './instance.js';
-import {
-  createNetwork,
-  destroyNetwork,
-  enableOutbound,
-  listNetns,
-  SubnetAllocator,
-  takenBlocks,
-  vethName,
-} from './network.js';
+import { destroyNetwork, enableOutbound, listNetns, SubnetAllocator } from './network.js';
 import { ociConfig, resolveImageUser } from './runc-config.js';
+import { InstanceSlot, throwIfLeftBehind } from './slot.js';
 import type { InstanceHandle, Sandbox, SandboxImage, SandboxSpec } from './types.js';
 
 export interface RuncSandboxOptions {
@@ -154,26 +141,17 @@ export class RuncSandbox implements Sandbox {
     name: string,
   ): Promise<InstanceHandle> {
     const user = await resolveImageUser(image, randomInt(UID_MIN, UID_MAX + 1));
-    const block = this.subnets.allocate(await takenBlocks(tools.ip, this.subnets));
-    const veth = vethName();
+    const slot = await InstanceSlot.open(tools, this.parent, name, this.subnets, spec);
+    const { block, cgroup: group } = slot;
     const bundle = join(this.options.stateDir, name);
     const overlay = this.options.writableRootfs ? join(bundle, 'rootfs') : undefined;
-    let cgroup: InstanceCgroup | undefined;
-    let network = false;
     const undo = async () => {
       if (overlay) await tryRun('umount', [overlay]);
       await rm(bundle, { recursive: true, force: true }).catch(() => {});
-      await cgroup?.destroy().catch(() => {});
-      if (network) await destroyNetwork(tools.ip, name, veth).catch(() => {});
-      this.subnets.free(block.index);
+      await group.destroy().catch(() => {});
+      await slot.closeNetwork([]);
     };
     try {
-      cgroup = InstanceCgroup.create(tools.layout, this.parent, name, {
-        memoryBytes: spec.memoryMb * 1024 * 1024,
-        pidsMax: spec.pidsLimit,
-      });
-      await createNetwork(tools.ip, name, veth, block);
-      network = true;
       await mkdir(bundle, { mode: 0o711 });
       await writeFile(join(bundle, 'hosts'), hostsFile(spec.instanceId, block.sandboxIp), { mode: 0o644 });
       if (overlay) await mountOverlay(image.rootfs, bundle, overlay);
@@ -192,7 +170,6 @@ export class RuncSandbox implements Sandbox {
         ? error
         : new SandboxError(`cannot prepare container ${spec.instanceId}: ${(error as Error).message}`);
     }
-    const group = cgroup;
     const runcArgs = ['--root', this.runcRoot, 'run', '--keep', '--bundle', bundle, name];
     const child = spawn(tools.runc, runcArgs, {
       env: { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' },
@@ -221,12 +198,8 @@ export class RuncSandbox implements Sandbox {
       );
       if (overlay) await run('umount', [overlay]).catch((error: unknown) => errors.push(error));
       await rm(bundle, { recursive: true, force: true }).catch((error: unknown) => errors.push(error));
-      await destroyNetwork(tools.ip, name, veth).catch((error: unknown) => errors.push(error));
-      this.subnets.free(block.index);
-      if (errors.length > 0) {
-        const detail = errors.map((e) => (e instanceof Error ? e.message : String(e))).join('; ');
-        throw new SandboxError(`stopping container ${spec.instanceId} left resources behind: ${detail}`);
-      }
+      await slot.closeNetwork(errors);
+      throwIfLeftBehind(`container ${spec.instanceId}`, errors);
     };
     const handle = cgroupHandle({
       spec,
