@@ -143,15 +143,20 @@ async function runContextFunction(req, state, handlerName) {
 
 // ---- routes ------------------------------------------------------------------------------------
 
-async function handleInvoke(req, res, state) {
-  const event = await readBody(req);
-  let fn;
+// The call's handler, or undefined after replying with the load error (missing module, syntax error …).
+async function loadHandlerOrReply(req, res, state) {
   try {
-    fn = await loadHandler(header(req, 'x-fc-function-handler') || env.FC_FUNCTION_HANDLER, codeDir);
+    return await loadHandler(header(req, 'x-fc-function-handler') || env.FC_FUNCTION_HANDLER, codeDir);
   } catch (err) {
     replyFailure(res, state, err, false);
-    return;
+    return undefined;
   }
+}
+
+async function handleInvoke(req, res, state) {
+  const event = await readBody(req);
+  const fn = await loadHandlerOrReply(req, res, state);
+  if (!fn) return;
   const context = createContext(req.headers, state.requestId);
   const result = await runUser(state, (callback) => fn(event, context, callback));
   if (result.failed) {
@@ -193,13 +198,8 @@ async function handleHook(req, res, state, hook) {
 
 async function handleHttp(req, res, state) {
   const fcHeaders = req.headers;
-  let fn;
-  try {
-    fn = await loadHandler(header(req, 'x-fc-function-handler') || env.FC_FUNCTION_HANDLER, codeDir);
-  } catch (err) {
-    replyFailure(res, state, err, false);
-    return;
-  }
+  const fn = await loadHandlerOrReply(req, res, state);
+  if (!fn) return;
   const context = createContext(fcHeaders, state.requestId);
   const request = decorateRequest(req);
 
