@@ -34,6 +34,8 @@ const configSchema = z.object({
   accessKeySecret: z.string().min(1).optional(),
   sandbox: z.enum(['auto', 'bwrap', 'process']).default('auto'),
   sandboxSubnet: z.string().default('10.213.0.0/16'),
+  /** Instance networks (netns + veth) made ahead of cold starts, per sandbox kind. */
+  sandboxNetworkPool: z.coerce.number().int().min(0).max(64).default(4),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   maxZipBytes: positiveInt.default(50 * 1024 * 1024),
   maxUnzippedBytes: positiveInt.default(100 * 1024 * 1024),
@@ -75,6 +77,7 @@ const ENV_NAMES: Record<keyof ConfigInput, string> = {
   accessKeySecret: 'KUMO_ACCESS_KEY_SECRET',
   sandbox: 'KUMO_SANDBOX',
   sandboxSubnet: 'KUMO_SANDBOX_SUBNET',
+  sandboxNetworkPool: 'KUMO_SANDBOX_NETWORK_POOL',
   logLevel: 'KUMO_LOG_LEVEL',
   maxZipBytes: 'KUMO_MAX_ZIP_BYTES',
   maxUnzippedBytes: 'KUMO_MAX_UNZIPPED_BYTES',

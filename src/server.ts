@@ -64,9 +64,14 @@ export async function startServer(
       stateDir: join(dataDir, 'containers'),
       subnet: config.containerSubnet,
       writableRootfs: config.containerWritableRootfs,
+      networkPool: config.sandboxNetworkPool,
     });
   const sandbox = new CompositeSandbox(
-    await detectSandbox({ mode: config.sandbox, subnet: config.sandboxSubnet }),
+    await detectSandbox({
+      mode: config.sandbox,
+      subnet: config.sandboxSubnet,
+      networkPool: config.sandboxNetworkPool,
+    }),
     containers,
   );
   logger.info({ sandbox: sandbox.kind, reason: sandbox.reason }, `sandbox: ${sandbox.kind}`);

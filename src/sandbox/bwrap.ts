@@ -7,6 +7,7 @@ import { SandboxError } from './errors.js';
 import { findBinary, pidAlive } from './exec.js';
 import { cgroupHandle, exitOf, validateSpec, within } from './instance.js';
 import { destroyNetwork, enableOutbound, listNetns, SubnetAllocator } from './network.js';
+import { NetworkPool } from './network-pool.js';
 import { InstanceSlot, throwIfLeftBehind } from './slot.js';
 import type { InstanceHandle, Sandbox, SandboxSpec } from './types.js';
 
@@ -19,6 +20,8 @@ export interface BwrapSandboxOptions {
   cgroupParent?: string;
   /** Set NAT up for outbound traffic when iptables/nft exists; default true. */
   outbound?: boolean;
+  /** Instance networks kept ready ahead of cold starts; default 4. */
+  networkPool?: number;
 }
 
 interface Prepared {
@@ -26,6 +29,7 @@ interface Prepared {
   ip: string;
   setpriv: string;
   layout: CgroupLayout;
+  networks: NetworkPool;
 }
 
 /** Names of netns and cgroups: `kumo-<Kumo's pid>-<instanceId>`, so leftovers of a dead Kumo are recognisable. */
@@ -100,7 +104,9 @@ export class BwrapSandbox implements Sandbox {
     for (const netns of listNetns().filter(isStaleSlot)) await destroyNetwork(ip, netns);
     if (this.options.outbound !== false) this.outbound = await enableOutbound(this.subnets.cidr);
     else this.outbound = 'outbound network disabled by configuration';
-    return { bwrap, ip, setpriv, layout };
+    const networks = new NetworkPool(ip, this.subnets, this.options.networkPool ?? 4, `kumo-${process.pid}`);
+    networks.warm();
+    return { bwrap, ip, setpriv, layout, networks };
   }
 
   async start(spec: SandboxSpec): Promise<InstanceHandle> {
@@ -126,10 +132,10 @@ export class BwrapSandbox implements Sandbox {
 
   private async launch(spec: SandboxSpec, tools: Prepared, name: string): Promise<InstanceHandle> {
     const { bwrapArgs, command } = buildSandboxCommand(spec, tools.setpriv, this.uid);
-    const slot = await InstanceSlot.open(tools, this.parent, name, this.subnets, spec);
-    const { block, cgroup: group } = slot;
+    const slot = await InstanceSlot.open(tools.layout, this.parent, name, tools.networks, spec);
+    const { cgroup: group } = slot;
     const argv = ['-c', JOIN_CGROUPS, 'kumo-join', String(group.procsFiles.length), ...group.procsFiles];
-    argv.push(tools.ip, 'netns', 'exec', name, tools.bwrap, '--args', '3', ...command);
+    argv.push(tools.ip, 'netns', 'exec', slot.netns, tools.bwrap, '--args', '3', ...command);
     const child = spawn('/bin/sh', argv, {
       env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' },
       stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe'],
@@ -146,7 +152,7 @@ export class BwrapSandbox implements Sandbox {
     argsPipe.end(bwrapArgs.map((arg) => `${arg}\0`).join(''));
     const hostsPipe = child.stdio[4] as Writable;
     hostsPipe.on('error', () => {});
-    hostsPipe.end(hostsFile(spec.instanceId, block.sandboxIp));
+    hostsPipe.end(hostsFile(spec.instanceId, slot.sandboxIp));
     const exited = exitOf(child, () => group.oomKillsSinceStart() > 0, true);
     const release = async () => {
       const errors: unknown[] = [];
@@ -158,7 +164,7 @@ export class BwrapSandbox implements Sandbox {
     };
     const handle = cgroupHandle({
       spec,
-      host: block.sandboxIp,
+      host: slot.sandboxIp,
       pid: child.pid,
       child,
       exited,
@@ -175,5 +181,7 @@ export class BwrapSandbox implements Sandbox {
 
   async close(): Promise<void> {
     await Promise.all([...this.handles.values()].map((handle) => handle.stop()));
+    const tools = await this.ready?.catch(() => undefined);
+    await tools?.networks.close();
   }
 }

@@ -10,6 +10,7 @@ import { SandboxError } from './errors.js';
 import { findBinary, run, tryRun } from './exec.js';
 import { cgroupHandle, exitOf, validateSpec, within } from './instance.js';
 import { destroyNetwork, enableOutbound, listNetns, SubnetAllocator } from './network.js';
+import { NetworkPool } from './network-pool.js';
 import { ociConfig, resolveImageUser } from './runc-config.js';
 import { InstanceSlot, throwIfLeftBehind } from './slot.js';
 import type { InstanceHandle, Sandbox, SandboxImage, SandboxSpec } from './types.js';
@@ -27,6 +28,8 @@ export interface RuncSandboxOptions {
   writableRootfs?: boolean;
   /** Set NAT up for outbound traffic; default true. */
   outbound?: boolean;
+  /** Instance networks kept ready ahead of cold starts; default 4. */
+  networkPool?: number;
 }
 
 interface Tools {
@@ -34,6 +37,7 @@ interface Tools {
   ip: string;
   mount: string | undefined;
   layout: CgroupLayout;
+  networks: NetworkPool;
 }
 
 const slotName = (instanceId: string): string => `kumo-${process.pid}-${instanceId}`;
@@ -100,11 +104,13 @@ export class RuncSandbox implements Sandbox {
     await this.removeLeftovers({ runc, ip, mount, layout });
     if (this.options.outbound !== false) this.outbound = await enableOutbound(this.subnets.cidr);
     else this.outbound = 'outbound network disabled by configuration';
-    return { runc, ip, mount, layout };
+    const networks = new NetworkPool(ip, this.subnets, this.options.networkPool ?? 4, `kumo-${process.pid}`);
+    networks.warm();
+    return { runc, ip, mount, layout, networks };
   }
 
   /** Containers, bundles, netns and cgroups of Kumo processes that are gone. */
-  private async removeLeftovers(tools: Tools): Promise<void> {
+  private async removeLeftovers(tools: Omit<Tools, 'networks'>): Promise<void> {
     for (const id of readdirSync(this.runcRoot).filter(isStaleSlot)) {
       await tryRun(tools.runc, ['--root', this.runcRoot, 'delete', '--force', id]);
     }
@@ -141,8 +147,8 @@ export class RuncSandbox implements Sandbox {
     name: string,
   ): Promise<InstanceHandle> {
     const user = await resolveImageUser(image, randomInt(UID_MIN, UID_MAX + 1));
-    const slot = await InstanceSlot.open(tools, this.parent, name, this.subnets, spec);
-    const { block, cgroup: group } = slot;
+    const slot = await InstanceSlot.open(tools.layout, this.parent, name, tools.networks, spec);
+    const { cgroup: group } = slot;
     const bundle = join(this.options.stateDir, name);
     const overlay = this.options.writableRootfs ? join(bundle, 'rootfs') : undefined;
     const undo = async () => {
@@ -153,13 +159,13 @@ export class RuncSandbox implements Sandbox {
     };
     try {
       await mkdir(bundle, { mode: 0o711 });
-      await writeFile(join(bundle, 'hosts'), hostsFile(spec.instanceId, block.sandboxIp), { mode: 0o644 });
+      await writeFile(join(bundle, 'hosts'), hostsFile(spec.instanceId, slot.sandboxIp), { mode: 0o644 });
       if (overlay) await mountOverlay(image.rootfs, bundle, overlay);
       const config = ociConfig(spec, image, {
         rootfs: overlay ?? image.rootfs,
         readonlyRootfs: !overlay,
         hostsFile: join(bundle, 'hosts'),
-        netnsPath: `/run/netns/${name}`,
+        netnsPath: `/run/netns/${slot.netns}`,
         cgroupsPath: `/${this.parent}/${name}`,
         user,
       });
@@ -203,7 +209,7 @@ export class RuncSandbox implements Sandbox {
     };
     const handle = cgroupHandle({
       spec,
-      host: block.sandboxIp,
+      host: slot.sandboxIp,
       pid: runcPid,
       child,
       exited,
@@ -220,6 +226,8 @@ export class RuncSandbox implements Sandbox {
 
   async close(): Promise<void> {
     await Promise.all([...this.handles.values()].map((handle) => handle.stop()));
+    const tools = await this.ready?.catch(() => undefined);
+    await tools?.networks.close();
   }
 }
 

@@ -1,58 +1,49 @@
 import { type CgroupLayout, InstanceCgroup } from './cgroup.js';
 import { SandboxError } from './errors.js';
-import {
-  type AddressBlock,
-  createNetwork,
-  destroyNetwork,
-  type SubnetAllocator,
-  takenBlocks,
-  vethName,
-} from './network.js';
+import type { InstanceNetwork, NetworkPool } from './network-pool.js';
 import type { SandboxSpec } from './types.js';
 
 /**
  * What isolates one instance, for bwrap and runc alike: a cgroup with the spec's memory and pids limits, and a
- * named netns reached over a veth pair on its own /30. Opening is all-or-nothing.
+ * named netns (from the pool) reached over a veth pair on its own /30. Opening is all-or-nothing.
  */
 export class InstanceSlot {
   private constructor(
-    readonly name: string,
-    readonly block: AddressBlock,
-    readonly veth: string,
+    readonly network: InstanceNetwork,
     readonly cgroup: InstanceCgroup,
-    private readonly ip: string,
-    private readonly subnets: SubnetAllocator,
+    private readonly networks: NetworkPool,
   ) {}
 
+  get netns(): string {
+    return this.network.netns;
+  }
+
+  get sandboxIp(): string {
+    return this.network.block.sandboxIp;
+  }
+
   static async open(
-    tools: { ip: string; layout: CgroupLayout },
+    layout: CgroupLayout,
     parent: string,
     name: string,
-    subnets: SubnetAllocator,
+    networks: NetworkPool,
     spec: SandboxSpec,
   ): Promise<InstanceSlot> {
-    const block = subnets.allocate(await takenBlocks(tools.ip, subnets));
-    const veth = vethName();
-    let cgroup: InstanceCgroup | undefined;
+    const cgroup = InstanceCgroup.create(layout, parent, name, {
+      memoryBytes: spec.memoryMb * 1024 * 1024,
+      pidsMax: spec.pidsLimit,
+    });
     try {
-      cgroup = InstanceCgroup.create(tools.layout, parent, name, {
-        memoryBytes: spec.memoryMb * 1024 * 1024,
-        pidsMax: spec.pidsLimit,
-      });
-      await createNetwork(tools.ip, name, veth, block);
-      return new InstanceSlot(name, block, veth, cgroup, tools.ip, subnets);
+      return new InstanceSlot(await networks.take(), cgroup, networks);
     } catch (error) {
-      await cgroup?.destroy().catch(() => {});
-      await destroyNetwork(tools.ip, name, veth).catch(() => {});
-      subnets.free(block.index);
+      await cgroup.destroy().catch(() => {});
       throw error;
     }
   }
 
   /** Removes the netns and veth and gives the /30 back; failures go to `errors`. */
   async closeNetwork(errors: unknown[]): Promise<void> {
-    await destroyNetwork(this.ip, this.name, this.veth).catch((error: unknown) => errors.push(error));
-    this.subnets.free(this.block.index);
+    await this.networks.destroy(this.network).catch((error: unknown) => errors.push(error));
   }
 }
 

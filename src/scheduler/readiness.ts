@@ -1,6 +1,7 @@
 import { connect } from 'node:net';
 
-const POLL_MS = 10;
+// A refused connect costs microseconds; polling often keeps the wait after the listen() short.
+const POLL_MS = 2;
 
 /** Resolves once a TCP connection to host:port succeeds; rejects with the last connect error when `signal` aborts. */
 export async function waitForPort(host: string, port: number, signal: AbortSignal): Promise<void> {

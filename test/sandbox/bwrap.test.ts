@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { detectCgroupLayout } from '../../src/sandbox/cgroup.js';
@@ -29,6 +29,17 @@ function cgroupDirs(instanceId: string): string[] {
 const readCg = (dir: string, file: string): string => readFileSync(join(dir, file), 'utf8');
 const hostAddresses = (): string =>
   spawnSync('ip', ['-o', '-4', 'addr', 'show'], { encoding: 'utf8' }).stdout;
+
+/** The name of this process's netns whose eth0 has `ip` (instances take their netns from a pool). */
+function netnsHolding(ip: string): string {
+  for (const name of readdirSync('/run/netns').filter((n) => n.startsWith(`kumo-${process.pid}-`))) {
+    const out = spawnSync('ip', ['-n', name, '-o', '-4', 'addr', 'show', 'dev', 'eth0'], {
+      encoding: 'utf8',
+    });
+    if (out.stdout.includes(`inet ${ip}/`)) return name;
+  }
+  throw new Error(`no netns of ours holds ${ip}`);
+}
 
 describe('bwrap isolation', { skip: unavailable ?? false }, () => {
   let sandbox: BwrapSandbox;
@@ -136,7 +147,7 @@ describe('bwrap isolation', { skip: unavailable ?? false }, () => {
     const codeDir = await makeCodeDir(t);
     const { handle, stderr } = await startInstance(t, sandbox, serverSpec(codeDir));
     await waitReady(handle, stderr);
-    const netns = `/run/netns/kumo-${process.pid}-${handle.instanceId}`;
+    const netns = `/run/netns/${netnsHolding(handle.host)}`;
     const hostIp = handle.host.replace(/\d+$/, (last) => String(Number(last) - 1));
     assert.ok(existsSync(netns));
     assert.match(hostAddresses(), new RegExp(`inet ${hostIp.replaceAll('.', '\\.')}/30`));
@@ -145,6 +156,34 @@ describe('bwrap isolation', { skip: unavailable ?? false }, () => {
     assert.equal(existsSync(netns), false);
     assert.doesNotMatch(hostAddresses(), new RegExp(`inet ${hostIp.replaceAll('.', '\\.')}/`));
     for (const dir of cgroupDirs(handle.instanceId)) assert.equal(existsSync(dir), false);
+  });
+
+  test('instance networks are made ahead of starts, used once, and removed at close', async (t) => {
+    const subnet = '10.215.7.0/24'; // apart from the other sandboxes', so their pools do not show up here
+    const ours = () =>
+      readdirSync('/run/netns').filter((name) => {
+        if (!name.startsWith(`kumo-${process.pid}-net-`)) return false;
+        const out = spawnSync('ip', ['-n', name, '-o', '-4', 'addr', 'show', 'dev', 'eth0'], {
+          encoding: 'utf8',
+        });
+        return out.stdout.includes('inet 10.215.7.');
+      });
+    const pooled = new BwrapSandbox({ subnet, networkPool: 2 });
+    t.after(() => pooled.close());
+    await pooled.prepare();
+    const deadline = Date.now() + 10_000;
+    while (ours().length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    const made = ours();
+    assert.equal(made.length, 2, 'two networks ready before any start');
+    const codeDir = await makeCodeDir(t);
+    const { handle, stderr } = await startInstance(t, pooled, serverSpec(codeDir));
+    await waitReady(handle, stderr);
+    const used = netnsHolding(handle.host);
+    assert.ok(made.includes(used), 'the instance took a network made ahead');
+    await handle.stop();
+    assert.equal(existsSync(`/run/netns/${used}`), false, 'a used network is destroyed, not reused');
+    await pooled.close();
+    assert.deepEqual(ours(), [], 'close removes the networks no instance took');
   });
 
   test('leftovers of a crashed Kumo (netns, cgroups, processes) are removed; others are kept', async (t) => {
