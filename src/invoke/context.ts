@@ -19,11 +19,13 @@ export interface CallContext {
   retryCount?: number;
 }
 
-/** The `X-Fc-*` headers of FC_RUNTIME.md §1.3, in FC's canonical casing (some runtimes compare case-sensitively). */
-export function fcHeaders(ctx: CallContext, controlPath: string, instanceId: string): Record<string, string> {
+/**
+ * The `X-Fc-*` headers of FC_RUNTIME.md §1.3 that are the same on every call to an instance, in FC's canonical
+ * casing (some runtimes compare case-sensitively).
+ */
+export function staticFcHeaders(ctx: CallContext, instanceId: string): Record<string, string> {
   const { fn, service } = ctx;
   return {
-    'X-Fc-Request-Id': ctx.requestId,
     'X-Fc-Access-Key-Id': ctx.credentials.accessKeyId,
     'X-Fc-Access-Key-Secret': ctx.credentials.accessKeySecret,
     'X-Fc-Security-Token': ctx.credentials.securityToken,
@@ -40,9 +42,21 @@ export function fcHeaders(ctx: CallContext, controlPath: string, instanceId: str
     'X-Fc-Account-Id': ctx.accountId,
     'X-Fc-Qualifier': ctx.qualifier,
     'X-Fc-Version-Id': ctx.qualifier === 'LATEST' ? '' : ctx.qualifier,
+    'X-Fc-Instance-Id': instanceId,
+  };
+}
+
+/** The static headers plus the ones that change with each call. */
+export function perCallFcHeaders(
+  fixed: Record<string, string>,
+  ctx: CallContext,
+  controlPath: string,
+): Record<string, string> {
+  return {
+    'X-Fc-Request-Id': ctx.requestId,
+    ...fixed,
     'X-Fc-Control-Path': controlPath,
     'X-Fc-Retry-Count': String(ctx.retryCount ?? 0),
-    'X-Fc-Instance-Id': instanceId,
   };
 }
 

@@ -6,7 +6,13 @@ import type { RuntimeRegistry } from '../runtimes/index.js';
 import type { SandboxSpec } from '../sandbox/index.js';
 import type { Instance, InstanceBlueprint, Lease, Scheduler } from '../scheduler/index.js';
 import { billingLine, toMb } from './billing.js';
-import { type CallContext, fcHeaders, instanceEnv, type TemporaryCredentials } from './context.js';
+import {
+  type CallContext,
+  instanceEnv,
+  perCallFcHeaders,
+  staticFcHeaders,
+  type TemporaryCredentials,
+} from './context.js';
 import { callInstance } from './instance-call.js';
 import { type Outcome, toOutcome, unhandled } from './outcome.js';
 
@@ -57,12 +63,29 @@ export interface InvokeResult {
   body: Buffer;
 }
 
-/** Credentials stay valid this long past a call's timeout (FC hands out STS tokens with a margin too). */
+/** A call's credentials stay valid at least this long past its timeout (FC hands out STS tokens with a margin too). */
 const CREDENTIAL_MARGIN_MS = 5 * 60_000;
 const INSTANCE_CREDENTIAL_TTL_MS = 24 * 3600_000;
 
+/**
+ * An instance's temporary credentials (minted with it, like the STS token FC caches per instance) and the
+ * `X-Fc-*` headers that stay the same on every call to it, built once instead of on each call.
+ */
+interface InstanceIdentity {
+  credentials: TemporaryCredentials;
+  expiresAt: number;
+  /** Every key id minted for the instance, revoked when it stops. */
+  keyIds: string[];
+  /** The rows the static headers were built from: a changed service or function builds them again. */
+  fn?: FunctionRecord;
+  service?: Service;
+  staticHeaders?: Record<string, string>;
+}
+
 /** The synchronous invocation pipeline: get an instance, initialize it once, call it, log and bill the call. */
 export class Invoker {
+  readonly #identities = new Map<string, InstanceIdentity>();
+
   constructor(readonly deps: InvokerDeps) {}
 
   async invoke(request: InvokeRequest): Promise<InvokeResult> {
@@ -108,12 +131,25 @@ export class Invoker {
       region: this.deps.region,
       accountId: this.deps.accountId,
       retryCount: request.retryCount,
-      credentials: this.deps.mintCredentials(
-        request.service.serviceName,
-        fn.timeout * 1000 + CREDENTIAL_MARGIN_MS,
-      ),
+      credentials: this.#identityFor(instance.id, request).credentials,
     };
     return { lease, instance, ctx, log, startedAt: performance.now(), durationMs: 0, peakBytes: 0 };
+  }
+
+  /** The instance's credentials, renewed when this call could outlive them. */
+  #identityFor(instanceId: string, request: CallRequest): InstanceIdentity {
+    const mustLast = Date.now() + request.fn.timeout * 1000 + CREDENTIAL_MARGIN_MS;
+    let identity = this.#identities.get(instanceId);
+    if (!identity || identity.expiresAt < mustLast) {
+      const credentials = this.deps.mintCredentials(request.service.serviceName, INSTANCE_CREDENTIAL_TTL_MS);
+      identity = {
+        credentials,
+        expiresAt: Date.now() + INSTANCE_CREDENTIAL_TTL_MS,
+        keyIds: [...(identity?.keyIds ?? []), credentials.accessKeyId],
+      };
+      this.#identities.set(instanceId, identity);
+    }
+    return identity;
   }
 
   /** Gives the slot back (retiring the instance after a timeout or crash), logs the billing line. */
@@ -145,10 +181,16 @@ export class Invoker {
   }
 
   headers(call: Call, controlPath: string): Record<string, string> {
-    return {
-      ...fcHeaders(call.ctx, controlPath, call.instance.id),
-      ...(controlPath === '/http-invoke' ? {} : { 'Content-Type': 'application/octet-stream' }),
-    };
+    const { ctx, instance } = call;
+    const identity = this.#identities.get(instance.id);
+    let fixed = identity?.staticHeaders;
+    if (!identity || !fixed || identity.fn !== ctx.fn || identity.service !== ctx.service) {
+      fixed = staticFcHeaders(ctx, instance.id);
+      if (identity) Object.assign(identity, { fn: ctx.fn, service: ctx.service, staticHeaders: fixed });
+    }
+    const headers = perCallFcHeaders(fixed, ctx, controlPath);
+    if (controlPath !== '/http-invoke') headers['Content-Type'] = 'application/octet-stream';
+    return headers;
   }
 
   /** Headers every caller gets back, whatever the outcome. */
@@ -218,7 +260,6 @@ export class Invoker {
   #instanceRequest(request: CallRequest) {
     const { fn, service } = request;
     const poolKey = `${service.serviceName}/${fn.functionName}`;
-    const credentialIds = new Map<string, string>();
     return {
       poolKey,
       revision: request.revision,
@@ -233,8 +274,7 @@ export class Invoker {
         const codeDir = fn.code ? await this.deps.codeDir(fn.code.sha256) : '';
         const command = runtime.command(fn);
         if (!runtime.prepare) await checkBootstrap(codeDir, command);
-        const credentials = this.deps.mintCredentials(service.serviceName, INSTANCE_CREDENTIAL_TTL_MS);
-        credentialIds.set(instanceId, credentials.accessKeyId);
+        const { credentials } = this.#identityFor(instanceId, request);
         const ctx = {
           fn,
           service,
@@ -278,9 +318,8 @@ export class Invoker {
         };
       },
       onStopped: (instanceId: string) => {
-        const id = credentialIds.get(instanceId);
-        if (id) this.deps.revokeCredentials(id);
-        credentialIds.delete(instanceId);
+        for (const id of this.#identities.get(instanceId)?.keyIds ?? []) this.deps.revokeCredentials(id);
+        this.#identities.delete(instanceId);
       },
     };
   }
