@@ -8,7 +8,7 @@ import type { KumoConfig } from './config.js';
 import { DomainTable, registerGateway } from './gateway/index.js';
 import { ImageStore, registrySettings } from './images/index.js';
 import { AsyncWorker, Invoker } from './invoke/index.js';
-import { SqliteLogStore } from './logs/index.js';
+import { ThreadedLogStore } from './logs/index.js';
 import { checkContainerFunction, containerImageStatus, createRuntimeRegistry } from './runtimes/index.js';
 import {
   CompositeSandbox,
@@ -46,7 +46,7 @@ export async function startServer(
   keys.add(credentials.accessKeyId, { secret: credentials.accessKeySecret });
 
   const store = new SqliteMetaStore(join(dataDir, 'meta.db'));
-  const logs = new SqliteLogStore(join(dataDir, 'logs.db'));
+  const logs = await ThreadedLogStore.open(join(dataDir, 'logs.db'));
   const code = new CodeStore(join(dataDir, 'code'), {
     maxZipBytes: config.maxZipBytes,
     maxUnzippedBytes: config.maxUnzippedBytes,
@@ -165,7 +165,7 @@ export async function startServer(
       await images.close();
       await scheduler.close();
       await sandbox.close();
-      logs.close();
+      await logs.close();
       await store.close();
     })();
     return closing;

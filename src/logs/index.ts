@@ -1,3 +1,3 @@
 export { InstanceLogCapture, type InstanceLogMeta, RequestLog } from './capture.js';
-export { SqliteLogStore } from './sqlite.js';
+export { ThreadedLogStore } from './threaded.js';
 export type { LogLine, LogQuery, LogRecord, LogStore } from './types.js';

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import type { LogLine, LogQuery, LogRecord, LogStore } from './types.js';
+import type { LogLine, LogQuery, LogRecord } from './types.js';
 
 const MIGRATIONS = [
   `CREATE TABLE logs (
@@ -18,8 +18,11 @@ const MIGRATIONS = [
 
 const FLUSH_DELAY_MS = 50;
 
-/** Function logs in their own SQLite file, so heavy logging never contends with metadata writes. */
-export class SqliteLogStore implements LogStore {
+/**
+ * Function logs in their own SQLite file, so heavy logging never contends with metadata writes. Synchronous:
+ * the server runs it on the log thread (`ThreadedLogStore`).
+ */
+export class SqliteLogStore {
   readonly #db: Database.Database;
   readonly #insert: Database.Statement;
   #buffer: LogLine[] = [];

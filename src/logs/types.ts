@@ -34,8 +34,7 @@ export interface LogRecord extends LogLine {
 /** Where function logs go. Appends are buffered and written off the request path. */
 export interface LogStore {
   append(line: LogLine): void;
-  /** Writes what is buffered (queries call it first, so they see every appended line). */
-  flush(): void;
-  query(query: LogQuery): LogRecord[];
-  close(): void;
+  /** Sees every line appended before it. */
+  query(query: LogQuery): Promise<LogRecord[]>;
+  close(): Promise<void>;
 }

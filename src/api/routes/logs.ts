@@ -19,7 +19,7 @@ export function registerLogRoutes(app: FastifyInstance, deps: ApiDeps): void {
     async (request) => {
       const { value: fn } = await getFunctionOrThrow(deps, request.params);
       const q = request.query;
-      const lines = deps.logs.query({
+      const lines = await deps.logs.query({
         serviceName: fn.serviceName,
         functionName: fn.functionName,
         requestId: q.requestId,
