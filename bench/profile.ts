@@ -7,8 +7,9 @@ import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { cpuBetween, descendantCpu } from './lib/cpu.js';
 import { deployFunction, httpTrigger, signedInvoke, startKumo } from './lib/kumo.js';
-import { checkTarget, runLoad } from './lib/load.js';
+import { checkTarget, runLoad, type Target } from './lib/load.js';
 import { BENCH_DIR, progress } from './lib/util.js';
 
 interface ProfileNode {
@@ -52,12 +53,26 @@ try {
 
   if (values['no-profile']) {
     progress(`pid ${process.pid}: load without the profiler`);
+    const instancesBefore = descendantCpu(process.pid, 'autocannon');
+    const kumoBefore = process.cpuUsage();
     const result = await runLoad(target, connections, Number(values.duration));
+    const kumo = process.cpuUsage(kumoBefore);
+    const instances = cpuBetween(instancesBefore, descendantCpu(process.pid, 'autocannon'));
+    const calls = result.ok + result.non2xx;
+    const perCall = (seconds: number) => `${Math.round((seconds * 1e6) / calls)} µs`;
     console.log(
-      `${scenario}, ${connections} connections: ${Math.round(result.rps)} req/s, p50 ${result.p50} ms`,
+      `${scenario}, ${connections} connections: ${Math.round(result.rps)} req/s, p50 ${result.p50} ms; ` +
+        `CPU per call: Kumo ${perCall((kumo.user + kumo.system) / 1e6)} ` +
+        `(user ${perCall(kumo.user / 1e6)}), instances ${perCall(instances)}`,
     );
-    process.exit(0);
+  } else {
+    await profileLoad(target, connections);
   }
+} finally {
+  await kumo.close();
+}
+
+async function profileLoad(target: Target, connections: number): Promise<void> {
   const session = new Session();
   session.connect();
   await session.post('Profiler.enable');
@@ -74,8 +89,6 @@ try {
   );
   printTop(profile.nodes as ProfileNode[], Number(values.top));
   console.log(`profile written to ${file}`);
-} finally {
-  await kumo.close();
 }
 
 function printTop(nodes: ProfileNode[], top: number): void {
