@@ -25,6 +25,8 @@ const { values } = parseArgs({
     connections: { type: 'string', default: '50' },
     duration: { type: 'string', default: '5' },
     top: { type: 'string', default: '40' },
+    // The function's instanceConcurrency (FC's default is 1: one call per instance at a time).
+    'instance-concurrency': { type: 'string', default: '1' },
     // Load only, no profiler: for attaching `strace -c` or `perf` from outside.
     'no-profile': { type: 'boolean', default: false },
   },
@@ -41,6 +43,7 @@ try {
     handler: scenario === 'http' ? 'index.http' : 'index.handler',
     fixture: custom ? 'hello-custom' : 'hello-node',
     httpTrigger: scenario === 'http',
+    instanceConcurrency: Number(values['instance-concurrency']),
   });
   const target =
     scenario === 'http'

@@ -74,7 +74,14 @@ function scenarios(kumo: Kumo): Scenario[] {
   const kumoScenario = (
     id: string,
     label: string,
-    fn: { name: string; runtime: string; handler: string; fixture: string; http: boolean },
+    fn: {
+      name: string;
+      runtime: string;
+      handler: string;
+      fixture: string;
+      http: boolean;
+      instanceConcurrency?: number;
+    },
   ): Scenario => ({
     id,
     label,
@@ -87,6 +94,7 @@ function scenarios(kumo: Kumo): Scenario[] {
         handler: fn.handler,
         fixture: fn.fixture,
         httpTrigger: fn.http,
+        instanceConcurrency: fn.instanceConcurrency,
       });
       return {
         target: fn.http
@@ -125,6 +133,14 @@ function scenarios(kumo: Kumo): Scenario[] {
       handler: 'index.handler',
       fixture: 'hello-node',
       http: false,
+    }),
+    kumoScenario('kumo-nodejs-invoke-ic50', 'Kumo nodejs20, invoke API (signed), instanceConcurrency 50', {
+      name: 'node_event_ic50',
+      runtime: 'nodejs20',
+      handler: 'index.handler',
+      fixture: 'hello-node',
+      http: false,
+      instanceConcurrency: 50,
     }),
     kumoScenario('kumo-nodejs-http', 'Kumo nodejs20, HTTP trigger', {
       name: 'node_http',
@@ -248,7 +264,8 @@ export async function warmInvoke(kumo: Kumo, options: WarmOptions): Promise<Warm
       'Signed invoke requests: FC signatures cover the Date header, so one request is signed at the start of the run ' +
         '(Date fixed) and autocannon replays it unchanged; Kumo does not check clock skew, so it verifies the same ' +
         'signature on every call.',
-      'Kumo functions use FC defaults (instanceConcurrency 1, so up to 30 instances per function). Each run starts ' +
+      'Kumo functions use FC defaults (instanceConcurrency 1, so up to 30 instances per function), except the ' +
+        '"instanceConcurrency 50" row: FC\'s setting for letting one instance serve up to 50 calls at once. Each run starts ' +
         `with discarded load on the same connections, ${options.warmupSeconds} s windows until two in a row agree ` +
         `within 10 % on req/s (at most ${options.maxWarmupSeconds} s): Kumo starts its instances and their JITs warm up. ` +
         '"instances" is the function\'s instance count after the run; each function is deleted (its instances ' +
