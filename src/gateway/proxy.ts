@@ -93,11 +93,7 @@ async function forward(deps: GatewayDeps, request: FastifyRequest, target: Proxy
   }
   const service = await store.getService(target.serviceName);
   const fn = service && (await store.getFunction(target.serviceName, target.functionName));
-  const trigger =
-    fn &&
-    (await store.listTriggers(target.serviceName, target.functionName, { limit: 100 })).items
-      .map((t) => t.value)
-      .find((t) => t.triggerType === 'http');
+  const trigger = fn && (await store.httpTrigger(target.serviceName, target.functionName));
   if (!service || !fn || !trigger) {
     throw new FcError(
       'TriggerNotFound',

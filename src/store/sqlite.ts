@@ -22,6 +22,8 @@ export class SqliteMetaStore implements MetaStore {
   readonly #db: Database.Database;
   readonly #statements = new Map<string, Database.Statement>();
   readonly #lookups = new Map<string, Stored<unknown>>();
+  /** `service/function` → its HTTP trigger, or null for none; dropped by every trigger or function write. */
+  readonly #httpTriggers = new Map<string, Trigger | null>();
 
   /** The durable async-invocation queue, in the same database. */
   readonly asyncQueue: SqliteAsyncQueue;
@@ -138,6 +140,7 @@ export class SqliteMetaStore implements MetaStore {
     ifMatch?: string,
   ): Promise<Stored<FunctionRecord>> {
     this.#lookups.delete(`f/${serviceName}/${functionName}`);
+    this.#httpTriggers.delete(`${serviceName}/${functionName}`);
     return this.#db.transaction(() => {
       const stored = this.#checkFunctionEtag(serviceName, functionName, ifMatch);
       this.#db.prepare('DELETE FROM functions WHERE service = ? AND name = ?').run(serviceName, functionName);
@@ -158,6 +161,7 @@ export class SqliteMetaStore implements MetaStore {
   }
 
   async createTrigger(trigger: Trigger): Promise<Stored<Trigger>> {
+    this.#httpTriggers.delete(`${trigger.serviceName}/${trigger.functionName}`);
     return this.#db.transaction(() => {
       this.#checkFunctionEtag(trigger.serviceName, trigger.functionName);
       const etag = etagOf(trigger);
@@ -193,6 +197,7 @@ export class SqliteMetaStore implements MetaStore {
   }
 
   async updateTrigger(trigger: Trigger, ifMatch?: string): Promise<Stored<Trigger>> {
+    this.#httpTriggers.delete(`${trigger.serviceName}/${trigger.functionName}`);
     return this.#db.transaction(() => {
       this.#checkTriggerEtag(trigger.serviceName, trigger.functionName, trigger.triggerName, ifMatch);
       const etag = etagOf(trigger);
@@ -209,6 +214,7 @@ export class SqliteMetaStore implements MetaStore {
     triggerName: string,
     ifMatch?: string,
   ): Promise<void> {
+    this.#httpTriggers.delete(`${serviceName}/${functionName}`);
     this.#db.transaction(() => {
       this.#checkTriggerEtag(serviceName, functionName, triggerName, ifMatch);
       this.#db
@@ -228,6 +234,20 @@ export class SqliteMetaStore implements MetaStore {
       [serviceName, functionName],
       query,
     );
+  }
+
+  async httpTrigger(serviceName: string, functionName: string): Promise<Trigger | undefined> {
+    const key = `${serviceName}/${functionName}`;
+    let trigger = this.#httpTriggers.get(key);
+    if (trigger === undefined) {
+      const row = this.#statement(
+        `SELECT name, data, etag FROM triggers WHERE service = ? AND function = ? AND type = 'http'
+         ORDER BY name LIMIT 1`,
+      ).get(serviceName, functionName) as Row | undefined;
+      trigger = row ? Object.freeze(fromRow<Trigger>(row).value) : null;
+      this.#httpTriggers.set(key, trigger);
+    }
+    return trigger ?? undefined;
   }
 
   async triggersOfType(type: string): Promise<Stored<Trigger>[]> {

@@ -58,6 +58,8 @@ export interface MetaStore {
     ifMatch?: string,
   ): Promise<void>;
   listTriggers(serviceName: string, functionName: string, query: ListQuery): Promise<Page<Stored<Trigger>>>;
+  /** The function's HTTP trigger, if it has one (the gateway reads it on every request). */
+  httpTrigger(serviceName: string, functionName: string): Promise<Trigger | undefined>;
   /** Every trigger of one type across all functions (the timer scheduler loads them at start). */
   triggersOfType(type: string): Promise<Stored<Trigger>[]>;
 

@@ -119,6 +119,16 @@ forEachSandbox((sandbox) => {
     const put = await request(`${base}/x`, { method: 'PATCH', body: 'x' });
     assert.equal(put.statusCode, 405);
     assert.equal(((await put.body.json()) as { ErrorCode: string }).ErrorCode, 'MethodNotAllowed');
+    // A changed trigger applies from the next request on (the gateway's trigger lookup is cached).
+    await fc.updateTrigger('web', 'app', 'http', {
+      triggerConfig: {
+        authType: 'anonymous',
+        methods: ['GET', 'POST', 'HEAD', 'OPTIONS', 'DELETE', 'PATCH'],
+      },
+    });
+    const patched = await request(`${base}/x`, { method: 'PATCH', body: 'x' });
+    assert.equal(patched.statusCode, 200, 'PATCH is allowed once the trigger says so');
+    await patched.body.dump();
 
     const tooBig = await request(`${base}/binary`, {
       method: 'POST',

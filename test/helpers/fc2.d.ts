@@ -26,6 +26,13 @@ declare module '@alicloud/fc2' {
     updateService(name: string, options?: Json, headers?: Json): Promise<FcResponse>;
     deleteService(name: string, options?: Json, headers?: Json): Promise<FcResponse>;
     createFunction(service: string, options: Json, headers?: Json): Promise<FcResponse>;
+    updateTrigger(
+      service: string,
+      fn: string,
+      trigger: string,
+      options: Json,
+      headers?: Json,
+    ): Promise<FcResponse>;
     listFunctions(
       service: string,
       options?: Json,
