@@ -14,6 +14,13 @@ export interface WarmOptions {
   warmupSeconds: number;
   /** Upper bound of the warm-up. */
   maxWarmupSeconds: number;
+  /**
+   * Runs with more than one connection warm up at least this long, and at most `maxManyWarmupSeconds`: with FC's
+   * instanceConcurrency 1 they start ~30 instances, each seeing a thirtieth of the calls, so their JITs need
+   * 20-30 s to reach steady state (measured: the agents' CPU per call halves between 10 s and 30 s of load).
+   */
+  minManyWarmupSeconds: number;
+  maxManyWarmupSeconds: number;
 }
 
 export interface WarmRow extends LoadResult {
@@ -240,9 +247,11 @@ export async function warmInvoke(kumo: Kumo, options: WarmOptions): Promise<Warm
     }
     try {
       for (const connections of options.connections) {
+        const many = connections > 1;
         const result = await runLoad(started.target, connections, options.durationSeconds, {
           chunkSeconds: options.warmupSeconds,
-          maxSeconds: options.maxWarmupSeconds,
+          minSeconds: many ? options.minManyWarmupSeconds : 0,
+          maxSeconds: many ? options.maxManyWarmupSeconds : options.maxWarmupSeconds,
         });
         const row: WarmRow = { id: scenario.id, label: scenario.label, ...result };
         if (started.instances) row.instances = started.instances();
@@ -267,7 +276,10 @@ export async function warmInvoke(kumo: Kumo, options: WarmOptions): Promise<Warm
       'Kumo functions use FC defaults (instanceConcurrency 1, so up to 30 instances per function), except the ' +
         '"instanceConcurrency 50" row: FC\'s setting for letting one instance serve up to 50 calls at once. Each run starts ' +
         `with discarded load on the same connections, ${options.warmupSeconds} s windows until two in a row agree ` +
-        `within 10 % on req/s (at most ${options.maxWarmupSeconds} s): Kumo starts its instances and their JITs warm up. ` +
+        `within 10 % on req/s (at most ${options.maxWarmupSeconds} s; with more than one connection at least ` +
+        `${options.minManyWarmupSeconds} s and at most ${options.maxManyWarmupSeconds} s, because ~30 instances ` +
+        'each seeing a thirtieth of the calls take that long to reach steady state): Kumo starts its instances and ' +
+        'their JITs warm up. ' +
         '"instances" is the function\'s instance count after the run; each function is deleted (its instances ' +
         'stopped) before the next scenario.',
       'autocannon runs in its own process on the same machine; latencies are per-response hrtime measurements.',

@@ -1,9 +1,10 @@
 // One autocannon run in its own process (so the load generator never shares an event loop with Kumo).
-// argv[2]: JSON {url, method, headers, body, connections, duration, warmupChunk, maxWarmup}. Prints one JSON line.
+// argv[2]: JSON {url, method, headers, body, connections, duration, warmupChunk, minWarmup, maxWarmup}. Prints one
+// JSON line.
 //
 // Warm-up and measurement are one run on the same connections (closing connections between them would abort
-// in-flight requests): `warmupChunk`-second windows until two in a row agree within 10 % on 2xx responses (or
-// `maxWarmup` seconds), then `duration` seconds measured. autocannon's own latency histogram has 1 ms
+// in-flight requests): at least `minWarmup` seconds, then `warmupChunk`-second windows until two in a row agree
+// within 10 % on 2xx responses (or `maxWarmup` seconds), then `duration` seconds measured. autocannon's own latency histogram has 1 ms
 // resolution; its per-response times are hrtime-based floats, so the figures are computed here from those.
 import { performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
@@ -11,6 +12,7 @@ import autocannon from 'autocannon';
 const options = JSON.parse(process.argv[2]);
 const warmupChunk = options.warmupChunk ?? 0;
 const maxWarmup = options.maxWarmup ?? 0;
+const minWarmup = options.minWarmup ?? 0;
 
 let latencies = new Float64Array(1 << 16);
 let count = 0;
@@ -84,7 +86,7 @@ if (measuring) {
     chunkOk = 0;
     const settled = previous && ok > 0 && Math.abs(ok - previous) <= 0.1 * Math.max(ok, previous);
     previous = ok;
-    if (settled || warmupSeconds >= maxWarmup) {
+    if ((settled && warmupSeconds >= minWarmup) || warmupSeconds >= maxWarmup) {
       clearInterval(timer);
       startMeasuring();
     }

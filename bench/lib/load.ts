@@ -52,13 +52,17 @@ export async function runLoad(
   target: Target,
   connections: number,
   durationSeconds: number,
-  warmup: { chunkSeconds: number; maxSeconds: number } = { chunkSeconds: 0, maxSeconds: 0 },
+  warmup: { chunkSeconds: number; minSeconds?: number; maxSeconds: number } = {
+    chunkSeconds: 0,
+    maxSeconds: 0,
+  },
 ): Promise<LoadResult> {
   const options = JSON.stringify({
     ...target,
     connections,
     duration: durationSeconds,
     warmupChunk: warmup.chunkSeconds,
+    minWarmup: warmup.minSeconds ?? 0,
     maxWarmup: warmup.maxSeconds,
   });
   const child = spawn(process.execPath, [join(BENCH_DIR, 'lib', 'autocannon-child.mjs'), options], {
