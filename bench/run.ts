@@ -3,7 +3,7 @@
 //
 // Options: --duration <s> (autocannon run, default 5) --warmup <s> (2) --connections 1,50 --repeats <n> (cold
 // starts, 10) --functions <n> (scale, 1000) --invoke <n> (200) --warm-budget <s> (scale warm-up; default: what
-// is left of 8 minutes, 30…150) --only warm,cold,scale --quick (a short smoke run). Runs other than the
+// is left of 9 minutes, 30…150) --only warm,cold,scale --quick (a short smoke run). Runs other than the
 // default one write bench/results/partial.{json,md}.tmp instead of latest.{json,md}.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -115,7 +115,7 @@ if (only.has('scale')) {
       // What is left of a 7-minute run after the other sections and ~130 s for the rest of this one.
       warmBudgetSeconds: num(
         args['warm-budget'],
-        quick ? 30 : Math.round(Math.max(30, Math.min(150, 480 - (performance.now() - t0) / 1000 - 130))),
+        quick ? 30 : Math.round(Math.max(30, Math.min(150, 540 - (performance.now() - t0) / 1000 - 130))),
       ),
       memoryReserveBytes: Math.max(1024 * MiB, totalBytes * 0.2),
     });
