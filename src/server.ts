@@ -46,7 +46,9 @@ export async function startServer(
   keys.add(credentials.accessKeyId, { secret: credentials.accessKeySecret });
 
   const store = new SqliteMetaStore(join(dataDir, 'meta.db'));
-  const logs = await ThreadedLogStore.open(join(dataDir, 'logs.db'));
+  const logs = await ThreadedLogStore.open(join(dataDir, 'logs.db'), (error) =>
+    logger.error({ err: error }, 'the log store thread failed: function logs are no longer stored'),
+  );
   const code = new CodeStore(join(dataDir, 'code'), {
     maxZipBytes: config.maxZipBytes,
     maxUnzippedBytes: config.maxUnzippedBytes,

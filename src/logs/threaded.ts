@@ -34,15 +34,17 @@ export class ThreadedLogStore implements LogStore {
   readonly #exited: Promise<void>;
 
   /** Starts the thread and waits until it has opened (and migrated) the database. */
-  static async open(file: string): Promise<ThreadedLogStore> {
-    const store = new ThreadedLogStore(file);
+  /** `onFailure`: the thread died after start-up; lines appended from then on are lost, queries fail. */
+  static async open(file: string, onFailure: (error: Error) => void): Promise<ThreadedLogStore> {
+    const store = new ThreadedLogStore(file, onFailure);
     await store.#ready;
     return store;
   }
 
   readonly #ready: Promise<void>;
+  #started = false;
 
-  private constructor(file: string) {
+  private constructor(file: string, onFailure: (error: Error) => void) {
     this.#worker = new Worker(workerEntry(), { workerData: { file }, eval: FROM_SOURCE });
     this.#worker.unref(); // close() waits for it; a server that failed to start must not hang on it
     this.#ready = new Promise((resolve, reject) => {
@@ -52,13 +54,17 @@ export class ThreadedLogStore implements LogStore {
       this.#worker.once('message', () => resolve());
     });
     this.#worker.on('message', (message: FromWorker) => {
-      if (message.type === 'ready') return;
+      if (message.type === 'ready') {
+        this.#started = true;
+        return;
+      }
       const waiter = this.#pending.get(message.id);
       this.#pending.delete(message.id);
       if (message.error) waiter?.reject(new Error(`log query failed: ${message.error}`));
       else waiter?.resolve(message.rows ?? []);
     });
     this.#worker.on('error', (error) => {
+      if (this.#started) onFailure(error); // before start-up, open() reports it
       this.#failure = error;
       for (const waiter of this.#pending.values()) waiter.reject(error);
       this.#pending.clear();
