@@ -8,7 +8,7 @@ import { findBinary, pidAlive } from './exec.js';
 import { cgroupHandle, exitOf, validateSpec, within } from './instance.js';
 import { destroyNetwork, enableOutbound, listNetns, SubnetAllocator } from './network.js';
 import { NetworkPool } from './network-pool.js';
-import { InstanceSlot, throwIfLeftBehind } from './slot.js';
+import { closeSandbox, InstanceSlot, throwIfLeftBehind } from './slot.js';
 import type { InstanceHandle, Sandbox, SandboxSpec } from './types.js';
 
 export interface BwrapSandboxOptions {
@@ -179,9 +179,7 @@ export class BwrapSandbox implements Sandbox {
     return handle;
   }
 
-  async close(): Promise<void> {
-    await Promise.all([...this.handles.values()].map((handle) => handle.stop()));
-    const tools = await this.ready?.catch(() => undefined);
-    await tools?.networks.close();
+  close(): Promise<void> {
+    return closeSandbox(this.handles.values(), this.ready);
   }
 }

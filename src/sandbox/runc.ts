@@ -12,7 +12,7 @@ import { cgroupHandle, exitOf, validateSpec, within } from './instance.js';
 import { destroyNetwork, enableOutbound, listNetns, SubnetAllocator } from './network.js';
 import { NetworkPool } from './network-pool.js';
 import { ociConfig, resolveImageUser } from './runc-config.js';
-import { InstanceSlot, throwIfLeftBehind } from './slot.js';
+import { closeSandbox, InstanceSlot, throwIfLeftBehind } from './slot.js';
 import type { InstanceHandle, Sandbox, SandboxImage, SandboxSpec } from './types.js';
 
 export interface RuncSandboxOptions {
@@ -224,10 +224,8 @@ export class RuncSandbox implements Sandbox {
     return handle;
   }
 
-  async close(): Promise<void> {
-    await Promise.all([...this.handles.values()].map((handle) => handle.stop()));
-    const tools = await this.ready?.catch(() => undefined);
-    await tools?.networks.close();
+  close(): Promise<void> {
+    return closeSandbox(this.handles.values(), this.ready);
   }
 }
 

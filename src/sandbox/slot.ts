@@ -1,7 +1,7 @@
 import { type CgroupLayout, InstanceCgroup } from './cgroup.js';
 import { SandboxError } from './errors.js';
 import type { InstanceNetwork, NetworkPool } from './network-pool.js';
-import type { SandboxSpec } from './types.js';
+import type { InstanceHandle, SandboxSpec } from './types.js';
 
 /**
  * What isolates one instance, for bwrap and runc alike: a cgroup with the spec's memory and pids limits, and a
@@ -52,4 +52,14 @@ export function throwIfLeftBehind(what: string, errors: unknown[]): void {
   if (errors.length === 0) return;
   const detail = errors.map((e) => (e instanceof Error ? e.message : String(e))).join('; ');
   throw new SandboxError(`stopping ${what} left resources behind: ${detail}`);
+}
+
+/** A sandbox's close(): stops the instances it still runs, then removes the pooled networks none of them took. */
+export async function closeSandbox(
+  handles: Iterable<InstanceHandle>,
+  ready: Promise<{ networks: NetworkPool }> | undefined,
+): Promise<void> {
+  await Promise.all([...handles].map((handle) => handle.stop()));
+  const tools = await ready?.catch(() => undefined);
+  await tools?.networks.close();
 }
