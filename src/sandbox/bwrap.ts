@@ -8,7 +8,7 @@ import { findBinary, pidAlive } from './exec.js';
 import { cgroupHandle, exitOf, validateSpec, within } from './instance.js';
 import { destroyNetwork, enableOutbound, listNetns, SubnetAllocator } from './network.js';
 import { NetworkPool } from './network-pool.js';
-import { closeSandbox, InstanceSlot, throwIfLeftBehind } from './slot.js';
+import { InstanceSlot, RunningInstances, throwIfLeftBehind } from './slot.js';
 import type { InstanceHandle, Sandbox, SandboxSpec } from './types.js';
 
 export interface BwrapSandboxOptions {
@@ -34,7 +34,6 @@ interface Prepared {
 
 /** Names of netns and cgroups: `kumo-<Kumo's pid>-<instanceId>`, so leftovers of a dead Kumo are recognisable. */
 const SLOT = /^kumo-(\d+)-[a-z0-9-]{1,32}$/;
-const slotName = (instanceId: string): string => `kumo-${process.pid}-${instanceId}`;
 
 /** True for a netns/cgroup name of ours whose Kumo process is gone. */
 export function isStaleSlot(name: string): boolean {
@@ -55,9 +54,7 @@ export class BwrapSandbox implements Sandbox {
   private readonly subnets: SubnetAllocator;
   private readonly uid: number;
   private readonly parent: string;
-  private readonly handles = new Map<string, InstanceHandle>();
-  /** Slot names in use, reserved before the (async) start so two starts of one id cannot race. */
-  private readonly names = new Set<string>();
+  private readonly running = new RunningInstances();
   private ready: Promise<Prepared> | undefined;
   private cgroupVersion: number | undefined;
   private outbound = 'outbound network not set up yet';
@@ -119,18 +116,15 @@ export class BwrapSandbox implements Sandbox {
         `code directory ${spec.codeDir} must be world-readable (o+rx): instances run as uid ${this.uid}`,
       );
     }
-    const name = slotName(spec.instanceId);
-    if (this.names.has(name)) throw new SandboxError(`instance ${spec.instanceId} is already running`);
-    this.names.add(name);
-    try {
-      return await this.launch(spec, tools, name);
-    } catch (error) {
-      this.names.delete(name);
-      throw error;
-    }
+    return this.running.start(spec.instanceId, (name, forget) => this.launch(spec, tools, name, forget));
   }
 
-  private async launch(spec: SandboxSpec, tools: Prepared, name: string): Promise<InstanceHandle> {
+  private async launch(
+    spec: SandboxSpec,
+    tools: Prepared,
+    name: string,
+    forget: () => void,
+  ): Promise<InstanceHandle> {
     const { bwrapArgs, command } = buildSandboxCommand(spec, tools.setpriv, this.uid);
     const slot = await InstanceSlot.open(tools.layout, this.parent, name, tools.networks, spec);
     const { cgroup: group } = slot;
@@ -162,7 +156,7 @@ export class BwrapSandbox implements Sandbox {
       await slot.closeNetwork(errors);
       throwIfLeftBehind(`instance ${spec.instanceId}`, errors);
     };
-    const handle = cgroupHandle({
+    return cgroupHandle({
       spec,
       host: slot.sandboxIp,
       pid: child.pid,
@@ -170,16 +164,11 @@ export class BwrapSandbox implements Sandbox {
       exited,
       cgroup: group,
       release,
-      forget: () => {
-        this.handles.delete(name);
-        this.names.delete(name);
-      },
+      forget,
     });
-    this.handles.set(name, handle);
-    return handle;
   }
 
   close(): Promise<void> {
-    return closeSandbox(this.handles.values(), this.ready);
+    return this.running.close(this.ready);
   }
 }

@@ -12,7 +12,7 @@ import { cgroupHandle, exitOf, validateSpec, within } from './instance.js';
 import { destroyNetwork, enableOutbound, listNetns, SubnetAllocator } from './network.js';
 import { NetworkPool } from './network-pool.js';
 import { ociConfig, resolveImageUser } from './runc-config.js';
-import { closeSandbox, InstanceSlot, throwIfLeftBehind } from './slot.js';
+import { InstanceSlot, RunningInstances, throwIfLeftBehind } from './slot.js';
 import type { InstanceHandle, Sandbox, SandboxImage, SandboxSpec } from './types.js';
 
 export interface RuncSandboxOptions {
@@ -40,7 +40,6 @@ interface Tools {
   networks: NetworkPool;
 }
 
-const slotName = (instanceId: string): string => `kumo-${process.pid}-${instanceId}`;
 const UID_MIN = 10000;
 const UID_MAX = 10999;
 
@@ -56,8 +55,7 @@ export class RuncSandbox implements Sandbox {
   private readonly subnets: SubnetAllocator;
   private readonly parent: string;
   private readonly runcRoot: string;
-  private readonly handles = new Map<string, InstanceHandle>();
-  private readonly names = new Set<string>();
+  private readonly running = new RunningInstances();
   private ready: Promise<Tools> | undefined;
   private version = 'runc';
   private outbound = 'outbound network not set up yet';
@@ -129,15 +127,9 @@ export class RuncSandbox implements Sandbox {
     if (!image)
       throw new SandboxError(`instance ${spec.instanceId} has no image: the runc sandbox runs images only`);
     const tools = await this.prepare();
-    const name = slotName(spec.instanceId);
-    if (this.names.has(name)) throw new SandboxError(`instance ${spec.instanceId} is already running`);
-    this.names.add(name);
-    try {
-      return await this.launch(spec, image, tools, name);
-    } catch (error) {
-      this.names.delete(name);
-      throw error;
-    }
+    return this.running.start(spec.instanceId, (name, forget) =>
+      this.launch(spec, image, tools, name, forget),
+    );
   }
 
   private async launch(
@@ -145,6 +137,7 @@ export class RuncSandbox implements Sandbox {
     image: SandboxImage,
     tools: Tools,
     name: string,
+    forget: () => void,
   ): Promise<InstanceHandle> {
     const user = await resolveImageUser(image, randomInt(UID_MIN, UID_MAX + 1));
     const slot = await InstanceSlot.open(tools.layout, this.parent, name, tools.networks, spec);
@@ -207,7 +200,7 @@ export class RuncSandbox implements Sandbox {
       await slot.closeNetwork(errors);
       throwIfLeftBehind(`container ${spec.instanceId}`, errors);
     };
-    const handle = cgroupHandle({
+    return cgroupHandle({
       spec,
       host: slot.sandboxIp,
       pid: runcPid,
@@ -215,17 +208,12 @@ export class RuncSandbox implements Sandbox {
       exited,
       cgroup: group,
       release,
-      forget: () => {
-        this.handles.delete(name);
-        this.names.delete(name);
-      },
+      forget,
     });
-    this.handles.set(name, handle);
-    return handle;
   }
 
   close(): Promise<void> {
-    return closeSandbox(this.handles.values(), this.ready);
+    return this.running.close(this.ready);
   }
 }
 

@@ -54,12 +54,40 @@ export function throwIfLeftBehind(what: string, errors: unknown[]): void {
   throw new SandboxError(`stopping ${what} left resources behind: ${detail}`);
 }
 
-/** A sandbox's close(): stops the instances it still runs, then removes the pooled networks none of them took. */
-export async function closeSandbox(
-  handles: Iterable<InstanceHandle>,
-  ready: Promise<{ networks: NetworkPool }> | undefined,
-): Promise<void> {
-  await Promise.all([...handles].map((handle) => handle.stop()));
-  const tools = await ready?.catch(() => undefined);
-  await tools?.networks.close();
+/**
+ * The instances one sandbox (bwrap or runc) runs, by slot name `kumo-<Kumo's pid>-<instanceId>` (the name of the
+ * instance's cgroup and runc container). A name is taken before the (async) start, so two starts of one id cannot
+ * race, and stays taken until the instance's handle has stopped.
+ */
+export class RunningInstances {
+  readonly #taken = new Set<string>();
+  readonly #handles = new Map<string, InstanceHandle>();
+
+  /** Runs `launch` under the instance's slot name; `forget` must run once its handle has stopped. */
+  async start(
+    instanceId: string,
+    launch: (name: string, forget: () => void) => Promise<InstanceHandle>,
+  ): Promise<InstanceHandle> {
+    const name = `kumo-${process.pid}-${instanceId}`;
+    if (this.#taken.has(name)) throw new SandboxError(`instance ${instanceId} is already running`);
+    this.#taken.add(name);
+    try {
+      const handle = await launch(name, () => {
+        this.#handles.delete(name);
+        this.#taken.delete(name);
+      });
+      this.#handles.set(name, handle);
+      return handle;
+    } catch (error) {
+      this.#taken.delete(name);
+      throw error;
+    }
+  }
+
+  /** Stops every instance still running, then removes the pooled networks none of them took. */
+  async close(ready: Promise<{ networks: NetworkPool }> | undefined): Promise<void> {
+    await Promise.all([...this.#handles.values()].map((handle) => handle.stop()));
+    const tools = await ready?.catch(() => undefined);
+    await tools?.networks.close();
+  }
 }
