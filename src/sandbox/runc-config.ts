@@ -90,7 +90,8 @@ export function ociConfig(spec: SandboxSpec, image: SandboxImage, o: OciOptions)
       user: { uid: o.user.uid, gid: o.user.gid },
       args: spec.command,
       env: containerEnv(spec, image),
-      cwd: image.config.workingDir || '/',
+      // The image's WORKDIR; without one, the code root as in every sandbox (an image alone: `/`).
+      cwd: image.config.workingDir || (spec.codeDir ? '/code' : '/'),
       capabilities: NO_CAPS,
       noNewPrivileges: true,
     },

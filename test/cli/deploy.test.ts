@@ -3,9 +3,9 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from 'undici';
 import { runKumo, startKumo } from '../helpers/cli.js';
+import { until } from '../helpers/poll.js';
 import { startTestServer } from '../helpers/server.js';
 
 const EXAMPLES = new URL('../../examples/', import.meta.url).pathname;
@@ -159,14 +159,17 @@ test('kumo logs --tail follows a running function', async (t) => {
   follower.stdout?.on('data', (chunk) => {
     output += chunk;
   });
-  await sleep(700);
+  // The second call is made only once the first one's lines are out: its lines can only come from following.
   for (const name of ['first', 'second']) {
     assert.equal(
       (await runKumo(['invoke', 'demo/nodejs-event', '-e', name], { endpoint: server.url })).code,
       0,
     );
+    await until(() => output.includes(`greeting ${name}`), {
+      what: `kumo logs --tail prints the ${name} call's lines`,
+      detail: () => output,
+    });
   }
-  for (let i = 0; i < 40 && !output.includes('greeting second'); i++) await sleep(100);
   assert.match(output, /greeting first/);
   assert.match(output, /greeting second/);
   assert.match(output, /FC Invoke End RequestId/);

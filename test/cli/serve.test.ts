@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { FcClient } from '../../src/cli/client.js';
-import { deployCustom, NODE_RUNTIME } from '../helpers/functions.js';
+import { deployCustom, functionLogs, NODE_RUNTIME } from '../helpers/functions.js';
+import { until } from '../helpers/poll.js';
 import { sdkClient } from '../helpers/server.js';
 
 const KUMO = new URL('../../bin/kumo.js', import.meta.url).pathname;
@@ -30,10 +31,10 @@ async function serve(dataDir: string, env: Record<string, string> = {}): Promise
   child.stderr?.on('data', (chunk) => {
     output += chunk;
   });
-  for (let i = 0; i < 200 && !/listening on (\S+)/.test(output); i++)
-    await new Promise((r) => setTimeout(r, 50));
-  const url = /listening on (\S+)/.exec(output)?.[1];
-  assert.ok(url, `kumo serve did not start: ${output}`);
+  const url = await until(() => /listening on (\S+)/.exec(output)?.[1], {
+    what: 'kumo serve is listening',
+    detail: () => output,
+  });
   return { child, url, output: () => output };
 }
 
@@ -59,7 +60,10 @@ test('kumo serve: generates and prints a key once (0600), answers /healthz, drai
     accountId: '1',
   });
   const inFlight = client.send('POST', '/services/svc/functions/slow/invocations', 'sleep:1500');
-  await new Promise((r) => setTimeout(r, 700));
+  await until(
+    async () => (await functionLogs(client, 'svc', 'slow', { text: 'event sleep:1500' })).length > 0,
+    { what: 'the call runs in an instance' },
+  );
   first.child.kill('SIGTERM');
   const response = await inFlight;
   assert.equal(response.body.toString(), 'slept 1500', 'the in-flight call finished during shutdown');

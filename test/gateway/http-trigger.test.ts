@@ -5,7 +5,8 @@ import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from 'undici';
 import { canonicalResource, sign } from '../../src/api/index.js';
-import { deployCustom, NODE_RUNTIME } from '../helpers/functions.js';
+import { deployCustom, functionLogs, NODE_RUNTIME } from '../helpers/functions.js';
+import { until } from '../helpers/poll.js';
 import { ACCESS_KEY_ID, ACCESS_KEY_SECRET, forEachSandbox, startTestServer } from '../helpers/server.js';
 
 const HTTP_RUNTIME = {
@@ -15,7 +16,7 @@ const HTTP_RUNTIME = {
 
 forEachSandbox((sandbox) => {
   test('HTTP trigger: method, path, query, headers and body pass through both ways, streamed', async (t) => {
-    const { fc, server } = await startTestServer(t, { sandbox });
+    const { fc, server, client } = await startTestServer(t, { sandbox });
     await deployCustom(fc, 'web', 'app', HTTP_RUNTIME);
     const base = `${server.url}/2016-08-15/proxy/web/app`;
     const before = await request(`${base}/hello`);
@@ -77,7 +78,7 @@ forEachSandbox((sandbox) => {
       body: Readable.from(
         (async function* () {
           yield Buffer.from('part1-');
-          await sleep(50);
+          await sleep(50); // not a wait for a condition: a client that sends its body in two writes, apart
           yield Buffer.from('part2');
         })(),
       ),
@@ -111,7 +112,12 @@ forEachSandbox((sandbox) => {
       hangUp.abort();
       break;
     }
-    await sleep(300);
+    const hungUpId = String(partial.headers['x-fc-request-id']);
+    await until(
+      async () =>
+        (await functionLogs(client, 'web', 'app', { requestId: hungUpId, text: 'FC Invoke End' })).length > 0,
+      { what: `the call ${hungUpId} the client hung up on has ended` },
+    );
     const after = await request(`${base}/x`);
     await after.body.dump();
     assert.equal(after.headers['x-fc-instance-id'], first.headers['x-fc-instance-id']);
@@ -207,7 +213,9 @@ test('timer trigger: fires with the timer event; disabling stops it; bad cron is
     triggerType: 'timer',
     triggerConfig: { cronExpression: '@every 1s', payload: 'hello timer', enable: true },
   });
-  await sleep(2600);
+  await until(async () => (await functionLogs(client, 'cron', 'tick', { text: 'triggerTime' })).length >= 2, {
+    what: 'the timer fired twice',
+  });
   await client.json('PUT', '/services/cron/functions/tick/triggers/every-second', {
     triggerConfig: { cronExpression: '@every 1s', payload: 'hello timer', enable: false },
   });
@@ -220,11 +228,21 @@ test('timer trigger: fires with the timer event; disabling stops it; bad cron is
   assert.equal(event.triggerName, 'every-second');
   assert.equal(event.payload, 'hello timer');
   assert.match(event.triggerTime, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
-  const count = logs.logs.length;
-  await sleep(1500);
-  const after = await client.json<{ logs: unknown[] }>(
-    'GET',
-    '/services/cron/functions/tick/logs?text=triggerTime',
-  );
-  assert.equal(after.logs.length, count, 'a disabled timer does not fire');
+  // No fixed wait can show that something does not happen: a second timer, still enabled, is the clock. The
+  // disabled one is counted after the witness's first firing (so a call already under way has ended), and
+  // checked after its next one: a full second of ticks in which an enabled timer fires at least once.
+  await client.json('POST', '/services/cron/functions/tick/triggers', {
+    triggerName: 'witness',
+    triggerType: 'timer',
+    triggerConfig: { cronExpression: '@every 1s', payload: 'witness', enable: true },
+  });
+  const disabledFirings = async () =>
+    (await functionLogs(client, 'cron', 'tick', { text: '"every-second"' })).length;
+  const witnessFirings = async () =>
+    (await functionLogs(client, 'cron', 'tick', { text: '"witness"' })).length;
+  await until(async () => (await witnessFirings()) >= 1, { what: 'the witness timer fired' });
+  const count = await disabledFirings();
+  assert.ok(count >= 2, `the disabled timer's firings are found by its name: ${count}`);
+  await until(async () => (await witnessFirings()) >= 2, { what: 'the witness timer fired again' });
+  assert.equal(await disabledFirings(), count, 'a disabled timer does not fire');
 });

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type FC from '@alicloud/fc2';
+import type { FcClient } from '../../src/cli/client.js';
 import { zipFiles } from './code.js';
 
 const fixture = (name: string) =>
@@ -58,4 +59,20 @@ export async function invoke(fc: FC, service: string, fn: string, event: string)
     errorType: response.headers['x-fc-error-type'],
     logs: Buffer.from(response.headers['x-fc-log-result'] ?? '', 'base64').toString(),
   };
+}
+
+/** The messages of a function's stored log lines, filtered as the logs API filters them (`text`, `requestId`). */
+export async function functionLogs(
+  client: FcClient,
+  service: string,
+  fn: string,
+  filter: { text?: string; requestId?: string },
+): Promise<string[]> {
+  const query = new URLSearchParams();
+  for (const [key, value] of Object.entries(filter)) if (value !== undefined) query.set(key, value);
+  const { logs } = await client.json<{ logs: { message: string }[] }>(
+    'GET',
+    `/services/${service}/functions/${fn}/logs?${query}`,
+  );
+  return logs.map((line) => line.message);
 }

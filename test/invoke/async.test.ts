@@ -5,10 +5,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { FcClient } from '../../src/cli/client.js';
 import { cliEnv } from '../helpers/cli.js';
-import { deployCustom, NODE_RUNTIME } from '../helpers/functions.js';
+import { deployCustom, functionLogs, NODE_RUNTIME } from '../helpers/functions.js';
+import { until } from '../helpers/poll.js';
 import { kumoClient, sdkClient, startTestServer } from '../helpers/server.js';
 
 interface AsyncRecord {
@@ -24,19 +24,20 @@ async function waitForEnd(
   id: string,
   timeoutMs = 20_000,
 ): Promise<AsyncRecord> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const response = await client.send(
-      'GET',
-      `/services/svc/functions/${fn}/stateful-async-invocations/${id}`,
-    );
-    if (response.status === 200) {
-      const record = JSON.parse(response.body.toString()) as AsyncRecord;
-      if (record.status === 'Succeeded' || record.status === 'Failed') return record;
-    }
-    if (Date.now() > deadline) throw new Error(`async invocation ${id} did not finish: ${response.body}`);
-    await sleep(100);
-  }
+  let last = '';
+  return until(
+    async () => {
+      const response = await client.send(
+        'GET',
+        `/services/svc/functions/${fn}/stateful-async-invocations/${id}`,
+      );
+      last = response.body.toString();
+      if (response.status !== 200) return undefined;
+      const record = JSON.parse(last) as AsyncRecord;
+      return record.status === 'Succeeded' || record.status === 'Failed' ? record : undefined;
+    },
+    { what: `async invocation ${id} finishes`, timeoutMs, intervalMs: 50, detail: () => last },
+  );
 }
 
 test('async invocation: 202 at once, runs later; a failing function is retried, then marked Failed', async (t) => {
@@ -90,9 +91,10 @@ test('an accepted async invocation survives a crash of the server (kill -9) and 
     child.stdout?.on('data', (c) => {
       out += c;
     });
-    for (let i = 0; i < 200 && !/listening on (\S+)/.test(out); i++) await sleep(50);
-    const url = /listening on (\S+)/.exec(out)?.[1];
-    assert.ok(url, out);
+    const url = await until(() => /listening on (\S+)/.exec(out)?.[1], {
+      what: 'kumo serve is listening',
+      detail: () => out,
+    });
     return { child, url };
   };
   const first = await start();
@@ -104,7 +106,11 @@ test('an accepted async invocation survives a crash of the server (kill -9) and 
     { 'x-fc-invocation-type': 'Async' },
   );
   assert.equal(accepted.status, 202);
-  await sleep(600);
+  await until(
+    async () =>
+      (await functionLogs(kumoClient(first.url), 'svc', 'slow', { text: 'event sleep:1500' })).length > 0,
+    { what: 'the async invocation runs in an instance' },
+  );
   first.child.kill('SIGKILL');
   await once(first.child, 'exit');
 

@@ -1,6 +1,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { deployCustom, invoke, NODE_RUNTIME, PYTHON_RUNTIME, RUBY_RUNTIME } from '../helpers/functions.js';
+import {
+  deployCustom,
+  functionLogs,
+  invoke,
+  NODE_RUNTIME,
+  PYTHON_RUNTIME,
+  RUBY_RUNTIME,
+} from '../helpers/functions.js';
+import { until } from '../helpers/poll.js';
 import { forEachSandbox, startTestServer } from '../helpers/server.js';
 
 const FC_HEADERS = [
@@ -231,12 +239,15 @@ forEachSandbox((sandbox) => {
       maxQueuedCalls: 0,
     });
     await deployCustom(fc, 'svc', 'fn', NODE_RUNTIME);
-    const slow = client.send('POST', '/services/svc/functions/fn/invocations', 'sleep:800');
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    const slow = client.send('POST', '/services/svc/functions/fn/invocations', 'sleep:1000');
+    await until(
+      async () => (await functionLogs(client, 'svc', 'fn', { text: 'event sleep:1000' })).length > 0,
+      { what: 'the slow call runs in the only instance' },
+    );
     const rejected = await client.send('POST', '/services/svc/functions/fn/invocations', 'x');
     assert.equal(rejected.status, 429);
     assert.equal(JSON.parse(rejected.body.toString()).ErrorCode, 'ResourceExhausted');
-    assert.equal((await slow).body.toString(), 'slept 800');
+    assert.equal((await slow).body.toString(), 'slept 1000');
   });
 
   test('a burst of cold starts never exceeds maxInstancesPerFunction; the rest wait for a slot', async (t) => {
@@ -245,9 +256,13 @@ forEachSandbox((sandbox) => {
     const calls = Array.from({ length: 6 }, () =>
       client.send('POST', '/services/svc/functions/fn/invocations', 'sleep:300'),
     );
-    await new Promise((resolve) => setTimeout(resolve, 150));
-    assert.ok(server.instanceCount() <= 2, `at most 2 instances, saw ${server.instanceCount()}`);
-    const results = await Promise.all(calls);
+    // Sampled all through the burst, not at one guessed moment.
+    let most = 0;
+    const sampler = setInterval(() => {
+      most = Math.max(most, server.instanceCount());
+    }, 5);
+    const results = await Promise.all(calls).finally(() => clearInterval(sampler));
+    assert.ok(most <= 2, `at most 2 instances, saw ${most}`);
     assert.deepEqual(
       results.map((r) => r.body.toString()),
       Array(6).fill('slept 300'),

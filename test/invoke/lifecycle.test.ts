@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { zipFiles } from '../helpers/code.js';
 import { deployCustom, invoke, NODE_RUNTIME } from '../helpers/functions.js';
+import { until } from '../helpers/poll.js';
 import { forEachSandbox, startTestServer } from '../helpers/server.js';
 
 forEachSandbox((sandbox) => {
@@ -13,8 +13,7 @@ forEachSandbox((sandbox) => {
     const warm = await invoke(fc, 'svc', 'fn', 'stats');
     assert.equal(warm.headers['x-fc-instance-id'], first.headers['x-fc-instance-id']);
     assert.equal(JSON.parse(warm.body).calls, 2);
-    await sleep(1500);
-    assert.equal(server.instanceCount(), 0, 'the idle instance was stopped');
+    await until(() => server.instanceCount() === 0, { what: 'the idle instance is stopped' });
     const cold = await invoke(fc, 'svc', 'fn', 'stats');
     assert.notEqual(cold.headers['x-fc-instance-id'], first.headers['x-fc-instance-id']);
     assert.equal(JSON.parse(cold.body).calls, 1);

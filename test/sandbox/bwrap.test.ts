@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { detectCgroupLayout } from '../../src/sandbox/cgroup.js';
 import { BwrapSandbox, probeBwrap } from '../../src/sandbox/index.js';
+import { until } from '../helpers/poll.js';
 import { runSandboxConformance } from './conformance.js';
 import { getJson, makeCodeDir, serverSpec, startInstance, waitReady } from './helpers.js';
 
@@ -131,10 +132,12 @@ describe('bwrap isolation', { skip: unavailable ?? false }, () => {
     });
     const { handle } = await startInstance(t, sandbox, spec);
     const [memoryDir = '', pidsDir = memoryDir] = cgroupDirs(handle.instanceId);
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    await until(() => /^max [1-9]/m.test(readCg(pidsDir, 'pids.events')), {
+      what: 'the fork bomb hits the pids limit',
+      detail: () => readCg(pidsDir, 'pids.events'),
+    });
     const current = Number(readCg(pidsDir, 'pids.current'));
     assert.ok(current <= 64, `pids.current ${current} exceeds the limit`);
-    assert.match(readCg(pidsDir, 'pids.events'), /^max [1-9]/m, 'the limit was hit');
     assert.equal(spawnSync('true').status, 0, 'the host can still start processes');
     const started = Date.now();
     await handle.stop();
@@ -171,8 +174,7 @@ describe('bwrap isolation', { skip: unavailable ?? false }, () => {
     const pooled = new BwrapSandbox({ subnet, networkPool: 2 });
     t.after(() => pooled.close());
     await pooled.prepare();
-    const deadline = Date.now() + 10_000;
-    while (ours().length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    await until(() => ours().length >= 2, { what: 'two networks are made ahead', timeoutMs: 10_000 });
     const made = ours();
     assert.equal(made.length, 2, 'two networks ready before any start');
     const codeDir = await makeCodeDir(t);

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { ProcessSandbox } from '../../src/sandbox/index.js';
+import { until } from '../helpers/poll.js';
 import { runSandboxConformance } from './conformance.js';
 import { getJson, makeCodeDir, serverSpec, startInstance, waitReady } from './helpers.js';
 
@@ -40,6 +41,5 @@ test('process sandbox: stop kills children left in the process group', async (t)
   const sleeper = Number(stdout.text().split('\n')[0]);
   assert.ok(sleeper > 0);
   await handle.stop();
-  await new Promise((resolve) => setTimeout(resolve, 50));
-  assert.equal(isRunning(sleeper), false, 'the background child is gone (or a zombie)');
+  await until(() => !isRunning(sleeper), { what: 'the background child is gone (or a zombie)' });
 });
