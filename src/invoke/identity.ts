@@ -30,7 +30,11 @@ interface Identity {
 export class InstanceIdentities {
   readonly #byInstance = new Map<string, Identity>();
 
-  constructor(readonly issuer: CredentialIssuer) {}
+  readonly #issuer: CredentialIssuer;
+
+  constructor(issuer: CredentialIssuer) {
+    this.#issuer = issuer;
+  }
 
   /** Credentials for an instance about to start. Revoke them if the start fails, else `watch` the instance. */
   mintForStart(instanceId: string, serviceName: string): TemporaryCredentials {
@@ -44,7 +48,7 @@ export class InstanceIdentities {
 
   /** The instance stopped or never started: its keys stop working. */
   revoke(instanceId: string): void {
-    for (const id of this.#byInstance.get(instanceId)?.keyIds ?? []) this.issuer.revoke(id);
+    for (const id of this.#byInstance.get(instanceId)?.keyIds ?? []) this.#issuer.revoke(id);
     this.#byInstance.delete(instanceId);
   }
 
@@ -76,7 +80,7 @@ export class InstanceIdentities {
   }
 
   #mint(instanceId: string, serviceName: string, previous: Identity | undefined): Identity {
-    const credentials = this.issuer.mint(serviceName, INSTANCE_CREDENTIAL_TTL_MS);
+    const credentials = this.#issuer.mint(serviceName, INSTANCE_CREDENTIAL_TTL_MS);
     const identity: Identity = {
       credentials,
       expiresAt: Date.now() + INSTANCE_CREDENTIAL_TTL_MS,

@@ -35,7 +35,11 @@ export interface LifecycleDeps {
  * `FC Invoke Start/End`, let the exchange call the instance, then log the billing line and give the slot back.
  */
 export class CallLifecycle {
-  constructor(readonly deps: LifecycleDeps) {}
+  readonly #deps: LifecycleDeps;
+
+  constructor(deps: LifecycleDeps) {
+    this.#deps = deps;
+  }
 
   async run<T>(request: CallRequest, exchange: Exchange<T>): Promise<T> {
     const call = await this.#begin(request);
@@ -73,7 +77,7 @@ export class CallLifecycle {
     const { instance } = lease;
     const log = instance.logs.begin(requestId);
     if (instance.inFlight === 1) instance.handle.resetPeakMemory();
-    const { identities, region, accountId } = this.deps;
+    const { identities, region, accountId } = this.#deps;
     const ctx: CallContext = {
       requestId,
       fn,
@@ -89,7 +93,7 @@ export class CallLifecycle {
 
   async #acquire(request: CallRequest): Promise<Lease> {
     const { fn, service } = request;
-    const slot = await this.deps.scheduler.acquire({
+    const slot = await this.#deps.scheduler.acquire({
       poolKey: `${service.serviceName}/${fn.functionName}`,
       revision: request.revision,
       concurrency: fn.instanceConcurrency,
@@ -100,7 +104,7 @@ export class CallLifecycle {
 
   /** The scheduler granted a start: build the recipe (with the instance's own credentials) and start it. */
   async #coldStart(permit: StartPermit, request: CallRequest): Promise<Lease> {
-    const { identities } = this.deps;
+    const { identities } = this.#deps;
     let lease: Lease;
     try {
       lease = await permit.start(this.#recipe(permit.instanceId, request));
@@ -113,8 +117,8 @@ export class CallLifecycle {
   }
 
   async #recipe(instanceId: string, request: CallRequest): Promise<InstanceRecipe> {
-    const credentials = this.deps.identities.mintForStart(instanceId, request.service.serviceName);
-    return this.deps.recipes.build(request, instanceId, credentials);
+    const credentials = this.#deps.identities.mintForStart(instanceId, request.service.serviceName);
+    return this.#deps.recipes.build(request, instanceId, credentials);
   }
 
   /** Runs the initializer if the function has one and this instance has not run it successfully yet. */
@@ -179,7 +183,7 @@ export class CallLifecycle {
     const { fn, requestId } = call.ctx;
     const billing = billingLine(
       call.durationMs,
-      this.deps.billingGranularityMs,
+      this.#deps.billingGranularityMs,
       fn.memorySize,
       call.peakBytes,
     );

@@ -27,7 +27,11 @@ export interface RecipeDeps {
  * container runtime's `prepare` step (the image pull). Built only when the scheduler grants a start.
  */
 export class StartRecipes {
-  constructor(readonly deps: RecipeDeps) {}
+  readonly #deps: RecipeDeps;
+
+  constructor(deps: RecipeDeps) {
+    this.#deps = deps;
+  }
 
   async build(
     request: CallRequest,
@@ -35,15 +39,15 @@ export class StartRecipes {
     credentials: TemporaryCredentials,
   ): Promise<InstanceRecipe> {
     const { fn, service, qualifier } = request;
-    const runtime = this.deps.runtimes.resolve(fn.runtime);
+    const runtime = this.#deps.runtimes.resolve(fn.runtime);
     // A runtime with a `prepare` step (custom-container) brings its own filesystem: no code package needed.
     if (!fn.code && !runtime.prepare) {
       throw new FcError('InvalidArgument', `function '${fn.functionName}' has no code`);
     }
-    const codeDir = fn.code ? await this.deps.codeDir(fn.code.sha256) : '';
+    const codeDir = fn.code ? await this.#deps.codeDir(fn.code.sha256) : '';
     const command = runtime.command(fn);
     if (!runtime.prepare) await checkBootstrap(codeDir, command);
-    const { region, accountId } = this.deps;
+    const { region, accountId } = this.#deps;
     const spec: SandboxSpec = {
       instanceId,
       codeDir,
@@ -51,14 +55,14 @@ export class StartRecipes {
       env: instanceEnv({ fn, service, qualifier, region, accountId, credentials }, instanceId),
       port: fn.caPort,
       memoryMb: fn.memorySize,
-      pidsLimit: this.deps.pidsLimit,
+      pidsLimit: this.#deps.pidsLimit,
       tmpSizeMb: LIMITS.tmpSizeMb,
       readOnlyMounts: runtime.mounts,
     };
     const logMeta = { serviceName: service.serviceName, functionName: fn.functionName, qualifier };
     // Platform lines of the start (image pulls) go to the function's log, under the request that caused it.
     const log = (message: string) =>
-      this.deps.logs.append({
+      this.#deps.logs.append({
         time: Date.now(),
         ...logMeta,
         requestId: request.requestId,

@@ -87,9 +87,13 @@ export class Instance {
 
   async stop(): Promise<void> {
     if (this.#state !== 'stopped') this.#state = 'stopping';
-    await this.dispatcher.destroy().catch(() => undefined);
-    await this.handle.stop();
-    this.#markStopped();
+    try {
+      await this.dispatcher.destroy().catch(() => undefined);
+      await this.handle.stop();
+    } finally {
+      // Even when the sandbox failed to stop it, Kumo is done with it: whatever belonged to it (keys) goes.
+      this.#markStopped();
+    }
   }
 }
 

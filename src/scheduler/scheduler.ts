@@ -57,6 +57,8 @@ interface PendingStart {
   revision: string;
   concurrency: number;
   claims: Claim[];
+  /** The function changed during the start: the instance serves the calls waiting for it, then stops. */
+  retired: boolean;
 }
 
 /**
@@ -74,12 +76,17 @@ export class Scheduler {
   readonly #reaper: NodeJS.Timeout;
   #closed = false;
 
-  constructor(
-    readonly sandbox: Sandbox,
-    readonly logStore: LogStore,
-    readonly limits: SchedulerLimits,
-    readonly logger: Logger,
-  ) {
+  readonly #sandbox: Sandbox;
+  /** Where instances' output goes (their log capture); the layers above never write through it. */
+  readonly #logStore: LogStore;
+  readonly #limits: SchedulerLimits;
+  readonly #logger: Logger;
+
+  constructor(sandbox: Sandbox, logStore: LogStore, limits: SchedulerLimits, logger: Logger) {
+    this.#sandbox = sandbox;
+    this.#logStore = logStore;
+    this.#limits = limits;
+    this.#logger = logger;
     this.#queue = new WaitQueue(limits.maxQueuedCalls);
     this.#reaper = setInterval(() => this.#reapIdle(), Math.min(limits.instanceIdleMs / 2, 10_000)).unref();
   }
@@ -97,7 +104,7 @@ export class Scheduler {
       // Fill an instance that is still starting before starting another (FC fills one up to its concurrency).
       const starting = this.#pending
         .get(poolKey)
-        ?.find((p) => p.revision === revision && p.claims.length + 1 < p.concurrency);
+        ?.find((p) => p.revision === revision && !p.retired && p.claims.length + 1 < p.concurrency);
       if (starting) return new Promise((resolve, reject) => starting.claims.push({ resolve, reject }));
       if (this.#canStart(poolKey, pool)) return this.#permit(request);
       await this.#queue.wait(
@@ -111,6 +118,7 @@ export class Scheduler {
 
   /** Retires every instance of a function (code or config changed, or it was deleted). */
   retire(poolKey: string): void {
+    for (const pending of this.#pending.get(poolKey) ?? []) pending.retired = true;
     for (const instance of this.#pools.get(poolKey) ?? []) {
       if (instance.inFlight === 0) void this.#stop(poolKey, instance, 'retired');
       else instance.retire();
@@ -147,7 +155,7 @@ export class Scheduler {
     // Instances still starting count too, or a burst of cold starts overshoots the limit.
     let live = this.#pending.get(poolKey)?.length ?? 0;
     for (const instance of pool ?? []) if (instance.state !== 'stopped') live++;
-    return live < this.limits.maxInstancesPerFunction && this.instanceCount < this.limits.maxInstances;
+    return live < this.#limits.maxInstancesPerFunction && this.instanceCount < this.#limits.maxInstances;
   }
 
   #permit(request: SlotRequest): StartPermit {
@@ -157,6 +165,7 @@ export class Scheduler {
       revision: request.revision,
       concurrency: request.concurrency,
       claims: [],
+      retired: false,
     };
     const list = this.#pending.get(poolKey) ?? [];
     this.#pending.set(poolKey, list);
@@ -183,7 +192,9 @@ export class Scheduler {
         }
         // Every claimed slot is taken now, before a woken waiter can look for a free one.
         for (const claim of pending.claims) claim.resolve(this.#lease(poolKey, instance, true));
-        return this.#lease(poolKey, instance, true);
+        const lease = this.#lease(poolKey, instance, true);
+        if (pending.retired) instance.retire();
+        return lease;
       },
     };
   }
@@ -191,10 +202,10 @@ export class Scheduler {
   async #launch(id: string, request: SlotRequest, recipe: InstanceRecipe): Promise<Instance> {
     const { poolKey, revision, concurrency } = request;
     const instance = await startInstance(
-      this.sandbox,
+      this.#sandbox,
       { id, revision, concurrency, recipe },
-      this.logStore,
-      this.limits.instanceStartTimeoutMs,
+      this.#logStore,
+      this.#limits.instanceStartTimeoutMs,
     );
     if (this.#closed) {
       await instance.stop();
@@ -209,11 +220,11 @@ export class Scheduler {
     pool.add(instance);
     void instance.handle.exited.then((exit) => {
       if (this.#pools.get(poolKey)?.delete(instance)) {
-        this.logger.warn({ instanceId: id, poolKey, exit }, 'instance exited');
+        this.#logger.warn({ instanceId: id, poolKey, exit }, 'instance exited');
         this.#afterStop(poolKey);
       }
     });
-    this.logger.debug({ instanceId: id, poolKey }, 'instance started');
+    this.#logger.debug({ instanceId: id, poolKey }, 'instance started');
     return instance;
   }
 
@@ -239,10 +250,10 @@ export class Scheduler {
 
   async #stop(poolKey: string, instance: Instance, reason: string): Promise<void> {
     const wasMember = this.#pools.get(poolKey)?.delete(instance) ?? false;
-    this.logger.debug({ instanceId: instance.id, poolKey, reason }, 'stopping instance');
+    this.#logger.debug({ instanceId: instance.id, poolKey, reason }, 'stopping instance');
     await instance
       .stop()
-      .catch((error: unknown) => this.logger.error({ err: error }, 'instance stop failed'));
+      .catch((error: unknown) => this.#logger.error({ err: error }, 'instance stop failed'));
     if (wasMember) this.#afterStop(poolKey);
   }
 
@@ -252,7 +263,7 @@ export class Scheduler {
   }
 
   #reapIdle(): void {
-    const cutoff = Date.now() - this.limits.instanceIdleMs;
+    const cutoff = Date.now() - this.#limits.instanceIdleMs;
     for (const [key, pool] of this.#pools) {
       for (const instance of pool) {
         if (instance.inFlight === 0 && instance.lastUsed < cutoff) void this.#stop(key, instance, 'idle');

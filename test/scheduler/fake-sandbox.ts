@@ -20,7 +20,10 @@ import {
 /** How a fake instance behaves, chosen by the recipe's `FAKE_MODE` variable. */
 export type FakeMode = 'serve' | 'exit-before-ready' | 'never-ready';
 
-/** One instance of the fake sandbox: an in-process HTTP server that answers with its instance id. */
+/**
+ * One instance of the fake sandbox: an in-process HTTP server. `GET /` answers its instance id; any other
+ * request gets JSON `{instanceId, path, headers, env}` (what the instance was told).
+ */
 export class FakeInstance implements InstanceHandle {
   readonly host = '127.0.0.1';
   readonly pid = 0;
@@ -28,6 +31,8 @@ export class FakeInstance implements InstanceHandle {
   readonly stderr = new PassThrough();
   readonly exited: Promise<ExitInfo>;
   stopCalls = 0;
+  /** Paths of the requests it received. */
+  readonly requests: string[] = [];
   #exit: (info: ExitInfo) => void = () => {};
 
   constructor(
@@ -89,7 +94,13 @@ export class FakeSandbox implements Sandbox {
     const mode = (spec.env.FAKE_MODE ?? 'serve') as FakeMode;
     let instance: FakeInstance;
     if (mode === 'serve') {
-      const server = createServer((_, res) => res.end(spec.instanceId));
+      const server = createServer((req, res) => {
+        instance.requests.push(req.url ?? '');
+        if (req.url === '/') return res.end(spec.instanceId);
+        const { instanceId, env } = spec;
+        res.setHeader('content-type', 'application/json');
+        res.end(JSON.stringify({ instanceId, path: req.url, headers: req.headers, env }));
+      });
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
       const address = server.address();
       instance = new FakeInstance(spec, typeof address === 'object' && address ? address.port : 0, server);
@@ -143,7 +154,7 @@ after(async () => {
 export async function useScheduler(
   t: TestContext,
   limits: Partial<SchedulerLimits> = {},
-): Promise<{ scheduler: Scheduler; sandbox: FakeSandbox }> {
+): Promise<{ scheduler: Scheduler; sandbox: FakeSandbox; logs: ThreadedLogStore }> {
   logStore ??= mkdtemp(join(tmpdir(), 'kumo-scheduler-test-')).then(async (dir) => ({
     dir,
     logs: await ThreadedLogStore.open(join(dir, 'logs.db'), () => {}),
@@ -155,7 +166,7 @@ export async function useScheduler(
     await scheduler.close();
     await sandbox.close();
   });
-  return { scheduler, sandbox };
+  return { scheduler, sandbox, logs };
 }
 
 /** A call's slot request for one function revision. */

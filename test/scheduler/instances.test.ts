@@ -34,6 +34,31 @@ describe('scheduler: instance lifecycle', () => {
     assert.equal(scheduler.instanceCount, 0);
   });
 
+  it('an instance whose function changed while it was starting serves its waiting calls, then stops', async (t) => {
+    const { scheduler, sandbox } = await useScheduler(t);
+    const open = sandbox.hold();
+    const request = slot('a', { concurrency: 2 });
+    const permit = assertPermit(await scheduler.acquire(request));
+    const starting = permit.start(recipe());
+    const claim = scheduler.acquire(request);
+    scheduler.retire('svc/a');
+    const after = assertPermit(await scheduler.acquire(request));
+    assert.notEqual(
+      after.instanceId,
+      permit.instanceId,
+      'a call after the change does not join the old start',
+    );
+    open();
+    const first = await starting;
+    const second = assertLease(await claim);
+    assert.equal(second.instance, first.instance);
+    assert.equal(first.instance.state, 'retiring');
+    first.release();
+    second.release();
+    await first.instance.stopped;
+    (await after.start(recipe())).release();
+  });
+
   it('reaps instances idle longer than instanceIdleMs, not busy ones', async (t) => {
     const { scheduler } = await useScheduler(t, { instanceIdleMs: 100 });
     const busy = await lease(scheduler, slot('a'));
