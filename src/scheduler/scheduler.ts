@@ -178,7 +178,7 @@ export class Scheduler {
       start: async (recipe) => {
         if (used) throw new Error(`the start permit of ${instanceId} was already used`);
         used = true;
-        let instance: Instance | undefined;
+        let instance: Instance;
         try {
           instance = await this.#launch(instanceId, request, await recipe);
         } catch (error) {
