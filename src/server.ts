@@ -116,6 +116,7 @@ export async function startServer(
       return minted;
     },
     revokeCredentials: (accessKeyId) => keys.remove(accessKeyId),
+    logs,
     region: config.region,
     accountId: credentials.accountId,
     billingGranularityMs: config.billingGranularityMs,

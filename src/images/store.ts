@@ -9,40 +9,7 @@ import { type ImageReference, parseImageReference, pinned } from './reference.js
 import { createMountPoints } from './rootfs.js';
 import { type RegistrySettings, Skopeo } from './skopeo.js';
 import { findTool, runTool } from './tool.js';
-
-export interface ImageStoreOptions {
-  /** Where images live: `<dataDir>/images`. */
-  dir: string;
-  registries: RegistrySettings;
-  /** Compressed size (config + layers) over which an image is refused. */
-  maxCompressedBytes: number;
-  /** Bound of one whole pull (download + unpack). */
-  pullTimeoutMs: number;
-  /** Bound of one registry question (manifest lookup). */
-  resolveTimeoutMs: number;
-}
-
-/** An image's state as the API shows it (FC's `customContainerConfig.accelerationInfo.status`). */
-export interface ImageStatus {
-  status: 'Preparing' | 'Ready' | 'Failed';
-  message?: string;
-  digest?: string;
-}
-
-export interface ResolvedImage {
-  reference: ImageReference;
-  /** Digest of the platform manifest: the cache key of the unpacked rootfs. */
-  digest: string;
-  compressedBytes: number;
-}
-
-export interface PreparedImage extends SandboxImage {
-  /** False when the rootfs was already in the cache. */
-  pulled: boolean;
-}
-
-/** A line for the function's log (pull progress and failures). */
-export type ImageLog = (message: string) => void;
+import type { ImageLog, ImageStatus, ImageStoreOptions, PreparedImage, ResolvedImage } from './types.js';
 
 interface Mapping {
   name: string;

@@ -1,5 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
+import type { Call, Sent } from './call.js';
+import type { CallResult } from './instance-call.js';
 import type { CallRequest, Invoker } from './invoker.js';
 import { type Outcome, toOutcome } from './outcome.js';
 
@@ -37,35 +39,18 @@ const DROPPED_RESPONSE = new Set(['connection', 'keep-alive', 'transfer-encoding
  * An HTTP-triggered call: the raw request goes to the instance (with `X-Fc-Control-Path: /http-invoke`) and the
  * function's status, headers and body stream back unchanged. A function that fails answers 502 `{errorMessage}`.
  */
-export async function invokeHttp(invoker: Invoker, request: HttpInvokeRequest): Promise<HttpInvokeResult> {
-  const call = await invoker.begin(request);
-  const { instance, ctx } = call;
-  const initFailure = await invoker.initialize(call).catch((error: unknown) => {
-    invoker.finish(call, undefined);
-    throw error;
+export function invokeHttp(invoker: Invoker, request: HttpInvokeRequest): Promise<HttpInvokeResult> {
+  return invoker.calls.run(request, {
+    send: (call) => sendHttp(call, request),
+    answer: (call, outcome) => failure(call.responseHeaders(), outcome),
   });
-  if (initFailure) {
-    invoker.finish(call, initFailure);
-    return failure(invoker.responseHeaders(call), initFailure);
-  }
-  invoker.frame(call, 'Start');
+}
+
+async function sendHttp(call: Call, request: HttpInvokeRequest): Promise<Sent<HttpInvokeResult>> {
+  const { instance } = call;
   const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), ctx.fn.timeout * 1000);
-  let done = false;
-  const end = (outcome: Outcome) => {
-    if (done) return;
-    done = true;
-    clearTimeout(timer);
-    invoker.frame(call, 'End', outcome);
-    invoker.finish(call, outcome);
-  };
-  const context = {
-    fn: ctx.fn,
-    instance,
-    startedAt: call.startedAt,
-    timeoutSeconds: ctx.fn.timeout,
-    what: 'Function',
-  };
+  const timer = setTimeout(() => controller.abort(), call.ctx.fn.timeout * 1000);
+  const outcomeOf = (result: CallResult) => toOutcome(result, call.outcomeContext());
 
   const headers: Record<string, string | string[]> = {};
   for (const [name, value] of Object.entries(request.headers)) {
@@ -73,7 +58,7 @@ export async function invokeHttp(invoker: Invoker, request: HttpInvokeRequest): 
     if (value === undefined || DROPPED_REQUEST.has(lower) || lower.startsWith('x-fc-')) continue;
     headers[name] = value;
   }
-  Object.assign(headers, invoker.headers(call, '/http-invoke'), {
+  Object.assign(headers, call.instanceHeaders('/http-invoke'), {
     'X-Fc-Base-Path': request.basePath,
     'X-Fc-Client-Ip': request.clientIp,
   });
@@ -88,53 +73,51 @@ export async function invokeHttp(invoker: Invoker, request: HttpInvokeRequest): 
       signal: controller.signal,
     });
   } catch (error) {
-    const outcome = await toOutcome(
+    const outcome = await outcomeOf(
       controller.signal.aborted ? { kind: 'timeout' } : { kind: 'broken', error: error as Error },
-      context,
     );
-    end(outcome);
-    return failure(invoker.responseHeaders(call), outcome);
+    clearTimeout(timer);
+    return { outcome };
   }
 
   const declared = response.headers['x-fc-error-type'];
   if (declared || (response.statusCode === 404 && response.headers['x-fc-status'] === '404')) {
     const body = Buffer.from(await response.body.arrayBuffer());
-    const outcome = await toOutcome(
-      {
-        kind: 'response',
-        status: 500,
-        headers: { 'x-fc-error-type': String(declared ?? 'UnhandledInvocationError') },
-        body,
-      },
-      context,
-    );
-    end(outcome);
-    return failure(invoker.responseHeaders(call), outcome);
+    const outcome = await outcomeOf({
+      kind: 'response',
+      status: 500,
+      headers: { 'x-fc-error-type': String(declared ?? 'UnhandledInvocationError') },
+      body,
+    });
+    clearTimeout(timer);
+    return { outcome };
   }
 
-  const out: Record<string, string | string[]> = { ...invoker.responseHeaders(call) };
+  const out: Record<string, string | string[]> = { ...call.responseHeaders() };
   for (const [name, value] of Object.entries(response.headers)) {
     if (value === undefined || DROPPED_RESPONSE.has(name) || name.startsWith('x-fc-')) continue;
     out[name] = value;
   }
   const ok: Outcome = { ok: true, status: response.statusCode, headers: {}, body: Buffer.alloc(0) };
-  let failed = false;
-  response.body.once('error', (error: Error & { code?: string }) => {
-    failed = true;
-    if (!controller.signal.aborted && (error.name === 'AbortError' || error.code === 'UND_ERR_ABORTED')) {
-      // The client hung up and the gateway dropped the body: the function did nothing wrong, keep its instance.
-      end(ok);
-      return;
-    }
-    void toOutcome(controller.signal.aborted ? { kind: 'timeout' } : { kind: 'broken', error }, context).then(
-      end,
-    );
-  });
-  // 'close' without an error: the body was read to the end, or the client went away (not the function's fault).
-  response.body.once('close', () => {
-    if (!failed) end(ok);
-  });
-  return { status: response.statusCode, headers: out, body: response.body };
+  const outcome = new Promise<Outcome>((resolve) => {
+    let failed = false;
+    response.body.once('error', (error: Error & { code?: string }) => {
+      failed = true;
+      if (!controller.signal.aborted && (error.name === 'AbortError' || error.code === 'UND_ERR_ABORTED')) {
+        // The client hung up and the gateway dropped the body: the function did nothing wrong, keep its instance.
+        resolve(ok);
+        return;
+      }
+      void outcomeOf(controller.signal.aborted ? { kind: 'timeout' } : { kind: 'broken', error }).then(
+        resolve,
+      );
+    });
+    // 'close' without an error: the body was read to the end, or the client went away (not the function's fault).
+    response.body.once('close', () => {
+      if (!failed) resolve(ok);
+    });
+  }).finally(() => clearTimeout(timer));
+  return { reply: { status: response.statusCode, headers: out, body: response.body }, outcome };
 }
 
 function failure(headers: Record<string, string>, outcome: Outcome): HttpInvokeResult {

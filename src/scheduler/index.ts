@@ -1,2 +1,8 @@
-export { Instance, type InstanceBlueprint } from './instance.js';
-export { type InstanceRequest, type Lease, Scheduler, type SchedulerLimits } from './scheduler.js';
+export { Instance, type InstanceRecipe, type InstanceState } from './instance.js';
+export {
+  type Lease,
+  Scheduler,
+  type SchedulerLimits,
+  type SlotRequest,
+  type StartPermit,
+} from './scheduler.js';

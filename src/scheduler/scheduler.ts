@@ -2,7 +2,8 @@ import type { Logger } from 'pino';
 import type { LogStore } from '../logs/index.js';
 import { FcError } from '../model/index.js';
 import type { Sandbox } from '../sandbox/index.js';
-import { type Instance, type InstanceBlueprint, startInstance } from './instance.js';
+import { type Instance, type InstanceRecipe, startInstance } from './instance.js';
+import { WaitQueue } from './queue.js';
 
 export interface SchedulerLimits {
   maxInstancesPerFunction: number;
@@ -12,93 +13,115 @@ export interface SchedulerLimits {
   instanceStartTimeoutMs: number;
 }
 
-/** What a call needs to get an instance of one function revision. */
-export interface InstanceRequest {
+/** What a call needs: a slot on an instance of one function revision. */
+export interface SlotRequest {
   /** `service/function`: one pool per function. */
   poolKey: string;
   /** Changes whenever the function's code or config changes; older instances are not reused. */
   revision: string;
+  /** Calls one instance of this revision takes at once. */
   concurrency: number;
-  /** Builds the start recipe for a new instance with this id. */
-  blueprint(instanceId: string): Promise<InstanceBlueprint>;
-  /** Called once when an instance of this request's making has stopped (release per-instance resources). */
-  onStopped?(instanceId: string): void;
   /** How long a call may wait in the queue for a slot. */
   maxWaitMs: number;
 }
 
+/** A slot on a running instance. */
 export interface Lease {
+  readonly kind: 'lease';
   instance: Instance;
-  /** True when this call started the instance. */
+  /** True when the call waited for the instance to start. */
   coldStart: boolean;
   /** Gives the slot back; `destroy` stops the instance (timeout, broken protocol). */
   release(options?: { destroy?: boolean }): void;
 }
 
-interface Waiter {
-  wake(): void;
+/**
+ * No instance had a free slot and a new one may start: the start is counted against the limits and the
+ * instance id assigned. Its holder must call `start` once, with the recipe or the reason it has none (a
+ * rejected promise); calls that claimed a slot of this instance meanwhile wait on it.
+ */
+export interface StartPermit {
+  readonly kind: 'start';
+  readonly instanceId: string;
+  start(recipe: InstanceRecipe | Promise<InstanceRecipe>): Promise<Lease>;
 }
 
-/** An instance being started, and how many calls have already claimed one of its slots. */
+/** A call that claimed a slot of an instance still starting. */
+interface Claim {
+  resolve(lease: Lease): void;
+  reject(error: unknown): void;
+}
+
+/** An instance being started, and the calls that will take its other slots. */
 interface PendingStart {
   revision: string;
   concurrency: number;
-  claimed: number;
-  instance: Promise<Instance>;
+  claims: Claim[];
+  /** The function changed during the start: the instance serves the calls waiting for it, then stops. */
+  retired: boolean;
 }
 
 /**
- * Instance pools per function: a call takes a free slot on a ready instance of the current revision, or
- * cold-starts one (within the per-function and global limits), or waits in a bounded queue, or gets
- * ResourceExhausted. Idle instances stop after `instanceIdleMs`; crashed ones are dropped.
+ * Instance pools per function: a call takes a free slot on a ready instance of the current revision, or a slot
+ * of an instance being started, or gets a permit to start one (within the per-function and global limits), or
+ * waits in a bounded queue, or gets ResourceExhausted. Idle instances stop after `instanceIdleMs`; crashed ones
+ * are dropped. The scheduler never calls into the layer above: a start permit is fulfilled by its holder.
  */
 export class Scheduler {
   readonly #pools = new Map<string, Set<Instance>>();
-  readonly #waiters = new Map<string, Waiter[]>();
   readonly #pending = new Map<string, PendingStart[]>();
-  readonly #stoppedHooks = new Map<string, () => void>();
+  readonly #queue: WaitQueue;
   #starting = 0;
-  #queued = 0;
   #nextId = 0;
   readonly #reaper: NodeJS.Timeout;
   #closed = false;
 
-  constructor(
-    readonly sandbox: Sandbox,
-    readonly logStore: LogStore,
-    readonly limits: SchedulerLimits,
-    readonly logger: Logger,
-  ) {
+  readonly #sandbox: Sandbox;
+  /** Where instances' output goes (their log capture); the layers above never write through it. */
+  readonly #logStore: LogStore;
+  readonly #limits: SchedulerLimits;
+  readonly #logger: Logger;
+
+  constructor(sandbox: Sandbox, logStore: LogStore, limits: SchedulerLimits, logger: Logger) {
+    this.#sandbox = sandbox;
+    this.#logStore = logStore;
+    this.#limits = limits;
+    this.#logger = logger;
+    this.#queue = new WaitQueue(limits.maxQueuedCalls);
     this.#reaper = setInterval(() => this.#reapIdle(), Math.min(limits.instanceIdleMs / 2, 10_000)).unref();
   }
 
-  async acquire(request: InstanceRequest): Promise<Lease> {
+  async acquire(request: SlotRequest): Promise<Lease | StartPermit> {
+    const { poolKey, revision } = request;
     const deadline = Date.now() + request.maxWaitMs;
     for (;;) {
       if (this.#closed) throw new FcError('ServiceUnavailable', 'Kumo is shutting down');
-      const pool = this.#pool(request.poolKey);
-      const free = [...pool].find((i) => i.revision === request.revision && i.hasFreeSlot);
-      if (free) return this.#lease(request.poolKey, free, false);
+      const pool = this.#pools.get(poolKey);
+      for (const instance of pool ?? []) {
+        if (instance.revision === revision && instance.hasFreeSlot)
+          return this.#lease(poolKey, instance, false);
+      }
       // Fill an instance that is still starting before starting another (FC fills one up to its concurrency).
       const starting = this.#pending
-        .get(request.poolKey)
-        ?.find((p) => p.revision === request.revision && p.claimed < p.concurrency);
-      if (starting) {
-        starting.claimed++;
-        return this.#lease(request.poolKey, await starting.instance, true);
-      }
-      if (this.#canStart(request.poolKey, pool)) {
-        return this.#lease(request.poolKey, await this.#start(request, pool), true);
-      }
-      await this.#wait(request.poolKey, deadline, request.maxWaitMs);
+        .get(poolKey)
+        ?.find((p) => p.revision === revision && !p.retired && p.claims.length + 1 < p.concurrency);
+      if (starting) return new Promise((resolve, reject) => starting.claims.push({ resolve, reject }));
+      if (this.#canStart(poolKey, pool)) return this.#permit(request);
+      await this.#queue.wait(
+        poolKey,
+        deadline,
+        () =>
+          `no instance of '${poolKey}' could take the call: ${this.instanceCount} instances running, the queue is full or the wait exceeded ${request.maxWaitMs} ms`,
+      );
     }
   }
 
   /** Retires every instance of a function (code or config changed, or it was deleted). */
   retire(poolKey: string): void {
+    for (const pending of this.#pending.get(poolKey) ?? []) pending.retired = true;
     for (const instance of this.#pools.get(poolKey) ?? []) {
       if (instance.inFlight === 0) void this.#stop(poolKey, instance, 'retired');
-      else instance.state = 'retiring';
+      else instance.retire();
     }
   }
 
@@ -106,90 +129,110 @@ export class Scheduler {
     return [...(this.#pools.get(poolKey) ?? [])];
   }
 
+  /** Running instances plus the ones starting. */
   get instanceCount(): number {
     let count = this.#starting;
     for (const pool of this.#pools.values()) count += pool.size;
     return count;
   }
 
+  /** Calls waiting in the queue for a slot. */
+  get queuedCalls(): number {
+    return this.#queue.size;
+  }
+
   async close(): Promise<void> {
     this.#closed = true;
     clearInterval(this.#reaper);
-    for (const waiters of this.#waiters.values()) for (const waiter of waiters) waiter.wake();
+    this.#queue.wakeAll();
     const stops: Promise<void>[] = [];
     for (const [key, pool] of this.#pools)
       for (const instance of pool) stops.push(this.#stop(key, instance, 'shutdown'));
     await Promise.all(stops);
   }
 
-  #pool(key: string): Set<Instance> {
-    let pool = this.#pools.get(key);
-    if (!pool) {
-      pool = new Set();
-      this.#pools.set(key, pool);
-    }
-    return pool;
-  }
-
-  #canStart(poolKey: string, pool: Set<Instance>): boolean {
+  #canStart(poolKey: string, pool: Set<Instance> | undefined): boolean {
     // Instances still starting count too, or a burst of cold starts overshoots the limit.
-    const starting = this.#pending.get(poolKey)?.length ?? 0;
-    const live = [...pool].filter((i) => i.state !== 'stopped').length + starting;
-    return live < this.limits.maxInstancesPerFunction && this.instanceCount < this.limits.maxInstances;
+    let live = this.#pending.get(poolKey)?.length ?? 0;
+    for (const instance of pool ?? []) if (instance.state !== 'stopped') live++;
+    return live < this.#limits.maxInstancesPerFunction && this.instanceCount < this.#limits.maxInstances;
   }
 
-  #start(request: InstanceRequest, pool: Set<Instance>): Promise<Instance> {
+  #permit(request: SlotRequest): StartPermit {
+    const { poolKey } = request;
+    const instanceId = `i-${Date.now().toString(36)}-${(this.#nextId++).toString(36)}`;
     const pending: PendingStart = {
       revision: request.revision,
       concurrency: request.concurrency,
-      claimed: 1,
-      instance: this.#launch(request, pool),
+      claims: [],
+      retired: false,
     };
-    const list = this.#pending.get(request.poolKey) ?? [];
-    this.#pending.set(request.poolKey, list);
+    const list = this.#pending.get(poolKey) ?? [];
+    this.#pending.set(poolKey, list);
     list.push(pending);
-    const forget = () => {
-      list.splice(list.indexOf(pending), 1);
-      if (list.length === 0 && this.#pending.get(request.poolKey) === list)
-        this.#pending.delete(request.poolKey);
+    this.#starting++;
+    let used = false;
+    return {
+      kind: 'start',
+      instanceId,
+      start: async (recipe) => {
+        if (used) throw new Error(`the start permit of ${instanceId} was already used`);
+        used = true;
+        let instance: Instance;
+        try {
+          instance = await this.#launch(instanceId, request, await recipe);
+        } catch (error) {
+          for (const claim of pending.claims) claim.reject(error);
+          throw error;
+        } finally {
+          list.splice(list.indexOf(pending), 1);
+          if (list.length === 0 && this.#pending.get(poolKey) === list) this.#pending.delete(poolKey);
+          this.#starting--;
+          this.#queue.wakeEveryPool();
+        }
+        // Every claimed slot is taken now, before a woken waiter can look for a free one.
+        for (const claim of pending.claims) claim.resolve(this.#lease(poolKey, instance, true));
+        const lease = this.#lease(poolKey, instance, true);
+        if (pending.retired) instance.retire();
+        return lease;
+      },
     };
-    pending.instance.then(forget, forget);
-    return pending.instance;
   }
 
-  async #launch(request: InstanceRequest, pool: Set<Instance>): Promise<Instance> {
-    const instanceId = `i-${Date.now().toString(36)}-${(this.#nextId++).toString(36)}`;
-    this.#starting++;
-    try {
-      const instance = await startInstance(
-        this.sandbox,
-        await request.blueprint(instanceId),
-        this.logStore,
-        this.limits.instanceStartTimeoutMs,
-      );
-      if (request.onStopped) this.#stoppedHooks.set(instanceId, () => request.onStopped?.(instanceId));
-      pool.add(instance);
-      void instance.handle.exited.then((exit) => {
-        if (pool.delete(instance)) {
-          this.logger.warn({ instanceId, poolKey: request.poolKey, exit }, 'instance exited');
-          this.#afterStop(request.poolKey, instance);
-        }
-      });
-      this.logger.debug({ instanceId, poolKey: request.poolKey }, 'instance started');
-      return instance;
-    } catch (error) {
-      request.onStopped?.(instanceId);
-      throw error;
-    } finally {
-      this.#starting--;
-      this.#wakeAll();
+  async #launch(id: string, request: SlotRequest, recipe: InstanceRecipe): Promise<Instance> {
+    const { poolKey, revision, concurrency } = request;
+    const instance = await startInstance(
+      this.#sandbox,
+      { id, revision, concurrency, recipe },
+      this.#logStore,
+      this.#limits.instanceStartTimeoutMs,
+    );
+    if (this.#closed) {
+      await instance.stop();
+      throw new FcError('ServiceUnavailable', 'Kumo is shutting down');
     }
+    // The pool is looked up now, not before the start: an emptied pool is dropped from the map meanwhile.
+    let pool = this.#pools.get(poolKey);
+    if (!pool) {
+      pool = new Set();
+      this.#pools.set(poolKey, pool);
+    }
+    pool.add(instance);
+    void instance.handle.exited.then((exit) => {
+      if (this.#pools.get(poolKey)?.delete(instance)) {
+        this.#logger.warn({ instanceId: id, poolKey, exit }, 'instance exited');
+        this.#afterStop(poolKey);
+      }
+    });
+    this.#logger.debug({ instanceId: id, poolKey }, 'instance started');
+    return instance;
   }
 
   #lease(poolKey: string, instance: Instance, coldStart: boolean): Lease {
     instance.inFlight++;
     let released = false;
     return {
+      kind: 'lease',
       instance,
       coldStart,
       release: (options) => {
@@ -200,67 +243,27 @@ export class Scheduler {
         if (options?.destroy || (instance.state === 'retiring' && instance.inFlight === 0)) {
           void this.#stop(poolKey, instance, options?.destroy ? 'destroyed' : 'retired');
         }
-        this.#wake(poolKey);
+        this.#queue.wake(poolKey);
       },
     };
   }
 
-  async #wait(poolKey: string, deadline: number, maxWaitMs: number): Promise<void> {
-    if (this.#queued >= this.limits.maxQueuedCalls || Date.now() >= deadline) {
-      throw new FcError(
-        'ResourceExhausted',
-        `no instance of '${poolKey}' could take the call: ${this.instanceCount} instances running, the queue is full or the wait exceeded ${maxWaitMs} ms`,
-      );
-    }
-    this.#queued++;
-    try {
-      await new Promise<void>((resolve) => {
-        const waiters = this.#waiters.get(poolKey) ?? [];
-        this.#waiters.set(poolKey, waiters);
-        const timer = setTimeout(() => waiter.wake(), Math.max(0, deadline - Date.now()));
-        const waiter: Waiter = {
-          wake: () => {
-            clearTimeout(timer);
-            const index = waiters.indexOf(waiter);
-            if (index >= 0) waiters.splice(index, 1);
-            resolve();
-          },
-        };
-        waiters.push(waiter);
-      });
-    } finally {
-      this.#queued--;
-    }
-  }
-
-  #wake(poolKey: string): void {
-    this.#waiters.get(poolKey)?.[0]?.wake();
-  }
-
-  /** A global slot freed up: any pool's first waiter may now start an instance. */
-  #wakeAll(): void {
-    for (const key of this.#waiters.keys()) this.#wake(key);
-  }
-
   async #stop(poolKey: string, instance: Instance, reason: string): Promise<void> {
-    const pool = this.#pools.get(poolKey);
-    const wasMember = pool?.delete(instance) ?? false;
-    this.logger.debug({ instanceId: instance.id, poolKey, reason }, 'stopping instance');
+    const wasMember = this.#pools.get(poolKey)?.delete(instance) ?? false;
+    this.#logger.debug({ instanceId: instance.id, poolKey, reason }, 'stopping instance');
     await instance
       .stop()
-      .catch((error: unknown) => this.logger.error({ err: error }, 'instance stop failed'));
-    if (wasMember) this.#afterStop(poolKey, instance);
+      .catch((error: unknown) => this.#logger.error({ err: error }, 'instance stop failed'));
+    if (wasMember) this.#afterStop(poolKey);
   }
 
-  #afterStop(poolKey: string, instance: Instance): void {
-    this.#stoppedHooks.get(instance.id)?.();
-    this.#stoppedHooks.delete(instance.id);
+  #afterStop(poolKey: string): void {
     if (this.#pools.get(poolKey)?.size === 0) this.#pools.delete(poolKey);
-    this.#wakeAll();
+    this.#queue.wakeEveryPool();
   }
 
   #reapIdle(): void {
-    const cutoff = Date.now() - this.limits.instanceIdleMs;
+    const cutoff = Date.now() - this.#limits.instanceIdleMs;
     for (const [key, pool] of this.#pools) {
       for (const instance of pool) {
         if (instance.inFlight === 0 && instance.lastUsed < cutoff) void this.#stop(key, instance, 'idle');

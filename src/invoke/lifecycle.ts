@@ -1,0 +1,199 @@
+import type { FunctionRecord, Service } from '../model/index.js';
+import type { InstanceRecipe, Lease, Scheduler, StartPermit } from '../scheduler/index.js';
+import { billingLine } from './billing.js';
+import { Call, type Exchange, type Sent } from './call.js';
+import type { CallContext } from './context.js';
+import type { InstanceIdentities } from './identity.js';
+import { callInstance } from './instance-call.js';
+import { type Outcome, toOutcome, unhandled } from './outcome.js';
+import type { StartRecipes } from './recipe.js';
+
+/** What every call (event or HTTP, sync, async or timer) names. */
+export interface CallRequest {
+  requestId: string;
+  service: Service;
+  fn: FunctionRecord;
+  /** Changes whenever the function changes (its etag). */
+  revision: string;
+  qualifier: string;
+  /** Earlier attempts of this (async) invocation: the instance sees it as X-Fc-Retry-Count. */
+  retryCount?: number;
+}
+
+export interface LifecycleDeps {
+  scheduler: Scheduler;
+  recipes: StartRecipes;
+  identities: InstanceIdentities;
+  region: string;
+  accountId: string;
+  billingGranularityMs: number;
+}
+
+/**
+ * One call from start to end, the same for every kind of call: take a slot (starting an instance from its
+ * recipe when the scheduler grants a start), initialize the instance once, frame the call's log with
+ * `FC Invoke Start/End`, let the exchange call the instance, then log the billing line and give the slot back.
+ */
+export class CallLifecycle {
+  readonly #deps: LifecycleDeps;
+
+  constructor(deps: LifecycleDeps) {
+    this.#deps = deps;
+  }
+
+  async run<T>(request: CallRequest, exchange: Exchange<T>): Promise<T> {
+    const call = await this.#begin(request);
+    let initFailure: Outcome | undefined;
+    let sent: Sent<T> | undefined;
+    try {
+      initFailure = await this.#initialize(call);
+      if (!initFailure) {
+        this.#frame(call, 'Start');
+        sent = await exchange.send(call);
+      }
+    } catch (error) {
+      this.#finish(call, undefined);
+      throw error;
+    }
+    if (!sent) {
+      const outcome = initFailure ?? unhandled('the call ended without an outcome', true);
+      this.#finish(call, outcome);
+      return exchange.answer(call, outcome);
+    }
+    if ('reply' in sent) {
+      void sent.outcome
+        .catch((error: unknown) => unhandled(`the call failed: ${(error as Error).message}`, true))
+        .then((outcome) => this.#end(call, outcome));
+      return sent.reply;
+    }
+    this.#end(call, sent.outcome);
+    return exchange.answer(call, sent.outcome);
+  }
+
+  /** Takes an instance slot and opens the call's log. Every `#begin` is followed by one `#finish`. */
+  async #begin(request: CallRequest): Promise<Call> {
+    const { fn, service, requestId } = request;
+    const lease = await this.#acquire(request);
+    const { instance } = lease;
+    const log = instance.logs.begin(requestId);
+    if (instance.inFlight === 1) instance.handle.resetPeakMemory();
+    const { identities, region, accountId } = this.#deps;
+    const ctx: CallContext = {
+      requestId,
+      fn,
+      service,
+      qualifier: request.qualifier,
+      region,
+      accountId,
+      retryCount: request.retryCount,
+      credentials: identities.forCall(instance, service.serviceName, fn.timeout),
+    };
+    return new Call(lease, ctx, log, identities.staticHeaders(ctx, instance.id));
+  }
+
+  async #acquire(request: CallRequest): Promise<Lease> {
+    const { fn, service } = request;
+    const slot = await this.#deps.scheduler.acquire({
+      poolKey: `${service.serviceName}/${fn.functionName}`,
+      revision: request.revision,
+      concurrency: fn.instanceConcurrency,
+      maxWaitMs: fn.timeout * 1000,
+    });
+    return slot.kind === 'lease' ? slot : this.#coldStart(slot, request);
+  }
+
+  /** The scheduler granted a start: build the recipe (with the instance's own credentials) and start it. */
+  async #coldStart(permit: StartPermit, request: CallRequest): Promise<Lease> {
+    const { identities } = this.#deps;
+    let lease: Lease;
+    try {
+      lease = await permit.start(this.#recipe(permit.instanceId, request));
+    } catch (error) {
+      identities.revoke(permit.instanceId);
+      throw error;
+    }
+    identities.watch(lease.instance);
+    return lease;
+  }
+
+  async #recipe(instanceId: string, request: CallRequest): Promise<InstanceRecipe> {
+    const credentials = this.#deps.identities.mintForStart(instanceId, request.service.serviceName);
+    return this.#deps.recipes.build(request, instanceId, credentials);
+  }
+
+  /** Runs the initializer if the function has one and this instance has not run it successfully yet. */
+  async #initialize(call: Call): Promise<Outcome | undefined> {
+    const { instance, ctx } = call;
+    const { fn, requestId } = ctx;
+    if (!fn.initializer) return undefined;
+    try {
+      await instance.ensureInitialized(async () => {
+        const startedAt = performance.now();
+        instance.logs.write(requestId, `FC Initialize Start RequestId: ${requestId}`);
+        const result = await callInstance(
+          instance,
+          { method: 'POST', path: '/initialize', headers: call.instanceHeaders('/initialize'), body: null },
+          fn.initializationTimeout * 1000,
+        );
+        const outcome = await toOutcome(result, {
+          fn,
+          instance,
+          startedAt,
+          timeoutSeconds: fn.initializationTimeout,
+          what: 'Function initialization',
+        });
+        instance.logs.write(
+          requestId,
+          `FC Initialize End RequestId: ${requestId}${outcome.ok ? '' : ', Error: Unhandled function error'}`,
+        );
+        if (!outcome.ok) throw new InitializationFailed(outcome);
+      });
+      return undefined;
+    } catch (error) {
+      if (error instanceof InitializationFailed) return error.outcome;
+      return unhandled(`the initializer failed: ${(error as Error).message}`, true);
+    }
+  }
+
+  #frame(call: Call, edge: 'Start' | 'End', outcome?: Outcome): void {
+    const kind =
+      outcome && !outcome.ok
+        ? outcome.errorType === 'HandledInvocationError'
+          ? 'Handled'
+          : 'Unhandled'
+        : '';
+    const suffix = kind ? `, Error: ${kind} function error` : '';
+    call.instance.logs.write(
+      call.ctx.requestId,
+      `FC Invoke ${edge} RequestId: ${call.ctx.requestId}${suffix}`,
+    );
+  }
+
+  #end(call: Call, outcome: Outcome): void {
+    this.#frame(call, 'End', outcome);
+    this.#finish(call, outcome);
+  }
+
+  /** Gives the slot back (retiring the instance after a timeout or crash), logs the billing line. */
+  #finish(call: Call, outcome: Outcome | undefined): void {
+    const destroy = outcome ? !outcome.ok && outcome.destroyInstance : true;
+    call.lease.release({ destroy });
+    call.durationMs = performance.now() - call.startedAt;
+    call.peakBytes = call.instance.handle.peakMemoryBytes();
+    const { fn, requestId } = call.ctx;
+    const billing = billingLine(
+      call.durationMs,
+      this.#deps.billingGranularityMs,
+      fn.memorySize,
+      call.peakBytes,
+    );
+    call.instance.logs.write(requestId, billing);
+    call.instance.logs.end(requestId);
+  }
+}
+
+class InitializationFailed extends Error {
+  constructor(readonly outcome: Outcome) {
+    super('initializer failed');
+  }
+}

@@ -1,0 +1,65 @@
+import { FcError } from '../model/index.js';
+
+interface Waiter {
+  wake(): void;
+}
+
+/**
+ * Calls waiting for a slot, per pool, bounded in number (`maxQueued` across all pools) and in time (each
+ * call's deadline). A woken call looks for a slot again; it is not handed one.
+ */
+export class WaitQueue {
+  readonly #waiters = new Map<string, Waiter[]>();
+  #queued = 0;
+
+  constructor(readonly maxQueued: number) {}
+
+  /**
+   * Waits until `wake` is called for the pool or the deadline passes. Throws ResourceExhausted at once when the
+   * queue is full or the deadline has passed; `describe` says why no slot was free.
+   */
+  async wait(poolKey: string, deadline: number, describe: () => string): Promise<void> {
+    if (this.#queued >= this.maxQueued || Date.now() >= deadline) {
+      throw new FcError('ResourceExhausted', describe());
+    }
+    this.#queued++;
+    try {
+      await new Promise<void>((resolve) => {
+        const waiters = this.#waiters.get(poolKey) ?? [];
+        this.#waiters.set(poolKey, waiters);
+        const timer = setTimeout(() => waiter.wake(), Math.max(0, deadline - Date.now()));
+        const waiter: Waiter = {
+          wake: () => {
+            clearTimeout(timer);
+            const index = waiters.indexOf(waiter);
+            if (index >= 0) waiters.splice(index, 1);
+            if (waiters.length === 0 && this.#waiters.get(poolKey) === waiters) this.#waiters.delete(poolKey);
+            resolve();
+          },
+        };
+        waiters.push(waiter);
+      });
+    } finally {
+      this.#queued--;
+    }
+  }
+
+  /** A slot of the pool freed up: its first waiter looks again. */
+  wake(poolKey: string): void {
+    this.#waiters.get(poolKey)?.[0]?.wake();
+  }
+
+  /** A global slot freed up (an instance stopped or a start ended): any pool's first waiter may start one. */
+  wakeEveryPool(): void {
+    for (const key of [...this.#waiters.keys()]) this.wake(key);
+  }
+
+  /** Wakes every waiter (shutdown). */
+  wakeAll(): void {
+    for (const waiters of [...this.#waiters.values()]) for (const waiter of [...waiters]) waiter.wake();
+  }
+
+  get size(): number {
+    return this.#queued;
+  }
+}
