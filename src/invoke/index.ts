@@ -1,4 +1,15 @@
+export { enqueueAsync, findAsyncInvocation } from './async-queue.js';
 export { AsyncWorker, type AsyncWorkerOptions } from './async-worker.js';
 export type { TemporaryCredentials } from './context.js';
 export { type HttpInvokeRequest, type HttpInvokeResult, invokeHttp } from './http.js';
 export { type InvokeRequest, type InvokeResult, Invoker, type InvokerDeps } from './invoker.js';
+export {
+  type InvokeTarget,
+  isTargetGone,
+  LATEST,
+  parseServiceRef,
+  type ResolveOptions,
+  resolveService,
+  resolveTarget,
+  type TargetRef,
+} from './resolve.js';

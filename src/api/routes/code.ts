@@ -1,10 +1,11 @@
 import { createHmac } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
+import { resolveTarget } from '../../invoke/index.js';
 import { FcError } from '../../model/index.js';
 import { API_PREFIX, type ApiDeps } from '../context.js';
 import { signaturesEqual } from '../signature.js';
-import { getFunctionOrThrow } from './functions.js';
+import { targetRef } from './common.js';
 
 /** How long a code download URL stays valid. */
 const URL_TTL_SECONDS = 30 * 60;
@@ -15,7 +16,7 @@ export function registerCodeRoutes(app: FastifyInstance, deps: ApiDeps): void {
   app.get<{ Params: { service: string; function: string } }>(
     `${API_PREFIX}/services/:service/functions/:function/code`,
     async (request) => {
-      const { value: fn } = await getFunctionOrThrow(deps, request.params);
+      const { fn } = await resolveTarget(deps.store, targetRef(request));
       if (!fn.code) throw new FcError('InvalidArgument', `function '${fn.functionName}' has no code package`);
       const expires = Math.floor(Date.now() / 1000) + URL_TTL_SECONDS;
       const signature = signDownload(secret, fn.code.sha256, expires);

@@ -1,0 +1,137 @@
+import { type CodeRef, FcError, type FunctionRecord, type Service, type Trigger } from '../model/index.js';
+import type { MetaStore, Stored } from '../store/index.js';
+
+/** The qualifier every unqualified reference means: the function as last deployed. */
+export const LATEST = 'LATEST';
+
+/** What a call names: `svc`, `svc.LATEST`, `svc.1` or `svc.prod`, plus an optional separate qualifier. */
+export interface TargetRef {
+  /** A service name, optionally with `.{qualifier}` (FC's `services/{svc}.{q}` path segment). */
+  serviceRef: string;
+  functionName: string;
+  /** A qualifier given apart from the service (FC's `?qualifier=`, a trigger's or a route's qualifier). */
+  qualifier?: string;
+}
+
+/** Exactly what a call runs: every caller (API, gateway, async worker, timers) gets its answer from here. */
+export interface InvokeTarget {
+  service: Service;
+  fn: FunctionRecord;
+  code: CodeRef | null;
+  /** Changes whenever what runs changes (today the function's etag; later a published version's). */
+  revision: string;
+  /** The qualifier as the caller gave it (`LATEST`, a version id or an alias name). */
+  qualifier: string;
+  /** The published version the qualifier points at; undefined for LATEST (nothing published). */
+  versionId: string | undefined;
+  /** The function's HTTP trigger, when asked for with `requireHttpTrigger`. */
+  httpTrigger?: Trigger;
+}
+
+export interface ResolveOptions {
+  /**
+   * The call comes through an HTTP trigger: resolve it too. Any missing piece (service, function, trigger) is
+   * then `TriggerNotFound`, since from the caller's side it is the trigger's URL that does not exist.
+   */
+  requireHttpTrigger?: boolean;
+}
+
+/** `svc.q` → `{serviceName: 'svc', qualifier: 'q'}`; a separate qualifier must agree with one in the ref. */
+export function parseServiceRef(
+  serviceRef: string,
+  qualifier?: string,
+): { serviceName: string; qualifier: string } {
+  const dot = serviceRef.indexOf('.');
+  const serviceName = dot < 0 ? serviceRef : serviceRef.slice(0, dot);
+  const inRef = dot < 0 ? '' : serviceRef.slice(dot + 1);
+  const given = qualifier ?? '';
+  if (inRef !== '' && given !== '' && inRef !== given) {
+    throw new FcError(
+      'InvalidArgument',
+      `qualifier '${given}' contradicts the qualifier '${inRef}' in '${serviceRef}': give one of them`,
+    );
+  }
+  return { serviceName, qualifier: inRef || given || LATEST };
+}
+
+/** A service by reference (`svc` or `svc.q`), with FC's not-found errors for it and its qualifier. */
+export async function resolveService(
+  store: MetaStore,
+  serviceRef: string,
+  qualifier?: string,
+): Promise<{ service: Stored<Service>; qualifier: string; versionId: string | undefined }> {
+  const ref = parseServiceRef(serviceRef, qualifier);
+  const service = await store.getService(ref.serviceName);
+  if (!service) throw new FcError('ServiceNotFound', `service '${ref.serviceName}' does not exist`);
+  return { service, qualifier: ref.qualifier, versionId: resolveQualifier(ref.serviceName, ref.qualifier) };
+}
+
+/**
+ * Service → qualifier → version → function (→ HTTP trigger). Reads only the store's cached lookups, so the
+ * hot path costs no SQLite round trip once a function has been called.
+ */
+export async function resolveTarget(
+  store: MetaStore,
+  ref: TargetRef,
+  options: ResolveOptions = {},
+): Promise<InvokeTarget> {
+  try {
+    const { service, qualifier, versionId } = await resolveService(store, ref.serviceRef, ref.qualifier);
+    const serviceName = service.value.serviceName;
+    const fn = await store.getFunction(serviceName, ref.functionName);
+    if (!fn) {
+      throw new FcError(
+        'FunctionNotFound',
+        `function '${ref.functionName}' does not exist in service '${serviceName}'`,
+      );
+    }
+    const target: InvokeTarget = {
+      service: service.value,
+      fn: fn.value,
+      code: fn.value.code,
+      revision: fn.etag,
+      qualifier,
+      versionId,
+    };
+    if (options.requireHttpTrigger) {
+      const trigger = await store.httpTrigger(serviceName, ref.functionName);
+      if (!trigger) throw noHttpTrigger(ref);
+      target.httpTrigger = trigger;
+    }
+    return target;
+  } catch (error) {
+    if (options.requireHttpTrigger && isTargetGone(error)) throw noHttpTrigger(ref);
+    throw error;
+  }
+}
+
+/** True for the errors that mean "the target no longer exists" (not a bad reference or a store failure). */
+export function isTargetGone(error: unknown): boolean {
+  return error instanceof FcError && (error.code === 'ServiceNotFound' || error.code === 'FunctionNotFound');
+}
+
+/**
+ * The one place a qualifier becomes a version. Only LATEST exists until versions and aliases are published:
+ * FC answers a numeric qualifier with VersionNotFound and any other name with AliasNotFound.
+ */
+function resolveQualifier(serviceName: string, qualifier: string): string | undefined {
+  if (qualifier === LATEST) return undefined;
+  if (/^\d+$/.test(qualifier)) {
+    throw new FcError(
+      'VersionNotFound',
+      `version '${qualifier}' of service '${serviceName}' does not exist: this Kumo has no published versions, use LATEST`,
+    );
+  }
+  throw new FcError(
+    'AliasNotFound',
+    `alias '${qualifier}' of service '${serviceName}' does not exist: this Kumo has no aliases, use LATEST`,
+  );
+}
+
+function noHttpTrigger(ref: TargetRef): FcError {
+  const { serviceName } = parseServiceRef(ref.serviceRef, undefined);
+  return new FcError(
+    'TriggerNotFound',
+    `no HTTP trigger for '${serviceName}/${ref.functionName}': create one to call the function over HTTP`,
+  );
+}
