@@ -5,7 +5,7 @@ import { resolveTarget } from '../../invoke/index.js';
 import { FcError } from '../../model/index.js';
 import { API_PREFIX, type ApiDeps } from '../context.js';
 import { signaturesEqual } from '../signature.js';
-import { targetRef } from './common.js';
+import { originOf, targetRef } from './common.js';
 
 /** How long a code download URL stays valid. */
 const URL_TTL_SECONDS = 30 * 60;
@@ -16,14 +16,12 @@ export function registerCodeRoutes(app: FastifyInstance, deps: ApiDeps): void {
   app.get<{ Params: { service: string; function: string } }>(
     `${API_PREFIX}/services/:service/functions/:function/code`,
     async (request) => {
-      const { fn } = await resolveTarget(deps.store, targetRef(request));
-      if (!fn.code) throw new FcError('InvalidArgument', `function '${fn.functionName}' has no code package`);
+      const { fn, code } = await resolveTarget(deps.store, targetRef(request));
+      if (!code) throw new FcError('InvalidArgument', `function '${fn.functionName}' has no code package`);
       const expires = Math.floor(Date.now() / 1000) + URL_TTL_SECONDS;
-      const signature = signDownload(secret, fn.code.sha256, expires);
-      // The SDKs send Host without the port, so the port comes from the connection itself.
-      const origin = `${request.protocol}://${request.hostname}:${request.socket.localPort}`;
-      const url = `${origin}${API_PREFIX}/code-packages/${fn.code.sha256}.zip?expires=${expires}&signature=${signature}`;
-      return { url, checksum: fn.code.codeChecksum };
+      const signature = signDownload(secret, code.sha256, expires);
+      const url = `${originOf(request)}${API_PREFIX}/code-packages/${code.sha256}.zip?expires=${expires}&signature=${signature}`;
+      return { url, checksum: code.codeChecksum };
     },
   );
 

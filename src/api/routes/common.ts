@@ -62,3 +62,12 @@ export function ifMatch(request: FastifyRequest): { ifMatch?: string } {
 export function jsonBody(request: FastifyRequest): Record<string, unknown> {
   return parseJsonObject(Buffer.isBuffer(request.body) ? request.body : undefined);
 }
+
+/**
+ * The server's own origin for URLs in answers. The SDKs send Host without the port, so the port comes from the
+ * connection itself (an in-process request has none).
+ */
+export function originOf(request: FastifyRequest): string {
+  const port = request.socket.localPort;
+  return `${request.protocol}://${request.hostname}${port ? `:${port}` : ''}`;
+}

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { TriggerKey } from '../../control/index.js';
 import type { Trigger } from '../../model/index.js';
 import { API_PREFIX, type ApiDeps } from '../context.js';
-import { functionKey, ifMatch, jsonBody, pageInput, pageOf } from './common.js';
+import { functionKey, ifMatch, jsonBody, originOf, pageInput, pageOf } from './common.js';
 
 type FunctionParams = { Params: { service: string; function: string } };
 type TriggerParams = { Params: { service: string; function: string; trigger: string } };
@@ -49,8 +49,7 @@ export function registerTriggerRoutes(app: FastifyInstance, deps: ApiDeps): void
 function present(request: FastifyRequest, trigger: Trigger): Record<string, unknown> {
   const { serviceName: _s, functionName: _f, ...rest } = trigger;
   if (trigger.triggerType !== 'http') return rest;
-  const origin = `${request.protocol}://${request.hostname}:${request.socket.localPort}`;
   const qualifier = trigger.qualifier && trigger.qualifier !== 'LATEST' ? `.${trigger.qualifier}` : '';
-  const url = `${origin}${API_PREFIX}/proxy/${trigger.serviceName}${qualifier}/${trigger.functionName}/`;
+  const url = `${originOf(request)}${API_PREFIX}/proxy/${trigger.serviceName}${qualifier}/${trigger.functionName}/`;
   return { ...rest, urlInternet: url, urlIntranet: url };
 }
