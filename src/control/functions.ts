@@ -77,8 +77,9 @@ export class FunctionControl {
     page: PageInput,
     qualifier?: string,
   ): Promise<Page<Stored<FunctionRecord>>> {
+    const query = pageQuery(page);
     await resolveService(this.#deps.store, serviceName, qualifier);
-    return this.#deps.store.listFunctions(serviceName, pageQuery(page));
+    return this.#deps.store.listFunctions(serviceName, query);
   }
 
   /** Merges the given fields onto the function; fields not given keep their value, new code replaces the old. */

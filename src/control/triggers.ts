@@ -63,8 +63,9 @@ export class TriggerControl {
   }
 
   async list(key: FunctionKey, page: PageInput): Promise<Page<Stored<Trigger>>> {
+    const query = pageQuery(page);
     const { fn } = await this.#function(key);
-    return this.#deps.store.listTriggers(fn.serviceName, fn.functionName, pageQuery(page));
+    return this.#deps.store.listTriggers(fn.serviceName, fn.functionName, query);
   }
 
   /** Merges the given fields; the type cannot change, a new `triggerConfig` replaces the old one whole. */
