@@ -76,12 +76,12 @@ export class AsyncWorker {
     try {
       const ref = { serviceRef: inv.serviceName, functionName: inv.functionName, qualifier: inv.qualifier };
       const target = await resolveTarget(this.store, ref).catch((error: unknown) => {
-        if (isTargetGone(error)) return undefined;
+        if (isTargetGone(error)) return error;
         throw error;
       });
-      if (!target) {
+      if (target instanceof Error) {
         await this.queue.finish(inv.id, 'Failed', attempt, {
-          error: `function ${inv.serviceName}/${inv.functionName} no longer exists`,
+          error: `function ${inv.serviceName}/${inv.functionName} no longer exists: ${target.message}`,
         });
         return;
       }

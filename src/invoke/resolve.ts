@@ -100,14 +100,20 @@ export async function resolveTarget(
     }
     return target;
   } catch (error) {
-    if (options.requireHttpTrigger && isTargetGone(error)) throw noHttpTrigger(ref);
+    if (options.requireHttpTrigger && isMissing(error)) throw noHttpTrigger(ref);
     throw error;
   }
 }
 
-/** True for the errors that mean "the target no longer exists" (not a bad reference or a store failure). */
-export function isTargetGone(error: unknown): boolean {
-  return error instanceof FcError && (error.code === 'ServiceNotFound' || error.code === 'FunctionNotFound');
+/** FC's answers for a reference that names nothing (as opposed to a malformed one or a store failure). */
+const GONE = new Set(['ServiceNotFound', 'FunctionNotFound', 'VersionNotFound', 'AliasNotFound']);
+
+/**
+ * True when a stored reference (a queued async call, a timer) no longer resolves: retrying cannot help. The
+ * HTTP-trigger lookup answers TriggerNotFound only for service and function.
+ */
+export function isTargetGone(error: unknown): error is FcError {
+  return error instanceof FcError && GONE.has(error.code);
 }
 
 /**
@@ -126,6 +132,10 @@ function resolveQualifier(serviceName: string, qualifier: string): string | unde
     'AliasNotFound',
     `alias '${qualifier}' of service '${serviceName}' does not exist: this Kumo has no aliases, use LATEST`,
   );
+}
+
+function isMissing(error: unknown): boolean {
+  return error instanceof FcError && (error.code === 'ServiceNotFound' || error.code === 'FunctionNotFound');
 }
 
 function noHttpTrigger(ref: TargetRef): FcError {
