@@ -1,7 +1,7 @@
 import { Transform } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { KeyRing } from '../api/index.js';
-import { type Invoker, invokeHttp, resolveTarget } from '../invoke/index.js';
+import { type Invoker, invokeHttp, resolveHttpTarget } from '../invoke/index.js';
 import { FcError, type HttpTriggerConfig, LIMITS, matchRoute } from '../model/index.js';
 import type { MetaStore } from '../store/index.js';
 import { authorizeTrigger } from './auth.js';
@@ -87,8 +87,8 @@ export function parseProxyUrl(url: string): ProxyTarget {
 }
 
 async function forward(deps: GatewayDeps, request: FastifyRequest, target: ProxyTarget) {
-  const resolved = await resolveTarget(deps.store, target, { requireHttpTrigger: true });
-  const config = resolved.httpTrigger?.triggerConfig as HttpTriggerConfig;
+  const resolved = await resolveHttpTarget(deps.store, target);
+  const config = resolved.httpTrigger.triggerConfig as HttpTriggerConfig;
   const allowed = (m: readonly string[] | undefined) => !m || m.length === 0 || m.includes(request.method);
   if (!allowed(config.methods) || !allowed(target.routeMethods)) {
     throw new FcError(

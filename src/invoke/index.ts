@@ -4,11 +4,12 @@ export type { TemporaryCredentials } from './context.js';
 export { type HttpInvokeRequest, type HttpInvokeResult, invokeHttp } from './http.js';
 export { type InvokeRequest, type InvokeResult, Invoker, type InvokerDeps } from './invoker.js';
 export {
+  type HttpInvokeTarget,
   type InvokeTarget,
   isTargetGone,
   LATEST,
   parseServiceRef,
-  type ResolveOptions,
+  resolveHttpTarget,
   resolveService,
   resolveTarget,
   type TargetRef,

@@ -24,17 +24,12 @@ export interface InvokeTarget {
   qualifier: string;
   /** The published version the qualifier points at; undefined for LATEST (nothing published). */
   versionId: string | undefined;
-  /** The function's HTTP trigger, when asked for with `requireHttpTrigger`. */
+  /** The function's HTTP trigger, for calls that come through one (`resolveHttpTarget`). */
   httpTrigger?: Trigger;
 }
 
-export interface ResolveOptions {
-  /**
-   * The call comes through an HTTP trigger: resolve it too. Any missing piece (service, function, trigger) is
-   * then `TriggerNotFound`, since from the caller's side it is the trigger's URL that does not exist.
-   */
-  requireHttpTrigger?: boolean;
-}
+/** A target reached over HTTP: its trigger decides who may call and with which methods. */
+export type HttpInvokeTarget = InvokeTarget & { httpTrigger: Trigger };
 
 /** `svc.q` → `{serviceName: 'svc', qualifier: 'q'}`; a separate qualifier must agree with one in the ref. */
 export function parseServiceRef(
@@ -67,42 +62,41 @@ export async function resolveService(
 }
 
 /**
- * Service → qualifier → version → function (→ HTTP trigger). Reads only the store's cached lookups, so the
- * hot path costs no SQLite round trip once a function has been called.
+ * Service → qualifier → version → function. Reads only the store's cached lookups, so the hot path costs no
+ * SQLite round trip once a function has been called.
  */
-export async function resolveTarget(
-  store: MetaStore,
-  ref: TargetRef,
-  options: ResolveOptions = {},
-): Promise<InvokeTarget> {
-  try {
-    const { service, qualifier, versionId } = await resolveService(store, ref.serviceRef, ref.qualifier);
-    const serviceName = service.value.serviceName;
-    const fn = await store.getFunction(serviceName, ref.functionName);
-    if (!fn) {
-      throw new FcError(
-        'FunctionNotFound',
-        `function '${ref.functionName}' does not exist in service '${serviceName}'`,
-      );
-    }
-    const target: InvokeTarget = {
-      service: service.value,
-      fn: fn.value,
-      code: fn.value.code,
-      revision: fn.etag,
-      qualifier,
-      versionId,
-    };
-    if (options.requireHttpTrigger) {
-      const trigger = await store.httpTrigger(serviceName, ref.functionName);
-      if (!trigger) throw noHttpTrigger(ref);
-      target.httpTrigger = trigger;
-    }
-    return target;
-  } catch (error) {
-    if (options.requireHttpTrigger && isMissing(error)) throw noHttpTrigger(ref);
-    throw error;
+export async function resolveTarget(store: MetaStore, ref: TargetRef): Promise<InvokeTarget> {
+  const { service, qualifier, versionId } = await resolveService(store, ref.serviceRef, ref.qualifier);
+  const serviceName = service.value.serviceName;
+  const fn = await store.getFunction(serviceName, ref.functionName);
+  if (!fn) {
+    throw new FcError(
+      'FunctionNotFound',
+      `function '${ref.functionName}' does not exist in service '${serviceName}'`,
+    );
   }
+  return {
+    service: service.value,
+    fn: fn.value,
+    code: fn.value.code,
+    revision: fn.etag,
+    qualifier,
+    versionId,
+  };
+}
+
+/**
+ * A call through an HTTP trigger (proxy path or custom domain): the target and its HTTP trigger. A missing
+ * service, function or trigger is `TriggerNotFound`, since from the caller's side it is the trigger's URL that
+ * does not exist; an unknown qualifier keeps its own error.
+ */
+export async function resolveHttpTarget(store: MetaStore, ref: TargetRef): Promise<HttpInvokeTarget> {
+  const target = await resolveTarget(store, ref).catch((error: unknown) => {
+    throw isMissing(error) ? noHttpTrigger(ref) : error;
+  });
+  const httpTrigger = await store.httpTrigger(target.service.serviceName, target.fn.functionName);
+  if (!httpTrigger) throw noHttpTrigger(ref);
+  return { ...target, httpTrigger };
 }
 
 /** FC's answers for a reference that names nothing (as opposed to a malformed one or a store failure). */

@@ -4,6 +4,7 @@ import {
   isTargetGone,
   LATEST,
   parseServiceRef,
+  resolveHttpTarget,
   resolveService,
   resolveTarget,
 } from '../../src/invoke/index.js';
@@ -82,19 +83,18 @@ test('resolveTarget: FC not-found errors for each missing piece; versions and al
   assert.equal((await resolveService(store, 'svc')).service.value.serviceName, 'svc');
 });
 
-test('resolveTarget with requireHttpTrigger: the trigger comes along; anything missing is TriggerNotFound', async (t) => {
+test('resolveHttpTarget: the trigger comes along; a missing service, function or trigger is TriggerNotFound', async (t) => {
   const { control, store } = controlHarness(t);
   await control.services.create({ serviceName: 'svc' });
   await control.functions.create({ serviceName: 'svc' }, await customFunction('fn'));
-  const http = { requireHttpTrigger: true };
   const ref = { serviceRef: 'svc', functionName: 'fn' };
-  assert.equal(await errorCode(resolveTarget(store, ref, http)), 'TriggerNotFound');
+  assert.equal(await errorCode(resolveHttpTarget(store, ref)), 'TriggerNotFound');
   await control.triggers.create(
     { serviceName: 'svc', functionName: 'fn' },
     { triggerName: 'tick', triggerType: 'timer', triggerConfig: { cronExpression: '@every 1h' } },
   );
   assert.equal(
-    await errorCode(resolveTarget(store, ref, http)),
+    await errorCode(resolveHttpTarget(store, ref)),
     'TriggerNotFound',
     'a timer is no HTTP trigger',
   );
@@ -102,22 +102,16 @@ test('resolveTarget with requireHttpTrigger: the trigger comes along; anything m
     { serviceName: 'svc', functionName: 'fn' },
     { triggerName: 'web', triggerType: 'http', triggerConfig: { authType: 'anonymous', methods: ['GET'] } },
   );
-  const target = await resolveTarget(store, ref, http);
+  const target = await resolveHttpTarget(store, ref);
   assert.equal(target.httpTrigger?.triggerName, 'web');
   assert.equal(target.fn.functionName, 'fn');
 
   assert.equal(
-    await errorCode(resolveTarget(store, { ...ref, functionName: 'nope' }, http)),
+    await errorCode(resolveHttpTarget(store, { ...ref, functionName: 'nope' })),
     'TriggerNotFound',
   );
-  assert.equal(
-    await errorCode(resolveTarget(store, { ...ref, serviceRef: 'nope' }, http)),
-    'TriggerNotFound',
-  );
-  assert.equal(
-    await errorCode(resolveTarget(store, { ...ref, serviceRef: 'svc.1' }, http)),
-    'VersionNotFound',
-  );
+  assert.equal(await errorCode(resolveHttpTarget(store, { ...ref, serviceRef: 'nope' })), 'TriggerNotFound');
+  assert.equal(await errorCode(resolveHttpTarget(store, { ...ref, serviceRef: 'svc.1' })), 'VersionNotFound');
 });
 
 test('isTargetGone: a reference that names nothing any more, not a malformed one or a failure', () => {
