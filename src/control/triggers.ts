@@ -11,7 +11,8 @@ import {
   validateInput,
 } from '../model/index.js';
 import type { MetaStore, Page, Stored } from '../store/index.js';
-import { createCron } from '../triggers/index.js';
+// cron.js itself: the triggers index also carries the timer scheduler, which the control layer does not use.
+import { createCron } from '../triggers/cron.js';
 import { type ControlDeps, requireWritable, timestamp, type WriteOptions } from './context.js';
 import type { FunctionKey } from './functions.js';
 import { type PageInput, pageQuery } from './list.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { assertFcError, buildTestApp } from '../helpers/app.js';
-import { ACCOUNT_ID } from '../helpers/server.js';
+import { ACCOUNT_ID } from '../helpers/credentials.js';
 
 const ROUTES = {
   routes: [{ path: '/api/*', serviceName: 'My_Svc', functionName: 'Fn_1', methods: ['get'] }],

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { assertFcError, buildTestApp } from '../helpers/app.js';
-import { ACCESS_KEY_ID } from '../helpers/server.js';
+import { ACCESS_KEY_ID } from '../helpers/credentials.js';
 
 test('every error is FC JSON with the request id, whatever failed', async (t) => {
   const { send } = await buildTestApp(t);

@@ -10,11 +10,12 @@ import { canonicalResource, createApp, KeyRing, resolveCredentials, sign } from 
 import { CodeStore } from '../../src/code/index.js';
 import { type ConfigInput, loadConfig } from '../../src/config.js';
 import { type Control, createControl } from '../../src/control/index.js';
-import { ThreadedLogStore } from '../../src/logs/index.js';
+import type { LogStore } from '../../src/logs/index.js';
+import { SqliteLogStore } from '../../src/logs/sqlite.js';
 import type { CustomDomain, Trigger } from '../../src/model/index.js';
 import { createRuntimeRegistry } from '../../src/runtimes/index.js';
 import { SqliteMetaStore } from '../../src/store/index.js';
-import { ACCESS_KEY_ID, ACCESS_KEY_SECRET, ACCOUNT_ID } from './server.js';
+import { ACCESS_KEY_ID, ACCESS_KEY_SECRET, ACCOUNT_ID } from './credentials.js';
 
 export interface InjectedResponse {
   status: number;
@@ -35,6 +36,7 @@ export interface ControlEvents {
 export interface TestApp {
   app: FastifyInstance;
   store: SqliteMetaStore;
+  logs: LogStore;
   control: Control;
   dataDir: string;
   events: ControlEvents;
@@ -49,7 +51,7 @@ export interface TestApp {
 
 /**
  * The real API app (real SQLite store, code store, log store, control layer, signature checks) without a port,
- * a sandbox or a scheduler: requests go through `app.inject()`. Running a function is out of scope here, so
+ * a sandbox, a scheduler or threads: requests go through `app.inject()`. Running a function is out of scope here, so
  * the invoker refuses; the end-to-end tests cover invocation on a real server.
  */
 export async function buildTestApp(t: TestContext, overrides: Partial<ConfigInput> = {}): Promise<TestApp> {
@@ -70,9 +72,13 @@ export async function buildTestApp(t: TestContext, overrides: Partial<ConfigInpu
   const keys = new KeyRing();
   keys.add(credentials.accessKeyId, { secret: credentials.accessKeySecret });
   const store = new SqliteMetaStore(join(dataDir, 'meta.db'));
-  const logs = await ThreadedLogStore.open(join(dataDir, 'logs.db'), (error) => {
-    throw error;
-  });
+  // The server keeps this store on a worker thread; in-process it saves the thread's start-up per test.
+  const sqliteLogs = new SqliteLogStore(join(dataDir, 'logs.db'));
+  const logs: LogStore = {
+    append: (line) => sqliteLogs.append(line),
+    query: async (query) => sqliteLogs.query(query),
+    close: async () => sqliteLogs.close(),
+  };
   const code = new CodeStore(join(dataDir, 'code'), {
     maxZipBytes: config.maxZipBytes,
     maxUnzippedBytes: config.maxUnzippedBytes,
@@ -118,7 +124,7 @@ export async function buildTestApp(t: TestContext, overrides: Partial<ConfigInpu
     await store.close();
     rmSync(dataDir, { recursive: true, force: true });
   });
-  return { app, store, control, dataDir, events, send: (...args) => send(app, ...args) };
+  return { app, store, logs, control, dataDir, events, send: (...args) => send(app, ...args) };
 }
 
 async function send(
