@@ -22,9 +22,19 @@ export interface ControlDeps {
   now?(): string;
 }
 
-/** Optimistic concurrency: a write names the etag it was based on, and fails with 412 if the row moved on. */
+/**
+ * Optimistic concurrency: a write names the etag it was based on and fails with PreconditionFailed if the
+ * resource moved on. `ifMatch` is given as HTTP's If-Match spells it (`abc`, `"abc"`, `W/"abc"`, `*`).
+ */
 export interface WriteOptions {
   ifMatch?: string;
+}
+
+/** The etag a write requires, or undefined for none (`*` and an empty If-Match match anything). */
+export function expectedEtag(options: WriteOptions): string | undefined {
+  const value = options.ifMatch?.trim() ?? '';
+  if (value === '' || value === '*') return undefined;
+  return value.replace(/^W\//, '').replaceAll('"', '');
 }
 
 export const timestamp = (deps: ControlDeps): string => deps.now?.() ?? new Date().toISOString();

@@ -6,7 +6,7 @@ import {
   validateInput,
 } from '../model/index.js';
 import type { Page, Stored } from '../store/index.js';
-import { type ControlDeps, timestamp, type WriteOptions } from './context.js';
+import { type ControlDeps, expectedEtag, timestamp, type WriteOptions } from './context.js';
 import { type PageInput, pageQuery } from './list.js';
 
 /** Custom domains: host names (case-insensitive), `auto` names, and telling the gateway about each change. */
@@ -61,14 +61,14 @@ export class CustomDomainControl {
       routeConfig: changes.routeConfig ?? current.value.routeConfig,
       lastModifiedTime: timestamp(this.#deps),
     };
-    const stored = await this.#deps.store.updateCustomDomain(domain, options.ifMatch);
+    const stored = await this.#deps.store.updateCustomDomain(domain, expectedEtag(options));
     this.#deps.onCustomDomainChanged?.(stored.value);
     return stored;
   }
 
   async delete(domainName: string, options: WriteOptions = {}): Promise<void> {
     const current = await this.get(domainName);
-    await this.#deps.store.deleteCustomDomain(current.value.domainName, options.ifMatch);
+    await this.#deps.store.deleteCustomDomain(current.value.domainName, expectedEtag(options));
     this.#deps.onCustomDomainChanged?.(current.value, true);
   }
 }

@@ -15,7 +15,7 @@ import {
   validateInput,
 } from '../model/index.js';
 import type { Page, Stored } from '../store/index.js';
-import { type ControlDeps, requireWritable, timestamp, type WriteOptions } from './context.js';
+import { type ControlDeps, expectedEtag, requireWritable, timestamp, type WriteOptions } from './context.js';
 import { type PageInput, pageQuery } from './list.js';
 
 /** Names a function; `qualifier` is the version or alias it is seen through (LATEST when absent). */
@@ -100,7 +100,7 @@ export class FunctionControl {
     if (code) record.code = await this.#storeCode(code, options);
     checkFunctionConsistency(record);
     await this.#deps.checkFunction?.(record);
-    const stored = await this.#deps.store.updateFunction(record, options.ifMatch);
+    const stored = await this.#deps.store.updateFunction(record, expectedEtag(options));
     this.#deps.onFunctionChanged?.(record.serviceName, record.functionName);
     return stored;
   }
@@ -111,7 +111,7 @@ export class FunctionControl {
     await this.#deps.store.deleteFunction(
       current.service.serviceName,
       current.fn.functionName,
-      options.ifMatch,
+      expectedEtag(options),
     );
     this.#deps.onFunctionChanged?.(current.service.serviceName, current.fn.functionName);
   }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { resolveService } from '../invoke/resolve.js';
 import { createServiceBody, type Service, updateServiceBody, validateInput } from '../model/index.js';
 import type { Page, Stored } from '../store/index.js';
-import { type ControlDeps, requireWritable, timestamp, type WriteOptions } from './context.js';
+import { type ControlDeps, expectedEtag, requireWritable, timestamp, type WriteOptions } from './context.js';
 import { type PageInput, pageQuery } from './list.js';
 
 /** Services: names, defaults and the rule that only an empty service can go. */
@@ -46,13 +46,13 @@ export class ServiceControl {
     const current = await resolveService(this.#deps.store, serviceName, options.qualifier);
     requireWritable(current.versionId);
     const service: Service = { ...current.service.value, ...fields, lastModifiedTime: timestamp(this.#deps) };
-    return this.#deps.store.updateService(service, options.ifMatch);
+    return this.#deps.store.updateService(service, expectedEtag(options));
   }
 
   /** Fails with ServiceNotEmpty while the service has functions. */
   async delete(serviceName: string, options: WriteOptions & { qualifier?: string } = {}): Promise<void> {
     const current = await resolveService(this.#deps.store, serviceName, options.qualifier);
     requireWritable(current.versionId);
-    await this.#deps.store.deleteService(serviceName, options.ifMatch);
+    await this.#deps.store.deleteService(serviceName, expectedEtag(options));
   }
 }

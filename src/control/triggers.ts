@@ -13,7 +13,7 @@ import {
 import type { MetaStore, Page, Stored } from '../store/index.js';
 // cron.js itself: the triggers index also carries the timer scheduler, which the control layer does not use.
 import { createCron } from '../triggers/cron.js';
-import { type ControlDeps, requireWritable, timestamp, type WriteOptions } from './context.js';
+import { type ControlDeps, expectedEtag, requireWritable, timestamp, type WriteOptions } from './context.js';
 import type { FunctionKey } from './functions.js';
 import { type PageInput, pageQuery } from './list.js';
 
@@ -91,7 +91,7 @@ export class TriggerControl {
       lastModifiedTime: timestamp(this.#deps),
     };
     await checkTrigger(this.#deps.store, trigger);
-    const stored = await this.#deps.store.updateTrigger(trigger, options.ifMatch);
+    const stored = await this.#deps.store.updateTrigger(trigger, expectedEtag(options));
     this.#deps.onTriggerChanged?.(stored.value);
     return stored;
   }
@@ -102,7 +102,7 @@ export class TriggerControl {
       value.serviceName,
       value.functionName,
       value.triggerName,
-      options.ifMatch,
+      expectedEtag(options),
     );
     this.#deps.onTriggerChanged?.(value, true);
   }
