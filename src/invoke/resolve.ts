@@ -56,18 +56,18 @@ export async function resolveService(
   qualifier?: string,
 ): Promise<{ service: Stored<Service>; qualifier: string; versionId: string | undefined }> {
   const ref = parseServiceRef(serviceRef, qualifier);
-  const service = await store.getService(ref.serviceName);
-  if (!service) throw new FcError('ServiceNotFound', `service '${ref.serviceName}' does not exist`);
+  const service = serviceOrThrow(await store.getService(ref.serviceName), ref.serviceName);
   return { service, qualifier: ref.qualifier, versionId: resolveQualifier(ref.serviceName, ref.qualifier) };
 }
 
 /**
  * Service → qualifier → version → function. Reads only the store's cached lookups, so the hot path costs no
- * SQLite round trip once a function has been called.
+ * SQLite round trip once a function has been called (and no more awaits than the two lookups).
  */
 export async function resolveTarget(store: MetaStore, ref: TargetRef): Promise<InvokeTarget> {
-  const { service, qualifier, versionId } = await resolveService(store, ref.serviceRef, ref.qualifier);
-  const serviceName = service.value.serviceName;
+  const { serviceName, qualifier } = parseServiceRef(ref.serviceRef, ref.qualifier);
+  const service = serviceOrThrow(await store.getService(serviceName), serviceName);
+  const versionId = resolveQualifier(serviceName, qualifier);
   const fn = await store.getFunction(serviceName, ref.functionName);
   if (!fn) {
     throw new FcError(
@@ -126,6 +126,11 @@ function resolveQualifier(serviceName: string, qualifier: string): string | unde
     'AliasNotFound',
     `alias '${qualifier}' of service '${serviceName}' does not exist: this Kumo has no aliases, use LATEST`,
   );
+}
+
+function serviceOrThrow(service: Stored<Service> | undefined, serviceName: string): Stored<Service> {
+  if (!service) throw new FcError('ServiceNotFound', `service '${serviceName}' does not exist`);
+  return service;
 }
 
 function isMissing(error: unknown): boolean {
