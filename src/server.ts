@@ -5,6 +5,7 @@ import { type Logger, pino } from 'pino';
 import { type Credentials, createApp, KeyRing, resolveCredentials } from './api/index.js';
 import { CodeStore } from './code/index.js';
 import type { KumoConfig } from './config.js';
+import { createControl } from './control/index.js';
 import { DomainTable, registerGateway } from './gateway/index.js';
 import { ImageStore, registrySettings } from './images/index.js';
 import { AsyncWorker, Invoker } from './invoke/index.js';
@@ -125,10 +126,21 @@ export async function startServer(
 
   const domains = new DomainTable();
   await domains.load(store);
+  const control = createControl({
+    store,
+    code,
+    accountId: credentials.accountId,
+    checkRuntime: (runtime) => runtimes.check(runtime),
+    checkFunction: (fn) => checkContainerFunction(images, fn, imageLog(fn.serviceName, fn.functionName)),
+    onFunctionChanged: (serviceName, functionName) => scheduler.retire(`${serviceName}/${functionName}`),
+    onTriggerChanged: (trigger, deleted) => timers.update(trigger, deleted),
+    onCustomDomainChanged: (domain, deleted) => domains.update(domain, deleted),
+  });
   const app = createApp({
     config,
     credentials,
     keys,
+    control,
     store,
     code,
     logs,
@@ -136,12 +148,7 @@ export async function startServer(
     invoker,
     asyncQueue: store.asyncQueue,
     onAsyncEnqueued: () => asyncWorker.notify(),
-    checkRuntime: (runtime) => runtimes.check(runtime),
-    checkFunction: (fn) => checkContainerFunction(images, fn, imageLog(fn.serviceName, fn.functionName)),
     imageStatus: (fn) => containerImageStatus(images, fn),
-    onFunctionChanged: (serviceName, functionName) => scheduler.retire(`${serviceName}/${functionName}`),
-    onTriggerChanged: (trigger, deleted) => timers.update(trigger, deleted),
-    onCustomDomainChanged: (domain, deleted) => domains.update(domain, deleted),
     rewriteUrl: (url, host) => domains.rewrite(url, host),
   });
   registerGateway(app, { store, invoker, keys, domains });

@@ -1,7 +1,7 @@
 import { Transform } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { KeyRing } from '../api/index.js';
-import { type Invoker, invokeHttp } from '../invoke/index.js';
+import { type Invoker, invokeHttp, resolveHttpTarget } from '../invoke/index.js';
 import { FcError, type HttpTriggerConfig, LIMITS, matchRoute } from '../model/index.js';
 import type { MetaStore } from '../store/index.js';
 import { authorizeTrigger } from './auth.js';
@@ -37,8 +37,10 @@ export function registerGateway(app: FastifyInstance, deps: GatewayDeps): void {
 }
 
 interface ProxyTarget {
-  serviceName: string;
-  qualifier: string;
+  /** `svc` or `svc.{qualifier}`, as the proxy path gives it. */
+  serviceRef: string;
+  /** A qualifier named apart from the service (a custom-domain route's). */
+  qualifier?: string;
   functionName: string;
   /** What the function sees: `/rest?query`. */
   url: string;
@@ -60,9 +62,9 @@ function resolveDomainRoute(domains: DomainTable, url: string): ProxyTarget {
   const route = domain && matchRoute(domain.routeConfig.routes, path);
   if (!route) throw new FcError('PathNotSupported', `custom domain '${host}' has no route for '${path}'`);
   return {
-    serviceName: route.serviceName,
+    serviceRef: route.serviceName,
     functionName: route.functionName,
-    qualifier: route.qualifier ?? 'LATEST',
+    qualifier: route.qualifier,
     url: original,
     basePath: '',
     routeMethods: route.methods,
@@ -76,10 +78,8 @@ export function parseProxyUrl(url: string): ProxyTarget {
   if (!match)
     throw new FcError('PathNotSupported', `'${url}' is not /2016-08-15/proxy/<service>/<function>/<path>`);
   const [, serviceRef = '', functionName = '', tail = ''] = match;
-  const dot = serviceRef.indexOf('.');
   return {
-    serviceName: dot < 0 ? serviceRef : serviceRef.slice(0, dot),
-    qualifier: dot < 0 ? 'LATEST' : serviceRef.slice(dot + 1),
+    serviceRef,
     functionName,
     url: tail === '' || tail.startsWith('?') ? `/${tail}` : tail,
     basePath: `${PROXY_PREFIX}${serviceRef}/${functionName}`,
@@ -87,20 +87,8 @@ export function parseProxyUrl(url: string): ProxyTarget {
 }
 
 async function forward(deps: GatewayDeps, request: FastifyRequest, target: ProxyTarget) {
-  const { store } = deps;
-  if (target.qualifier !== 'LATEST') {
-    throw new FcError('VersionNotFound', `qualifier '${target.qualifier}' does not exist: use LATEST`);
-  }
-  const service = await store.getService(target.serviceName);
-  const fn = service && (await store.getFunction(target.serviceName, target.functionName));
-  const trigger = fn && (await store.httpTrigger(target.serviceName, target.functionName));
-  if (!service || !fn || !trigger) {
-    throw new FcError(
-      'TriggerNotFound',
-      `no HTTP trigger for '${target.serviceName}/${target.functionName}': create one to call the function over HTTP`,
-    );
-  }
-  const config = trigger.triggerConfig as HttpTriggerConfig;
+  const resolved = await resolveHttpTarget(deps.store, target);
+  const config = resolved.httpTrigger.triggerConfig as HttpTriggerConfig;
   const allowed = (m: readonly string[] | undefined) => !m || m.length === 0 || m.includes(request.method);
   if (!allowed(config.methods) || !allowed(target.routeMethods)) {
     throw new FcError(
@@ -121,10 +109,10 @@ async function forward(deps: GatewayDeps, request: FastifyRequest, target: Proxy
       : null;
   return invokeHttp(deps.invoker, {
     requestId: request.id,
-    service: service.value,
-    fn: fn.value,
-    revision: fn.etag,
-    qualifier: target.qualifier,
+    service: resolved.service,
+    fn: resolved.fn,
+    revision: resolved.revision,
+    qualifier: resolved.qualifier,
     method: request.method,
     url: target.url,
     headers: request.headers,

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { AsyncInvocation, AsyncQueueStore, MetaStore } from '../store/index.js';
 import type { Invoker } from './invoker.js';
+import { isTargetGone, resolveTarget } from './resolve.js';
 
 export interface AsyncWorkerOptions {
   /** Calls run at once across all functions. */
@@ -73,20 +74,23 @@ export class AsyncWorker {
     const attempt = inv.attempts + 1;
     let failure: string;
     try {
-      const service = await this.store.getService(inv.serviceName);
-      const fn = await this.store.getFunction(inv.serviceName, inv.functionName);
-      if (!service || !fn) {
+      const ref = { serviceRef: inv.serviceName, functionName: inv.functionName, qualifier: inv.qualifier };
+      const target = await resolveTarget(this.store, ref).catch((error: unknown) => {
+        if (isTargetGone(error)) return error;
+        throw error;
+      });
+      if (target instanceof Error) {
         await this.queue.finish(inv.id, 'Failed', attempt, {
-          error: `function ${inv.serviceName}/${inv.functionName} no longer exists`,
+          error: `function ${inv.serviceName}/${inv.functionName} no longer exists: ${target.message}`,
         });
         return;
       }
       const result = await this.invoker.invoke({
         requestId: inv.id,
-        service: service.value,
-        fn: fn.value,
-        revision: fn.etag,
-        qualifier: inv.qualifier,
+        service: target.service,
+        fn: target.fn,
+        revision: target.revision,
+        qualifier: target.qualifier,
         payload: inv.payload,
         tailLogs: false,
         retryCount: inv.attempts,

@@ -1,6 +1,18 @@
+export { enqueueAsync, findAsyncInvocation } from './async-queue.js';
 export { AsyncWorker, type AsyncWorkerOptions } from './async-worker.js';
 export type { TemporaryCredentials } from './context.js';
 export { type HttpInvokeRequest, type HttpInvokeResult, invokeHttp } from './http.js';
 export { type InvokeRequest, type InvokeResult, Invoker, type InvokerDeps } from './invoker.js';
 export type { CallRequest } from './lifecycle.js';
 export type { PlatformLog } from './recipe.js';
+export {
+  type HttpInvokeTarget,
+  type InvokeTarget,
+  isTargetGone,
+  LATEST,
+  parseServiceRef,
+  resolveHttpTarget,
+  resolveService,
+  resolveTarget,
+  type TargetRef,
+} from './resolve.js';

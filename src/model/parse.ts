@@ -4,6 +4,11 @@ import { isPlainObject, normalizeKeys } from './normalize.js';
 
 /** Parses a JSON body with FC's case-insensitive keys; any problem is a 400 InvalidArgument naming the field. */
 export function parseBody<S extends z.ZodType>(schema: S, raw: Buffer | string | undefined): z.infer<S> {
+  return validateInput(schema, parseJsonObject(raw));
+}
+
+/** A request body as a JSON object (an empty body is `{}`), or a 400 InvalidArgument. */
+export function parseJsonObject(raw: Buffer | string | undefined): Record<string, unknown> {
   const text = raw === undefined ? '' : raw.toString();
   let json: unknown = {};
   if (text.trim() !== '') {
@@ -14,7 +19,13 @@ export function parseBody<S extends z.ZodType>(schema: S, raw: Buffer | string |
     }
   }
   if (!isPlainObject(json)) throw invalidArgument('the request body must be a JSON object');
-  const result = schema.safeParse(normalizeKeys(json, schema));
+  return json;
+}
+
+/** Validates a plain object against a schema after matching its keys case-insensitively (FC's rule). */
+export function validateInput<S extends z.ZodType>(schema: S, input: unknown): z.infer<S> {
+  if (!isPlainObject(input)) throw invalidArgument('the request body must be a JSON object');
+  const result = schema.safeParse(normalizeKeys(input, schema));
   if (!result.success) {
     const issue = result.error.issues[0];
     const field = issue?.path.join('.') || 'body';

@@ -420,8 +420,9 @@ function fromRow<T>(row: Row): Stored<T> {
   return { value: JSON.parse(row.data) as T, etag: row.etag };
 }
 
+/** `ifMatch` is a bare etag (the control layer reads HTTP's If-Match forms); undefined matches anything. */
 function checkEtag(actual: string, ifMatch?: string): void {
-  if (ifMatch && ifMatch !== '*' && ifMatch.replace(/^W\//, '').replaceAll('"', '') !== actual) {
+  if (ifMatch !== undefined && ifMatch !== actual) {
     throw new FcError(
       'PreconditionFailed',
       `If-Match '${ifMatch}' does not match the current etag '${actual}'`,

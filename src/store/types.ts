@@ -23,6 +23,7 @@ export interface Stored<T> {
 /**
  * Kumo's metadata. Implementations throw FcError for not-found, already-exists, non-empty and etag mismatch,
  * and apply each call atomically. Async so that a networked database (PostgreSQL) can implement it too.
+ * `ifMatch` is a bare etag that must equal the stored one (the control layer reads HTTP's If-Match forms).
  */
 export interface MetaStore {
   createService(service: Service): Promise<Stored<Service>>;

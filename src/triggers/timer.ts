@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Cron } from 'croner';
 import type { Logger } from 'pino';
-import type { Invoker } from '../invoke/index.js';
+import { type Invoker, isTargetGone, resolveTarget } from '../invoke/index.js';
 import type { TimerTriggerConfig, Trigger } from '../model/index.js';
 import type { MetaStore } from '../store/index.js';
 import { createCron } from './cron.js';
@@ -44,9 +44,16 @@ export class TimerTriggers {
   async #fire(trigger: Trigger, config: TimerTriggerConfig): Promise<void> {
     const requestId = randomUUID();
     try {
-      const service = await this.store.getService(trigger.serviceName);
-      const fn = await this.store.getFunction(trigger.serviceName, trigger.functionName);
-      if (!service || !fn) {
+      const ref = {
+        serviceRef: trigger.serviceName,
+        functionName: trigger.functionName,
+        qualifier: trigger.qualifier,
+      };
+      const target = await resolveTarget(this.store, ref).catch((error: unknown) => {
+        if (isTargetGone(error)) return undefined;
+        throw error;
+      });
+      if (!target) {
         // The function is gone (its triggers went with it): stop firing.
         this.update(trigger, true);
         return;
@@ -58,10 +65,10 @@ export class TimerTriggers {
       };
       const result = await this.invoker.invoke({
         requestId,
-        service: service.value,
-        fn: fn.value,
-        revision: fn.etag,
-        qualifier: 'LATEST',
+        service: target.service,
+        fn: target.fn,
+        revision: target.revision,
+        qualifier: target.qualifier,
         payload: Buffer.from(JSON.stringify(event)),
         tailLogs: false,
       });

@@ -8,9 +8,9 @@ import { FcClient } from '../../src/cli/client.js';
 import { type ConfigInput, loadConfig } from '../../src/config.js';
 import { type KumoServer, startServer } from '../../src/server.js';
 
-export const ACCESS_KEY_ID = 'KUMOTESTKEY';
-export const ACCESS_KEY_SECRET = 'kumo-test-secret';
-export const ACCOUNT_ID = '1234567890123456';
+import { ACCESS_KEY_ID, ACCESS_KEY_SECRET, ACCOUNT_ID } from './credentials.js';
+
+export { ACCESS_KEY_ID, ACCESS_KEY_SECRET, ACCOUNT_ID };
 
 export interface TestServer {
   server: KumoServer;

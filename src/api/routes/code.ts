@@ -1,52 +1,31 @@
-import { createHmac } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
+import { CodeDownloads } from '../../code/index.js';
+import { resolveTarget } from '../../invoke/index.js';
 import { FcError } from '../../model/index.js';
 import { API_PREFIX, type ApiDeps } from '../context.js';
-import { signaturesEqual } from '../signature.js';
-import { getFunctionOrThrow } from './functions.js';
-
-/** How long a code download URL stays valid. */
-const URL_TTL_SECONDS = 30 * 60;
+import { originOf, queryParam, targetRef } from './common.js';
 
 export function registerCodeRoutes(app: FastifyInstance, deps: ApiDeps): void {
-  const secret = deps.credentials.accessKeySecret;
+  const downloads = new CodeDownloads(deps.credentials.accessKeySecret);
 
   app.get<{ Params: { service: string; function: string } }>(
     `${API_PREFIX}/services/:service/functions/:function/code`,
     async (request) => {
-      const { value: fn } = await getFunctionOrThrow(deps, request.params);
-      if (!fn.code) throw new FcError('InvalidArgument', `function '${fn.functionName}' has no code package`);
-      const expires = Math.floor(Date.now() / 1000) + URL_TTL_SECONDS;
-      const signature = signDownload(secret, fn.code.sha256, expires);
-      // The SDKs send Host without the port, so the port comes from the connection itself.
-      const origin = `${request.protocol}://${request.hostname}:${request.socket.localPort}`;
-      const url = `${origin}${API_PREFIX}/code-packages/${fn.code.sha256}.zip?expires=${expires}&signature=${signature}`;
-      return { url, checksum: fn.code.codeChecksum };
+      const { fn, code } = await resolveTarget(deps.store, targetRef(request));
+      if (!code) throw new FcError('InvalidArgument', `function '${fn.functionName}' has no code package`);
+      const { expires, signature } = downloads.grant(code.sha256);
+      const url = `${originOf(request)}${API_PREFIX}/code-packages/${code.sha256}.zip?expires=${expires}&signature=${signature}`;
+      return { url, checksum: code.codeChecksum };
     },
   );
 
-  app.get<{ Params: { file: string }; Querystring: { expires?: string; signature?: string } }>(
-    `${API_PREFIX}/code-packages/:file`,
-    async (request, reply) => {
-      const sha256 = /^([a-f0-9]{64})\.zip$/.exec(request.params.file)?.[1];
-      const expires = Number(request.query.expires);
-      const given = request.query.signature ?? '';
-      if (
-        !sha256 ||
-        !Number.isInteger(expires) ||
-        !signaturesEqual(signDownload(secret, sha256, expires), given)
-      ) {
-        throw new FcError('AccessDenied', 'the code download URL is invalid');
-      }
-      if (expires < Date.now() / 1000) throw new FcError('AccessDenied', 'the code download URL has expired');
-      if (!(await deps.code.has(sha256)))
-        throw new FcError('FunctionNotFound', 'the code package no longer exists');
-      return reply.type('application/zip').send(createReadStream(deps.code.zipPath(sha256)));
-    },
-  );
-}
-
-function signDownload(secret: string, sha256: string, expires: number): string {
-  return createHmac('sha256', secret).update(`code-package\n${sha256}\n${expires}`).digest('base64url');
+  app.get<{ Params: { file: string } }>(`${API_PREFIX}/code-packages/:file`, async (request, reply) => {
+    const sha256 = /^([a-f0-9]{64})\.zip$/.exec(request.params.file)?.[1];
+    downloads.check(sha256, Number(queryParam(request, 'expires')), queryParam(request, 'signature') ?? '');
+    if (!sha256 || !(await deps.code.has(sha256))) {
+      throw new FcError('FunctionNotFound', 'the code package no longer exists');
+    }
+    return reply.type('application/zip').send(createReadStream(deps.code.zipPath(sha256)));
+  });
 }

@@ -1,42 +1,73 @@
 import type { FastifyRequest } from 'fastify';
-import { FcError, invalidArgument, LIMITS } from '../../model/index.js';
-import type { ListQuery } from '../../store/index.js';
+import type { FunctionKey, PageInput } from '../../control/index.js';
+import { parseServiceRef, type TargetRef } from '../../invoke/index.js';
+import { parseJsonObject } from '../../model/index.js';
 
-/** `services/{name}[.{qualifier}]` path segment. */
-export function parseServiceRef(segment: string): { serviceName: string; qualifier: string } {
-  const dot = segment.indexOf('.');
-  if (dot < 0) return { serviceName: segment, qualifier: 'LATEST' };
-  return { serviceName: segment.slice(0, dot), qualifier: segment.slice(dot + 1) || 'LATEST' };
-}
+type Query = Record<string, string | string[] | undefined>;
+type FunctionParams = { service: string; function: string };
 
-/** Until versions and aliases exist, only LATEST resolves. */
-export function requireLatest(qualifier: string): void {
-  if (qualifier !== 'LATEST') {
-    throw new FcError(
-      'VersionNotFound',
-      `qualifier '${qualifier}' does not exist: this Kumo has no published versions or aliases, use LATEST`,
-    );
-  }
-}
-
-export function listQuery(request: FastifyRequest): ListQuery {
-  const query = request.query as Record<string, string | undefined>;
-  let limit: number = LIMITS.listLimitMax;
-  if (query.limit !== undefined && query.limit !== '') {
-    limit = Number(query.limit);
-    if (!Number.isInteger(limit) || limit < 1) throw invalidArgument('limit must be a positive integer');
-    limit = Math.min(limit, LIMITS.listLimitMax);
-  }
-  return { limit, prefix: query.prefix, startKey: query.startKey, nextToken: query.nextToken };
-}
-
-export function ifMatch(request: FastifyRequest): string | undefined {
-  const value = request.headers['if-match'];
+/** A query parameter given once (a repeated one counts as its first value). */
+export function queryParam(request: FastifyRequest, name: string): string | undefined {
+  const value = (request.query as Query)[name];
   return Array.isArray(value) ? value[0] : value;
 }
 
-export function bodyOf(request: FastifyRequest): Buffer | undefined {
-  return Buffer.isBuffer(request.body) ? request.body : undefined;
+/** FC's `?qualifier=` (newer SDKs), next to the `services/{svc}.{q}` path form. */
+const qualifierParam = (request: FastifyRequest) => queryParam(request, 'qualifier') || undefined;
+
+/** `services/{svc}[.{q}]/functions/{fn}` (+ `?qualifier=`) as the resolver's reference. */
+export function targetRef(request: FastifyRequest<{ Params: FunctionParams }>): TargetRef {
+  return {
+    serviceRef: request.params.service,
+    functionName: request.params.function,
+    qualifier: qualifierParam(request),
+  };
 }
 
-export const now = (): string => new Date().toISOString();
+/** `services/{svc}[.{q}]` (+ `?qualifier=`) as a service name and qualifier. */
+export function serviceKey(request: FastifyRequest<{ Params: { service: string } }>): {
+  serviceName: string;
+  qualifier: string;
+} {
+  return parseServiceRef(request.params.service, qualifierParam(request));
+}
+
+/** `services/{svc}[.{q}]/functions/{fn}` as the control layer's key. */
+export function functionKey(request: FastifyRequest<{ Params: FunctionParams }>): FunctionKey {
+  return { ...serviceKey(request), functionName: request.params.function };
+}
+
+/** `limit`, `prefix`, `startKey`, `nextToken`; the control layer checks and caps them. */
+export function pageInput(request: FastifyRequest): PageInput {
+  const limit = queryParam(request, 'limit');
+  return {
+    limit: limit === undefined || limit === '' ? undefined : Number(limit),
+    prefix: queryParam(request, 'prefix'),
+    startKey: queryParam(request, 'startKey'),
+    nextToken: queryParam(request, 'nextToken'),
+  };
+}
+
+/** A page in FC's shape: `{<items>: [...], nextToken?}`. */
+export function pageOf<T>(key: string, items: T[], nextToken: string | undefined): Record<string, unknown> {
+  return { [key]: items, ...(nextToken && { nextToken }) };
+}
+
+export function ifMatch(request: FastifyRequest): { ifMatch?: string } {
+  const value = request.headers['if-match'];
+  return { ifMatch: Array.isArray(value) ? value[0] : value };
+}
+
+/** The body as a JSON object whatever the content-type (Funcraft streams bodies as octet-stream). */
+export function jsonBody(request: FastifyRequest): Record<string, unknown> {
+  return parseJsonObject(Buffer.isBuffer(request.body) ? request.body : undefined);
+}
+
+/**
+ * The server's own origin for URLs in answers. The SDKs send Host without the port, so the port comes from the
+ * connection itself (an in-process request has none).
+ */
+export function originOf(request: FastifyRequest): string {
+  const port = request.socket.localPort;
+  return `${request.protocol}://${request.hostname}${port ? `:${port}` : ''}`;
+}

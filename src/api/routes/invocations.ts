@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
+import { enqueueAsync, findAsyncInvocation, resolveTarget } from '../../invoke/index.js';
 import { FcError, LIMITS } from '../../model/index.js';
 import { API_PREFIX, type ApiDeps } from '../context.js';
-import { parseServiceRef } from './common.js';
-import { getFunctionOrThrow, getServiceAndFunction } from './functions.js';
+import { targetRef } from './common.js';
 
 type Params = { Params: { service: string; function: string; id?: string } };
 
@@ -20,30 +20,11 @@ export function registerInvocationRoutes(app: FastifyInstance, deps: ApiDeps): v
           `x-fc-invocation-type must be Sync or Async, not '${invocationType}'`,
         );
       }
-      const { serviceName, qualifier } = parseServiceRef(request.params.service);
-      const { service, fn: stored } = await getServiceAndFunction(deps, request.params);
-      const { value: fn, etag } = stored;
+      const target = await resolveTarget(deps.store, targetRef(request));
       const payload = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
 
       if (invocationType === 'async') {
-        if (payload.length > LIMITS.asyncPayloadBytesMax) {
-          throw new FcError(
-            'EntityTooLarge',
-            `an async payload may be at most ${LIMITS.asyncPayloadBytesMax} bytes, this one is ${payload.length}`,
-          );
-        }
-        // In the store before the 202 goes out: an accepted invocation survives a crash.
-        await deps.asyncQueue.enqueue({
-          id: request.id,
-          serviceName,
-          functionName: fn.functionName,
-          qualifier,
-          payload,
-          status: 'Enqueued',
-          attempts: 0,
-          nextAttemptAt: Date.now(),
-          createdAt: Date.now(),
-        });
+        await enqueueAsync(deps.asyncQueue, target, { requestId: request.id, payload });
         deps.onAsyncEnqueued();
         const stateful = request.headers['x-fc-stateful-async-invocation-id'];
         if (typeof stateful === 'string') reply.header('x-fc-stateful-async-invocation-id', stateful);
@@ -52,10 +33,10 @@ export function registerInvocationRoutes(app: FastifyInstance, deps: ApiDeps): v
 
       const result = await deps.invoker.invoke({
         requestId: request.id,
-        service,
-        fn,
-        revision: etag,
-        qualifier,
+        service: target.service,
+        fn: target.fn,
+        revision: target.revision,
+        qualifier: target.qualifier,
         payload,
         tailLogs: String(request.headers['x-fc-log-type'] ?? '').toLowerCase() === 'tail',
       });
@@ -65,11 +46,8 @@ export function registerInvocationRoutes(app: FastifyInstance, deps: ApiDeps): v
 
   // FC's stateful async invocation record (FC_API.md §4.10), keyed by the request id of the async call.
   app.get<Params>(`${base}/stateful-async-invocations/:id`, async (request) => {
-    const { value: fn } = await getFunctionOrThrow(deps, request.params);
-    const inv = await deps.asyncQueue.getAsync(request.params.id ?? '');
-    if (!inv || inv.functionName !== fn.functionName || inv.serviceName !== fn.serviceName) {
-      throw new FcError('AsyncTaskNotFound', `no async invocation '${request.params.id}' for this function`);
-    }
+    const target = await resolveTarget(deps.store, targetRef(request));
+    const inv = await findAsyncInvocation(deps.asyncQueue, target, request.params.id ?? '');
     return {
       invocationId: inv.id,
       requestId: inv.id,

@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
+import { resolveTarget } from '../../invoke/index.js';
 import { invalidArgument } from '../../model/index.js';
 import { API_PREFIX, type ApiDeps } from '../context.js';
-import { getFunctionOrThrow } from './functions.js';
+import { targetRef } from './common.js';
 
 type LogsQuery = {
   requestId?: string;
@@ -17,7 +18,7 @@ export function registerLogRoutes(app: FastifyInstance, deps: ApiDeps): void {
   app.get<{ Params: { service: string; function: string }; Querystring: LogsQuery }>(
     `${API_PREFIX}/services/:service/functions/:function/logs`,
     async (request) => {
-      const { value: fn } = await getFunctionOrThrow(deps, request.params);
+      const { fn } = await resolveTarget(deps.store, targetRef(request));
       const q = request.query;
       const lines = await deps.logs.query({
         serviceName: fn.serviceName,

@@ -1,0 +1,29 @@
+import type { ControlDeps } from './context.js';
+import { CustomDomainControl } from './custom-domains.js';
+import { FunctionControl } from './functions.js';
+import { ServiceControl } from './services.js';
+import { TriggerControl } from './triggers.js';
+
+/** Create/update/delete rules for every resource, independent of any API face (FC 2016-08-15 today). */
+export interface Control {
+  services: ServiceControl;
+  functions: FunctionControl;
+  triggers: TriggerControl;
+  customDomains: CustomDomainControl;
+}
+
+export function createControl(deps: ControlDeps): Control {
+  return {
+    services: new ServiceControl(deps),
+    functions: new FunctionControl(deps),
+    triggers: new TriggerControl(deps),
+    customDomains: new CustomDomainControl(deps),
+  };
+}
+
+export type { ControlDeps, WriteOptions } from './context.js';
+export type { CustomDomainControl } from './custom-domains.js';
+export type { CodeOptions, FunctionControl, FunctionKey } from './functions.js';
+export type { PageInput } from './list.js';
+export type { ServiceControl } from './services.js';
+export type { TriggerControl, TriggerKey } from './triggers.js';

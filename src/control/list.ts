@@ -1,0 +1,28 @@
+import { invalidArgument, LIMITS } from '../model/index.js';
+import type { ListQuery } from '../store/index.js';
+
+/** A page request as a caller gives it; `limit` is optional and capped at FC's maximum. */
+export interface PageInput {
+  limit?: number;
+  prefix?: string;
+  /** List from this name on (inclusive). */
+  startKey?: string;
+  /** Opaque token from a previous page. */
+  nextToken?: string;
+}
+
+/** FC's paging rules: a positive integer limit, at most `LIMITS.listLimitMax` (also the default). */
+export function pageQuery(input: PageInput): ListQuery {
+  let limit: number = LIMITS.listLimitMax;
+  if (input.limit !== undefined) {
+    if (!Number.isInteger(input.limit) || input.limit < 1)
+      throw invalidArgument('limit must be a positive integer');
+    limit = Math.min(input.limit, LIMITS.listLimitMax);
+  }
+  return {
+    limit,
+    prefix: input.prefix || undefined,
+    startKey: input.startKey || undefined,
+    nextToken: input.nextToken || undefined,
+  };
+}

@@ -1,0 +1,58 @@
+import { randomUUID } from 'node:crypto';
+import { resolveService } from '../invoke/resolve.js';
+import { createServiceBody, type Service, updateServiceBody, validateInput } from '../model/index.js';
+import type { Page, Stored } from '../store/index.js';
+import { type ControlDeps, expectedEtag, requireWritable, timestamp, type WriteOptions } from './context.js';
+import { type PageInput, pageQuery } from './list.js';
+
+/** Services: names, defaults and the rule that only an empty service can go. */
+export class ServiceControl {
+  readonly #deps: ControlDeps;
+
+  constructor(deps: ControlDeps) {
+    this.#deps = deps;
+  }
+
+  /** `body`: the create fields in any key casing; validated here. */
+  async create(body: unknown): Promise<Stored<Service>> {
+    const fields = validateInput(createServiceBody, body);
+    const time = timestamp(this.#deps);
+    return this.#deps.store.createService({
+      internetAccess: true,
+      description: '',
+      ...fields,
+      serviceId: randomUUID(),
+      createdTime: time,
+      lastModifiedTime: time,
+    });
+  }
+
+  /** A service as of a qualifier (only LATEST until versions exist). */
+  async get(serviceName: string, qualifier?: string): Promise<Stored<Service>> {
+    return (await resolveService(this.#deps.store, serviceName, qualifier)).service;
+  }
+
+  async list(page: PageInput): Promise<Page<Stored<Service>>> {
+    return this.#deps.store.listServices(pageQuery(page));
+  }
+
+  /** Merges the given fields onto the service; fields not given keep their value. */
+  async update(
+    serviceName: string,
+    changes: unknown,
+    options: WriteOptions & { qualifier?: string } = {},
+  ): Promise<Stored<Service>> {
+    const fields = validateInput(updateServiceBody, changes);
+    const current = await resolveService(this.#deps.store, serviceName, options.qualifier);
+    requireWritable(current.versionId);
+    const service: Service = { ...current.service.value, ...fields, lastModifiedTime: timestamp(this.#deps) };
+    return this.#deps.store.updateService(service, expectedEtag(options));
+  }
+
+  /** Fails with ServiceNotEmpty while the service has functions. */
+  async delete(serviceName: string, options: WriteOptions & { qualifier?: string } = {}): Promise<void> {
+    const current = await resolveService(this.#deps.store, serviceName, options.qualifier);
+    requireWritable(current.versionId);
+    await this.#deps.store.deleteService(serviceName, expectedEtag(options));
+  }
+}
