@@ -112,6 +112,7 @@ async function forward(deps: GatewayDeps, request: FastifyRequest, target: Proxy
     config,
     { method: request.method, url: target.signedUrl ?? request.url, headers: request.headers },
     deps.keys,
+    target.serviceName,
   );
   const declared = Number(request.headers['content-length'] ?? 0);
   if (declared > LIMITS.syncPayloadBytesMax) throw tooLarge();
