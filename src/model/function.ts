@@ -31,15 +31,18 @@ const environmentVariables = z
   );
 
 const jsonArrayString = (field: string) =>
-  z.string().max(LIMITS.jsonStringMaxLength).refine((s) => {
-    if (s === '') return true;
-    try {
-      const parsed: unknown = JSON.parse(s);
-      return Array.isArray(parsed) && parsed.every((x) => typeof x === 'string');
-    } catch {
-      return false;
-    }
-  }, `${field} must be a JSON array of strings given as a string, e.g. '["node","server.js"]'`);
+  z
+    .string()
+    .max(LIMITS.jsonStringMaxLength)
+    .refine((s) => {
+      if (s === '') return true;
+      try {
+        const parsed: unknown = JSON.parse(s);
+        return Array.isArray(parsed) && parsed.every((x) => typeof x === 'string');
+      } catch {
+        return false;
+      }
+    }, `${field} must be a JSON array of strings given as a string, e.g. '["node","server.js"]'`);
 
 // Every string and list is bounded (see LIMITS); unknown keys are dropped by zod at every level.
 const id = z.string().max(LIMITS.identifierMaxLength);

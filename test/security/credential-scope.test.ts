@@ -96,7 +96,7 @@ test('a temporary key scoped to one service cannot reach another through any pat
   const { fc, server } = await startTestServer(t);
   await deployCustom(fc, 'alpha', 'fn', NODE_RUNTIME);
   await deployCustom(fc, 'bravo', 'victim', NODE_RUNTIME, { environmentVariables: { SECRET } });
-  await fc.createTrigger('bravo', 'victim', {
+  await fc.post('/services/bravo/functions/victim/triggers', {
     triggerName: 'web',
     triggerType: 'http',
     triggerConfig: { authType: 'function', methods: ['GET', 'POST'] },
@@ -173,7 +173,7 @@ test('a temporary key scoped to one service cannot reach another through any pat
 
   // No side effect: bravo's function is still there with its own environment, nothing was created.
   const victim = await fc.getFunction('bravo', 'victim');
-  assert.equal(victim.data.environmentVariables.SECRET, SECRET);
+  assert.deepEqual(victim.data.environmentVariables, { SECRET });
   assert.deepEqual((await fc.listServices()).data.services.map((s) => s.serviceName).sort(), [
     'alpha',
     'bravo',
