@@ -1,23 +1,45 @@
 import { randomUUID } from 'node:crypto';
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { FcError } from '../model/index.js';
 
 export interface ConnectionLimits {
   /** Open connections from one client address; more are answered 429 and closed. */
   maxPerClient: number;
-  /** Open connections in total. */
+  /** Open connections in total; at the cap the oldest idle one makes room, or the newcomer gets 429. */
   maxTotal: number;
 }
 
 /**
- * Caps concurrent connections per client address and in total, so a client holding sockets open cannot
+ * Caps concurrent connections per client address and in total, so clients holding sockets open cannot
  * exhaust the server's file descriptors. Timeouts (headers, request, keep-alive) are Node's own, set on the
- * server at creation; this is the part Node does not have per client.
+ * server at creation; this is the part Node does not have.
+ *
+ * At the total cap, the oldest connection with no request in flight (an idle or slowloris socket) is closed
+ * to admit the new one: a flood of idle sockets from many addresses cannot lock out the next client (or a
+ * health check), and a call being served is never cut. Only when every connection is busy is the newcomer
+ * refused.
  */
 export function limitConnections(server: Server, limits: ConnectionLimits): void {
   const perClient = new Map<string, number>();
-  let total = 0;
+  /** Accepted and not yet closed, oldest first (a Set keeps insertion order). */
+  const open = new Set<Socket>();
+  const inFlight = new WeakMap<Socket, number>();
+  server.on('request', (request: IncomingMessage, response: ServerResponse) => {
+    const socket = request.socket;
+    inFlight.set(socket, (inFlight.get(socket) ?? 0) + 1);
+    response.once('close', () => inFlight.set(socket, (inFlight.get(socket) ?? 1) - 1));
+  });
+  const evictIdle = (): boolean => {
+    for (const socket of open) {
+      if ((inFlight.get(socket) ?? 0) > 0) continue;
+      open.delete(socket);
+      socket.destroy();
+      return true;
+    }
+    return false;
+  };
+
   // The HTTP server's own listener (which attaches the parser) only sees accepted sockets: a refused one
   // never has a request parsed, let alone handled.
   const accept = server.listeners('connection') as ((socket: Socket) => void)[];
@@ -25,14 +47,12 @@ export function limitConnections(server: Server, limits: ConnectionLimits): void
   server.on('connection', (socket: Socket) => {
     const client = socket.remoteAddress ?? 'unknown';
     const held = perClient.get(client) ?? 0;
-    if (held >= limits.maxPerClient || total >= limits.maxTotal) {
-      refuse(socket, held >= limits.maxPerClient ? 'from your address' : 'in total');
-      return;
-    }
+    if (held >= limits.maxPerClient) return refuse(socket, 'from your address');
+    if (open.size >= limits.maxTotal && !evictIdle()) return refuse(socket, 'in total');
     perClient.set(client, held + 1);
-    total++;
+    open.add(socket);
     socket.once('close', () => {
-      total--;
+      open.delete(socket);
       const left = (perClient.get(client) ?? 1) - 1;
       if (left <= 0) perClient.delete(client);
       else perClient.set(client, left);
