@@ -107,3 +107,22 @@ test('the signature covers exactly the routed resource', async (t) => {
   assert.equal((await get(spaced, `${V}/services/a b`)).errorCode, 'ServiceNotFound');
   assert.equal((await get(spaced, spaced)).errorCode, 'SignatureNotMatch');
 });
+
+test('an HTTP trigger with authType function checks the signed Content-MD5 before the function sees the body', async (t) => {
+  const { fc, server } = await startTestServer(t);
+  await deployCustom(fc, 'svc', 'web', NODE_RUNTIME);
+  await fc.post('/services/svc/functions/web/triggers', {
+    triggerName: 'http',
+    triggerType: 'http',
+    triggerConfig: { authType: 'function', methods: ['POST'] },
+  });
+  const target = `${V}/proxy/svc/web/`;
+  const headers = signedHeaders(ROOT_KEY, 'POST', target, { body: 'stats' });
+  const post = (body: string) => rawRequest(server.port, { method: 'POST', target, headers, body });
+  const swapped = await post('crash');
+  assert.equal(swapped.status, 400, swapped.body);
+  assert.equal(swapped.errorCode, 'InvalidArgument');
+  const genuine = await post('stats');
+  assert.equal(genuine.status, 200, genuine.body);
+  assert.equal((JSON.parse(genuine.body) as { calls: number }).calls, 1, 'the swapped body never reached it');
+});
