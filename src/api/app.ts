@@ -20,7 +20,7 @@ import { registerServiceRoutes } from './routes/services.js';
 import { registerTriggerRoutes } from './routes/triggers.js';
 import { answerClientError, answerFrameworkError, toFcError } from './server-errors.js';
 
-/** Paths under the API prefix that authenticate otherwise than with an FC signature. */
+/** Routes under the API prefix that authenticate otherwise than with an FC signature. */
 const UNSIGNED_PREFIXES = [`${API_PREFIX}/code-packages/`, `${API_PREFIX}/proxy/`];
 
 declare module 'fastify' {
@@ -89,15 +89,16 @@ export function createApp(deps: ApiDeps): FastifyInstance {
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-fc-request-id', request.id);
     checkRequestTarget(request.originalUrl);
-    const path = request.url.split('?', 1)[0] ?? '';
-    if (!path.startsWith(`${API_PREFIX}/`) || UNSIGNED_PREFIXES.some((p) => path.startsWith(p))) return;
+    // Whether a signature is needed is the matched route's business, never the raw text's.
+    const route = request.routeOptions.url;
+    if (!route?.startsWith(`${API_PREFIX}/`) || UNSIGNED_PREFIXES.some((p) => route.startsWith(p))) return;
     const key = verifyFcSignature(
       { method: request.method, url: request.url, headers: request.headers },
       deps.keys,
     );
     authorizeRequest(key, {
       method: request.method,
-      route: request.routeOptions.url,
+      route,
       params: request.params as Record<string, string | undefined>,
     });
     request.accessKey = key;

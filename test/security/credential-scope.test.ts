@@ -43,6 +43,9 @@ const victimPaths = [
   `${V}/services/bravo%09/functions/victim`,
   `${V}/services/%C0%AEbravo/functions/victim`,
   `${V}/services/bravo/functions/victim;/services/alpha`,
+  `/%32016-08-15/services/bravo/functions/victim`,
+  `/2016%2D08-15/services/bravo/functions/victim`,
+  `/2016-08-15%2Fservices/bravo/functions/victim`,
   `http://127.0.0.1${V}/services/bravo/functions/victim`,
   `http://127.0.0.1${V}/services/bravo/functions/victim#${V}/services/alpha`,
 ];
@@ -182,6 +185,31 @@ test('a temporary key scoped to one service cannot reach another through any pat
   assert.deepEqual((await fc.getService('alpha')).data, alphaBefore);
 });
 
+test('an encoded API prefix does not skip authentication', async (t) => {
+  const { fc, server } = await startTestServer(t);
+  await deployCustom(fc, 'bravo', 'victim', NODE_RUNTIME, { environmentVariables: { SECRET } });
+  for (const target of [
+    '/%32016-08-15/services',
+    '/2016%2D08-15/services',
+    '/%32%30%31%36-08-15/services/bravo/functions/victim',
+    '/2016-08-1%35/services/bravo/functions/victim/code',
+    '/2016-08-15%2Fservices',
+    '/%2F2016-08-15/services',
+    '/2016-08-15/prox%79/bravo/victim/',
+    '/%32016-08-15/proxy/bravo/victim/',
+  ]) {
+    for (const method of ['GET', 'DELETE']) {
+      const response = await rawRequest(server.port, { method, target });
+      assert.ok(
+        [400, 403, 404].includes(response.status),
+        `${method} ${target} unsigned: ${response.status} ${response.body}`,
+      );
+      assert.ok(!response.body.includes(SECRET), `${target} leaked`);
+    }
+  }
+  assert.deepEqual((await fc.getFunction('bravo', 'victim')).data.environmentVariables, { SECRET });
+});
+
 test('the root key is refused the same confusing paths (they are rejected before routing)', async (t) => {
   const { server } = await startTestServer(t);
   for (const target of [
@@ -193,6 +221,7 @@ test('the root key is refused the same confusing paths (they are rejected before
     `${V}/services/a%5cb`,
     `${V}/services/a%00`,
     `${V}/services/a%zz`,
+    `/%32016-08-15/services`,
     `http://127.0.0.1${V}/services`,
   ]) {
     const response = await rawRequest(server.port, {
