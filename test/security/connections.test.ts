@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
 import { test } from 'node:test';
+import { loadConfig } from '../../src/config.js';
 import { deployCustom, NODE_RUNTIME } from '../helpers/functions.js';
 import { startTestServer } from '../helpers/server.js';
 import { parseResponse, ROOT_KEY, rawRequest, signedHeaders } from './helpers.js';
@@ -142,4 +143,19 @@ test('a long call is not cut by the timeouts, nor by the total cap; a newcomer i
     assert.equal(result.body, 'slept 2500');
   }
   await until('healthz answers once the calls are done', () => healthy(server.port));
+});
+
+test('connection settings come from KUMO_* variables, validated at start', () => {
+  const config = loadConfig({
+    KUMO_HTTP_HEADERS_TIMEOUT_MS: '5000',
+    KUMO_HTTP_MAX_CONNECTIONS_PER_CLIENT: '7',
+  });
+  assert.equal(config.httpHeadersTimeoutMs, 5000);
+  assert.equal(config.httpMaxConnectionsPerClient, 7);
+  assert.equal(config.httpMaxConnections, 2048, 'default');
+  assert.throws(() => loadConfig({ KUMO_HTTP_MAX_CONNECTIONS: '0' }), /KUMO_HTTP_MAX_CONNECTIONS/);
+  assert.throws(
+    () => loadConfig({ KUMO_HTTP_HEADERS_TIMEOUT_MS: '9000', KUMO_HTTP_REQUEST_TIMEOUT_MS: '1000' }),
+    /KUMO_HTTP_HEADERS_TIMEOUT_MS/,
+  );
 });
