@@ -271,8 +271,8 @@ export async function warmInvoke(kumo: Kumo, options: WarmOptions): Promise<Warm
     skipped,
     notes: [
       'Signed invoke requests: FC signatures cover the Date header, so one request is signed at the start of the run ' +
-        '(Date fixed) and autocannon replays it unchanged; Kumo does not check clock skew, so it verifies the same ' +
-        'signature on every call.',
+        "(Date fixed) and autocannon replays it unchanged; Kumo accepts a Date within 15 minutes (FC's skew window), " +
+        'so the same signature verifies on every call of the scenario.',
       'Kumo functions use FC defaults (instanceConcurrency 1, so up to 30 instances per function), except the ' +
         '"instanceConcurrency 50" row: FC\'s setting for letting one instance serve up to 50 calls at once. Each run starts ' +
         `with discarded load on the same connections, ${options.warmupSeconds} s windows until two in a row agree ` +

@@ -62,6 +62,16 @@ const configSchema = z.object({
   containerSubnet: z.string().default('10.214.0.0/16'),
   /** Give containers a writable root filesystem (a per-instance overlay); default read-only with a writable /tmp. */
   containerWritableRootfs: flag.default(false),
+  /** Time a client has to send a request's headers, from connecting (an idle new socket too) or from its first byte. */
+  httpHeadersTimeoutMs: positiveInt.default(15_000),
+  /** Time a client has to send a whole request, body included (code uploads are the largest). */
+  httpRequestTimeoutMs: positiveInt.default(300_000),
+  /** How long a kept-alive connection may sit idle between requests. */
+  httpIdleTimeoutMs: positiveInt.default(30_000),
+  /** Open connections per client address (instances on the host network all count as 127.0.0.1). */
+  httpMaxConnectionsPerClient: positiveInt.default(256),
+  /** Open connections in total. */
+  httpMaxConnections: positiveInt.default(2048),
 });
 
 export type KumoConfig = Readonly<z.infer<typeof configSchema>>;
@@ -98,6 +108,11 @@ const ENV_NAMES: Record<keyof ConfigInput, string> = {
   imageResolveTimeoutMs: 'KUMO_IMAGE_RESOLVE_TIMEOUT_MS',
   containerSubnet: 'KUMO_CONTAINER_SUBNET',
   containerWritableRootfs: 'KUMO_CONTAINER_WRITABLE_ROOTFS',
+  httpHeadersTimeoutMs: 'KUMO_HTTP_HEADERS_TIMEOUT_MS',
+  httpRequestTimeoutMs: 'KUMO_HTTP_REQUEST_TIMEOUT_MS',
+  httpIdleTimeoutMs: 'KUMO_HTTP_IDLE_TIMEOUT_MS',
+  httpMaxConnectionsPerClient: 'KUMO_HTTP_MAX_CONNECTIONS_PER_CLIENT',
+  httpMaxConnections: 'KUMO_HTTP_MAX_CONNECTIONS',
 };
 
 export class ConfigError extends Error {
@@ -121,6 +136,11 @@ export function loadConfig(env: NodeJS.ProcessEnv, overrides: Partial<ConfigInpu
   }
   if (!!result.data.accessKeyId !== !!result.data.accessKeySecret) {
     throw new ConfigError('KUMO_ACCESS_KEY_ID and KUMO_ACCESS_KEY_SECRET must be given together');
+  }
+  if (result.data.httpHeadersTimeoutMs > result.data.httpRequestTimeoutMs) {
+    throw new ConfigError(
+      'KUMO_HTTP_HEADERS_TIMEOUT_MS must not be larger than KUMO_HTTP_REQUEST_TIMEOUT_MS (Node refuses it)',
+    );
   }
   return Object.freeze(result.data);
 }

@@ -119,7 +119,8 @@ export async function deleteFunction(
 
 /**
  * A signed `POST …/invocations` with the Date header fixed now, to be replayed unchanged by autocannon: FC's
- * signature covers the Date header and Kumo does not check clock skew, so one signature stays valid.
+ * signature covers the Date header, which Kumo accepts for 15 minutes (FC's clock-skew window), so one signature
+ * stays valid for a scenario (each signs its own, a minute or less before its load).
  */
 export function signedInvoke(kumo: Kumo, service: string, fn: string, event: string): Target {
   const path = `/2016-08-15/services/${service}/functions/${fn}/invocations`;

@@ -5,9 +5,12 @@ import Fastify, {
   type FastifyInstance,
   LogController,
 } from 'fastify';
-import { FcError } from '../model/index.js';
-import { type AccessKey, verifyFcSignature } from './auth.js';
+import { FcError, LIMITS } from '../model/index.js';
+import { type AccessKey, checkContentMd5, verifyFcSignature } from './auth.js';
+import { authorizeRequest } from './authorize.js';
+import { limitConnections } from './connections.js';
 import { API_PREFIX, type ApiDeps } from './context.js';
+import { checkRequestTarget } from './request-path.js';
 import { registerCodeRoutes } from './routes/code.js';
 import { registerCustomDomainRoutes } from './routes/custom-domains.js';
 import { registerFunctionRoutes } from './routes/functions.js';
@@ -15,8 +18,9 @@ import { registerInvocationRoutes } from './routes/invocations.js';
 import { registerLogRoutes } from './routes/logs.js';
 import { registerServiceRoutes } from './routes/services.js';
 import { registerTriggerRoutes } from './routes/triggers.js';
+import { answerClientError, answerFrameworkError, toFcError } from './server-errors.js';
 
-/** Paths under the API prefix that authenticate otherwise than with an FC signature. */
+/** Routes under the API prefix that authenticate otherwise than with an FC signature. */
 const UNSIGNED_PREFIXES = [`${API_PREFIX}/code-packages/`, `${API_PREFIX}/proxy/`];
 
 declare module 'fastify' {
@@ -26,13 +30,31 @@ declare module 'fastify' {
   }
 }
 
+/** Routes whose body carries a base64 code package (`METHOD pattern`, every `:param` written `:`). */
+const CODE_ROUTES = new Set([
+  `POST ${API_PREFIX}/services/:/functions`,
+  `PUT ${API_PREFIX}/services/:/functions/:`,
+]);
+
 /** Builds the HTTP app (no listen): FC 2016-08-15 API with signature auth and FC error JSON. */
 export function createApp(deps: ApiDeps): FastifyInstance {
+  const { config } = deps;
   const app: FastifyInstance = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
-    // Base64 code packages are a third larger than the zip.
-    bodyLimit: Math.ceil((deps.config.maxZipBytes * 4) / 3) + 1024 * 1024,
+    // Every route but the code uploads (onRoute below) and invocations (their own limit) gets this.
+    bodyLimit: LIMITS.managementBodyBytesMax,
+    // Slow and idle clients: Node closes a socket whose headers (an idle new socket too) or whole request
+    // do not arrive in time, and a kept-alive socket idle between requests.
+    requestTimeout: config.httpRequestTimeoutMs,
+    keepAliveTimeout: config.httpIdleTimeoutMs,
+    http: {
+      headersTimeout: config.httpHeadersTimeoutMs,
+      requestTimeout: config.httpRequestTimeoutMs,
+      connectionsCheckingInterval: Math.max(100, Math.min(1000, Math.floor(config.httpHeadersTimeoutMs / 4))),
+    },
+    clientErrorHandler: answerClientError,
+    frameworkErrors: answerFrameworkError,
     genReqId: () => randomUUID(),
     // A pino child per request costs a serialisation of its bindings on every call; the two lines logged per
     // request (errors) name the request id themselves.
@@ -43,19 +65,49 @@ export function createApp(deps: ApiDeps): FastifyInstance {
       deps.rewriteUrl?.(request.url ?? '/', request.headers.host) ?? request.url ?? '/',
   });
 
+  limitConnections(app.server, {
+    maxPerClient: config.httpMaxConnectionsPerClient,
+    maxTotal: config.httpMaxConnections,
+  });
+  // Base64 code packages are a third larger than the zip.
+  const codeBodyLimit = Math.ceil((config.maxZipBytes * 4) / 3) + 1024 * 1024;
+  app.addHook('onRoute', (route) => {
+    const pattern = route.url.replace(/:[^/]+/g, ':');
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    if (route.bodyLimit === undefined && methods.some((m) => CODE_ROUTES.has(`${m} ${pattern}`))) {
+      route.bodyLimit = codeBodyLimit;
+    }
+  });
+
   // FC bodies are parsed as JSON whatever the content-type (Funcraft streams them as octet-stream), and
   // invocation payloads are raw bytes: so every body arrives as a Buffer and each route decides.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
 
+  // Authorization on the resolved request: the raw target must have one reading only, the signature must
+  // cover the routed path, and the key's rights are checked against the route and its decoded parameters.
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-fc-request-id', request.id);
-    const path = request.url.split('?', 1)[0] ?? '';
-    if (!path.startsWith(`${API_PREFIX}/`) || UNSIGNED_PREFIXES.some((p) => path.startsWith(p))) return;
-    request.accessKey = verifyFcSignature(
+    checkRequestTarget(request.originalUrl);
+    // Whether a signature is needed is the matched route's business, never the raw text's.
+    const route = request.routeOptions.url;
+    if (!route?.startsWith(`${API_PREFIX}/`) || UNSIGNED_PREFIXES.some((p) => route.startsWith(p))) return;
+    const key = verifyFcSignature(
       { method: request.method, url: request.url, headers: request.headers },
       deps.keys,
     );
+    authorizeRequest(key, {
+      method: request.method,
+      route,
+      params: request.params as Record<string, string | undefined>,
+    });
+    request.accessKey = key;
+  });
+
+  // The signature covers Content-MD5; checking it against the body is what binds the body to the signature.
+  app.addHook('preValidation', async (request) => {
+    if (request.accessKey === undefined) return;
+    checkContentMd5(request.headers, Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0));
   });
 
   // While draining (server no longer listening), close each connection after its response instead of
@@ -91,20 +143,4 @@ export function createApp(deps: ApiDeps): FastifyInstance {
   registerTriggerRoutes(app, deps);
   registerCustomDomainRoutes(app, deps);
   return app;
-}
-
-function toFcError(error: FastifyError | FcError): FcError {
-  if (error instanceof FcError) return error;
-  switch (error.code) {
-    case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return new FcError('EntityTooLarge', `the request body is larger than the limit: ${error.message}`);
-    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
-      return new FcError('InvalidArgument', error.message);
-    default:
-      if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
-        return new FcError('InvalidArgument', error.message);
-      }
-      return new FcError('InternalServerError', 'internal error; see the Kumo server log', { cause: error });
-  }
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { FcError } from '../model/index.js';
 import { canonicalResource, type HeaderBag, parseAuthorization, sign, signaturesEqual } from './signature.js';
 
@@ -7,7 +8,7 @@ export interface AccessKey {
   expiresAt?: number;
   /** Temporary keys must come with their token in `x-fc-security-token`. */
   securityToken?: string;
-  /** Temporary keys handed to a function may only touch that function's service. */
+  /** Temporary keys handed to a function may only read and invoke in that function's service (authorize.ts). */
   serviceName?: string;
 }
 
@@ -49,8 +50,25 @@ export interface SignedRequest {
   headers: HeaderBag;
 }
 
+export interface VerifyOptions {
+  /**
+   * The resource paths the signature may cover. Default: the decoded path only, which is exactly what the
+   * router matched (the raw target was checked by `checkRequestTarget`). The HTTP gateway also accepts the
+   * raw path, since clients sign a function's own path either way.
+   */
+  paths?: readonly string[];
+  now?: number;
+}
+
+/** FC refuses a signed request whose date is further than this from its clock (replays, wrong clocks). */
+export const SIGNATURE_MAX_SKEW_MS = 15 * 60_000;
+
 /** Verifies `Authorization: FC ak:sig` (FC_API.md §2); throws the FC error the caller should see. */
-export function verifyFcSignature(request: SignedRequest, keys: KeyRing): AccessKey {
+export function verifyFcSignature(
+  request: SignedRequest,
+  keys: KeyRing,
+  options: VerifyOptions = {},
+): AccessKey {
   const header = request.headers.authorization;
   const auth = parseAuthorization(Array.isArray(header) ? header[0] : header);
   if (!auth) {
@@ -59,29 +77,49 @@ export function verifyFcSignature(request: SignedRequest, keys: KeyRing): Access
       "the Authorization header is required: 'FC <accessKeyId>:<signature>'",
     );
   }
-  const key = keys.get(auth.accessKeyId);
+  const now = options.now ?? Date.now();
+  const key = keys.get(auth.accessKeyId, now);
   if (key === undefined) {
     throw new FcError('InvalidAccessKeyID', `the access key id '${auth.accessKeyId}' does not exist`);
   }
-  const { secret } = key;
   const [rawPath = '/', rawQuery] = request.url.split('?', 2);
   const isProxy = rawPath.includes('/proxy/');
   const query = new URLSearchParams(rawQuery ?? '');
-  const candidates = new Set([safeDecode(rawPath), rawPath]);
-  for (const path of candidates) {
-    const expected = sign(secret, request.method, request.headers, canonicalResource(path, query, isProxy));
-    if (signaturesEqual(expected, auth.signature)) {
-      checkTemporaryKey(key, request, rawPath);
-      return key;
-    }
-  }
-  throw new FcError(
-    'SignatureNotMatch',
-    'the request signature we calculated does not match the signature you provided; check your access key secret and signing method',
+  const paths = options.paths ?? [safeDecode(rawPath)];
+  const matches = paths.some((path) =>
+    signaturesEqual(
+      sign(key.secret, request.method, request.headers, canonicalResource(path, query, isProxy)),
+      auth.signature,
+    ),
   );
+  if (!matches) {
+    throw new FcError(
+      'SignatureNotMatch',
+      'the request signature we calculated does not match the signature you provided; check your access key secret and signing method',
+    );
+  }
+  checkSignedDate(request.headers, now);
+  checkSecurityToken(key, request);
+  return key;
 }
 
-function checkTemporaryKey(key: AccessKey, request: SignedRequest, path: string): void {
+/** The signed `x-fc-date` (or else `Date`) must be within {@link SIGNATURE_MAX_SKEW_MS} of the server clock. */
+function checkSignedDate(headers: HeaderBag, now: number): void {
+  const value = firstHeader(headers, 'x-fc-date') ?? firstHeader(headers, 'date');
+  if (value === undefined || value === '') {
+    throw new FcError('MissingRequiredHeader', 'a signed request needs a Date (or x-fc-date) header');
+  }
+  const time = Date.parse(value);
+  if (Number.isNaN(time)) throw new FcError('InvalidArgument', `the Date header '${value}' is not a date`);
+  if (Math.abs(now - time) > SIGNATURE_MAX_SKEW_MS) {
+    throw new FcError(
+      'RequestTimeTooSkewed',
+      `the request date ${new Date(time).toISOString()} is more than ${SIGNATURE_MAX_SKEW_MS / 60_000} minutes from the server time ${new Date(now).toISOString()}`,
+    );
+  }
+}
+
+function checkSecurityToken(key: AccessKey, request: SignedRequest): void {
   const token = request.headers['x-fc-security-token'];
   if (key.securityToken !== undefined && token !== key.securityToken) {
     throw new FcError(
@@ -89,18 +127,29 @@ function checkTemporaryKey(key: AccessKey, request: SignedRequest, path: string)
       'temporary credentials need their security token in x-fc-security-token',
     );
   }
-  if (key.serviceName !== undefined) {
-    const match = /\/services\/([^/.]+)/.exec(safeDecode(path));
-    if (match?.[1] !== key.serviceName) {
-      throw new FcError(
-        'AccessDenied',
-        `these temporary credentials only allow access to service '${key.serviceName}'`,
-      );
-    }
+}
+
+/**
+ * A `Content-MD5` header, when sent, must be the body's: the signature covers the header, so this is what
+ * binds the body to the signature. FC's SDKs send base64 of the hex digest; RFC 1864's base64 of the raw
+ * digest is accepted too.
+ */
+export function checkContentMd5(headers: HeaderBag, body: Buffer): void {
+  const given = firstHeader(headers, 'content-md5');
+  if (given === undefined) return;
+  const digest = createHash('md5').update(body).digest();
+  const accepted = [Buffer.from(digest.toString('hex')).toString('base64'), digest.toString('base64')];
+  if (!accepted.some((expected) => signaturesEqual(expected, given.trim()))) {
+    throw new FcError('InvalidArgument', 'the Content-MD5 header does not match the request body');
   }
 }
 
-function safeDecode(path: string): string {
+function firstHeader(headers: HeaderBag, name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+export function safeDecode(path: string): string {
   try {
     return decodeURIComponent(path);
   } catch {

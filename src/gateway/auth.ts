@@ -1,16 +1,18 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { type KeyRing, sign, verifyFcSignature } from '../api/index.js';
-import { canonicalResource } from '../api/signature.js';
+import { checkServiceScope, type KeyRing, safeDecode, sign, verifyFcSignature } from '../api/index.js';
+import { canonicalResource, signaturesEqual } from '../api/signature.js';
 import { FcError, type HttpTriggerConfig } from '../model/index.js';
 
 /**
  * HTTP trigger access (FC_API.md §4.4): `anonymous` lets anyone in; `function` needs an FC signature over the
- * proxy path and query, or a signed URL (`x-fc-expires`, `x-fc-access-key-id`, `x-fc-signature`).
+ * proxy path and query, or a signed URL (`x-fc-expires`, `x-fc-access-key-id`, `x-fc-signature`). A function's
+ * temporary key only opens its own service's triggers (`serviceName` is the resolved target's).
  */
 export function authorizeTrigger(
   config: HttpTriggerConfig,
   request: { method: string; url: string; headers: IncomingHttpHeaders },
   keys: KeyRing,
+  serviceName: string,
   now = Date.now(),
 ): void {
   if (config.authType === 'anonymous') return;
@@ -18,7 +20,8 @@ export function authorizeTrigger(
   const query = new URLSearchParams(rawQuery);
   const signature = query.get('x-fc-signature');
   if (signature === null) {
-    verifyFcSignature(request, keys);
+    const key = verifyFcSignature(request, keys, { paths: [safeDecode(path), path], now });
+    checkServiceScope(key, serviceName);
     return;
   }
   const expires = Number(query.get('x-fc-expires'));
@@ -29,14 +32,21 @@ export function authorizeTrigger(
     throw new FcError('AccessDenied', `the signed URL expired at ${new Date(expires * 1000).toISOString()}`);
   const key = keys.get(accessKeyId);
   if (!key) throw new FcError('InvalidAccessKeyID', `the access key id '${accessKeyId}' does not exist`);
+  if (key.securityToken !== undefined && query.get('x-fc-security-token') !== key.securityToken) {
+    throw new FcError(
+      'AccessDenied',
+      'a signed URL made with temporary credentials needs x-fc-security-token',
+    );
+  }
+  checkServiceScope(key, serviceName);
   const expected = sign(
     key.secret,
     request.method,
     {},
-    canonicalResource(decodeURIComponent(path), query, true),
+    canonicalResource(safeDecode(path), query, true),
     String(expires),
   );
-  if (expected !== signature) {
+  if (!signaturesEqual(expected, signature)) {
     throw new FcError(
       'SignatureNotMatch',
       'the signed URL does not match: sign method, path and sorted query with x-fc-expires as the date',

@@ -1,6 +1,6 @@
-import { Transform } from 'node:stream';
+import { Readable, Transform } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { KeyRing } from '../api/index.js';
+import { checkContentMd5, type KeyRing } from '../api/index.js';
 import { type Invoker, invokeHttp, resolveHttpTarget } from '../invoke/index.js';
 import { FcError, type HttpTriggerConfig, LIMITS, matchRoute } from '../model/index.js';
 import type { MetaStore } from '../store/index.js';
@@ -100,13 +100,22 @@ async function forward(deps: GatewayDeps, request: FastifyRequest, target: Proxy
     config,
     { method: request.method, url: target.signedUrl ?? request.url, headers: request.headers },
     deps.keys,
+    resolved.service.serviceName,
   );
   const declared = Number(request.headers['content-length'] ?? 0);
   if (declared > LIMITS.syncPayloadBytesMax) throw tooLarge();
-  const body =
+  let body: Readable | null =
     request.body && typeof (request.body as NodeJS.ReadableStream).pipe === 'function'
       ? (request.body as NodeJS.ReadableStream).pipe(limitBytes(LIMITS.syncPayloadBytesMax))
       : null;
+  // A signed call's Content-MD5 binds its body: read it (bounded above) and check before the function sees it.
+  if (config.authType === 'function' && request.headers['content-md5'] !== undefined) {
+    const chunks: Buffer[] = [];
+    for await (const chunk of body ?? []) chunks.push(chunk as Buffer);
+    const buffered = Buffer.concat(chunks);
+    checkContentMd5(request.headers, buffered);
+    body = Readable.from([buffered]);
+  }
   return invokeHttp(deps.invoker, {
     requestId: request.id,
     service: resolved.service,

@@ -1,23 +1,56 @@
 import { z } from 'zod';
+import { LIMITS } from './limits.js';
 import { HTTP_METHODS } from './trigger.js';
 
+// Every string and list is bounded (see LIMITS); unknown keys are dropped by zod at every level.
+const id = z.string().max(LIMITS.identifierMaxLength);
+const ref = z.string().max(LIMITS.referenceMaxLength);
+const name = z.string().min(1).max(LIMITS.nameMaxLength);
+const rewriteRules = z
+  .array(z.object({ match: ref.optional(), replacement: ref.optional() }))
+  .max(LIMITS.listEntriesMax);
+
 const route = z.object({
-  path: z.string().regex(/^\/[^\s]*$/, "a route path starts with '/' (e.g. '/', '/api/*', '/*')"),
-  serviceName: z.string().min(1),
-  functionName: z.string().min(1),
-  qualifier: z.string().optional(),
+  path: ref.regex(/^\/[^\s]*$/, "a route path starts with '/' (e.g. '/', '/api/*', '/*')"),
+  serviceName: name,
+  functionName: name,
+  qualifier: name.optional(),
   methods: z
     .array(z.preprocess((v) => (typeof v === 'string' ? v.toUpperCase() : v), z.enum(HTTP_METHODS)))
+    .max(HTTP_METHODS.length * 2)
     .optional(),
-  rewriteConfig: z.record(z.string(), z.unknown()).optional(),
+  rewriteConfig: z
+    .object({
+      equalRules: rewriteRules.optional(),
+      wildcardRules: rewriteRules.optional(),
+      regexRules: rewriteRules.optional(),
+    })
+    .optional(),
 });
 
 const fields = {
   protocol: z.enum(['HTTP', 'HTTP,HTTPS']).optional(),
-  routeConfig: z.object({ routes: z.array(route).min(1, 'routeConfig.routes needs at least one route') }),
-  certConfig: z.record(z.string(), z.unknown()).optional(),
-  tlsConfig: z.record(z.string(), z.unknown()).optional(),
-  wafConfig: z.record(z.string(), z.unknown()).optional(),
+  routeConfig: z.object({
+    routes: z
+      .array(route)
+      .min(1, 'routeConfig.routes needs at least one route')
+      .max(LIMITS.customDomainRoutesMax),
+  }),
+  certConfig: z
+    .object({
+      certName: id.optional(),
+      certificate: z.string().max(LIMITS.pemMaxLength).optional(),
+      privateKey: z.string().max(LIMITS.pemMaxLength).optional(),
+    })
+    .optional(),
+  tlsConfig: z
+    .object({
+      minVersion: id.optional(),
+      maxVersion: id.optional(),
+      cipherSuites: z.array(id).max(LIMITS.listEntriesMax).optional(),
+    })
+    .optional(),
+  wafConfig: z.object({ enableWAF: z.boolean().optional() }).optional(),
 };
 
 const DOMAIN = /^(auto|[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+)$/i;

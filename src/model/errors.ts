@@ -11,6 +11,11 @@ export const ERROR_CATALOGUE = {
   SignatureNotMatch: { status: 403, kind: 'user', description: 'The request signature does not match.' },
   InvalidAccessKeyID: { status: 403, kind: 'user', description: 'The access key id is unknown.' },
   AccessDenied: { status: 403, kind: 'user', description: 'The caller may not do this.' },
+  RequestTimeTooSkewed: {
+    status: 403,
+    kind: 'user',
+    description: 'The signed Date (or x-fc-date) is more than 15 minutes from the server clock.',
+  },
   ServiceNotFound: { status: 404, kind: 'user', description: 'The service does not exist.' },
   FunctionNotFound: { status: 404, kind: 'user', description: 'The function does not exist.' },
   TriggerNotFound: { status: 404, kind: 'user', description: 'The trigger does not exist.' },
@@ -28,13 +33,29 @@ export const ERROR_CATALOGUE = {
     description: 'A custom domain with this name exists.',
   },
   ServiceNotEmpty: { status: 409, kind: 'user', description: 'The service still has functions.' },
+  RequestTimeout: {
+    status: 408,
+    kind: 'user',
+    description: 'The client did not send the headers or the body in time.',
+  },
   PreconditionFailed: { status: 412, kind: 'user', description: 'The If-Match etag does not match.' },
+  URITooLong: { status: 414, kind: 'user', description: 'The request path or one of its parts is too long.' },
+  RequestHeaderFieldsTooLarge: {
+    status: 431,
+    kind: 'user',
+    description: 'The request headers are too large.',
+  },
   MethodNotAllowed: {
     status: 405,
     kind: 'user',
     description: 'The HTTP trigger does not allow this method.',
   },
   ResourceExhausted: { status: 429, kind: 'user', description: 'No instance can take the call now.' },
+  TooManyConnections: {
+    status: 429,
+    kind: 'user',
+    description: 'The client (or all clients) already hold the most connections allowed.',
+  },
   InternalServerError: { status: 500, kind: 'system', description: 'Kumo failed; see the server log.' },
   FunctionNotStarted: {
     status: 502,

@@ -31,28 +31,53 @@ const environmentVariables = z
   );
 
 const jsonArrayString = (field: string) =>
-  z.string().refine((s) => {
-    if (s === '') return true;
-    try {
-      const parsed: unknown = JSON.parse(s);
-      return Array.isArray(parsed) && parsed.every((x) => typeof x === 'string');
-    } catch {
-      return false;
-    }
-  }, `${field} must be a JSON array of strings given as a string, e.g. '["node","server.js"]'`);
+  z
+    .string()
+    .max(LIMITS.jsonStringMaxLength)
+    .refine((s) => {
+      if (s === '') return true;
+      try {
+        const parsed: unknown = JSON.parse(s);
+        return Array.isArray(parsed) && parsed.every((x) => typeof x === 'string');
+      } catch {
+        return false;
+      }
+    }, `${field} must be a JSON array of strings given as a string, e.g. '["node","server.js"]'`);
 
-const loose = z.record(z.string(), z.unknown());
+// Every string and list is bounded (see LIMITS); unknown keys are dropped by zod at every level.
+const id = z.string().max(LIMITS.identifierMaxLength);
+const ref = z.string().max(LIMITS.referenceMaxLength);
+const argumentList = z.array(z.string().max(LIMITS.argumentMaxLength)).max(LIMITS.listEntriesMax);
+const seconds = (field: string) => integer(field, 0, LIMITS.timeoutMaxSeconds);
+
+const customHealthCheckConfig = z.object({
+  httpGetUrl: ref.optional(),
+  initialDelaySeconds: seconds('customHealthCheckConfig.initialDelaySeconds').optional(),
+  periodSeconds: seconds('customHealthCheckConfig.periodSeconds').optional(),
+  timeoutSeconds: seconds('customHealthCheckConfig.timeoutSeconds').optional(),
+  failureThreshold: integer('customHealthCheckConfig.failureThreshold', 0, 1000).optional(),
+  successThreshold: integer('customHealthCheckConfig.successThreshold', 0, 1000).optional(),
+});
+
+const customDNS = z.object({
+  nameServers: z.array(id).max(LIMITS.listEntriesMax).optional(),
+  searches: z.array(id).max(LIMITS.listEntriesMax).optional(),
+  dnsOptions: z
+    .array(z.object({ name: id.optional(), value: id.optional() }))
+    .max(LIMITS.listEntriesMax)
+    .optional(),
+});
 
 // Typed (not loose) so Funcraft's `InstanceLifecycleConfig{PreStop{Handler}}` comes back in FC's lowerCamel.
 const lifecycleHook = z.object({
-  handler: z.string().optional(),
+  handler: id.optional(),
   timeout: integer('instanceLifecycleConfig timeout', 0, LIMITS.timeoutMaxSeconds).optional(),
 });
 
 /** Fields a caller may set on a function (createFunction / updateFunction bodies, without `code`). */
 export const functionFields = z.object({
   description: z.string().max(LIMITS.descriptionMaxLength).optional(),
-  runtime: z.string().optional(),
+  runtime: id.optional(),
   handler: entryPoint('handler').optional(),
   initializer: z.union([entryPoint('initializer'), z.literal('')]).optional(),
   initializationTimeout: integer(
@@ -66,27 +91,27 @@ export const functionFields = z.object({
   timeout: integer('timeout', LIMITS.timeoutMinSeconds, LIMITS.timeoutMaxSeconds).optional(),
   instanceConcurrency: integer('instanceConcurrency', 1, LIMITS.instanceConcurrencyMax).optional(),
   instanceSoftConcurrency: integer('instanceSoftConcurrency', 1, LIMITS.instanceConcurrencyMax).optional(),
-  instanceType: z.string().optional(),
+  instanceType: id.optional(),
   cpu: z.number().optional(),
   diskSize: z.number().int().optional(),
   gpuMemorySize: z.number().int().optional(),
   environmentVariables: environmentVariables.optional(),
   caPort: integer('caPort', 1, 65535).optional(),
   customRuntimeConfig: z
-    .object({ command: z.array(z.string()).optional(), args: z.array(z.string()).optional() })
+    .object({ command: argumentList.optional(), args: argumentList.optional() })
     .optional(),
   customContainerConfig: z
     .object({
-      image: z.string().optional(),
+      image: ref.optional(),
       command: jsonArrayString('customContainerConfig.command').optional(),
       args: jsonArrayString('customContainerConfig.args').optional(),
-      accelerationType: z.string().optional(),
-      instanceID: z.string().optional(),
+      accelerationType: id.optional(),
+      instanceID: id.optional(),
       webServerMode: z.boolean().optional(),
     })
     .optional(),
-  customHealthCheckConfig: loose.optional(),
-  customDNS: loose.optional(),
+  customHealthCheckConfig: customHealthCheckConfig.optional(),
+  customDNS: customDNS.optional(),
   instanceLifecycleConfig: z
     .object({ preFreeze: lifecycleHook.optional(), preStop: lifecycleHook.optional() })
     .optional(),
@@ -101,9 +126,10 @@ export const functionFields = z.object({
 });
 
 const codeSchema = z.object({
+  // Bounded by the route's body limit (the code package size, base64).
   zipFile: z.string().optional(),
-  ossBucketName: z.string().optional(),
-  ossObjectName: z.string().optional(),
+  ossBucketName: id.optional(),
+  ossObjectName: ref.optional(),
 });
 
 export const updateFunctionBody = functionFields.extend({ code: codeSchema.optional() });

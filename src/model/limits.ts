@@ -15,6 +15,26 @@ export const LIMITS = {
   listLimitMax: 100,
   logResultBytesMax: 4096,
   tmpSizeMb: 512,
+  /** Body of every management call except function create/update (which carry the code package). */
+  managementBodyBytesMax: 256 * 1024,
+  /** Identifiers of other clouds' resources (VPC, vSwitch, security group, SLS project, instance type…). */
+  identifierMaxLength: 256,
+  /** RAM role ARNs, trigger source ARNs, OCI image references, URLs and mount paths. */
+  referenceMaxLength: 1024,
+  vSwitchIdsMax: 16,
+  nasMountPointsMax: 5,
+  ossMountPointsMax: 5,
+  /** customRuntimeConfig command/args entries, customDNS entries. */
+  listEntriesMax: 64,
+  /** One command or argument, a DNS option value. */
+  argumentMaxLength: 4096,
+  /** customContainerConfig.command/args (JSON strings), a timer trigger's payload. */
+  jsonStringMaxLength: 16 * 1024,
+  cronExpressionMaxLength: 256,
+  /** certConfig certificate and private key (PEM). */
+  pemMaxLength: 64 * 1024,
+  customDomainRoutesMax: 100,
+  tracingParamsMax: 32,
 } as const;
 
 export const DEFAULTS = {

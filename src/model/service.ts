@@ -6,27 +6,30 @@ const name = (field: string) =>
     .string()
     .regex(NAME_PATTERN, `${field} must match ${NAME_PATTERN.source} (letters, digits, _ and -, 1-128)`);
 
-const loose = z.record(z.string(), z.unknown());
+// Every string and list is bounded as FC bounds it (or, where FC does not say, generously): a caller cannot
+// make Kumo store megabytes. Unknown keys are dropped by zod, at every level.
+const id = z.string().max(LIMITS.identifierMaxLength);
+const ref = z.string().max(LIMITS.referenceMaxLength);
 
 /** Fields a caller may set on a service (createService / updateService bodies). */
 export const serviceFields = z.object({
   description: z.string().max(LIMITS.descriptionMaxLength).optional(),
-  role: z.string().optional(),
+  role: ref.optional(),
   internetAccess: z.boolean().optional(),
   logConfig: z
     .object({
-      project: z.string().optional(),
-      logstore: z.string().optional(),
+      project: id.optional(),
+      logstore: id.optional(),
       enableRequestMetrics: z.boolean().optional(),
       enableInstanceMetrics: z.boolean().optional(),
-      logBeginRule: z.string().optional(),
+      logBeginRule: id.optional(),
     })
     .optional(),
   vpcConfig: z
     .object({
-      vpcId: z.string().optional(),
-      vSwitchIds: z.array(z.string()).optional(),
-      securityGroupId: z.string().optional(),
+      vpcId: id.optional(),
+      vSwitchIds: z.array(id).max(LIMITS.vSwitchIdsMax).optional(),
+      securityGroupId: id.optional(),
     })
     .optional(),
   nasConfig: z
@@ -37,16 +40,42 @@ export const serviceFields = z.object({
       mountPoints: z
         .array(
           z.object({
-            serverAddr: z.string().optional(),
-            mountDir: z.string().optional(),
+            serverAddr: ref.optional(),
+            mountDir: ref.optional(),
             enableTLS: z.boolean().optional(),
           }),
         )
+        .max(LIMITS.nasMountPointsMax)
         .optional(),
     })
     .optional(),
-  tracingConfig: loose.optional(),
-  ossMountConfig: loose.optional(),
+  tracingConfig: z
+    .object({
+      type: id.optional(),
+      params: z
+        .record(id, ref)
+        .refine((p) => Object.keys(p).length <= LIMITS.tracingParamsMax, {
+          message: `at most ${LIMITS.tracingParamsMax} entries`,
+        })
+        .optional(),
+    })
+    .optional(),
+  ossMountConfig: z
+    .object({
+      mountPoints: z
+        .array(
+          z.object({
+            bucketName: id.optional(),
+            bucketPath: ref.optional(),
+            endpoint: ref.optional(),
+            mountDir: ref.optional(),
+            readOnly: z.boolean().optional(),
+          }),
+        )
+        .max(LIMITS.ossMountPointsMax)
+        .optional(),
+    })
+    .optional(),
 });
 
 export const createServiceBody = serviceFields.extend({ serviceName: name('serviceName') });

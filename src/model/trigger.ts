@@ -12,13 +12,14 @@ const httpConfig = z.object({
   ),
   methods: z
     .array(z.preprocess((v) => (typeof v === 'string' ? v.toUpperCase() : v), z.enum(HTTP_METHODS)))
-    .min(1, 'triggerConfig.methods must list at least one HTTP method'),
+    .min(1, 'triggerConfig.methods must list at least one HTTP method')
+    .max(HTTP_METHODS.length * 2, `triggerConfig.methods lists at most ${HTTP_METHODS.length} methods`),
   disableURLInternet: z.boolean().optional(),
 });
 
 const timerConfig = z.object({
-  cronExpression: z.string().min(1),
-  payload: z.string().optional(),
+  cronExpression: z.string().min(1).max(LIMITS.cronExpressionMaxLength),
+  payload: z.string().max(LIMITS.jsonStringMaxLength).optional(),
   enable: z.boolean().default(true),
 });
 
@@ -30,19 +31,23 @@ export const TRIGGER_CONFIGS = { http: httpConfig, timer: timerConfig } as const
 export type TriggerType = keyof typeof TRIGGER_CONFIGS;
 
 const common = {
+  // Validated by parseTriggerConfig for the trigger's type (typed schemas: bounded, unknown keys dropped).
   triggerConfig: z.unknown().optional(),
-  sourceArn: z.string().optional(),
-  invocationRole: z.string().optional(),
-  qualifier: z.string().optional(),
+  sourceArn: z.string().max(LIMITS.referenceMaxLength).optional(),
+  invocationRole: z.string().max(LIMITS.referenceMaxLength).optional(),
+  qualifier: z.string().max(LIMITS.nameMaxLength).optional(),
   description: z.string().max(LIMITS.descriptionMaxLength).optional(),
 };
 
 export const createTriggerBody = z.object({
   triggerName: z.string().regex(NAME_PATTERN, `triggerName must match ${NAME_PATTERN.source}`),
-  triggerType: z.string(),
+  triggerType: z.string().max(LIMITS.nameMaxLength),
   ...common,
 });
-export const updateTriggerBody = z.object({ triggerType: z.string().optional(), ...common });
+export const updateTriggerBody = z.object({
+  triggerType: z.string().max(LIMITS.nameMaxLength).optional(),
+  ...common,
+});
 
 export interface Trigger {
   serviceName: string;
