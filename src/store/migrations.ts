@@ -1,3 +1,5 @@
+import type Database from 'better-sqlite3';
+
 /**
  * Versioned schema migrations, applied in order; `PRAGMA user_version` records the last one applied.
  * Never edit a released migration: add a new one.
@@ -50,3 +52,17 @@ export const MIGRATIONS: readonly string[] = [
    );
    CREATE INDEX async_due ON async_invocations(status, next_attempt_at);`,
 ];
+
+/** Brings the database to the newest schema in one transaction; refuses a file from a newer Kumo. */
+export function migrate(db: Database.Database): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > MIGRATIONS.length) {
+    throw new Error(`the metadata store is at schema version ${current}, newer than this Kumo knows`);
+  }
+  db.transaction(() => {
+    for (let version = current; version < MIGRATIONS.length; version++) {
+      db.exec(MIGRATIONS[version] as string);
+    }
+    db.pragma(`user_version = ${MIGRATIONS.length}`);
+  })();
+}
