@@ -70,8 +70,15 @@ export class AsyncWorker {
   }
 
   async #run(inv: AsyncInvocation): Promise<void> {
-    const attempt = inv.attempts + 1;
+    // Counted by the queue as it was claimed; earlier attempts cut short by a server crash are included.
+    const attempt = inv.attempts;
     let failure: string;
+    if (attempt > this.options.maxRetries + 1) {
+      await this.queue.finish(inv.id, 'Failed', attempt - 1, {
+        error: `cut short by a server stop on its last allowed attempt (${attempt - 1} attempts made)`,
+      });
+      return;
+    }
     try {
       const service = await this.store.getService(inv.serviceName);
       const fn = await this.store.getFunction(inv.serviceName, inv.functionName);
@@ -89,7 +96,7 @@ export class AsyncWorker {
         qualifier: inv.qualifier,
         payload: inv.payload,
         tailLogs: false,
-        retryCount: inv.attempts,
+        retryCount: attempt - 1,
       });
       if (!result.headers['x-fc-error-type']) {
         await this.queue.finish(inv.id, 'Succeeded', attempt, { result: result.body });

@@ -1,5 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
+import { LIMITS } from '../model/index.js';
+import { readCapped } from './instance-call.js';
 import type { CallRequest, Invoker } from './invoker.js';
 import { type Outcome, toOutcome } from './outcome.js';
 
@@ -98,7 +100,9 @@ export async function invokeHttp(invoker: Invoker, request: HttpInvokeRequest): 
 
   const declared = response.headers['x-fc-error-type'];
   if (declared || (response.statusCode === 404 && response.headers['x-fc-status'] === '404')) {
-    const body = Buffer.from(await response.body.arrayBuffer());
+    const body =
+      (await readCapped(response.body, LIMITS.syncResponseBytesMax)) ??
+      Buffer.from(`the function's error answer exceeds ${LIMITS.syncResponseBytesMax} bytes`);
     const outcome = await toOutcome(
       {
         kind: 'response',

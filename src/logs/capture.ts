@@ -1,9 +1,20 @@
-import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
+import {
+  DEFAULT_LOG_LIMITS,
+  formatBytes,
+  LINE_OVERHEAD_BYTES,
+  type LogLimits,
+  TokenBucket,
+} from './limits.js';
+import { LineSplitter, type SplitLine } from './line-splitter.js';
+import { RequestLog } from './request-log.js';
 import type { LogStore } from './types.js';
 
-const MAX_LINE_BYTES = 32 * 1024;
+export { RequestLog } from './request-log.js';
+
 const RECENT_LINES = 20;
+/** Start-up failure messages quote the last lines: each at most this long. */
+const RECENT_LINE_BYTES = 512;
 
 export interface InstanceLogMeta {
   serviceName: string;
@@ -12,40 +23,37 @@ export interface InstanceLogMeta {
   instanceId: string;
 }
 
-/** The lines of one request, kept in memory for `X-Fc-Log-Result`. */
-export class RequestLog {
-  readonly #lines: string[] = [];
-
-  add(message: string): void {
-    this.#lines.push(message);
-  }
-
-  /** The last `maxBytes` bytes of the request's log (whole lines where possible). */
-  tail(maxBytes: number): string {
-    const text = this.#lines.map((line) => `${line}\n`).join('');
-    const bytes = Buffer.from(text);
-    return bytes.length <= maxBytes ? text : bytes.subarray(bytes.length - maxBytes).toString();
-  }
-}
-
 /**
  * Reads an instance's stdout and stderr line by line and attributes each line to a request: a line of the form
  * `<time> <requestId> [LEVEL] …` goes to that request; otherwise to the only request in flight; otherwise to
- * the instance (empty request id).
+ * the instance (empty request id). Whatever the function writes, Kumo keeps bounded: lines are cut at
+ * `lineBytes`, and lines over the instance's rate or the call's total are dropped, counted and reported in the
+ * function's log by a `Kumo:` notice. The pipes are always drained, so a flooding instance is never blocked.
  */
 export class InstanceLogCapture {
   readonly #inFlight = new Map<string, RequestLog>();
   readonly #recent: string[] = [];
+  readonly #limits: LogLimits;
+  readonly #bucket: TokenBucket;
+  #rateDropped = { lines: 0, bytes: 0 };
 
   constructor(
     readonly meta: InstanceLogMeta,
     readonly store: LogStore,
     streams: Readable[],
   ) {
+    this.#limits = store.limits ?? DEFAULT_LOG_LIMITS;
+    this.#bucket = new TokenBucket(this.#limits.instanceBytesPerSecond, this.#limits.instanceBurstBytes);
     for (const stream of streams) {
-      createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY }).on('line', (line) =>
-        this.#onLine(line),
+      const splitter = new LineSplitter(this.#limits.lineBytes, (line) => this.#onLine(line));
+      stream.on('data', (chunk: Buffer | string) =>
+        splitter.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk),
       );
+      stream.once('end', () => {
+        splitter.end();
+        this.#reportRateDrops('');
+      });
+      stream.on('error', () => undefined); // the instance died; its exit is handled elsewhere
     }
   }
 
@@ -55,11 +63,22 @@ export class InstanceLogCapture {
     return log;
   }
 
+  /** The request is over: notices about what it lost are added to its log, then it is forgotten. */
   end(requestId: string): void {
+    const log = this.#inFlight.get(requestId);
+    if (log) {
+      this.#reportRateDrops(requestId);
+      if (log.droppedLines > 0) {
+        this.write(
+          requestId,
+          `Kumo: log output of this invocation exceeded ${formatBytes(this.#limits.callBytes)}, ${log.droppedLines} lines (${formatBytes(log.droppedBytes)}) dropped`,
+        );
+      }
+    }
     this.#inFlight.delete(requestId);
   }
 
-  /** A platform line (start/end frames, billing) for a request. */
+  /** A platform line (start/end frames, billing, notices) for a request: never limited. */
   write(requestId: string, message: string): void {
     this.#inFlight.get(requestId)?.add(message);
     this.#store(requestId, message);
@@ -70,19 +89,62 @@ export class InstanceLogCapture {
     return this.#recent.join('\n');
   }
 
-  #onLine(raw: string): void {
-    const line =
-      Buffer.byteLength(raw) > MAX_LINE_BYTES ? `${raw.slice(0, MAX_LINE_BYTES)}... (truncated)` : raw;
-    this.#recent.push(line);
+  #onLine(line: SplitLine): void {
+    const text = line.truncated
+      ? `${line.text} ... [Kumo: line cut at ${formatBytes(this.#limits.lineBytes)}]`
+      : line.text;
+    this.#recent.push(text.length > RECENT_LINE_BYTES ? `${text.slice(0, RECENT_LINE_BYTES)}...` : text);
     if (this.#recent.length > RECENT_LINES) this.#recent.shift();
-    const requestId = this.#attribute(line);
-    if (requestId) this.#inFlight.get(requestId)?.add(line);
-    this.#store(requestId, line);
+    const requestId = this.#attribute(text);
+    const request = requestId ? this.#inFlight.get(requestId) : undefined;
+    const cost = line.bytes + LINE_OVERHEAD_BYTES;
+    if (request && request.logged + cost > this.#limits.callBytes) {
+      if (request.droppedLines === 0) {
+        this.write(
+          requestId,
+          `Kumo: this invocation logged more than ${formatBytes(this.#limits.callBytes)}: its further lines are dropped`,
+        );
+      }
+      request.droppedLines++;
+      request.droppedBytes += line.bytes;
+      return;
+    }
+    if (!this.#bucket.take(cost)) {
+      if (this.#rateDropped.lines === 0) {
+        this.write(
+          requestId,
+          `Kumo: log output exceeds ${formatBytes(this.#limits.instanceBytesPerSecond)}/s (burst ${formatBytes(this.#limits.instanceBurstBytes)}): lines are dropped`,
+        );
+      }
+      this.#rateDropped.lines++;
+      this.#rateDropped.bytes += line.bytes;
+      return;
+    }
+    this.#reportRateDrops(requestId);
+    if (request) {
+      request.logged += cost;
+      request.add(text, line.bytes);
+    }
+    this.#store(requestId, text);
+  }
+
+  #reportRateDrops(requestId: string): void {
+    const { lines, bytes } = this.#rateDropped;
+    if (lines === 0) return;
+    this.#rateDropped = { lines: 0, bytes: 0 };
+    this.write(
+      requestId,
+      `Kumo: log output exceeded ${formatBytes(this.#limits.instanceBytesPerSecond)}/s, ${lines} lines (${formatBytes(bytes)}) dropped`,
+    );
   }
 
   #attribute(line: string): string {
-    const tagged = line.split(' ', 3)[1];
-    if (tagged && this.#inFlight.has(tagged)) return tagged;
+    const first = line.indexOf(' ');
+    if (first !== -1) {
+      const second = line.indexOf(' ', first + 1);
+      const tagged = line.slice(first + 1, second === -1 ? undefined : second);
+      if (tagged && this.#inFlight.has(tagged)) return tagged;
+    }
     if (this.#inFlight.size === 1) return this.#inFlight.keys().next().value ?? '';
     return '';
   }
