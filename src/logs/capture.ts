@@ -13,6 +13,9 @@ import type { LogStore } from './types.js';
 export { RequestLog } from './request-log.js';
 
 const RECENT_LINES = 20;
+/** After this long without a dropped line, the drop summary is written. */
+const QUIET_MS = 1000;
+const RECENTLY_ENDED = 16;
 /** Start-up failure messages quote the last lines: each at most this long. */
 const RECENT_LINE_BYTES = 512;
 
@@ -35,7 +38,9 @@ export class InstanceLogCapture {
   readonly #recent: string[] = [];
   readonly #limits: LogLimits;
   readonly #bucket: TokenBucket;
-  #rateDropped = { lines: 0, bytes: 0 };
+  #rateDropped = { lines: 0, bytes: 0, lastAt: 0 };
+  #quietTimer: NodeJS.Timeout | undefined;
+  readonly #ended: string[] = [];
 
   constructor(
     readonly meta: InstanceLogMeta,
@@ -46,9 +51,11 @@ export class InstanceLogCapture {
     this.#bucket = new TokenBucket(this.#limits.instanceBytesPerSecond, this.#limits.instanceBurstBytes);
     for (const stream of streams) {
       const splitter = new LineSplitter(this.#limits.lineBytes, (line) => this.#onLine(line));
-      stream.on('data', (chunk: Buffer | string) =>
-        splitter.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk),
-      );
+      stream.on('data', (chunk: Buffer | string) => {
+        const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+        if (this.#stillDropping()) this.#countDropped(splitter.skip(bytes), bytes.length);
+        else splitter.push(bytes);
+      });
       stream.once('end', () => {
         splitter.end();
         this.#reportRateDrops('');
@@ -76,6 +83,8 @@ export class InstanceLogCapture {
       }
     }
     this.#inFlight.delete(requestId);
+    this.#ended.push(requestId);
+    if (this.#ended.length > RECENTLY_ENDED) this.#ended.shift();
   }
 
   /** A platform line (start/end frames, billing, notices) for a request: never limited. */
@@ -109,15 +118,14 @@ export class InstanceLogCapture {
       request.droppedBytes += line.bytes;
       return;
     }
-    if (!this.#bucket.take(cost)) {
+    if (!this.#bucket.take(cost, this.#resumeLevel())) {
       if (this.#rateDropped.lines === 0) {
         this.write(
           requestId,
           `Kumo: log output exceeds ${formatBytes(this.#limits.instanceBytesPerSecond)}/s (burst ${formatBytes(this.#limits.instanceBurstBytes)}): lines are dropped`,
         );
       }
-      this.#rateDropped.lines++;
-      this.#rateDropped.bytes += line.bytes;
+      this.#countDropped(1, line.bytes);
       return;
     }
     this.#reportRateDrops(requestId);
@@ -128,10 +136,37 @@ export class InstanceLogCapture {
     this.#store(requestId, text);
   }
 
+  /** Once dropping, resume only with a second's worth saved up: one notice pair per episode, not per line. */
+  #resumeLevel(): number {
+    return this.#rateDropped.lines > 0
+      ? Math.min(this.#limits.instanceBytesPerSecond, this.#limits.instanceBurstBytes)
+      : 0;
+  }
+
+  /** Dropping, and not enough saved up to resume: whole chunks can be skipped without splitting them. */
+  #stillDropping(): boolean {
+    return this.#rateDropped.lines > 0 && !this.#bucket.take(0, this.#resumeLevel());
+  }
+
+  #countDropped(lines: number, bytes: number): void {
+    this.#rateDropped.lines += lines;
+    this.#rateDropped.bytes += bytes;
+    this.#rateDropped.lastAt = performance.now();
+    this.#quietTimer ??= setInterval(() => this.#reportWhenQuiet(), QUIET_MS).unref();
+  }
+
+  /** A flood that stopped gets its summary without waiting for the instance's next line. */
+  #reportWhenQuiet(): void {
+    if (performance.now() - this.#rateDropped.lastAt < QUIET_MS) return;
+    this.#reportRateDrops(this.#inFlight.size === 1 ? (this.#inFlight.keys().next().value ?? '') : '');
+  }
+
   #reportRateDrops(requestId: string): void {
+    clearInterval(this.#quietTimer);
+    this.#quietTimer = undefined;
     const { lines, bytes } = this.#rateDropped;
     if (lines === 0) return;
-    this.#rateDropped = { lines: 0, bytes: 0 };
+    this.#rateDropped = { lines: 0, bytes: 0, lastAt: 0 };
     this.write(
       requestId,
       `Kumo: log output exceeded ${formatBytes(this.#limits.instanceBytesPerSecond)}/s, ${lines} lines (${formatBytes(bytes)}) dropped`,
@@ -143,7 +178,8 @@ export class InstanceLogCapture {
     if (first !== -1) {
       const second = line.indexOf(' ', first + 1);
       const tagged = line.slice(first + 1, second === -1 ? undefined : second);
-      if (tagged && this.#inFlight.has(tagged)) return tagged;
+      // A function's output may arrive after its answer: a line tagged with a request just ended is still its.
+      if (tagged && (this.#inFlight.has(tagged) || this.#ended.includes(tagged))) return tagged;
     }
     if (this.#inFlight.size === 1) return this.#inFlight.keys().next().value ?? '';
     return '';

@@ -55,11 +55,11 @@ export class TokenBucket {
     this.#last = now;
   }
 
-  /** Takes `cost` if that many are available; false (and nothing taken) otherwise. */
-  take(cost: number, now = performance.now()): boolean {
+  /** Takes `cost` if that many (and at least `minLevel`) are available; false (and nothing taken) otherwise. */
+  take(cost: number, minLevel = 0, now = performance.now()): boolean {
     this.#tokens = Math.min(this.capacity, this.#tokens + ((now - this.#last) / 1000) * this.rate);
     this.#last = now;
-    if (this.#tokens < cost) return false;
+    if (this.#tokens < Math.max(cost, minLevel)) return false;
     this.#tokens -= cost;
     return true;
   }

@@ -48,6 +48,20 @@ export class LineSplitter {
     }
   }
 
+  /**
+   * Discards a chunk without building its lines (the caller drops them all anyway) and returns how many line
+   * breaks it had. The line it ends in the middle of is discarded up to its end too.
+   */
+  skip(chunk: Buffer): number {
+    let breaks = 0;
+    for (let i = 0; i < chunk.length; i++) if (chunk[i] === LF) breaks++;
+    this.#parts.length = 0;
+    this.#bytes = 0;
+    this.#afterCr = false;
+    this.#discarding = chunk.length > 0 && chunk[chunk.length - 1] !== LF;
+    return breaks;
+  }
+
   /** The stream ended: a last line without a line break is still a line. */
   end(): void {
     if (this.#bytes > 0) this.#endLine();

@@ -1,0 +1,110 @@
+import assert from 'node:assert/strict';
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { TestServer } from '../helpers/server.js';
+
+/**
+ * A custom runtime that writes as much as it is told to: `<command>:<MiB>` floods stdout or stderr (with or
+ * without newlines), answers a huge body (streamed or with a Content-Length), or a huge error body. Writes to a
+ * pipe are synchronous on Linux, so a flood is as fast as Kumo reads.
+ */
+export const HOSTILE_WRITER = {
+  'package.json': '{"type":"commonjs"}',
+  bootstrap: `#!/usr/bin/env node
+const http = require('node:http');
+const { once } = require('node:events');
+const MiB = 1024 * 1024;
+const repeat = (text, bytes) => Buffer.from(text.repeat(Math.ceil(bytes / text.length))).subarray(0, bytes);
+async function handle(req, res, event) {
+  const rid = req.headers['x-fc-request-id'];
+  const [command, arg] = event.split(':');
+  const mib = Number(arg || 0);
+  const line = (text) => process.stdout.write(new Date().toISOString() + ' ' + rid + ' [INFO] ' + text + '\\n');
+  if (command === 'nonewline') {
+    line('before the flood');
+    const chunk = Buffer.alloc(MiB, 'x');
+    for (let i = 0; i < mib; i++) process.stdout.write(chunk);
+    process.stdout.write('\\n');
+    line('after the flood');
+  } else if (command === 'lines' || command === 'stderr') {
+    const stream = command === 'lines' ? process.stdout : process.stderr;
+    const chunk = repeat('a line of ordinary log output, about a hundred bytes long, written in a tight loop....\\n', MiB);
+    for (let i = 0; i < mib; i++) stream.write(chunk);
+  } else if (command === 'empty') {
+    const chunk = Buffer.alloc(MiB, '\\n');
+    for (let i = 0; i < mib; i++) process.stdout.write(chunk);
+  } else if (command === 'body') {
+    res.writeHead(200, { 'content-type': 'application/octet-stream' });
+    const chunk = Buffer.alloc(MiB, 'z');
+    let closed = false;
+    res.on('close', () => { closed = true; });
+    for (let i = 0; i < mib && !closed; i++) if (!res.write(chunk)) await Promise.race([once(res, 'drain'), once(res, 'close')]);
+    return res.end();
+  } else if (command === 'exact') {
+    return res.end(Buffer.alloc(Number(arg), 'e'));
+  } else if (command === 'declared') {
+    res.writeHead(200, { 'content-length': String(mib * MiB) });
+    return res.end(Buffer.alloc(mib * MiB, 'd'));
+  } else if (command === 'errorbody') {
+    res.writeHead(404, { 'x-fc-status': '404' });
+    const chunk = Buffer.alloc(MiB, 'r');
+    let closed = false;
+    res.on('close', () => { closed = true; });
+    for (let i = 0; i < mib && !closed; i++) if (!res.write(chunk)) await Promise.race([once(res, 'drain'), once(res, 'close')]);
+    return res.end();
+  } else {
+    line('hello ' + event);
+  }
+  res.end('done ' + event);
+}
+http.createServer((req, res) => {
+  const chunks = [];
+  req.on('data', (c) => chunks.push(c));
+  req.on('end', () => handle(req, res, Buffer.concat(chunks).toString()).catch(() => res.destroy()));
+}).listen(Number(process.env.FC_SERVER_PORT || 9000), '0.0.0.0');
+`,
+};
+
+export const MiB = 1024 * 1024;
+
+/** logs.db and its WAL, in bytes. */
+export function logsDbBytes(dataDir: string): number {
+  const size = (name: string) => statSync(join(dataDir, name), { throwIfNoEntry: false })?.size ?? 0;
+  return size('logs.db') + size('logs.db-wal');
+}
+
+/** The server answers /healthz and still runs another function. */
+export async function assertHealthy(test: TestServer, otherFunction: string): Promise<void> {
+  const health = await fetch(`${test.server.url}/healthz`);
+  assert.equal(health.status, 200);
+  const response = await test.client.send(
+    'POST',
+    `/services/svc/functions/${otherFunction}/invocations`,
+    'ping',
+  );
+  assert.equal(response.status, 200);
+  assert.equal(response.body.toString(), 'done ping');
+}
+
+export interface StoredLine {
+  id: number;
+  requestId: string;
+  message: string;
+}
+
+/** The stored log lines of a request, or of the function with `requestId` '' (sees every line appended before). */
+export async function storedLines(
+  test: TestServer,
+  fn: string,
+  requestId: string,
+  text = '',
+): Promise<StoredLine[]> {
+  const query = new URLSearchParams({ limit: '10000' });
+  if (requestId) query.set('requestId', requestId);
+  if (text) query.set('text', text);
+  const result = await test.client.json<{ logs: StoredLine[] }>(
+    'GET',
+    `/services/svc/functions/${fn}/logs?${query}`,
+  );
+  return result.logs;
+}
