@@ -5,8 +5,8 @@ import type { TestServer } from '../helpers/server.js';
 
 /**
  * A custom runtime that writes as much as it is told to: `<command>:<MiB>` floods stdout or stderr (with or
- * without newlines), answers a huge body (streamed or with a Content-Length), or a huge error body. Writes to a
- * pipe are synchronous on Linux, so a flood is as fast as Kumo reads.
+ * without newlines), answers a huge body (streamed or with a Content-Length), or a huge error body. Its writes to
+ * stdout are asynchronous: output can still be arriving after it answered (except with `flushed`).
  */
 export const HOSTILE_WRITER = {
   'package.json': '{"type":"commonjs"}',
@@ -26,10 +26,12 @@ async function handle(req, res, event) {
     for (let i = 0; i < mib; i++) process.stdout.write(chunk);
     process.stdout.write('\\n');
     line('after the flood');
-  } else if (command === 'lines' || command === 'stderr') {
-    const stream = command === 'lines' ? process.stdout : process.stderr;
+  } else if (command === 'lines' || command === 'stderr' || command === 'flushed') {
+    const stream = command === 'stderr' ? process.stderr : process.stdout;
     const chunk = repeat('a line of ordinary log output, about a hundred bytes long, written in a tight loop....\\n', MiB);
     for (let i = 0; i < mib; i++) stream.write(chunk);
+    // 'flushed' answers only once its output is handed to Kumo, so it all belongs to the call.
+    if (command === 'flushed') await new Promise((resolve) => stream.write('', resolve));
   } else if (command === 'empty') {
     const chunk = Buffer.alloc(MiB, '\\n');
     for (let i = 0; i < mib; i++) process.stdout.write(chunk);

@@ -107,7 +107,7 @@ test('a call over its log budget (KUMO_LOG_CALL_BYTES) loses its further lines, 
   const server = await startTestServer(t, { logCallBytes: 2 * MiB, logRateBytesPerSecond: 1024 * MiB });
   await deployCustom(server.fc, 'svc', 'flood', HOSTILE_WRITER, { timeout: 60 });
   await deployCustom(server.fc, 'svc', 'other', HOSTILE_WRITER);
-  const result = await invoke(server.fc, 'svc', 'flood', 'lines:20');
+  const result = await invoke(server.fc, 'svc', 'flood', 'flushed:20');
   const requestId = result.headers['x-fc-request-id'] ?? '';
   const notices = (await storedLines(server, 'flood', requestId, 'Kumo:')).map((line) => line.message);
   assert.deepEqual(notices.length, 2, notices.join('\n'));
