@@ -45,3 +45,27 @@ test('sync responses are capped at 6 MB: the caller gets an unhandled function e
     });
   }
 });
+
+test('an HTTP function error answer of 500 MiB is read up to 6 MB only: the client gets 502', async (t) => {
+  const server = await startTestServer(t);
+  await deployCustom(server.fc, 'svc', 'web', HOSTILE_WRITER, { timeout: 60 });
+  await deployCustom(server.fc, 'svc', 'other', HOSTILE_WRITER);
+  await server.fc.post('/services/svc/functions/web/triggers', {
+    triggerName: 'http',
+    triggerType: 'http',
+    triggerConfig: JSON.stringify({ AuthType: 'ANONYMOUS', Methods: ['POST'] }),
+  });
+  const rssBefore = process.memoryUsage().rss;
+  let peak = rssBefore;
+  const sampler = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage().rss);
+  }, 20);
+  const response = await fetch(`${server.server.url}/2016-08-15/proxy/svc/web/`, {
+    method: 'POST',
+    body: 'errorbody:500',
+  }).finally(() => clearInterval(sampler));
+  assert.equal(response.status, 502);
+  assert.match(((await response.json()) as { errorMessage: string }).errorMessage, /exceeds 6291456 bytes/);
+  assert.ok(peak - rssBefore < 100 * MiB, `RSS grew by ${((peak - rssBefore) / MiB).toFixed(0)} MiB`);
+  await assertHealthy(server, 'other');
+});
