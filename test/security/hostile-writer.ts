@@ -17,6 +17,13 @@ const MiB = 1024 * 1024;
 const repeat = (text, bytes) => Buffer.from(text.repeat(Math.ceil(bytes / text.length))).subarray(0, bytes);
 async function handle(req, res, event) {
   const rid = req.headers['x-fc-request-id'];
+  if (req.url === '/initialize') {
+    // INIT_BODY_MIB: the initializer answers that much.
+    const chunk = Buffer.alloc(MiB, 'i');
+    for (let i = 0; i < Number(process.env.INIT_BODY_MIB || 0) && !res.destroyed; i++)
+      if (!res.write(chunk)) await Promise.race([once(res, 'drain'), once(res, 'close')]);
+    return res.end();
+  }
   const [command, arg] = event.split(':');
   const mib = Number(arg || 0);
   const line = (text) => process.stdout.write(new Date().toISOString() + ' ' + rid + ' [INFO] ' + text + '\\n');
@@ -110,3 +117,22 @@ export async function storedLines(
   );
   return result.logs;
 }
+
+/** Built-in runtimes' handlers that print `<MiB>` MiB in one log call (one line, no newline in it). */
+export const AGENT_FLOODS = {
+  nodejs20: {
+    'index.js': `exports.handler = (event, context, callback) => {
+  console.log('y'.repeat(Number(event.toString()) * 1024 * 1024));
+  console.log('after the flood');
+  callback(null, 'done');
+};
+`,
+  },
+  'python3.10': {
+    'index.py': `def handler(event, context):
+    print('y' * (int(event) * 1024 * 1024))
+    print('after the flood')
+    return 'done'
+`,
+  },
+};

@@ -1,9 +1,17 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { zipFiles } from '../helpers/code.js';
 import { deployCustom, invoke } from '../helpers/functions.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { assertHealthy, HOSTILE_WRITER, logsDbBytes, MiB, storedLines } from './hostile-writer.js';
+import {
+  AGENT_FLOODS,
+  assertHealthy,
+  HOSTILE_WRITER,
+  logsDbBytes,
+  MiB,
+  storedLines,
+} from './hostile-writer.js';
 
 /** Growth of this process's (the server's) RSS allowed across one flood; the floods are 100 to 600 MiB. */
 const RSS_BOUND = 200 * MiB;
@@ -101,6 +109,33 @@ test('log floods: the server stays up, memory and disk stay bounded, the functio
     const { notices } = await flood(server, 'empty:20', (n) => droppedLines(n) > 19_000_000);
     assert.ok(notices.length <= 20, `${notices.length} notices`);
   });
+});
+
+test('built-in runtimes: one 100 MiB print is one line cut at 32 KiB, and the agent carries on', async (t) => {
+  const server = await startTestServer(t);
+  await deployCustom(server.fc, 'svc', 'other', HOSTILE_WRITER);
+  for (const [runtime, files] of Object.entries(AGENT_FLOODS)) {
+    const name = runtime.replace('.', '_');
+    await server.fc.createFunction('svc', {
+      functionName: name,
+      runtime,
+      handler: 'index.handler',
+      memorySize: 1024,
+      timeout: 60,
+      code: { zipFile: await zipFiles(files) },
+    });
+    const result = await invoke(server.fc, 'svc', name, '100');
+    assert.equal(result.body, 'done', runtime);
+    const requestId = result.headers['x-fc-request-id'] ?? '';
+    await waitFor(
+      async () => (await storedLines(server, name, requestId, 'after the flood')).length === 1,
+      `${runtime}: the line after the flood`,
+    );
+    const cut = await storedLines(server, name, requestId, 'line cut at');
+    assert.equal(cut.length, 1, runtime);
+    assert.ok(Buffer.byteLength(cut[0]?.message ?? '') <= 32 * 1024 + 100);
+    await assertHealthy(server, 'other');
+  }
 });
 
 test('a call over its log budget (KUMO_LOG_CALL_BYTES) loses its further lines, with a notice', async (t) => {

@@ -69,3 +69,20 @@ test('an HTTP function error answer of 500 MiB is read up to 6 MB only: the clie
   assert.ok(peak - rssBefore < 100 * MiB, `RSS grew by ${((peak - rssBefore) / MiB).toFixed(0)} MiB`);
   await assertHealthy(server, 'other');
 });
+
+test("an initializer's answer is capped too: the call fails as an unhandled error, the server is fine", async (t) => {
+  const server = await startTestServer(t);
+  await deployCustom(server.fc, 'svc', 'init', HOSTILE_WRITER, {
+    initializer: 'index.init',
+    initializationTimeout: 60,
+    environmentVariables: { INIT_BODY_MIB: '500' },
+  });
+  await deployCustom(server.fc, 'svc', 'other', HOSTILE_WRITER);
+  const response = await server.client.send('POST', '/services/svc/functions/init/invocations', 'ping');
+  assert.equal(response.headers['x-fc-error-type'], 'UnhandledInvocationError');
+  assert.match(
+    JSON.parse(response.body.toString()).errorMessage,
+    /^Function initialization response size exceeds maximum allowed size \(6291456 bytes\)/,
+  );
+  await assertHealthy(server, 'other');
+});
