@@ -16,6 +16,8 @@ const RECENT_LINES = 20;
 /** After this long without a dropped line, the drop summary is written. */
 const QUIET_MS = 1000;
 const RECENTLY_ENDED = 16;
+/** While dropping, a pause after each chunk read (64 KiB): at most about 64 MB/s per stream is read to be dropped. */
+const SKIP_PAUSE_MS = 1;
 /** Start-up failure messages quote the last lines: each at most this long. */
 const RECENT_LINE_BYTES = 512;
 
@@ -53,8 +55,12 @@ export class InstanceLogCapture {
       const splitter = new LineSplitter(this.#limits.lineBytes, (line) => this.#onLine(line));
       stream.on('data', (chunk: Buffer | string) => {
         const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-        if (this.#stillDropping()) this.#countDropped(splitter.skip(bytes), bytes.length);
-        else splitter.push(bytes);
+        if (!this.#stillDropping()) return splitter.push(bytes);
+        this.#countDropped(splitter.skip(bytes), bytes.length);
+        // Output that is only dropped is read at a bounded pace: the flood cannot take Kumo's thread, and the
+        // instance is slowed (its pipe fills for a moment), never stopped.
+        stream.pause();
+        setTimeout(() => stream.resume(), SKIP_PAUSE_MS);
       });
       stream.once('end', () => {
         splitter.end();

@@ -53,8 +53,7 @@ export class LineSplitter {
    * breaks it had. The line it ends in the middle of is discarded up to its end too.
    */
   skip(chunk: Buffer): number {
-    let breaks = 0;
-    for (let i = 0; i < chunk.length; i++) if (chunk[i] === LF) breaks++;
+    const breaks = countLineFeeds(chunk);
     this.#parts.length = 0;
     this.#bytes = 0;
     this.#afterCr = false;
@@ -105,4 +104,22 @@ function nextBreak(chunk: Buffer, from: number): number {
   // Most output has no lone CR: look for one only before the next LF.
   const cr = chunk.subarray(from, lf === -1 ? chunk.length : lf).indexOf(CR);
   return cr === -1 ? lf : from + cr;
+}
+
+/**
+ * Line feeds in a chunk: `indexOf` (native) for ordinary lines; a plain loop for the rest of the chunk once lines
+ * turn out to be very short (a flood of empty lines), where one native call per line costs more than the loop.
+ */
+function countLineFeeds(chunk: Buffer): number {
+  let count = 0;
+  let at = chunk.indexOf(LF);
+  while (at !== -1) {
+    count++;
+    if (count % 1024 === 0 && at < count * 16) {
+      for (let i = at + 1; i < chunk.length; i++) if (chunk[i] === LF) count++;
+      return count;
+    }
+    at = chunk.indexOf(LF, at + 1);
+  }
+  return count;
 }

@@ -61,3 +61,11 @@ test('skip drops a chunk, counts its line breaks, and discards the line it ends 
     ['kept', 'next'],
   );
 });
+
+test('skip counts the line feeds of dense and sparse chunks alike', () => {
+  const splitter = new LineSplitter(64, () => undefined);
+  assert.equal(splitter.skip(Buffer.alloc(65536, '\n')), 65536);
+  assert.equal(splitter.skip(Buffer.from('ab\n'.repeat(5000))), 5000);
+  assert.equal(splitter.skip(Buffer.from(`${'x'.repeat(99)}\n`.repeat(700))), 700);
+  assert.equal(splitter.skip(Buffer.from('no line feed')), 0);
+});
