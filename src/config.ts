@@ -72,6 +72,27 @@ const configSchema = z.object({
   httpMaxConnectionsPerClient: positiveInt.default(256),
   /** Open connections in total. */
   httpMaxConnections: positiveInt.default(2048),
+
+  // What a function may write to its log, and how long logs.db keeps it (docs/security-limits.md).
+  /** Longest log line kept (FC: 32 KB); longer lines are cut with a marker. */
+  logLineBytes: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(1024 * 1024)
+    .default(32 * 1024),
+  /** Sustained log output per instance; lines above it are dropped and counted. */
+  logRateBytesPerSecond: positiveInt.default(1024 * 1024),
+  /** Log output an instance may write at once above the sustained rate. */
+  logBurstBytes: positiveInt.default(8 * 1024 * 1024),
+  /** Log output per invocation; the invocation's lines beyond it are dropped and counted. */
+  logCallBytes: positiveInt.default(16 * 1024 * 1024),
+  /** Log lines older than this are deleted (default 7 days). */
+  logRetentionMs: positiveInt.default(7 * 24 * 3600_000),
+  /** logs.db is kept under this size by deleting the oldest lines (default 1 GiB). */
+  logRetentionBytes: positiveInt.default(1024 * 1024 * 1024),
+  /** How often retention runs. */
+  logRetentionIntervalMs: positiveInt.default(60_000),
 });
 
 export type KumoConfig = Readonly<z.infer<typeof configSchema>>;
@@ -113,6 +134,14 @@ const ENV_NAMES: Record<keyof ConfigInput, string> = {
   httpIdleTimeoutMs: 'KUMO_HTTP_IDLE_TIMEOUT_MS',
   httpMaxConnectionsPerClient: 'KUMO_HTTP_MAX_CONNECTIONS_PER_CLIENT',
   httpMaxConnections: 'KUMO_HTTP_MAX_CONNECTIONS',
+
+  logLineBytes: 'KUMO_LOG_LINE_BYTES',
+  logRateBytesPerSecond: 'KUMO_LOG_RATE_BYTES_PER_SECOND',
+  logBurstBytes: 'KUMO_LOG_BURST_BYTES',
+  logCallBytes: 'KUMO_LOG_CALL_BYTES',
+  logRetentionMs: 'KUMO_LOG_RETENTION_MS',
+  logRetentionBytes: 'KUMO_LOG_RETENTION_BYTES',
+  logRetentionIntervalMs: 'KUMO_LOG_RETENTION_INTERVAL_MS',
 };
 
 export class ConfigError extends Error {

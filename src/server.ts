@@ -47,9 +47,27 @@ export async function startServer(
   keys.add(credentials.accessKeyId, { secret: credentials.accessKeySecret });
 
   const store = new SqliteMetaStore(join(dataDir, 'meta.db'));
-  const logs = await ThreadedLogStore.open(join(dataDir, 'logs.db'), (error) =>
-    logger.error({ err: error }, 'the log store thread failed: function logs are no longer stored'),
-  );
+  const logs = await ThreadedLogStore.open(join(dataDir, 'logs.db'), {
+    onFailure: (error) =>
+      logger.error({ err: error }, 'the log store thread failed: function logs are no longer stored'),
+    onBacklogDrop: (lines) =>
+      logger.warn({ lines }, 'function log lines dropped: the log store thread fell behind'),
+    onRetention: (result) =>
+      result.error
+        ? logger.error({ err: result.error }, 'log retention failed')
+        : logger.info(result, 'log retention: old function logs deleted'),
+    limits: {
+      lineBytes: config.logLineBytes,
+      instanceBytesPerSecond: config.logRateBytesPerSecond,
+      instanceBurstBytes: config.logBurstBytes,
+      callBytes: config.logCallBytes,
+    },
+    retention: {
+      maxAgeMs: config.logRetentionMs,
+      maxBytes: config.logRetentionBytes,
+      intervalMs: config.logRetentionIntervalMs,
+    },
+  });
   const code = new CodeStore(join(dataDir, 'code'), {
     maxZipBytes: config.maxZipBytes,
     maxUnzippedBytes: config.maxUnzippedBytes,

@@ -71,8 +71,15 @@ export class AsyncWorker {
   }
 
   async #run(inv: AsyncInvocation): Promise<void> {
-    const attempt = inv.attempts + 1;
+    // Counted by the queue as it was claimed; earlier attempts cut short by a server crash are included.
+    const attempt = inv.attempts;
     let failure: string;
+    if (attempt > this.options.maxRetries + 1) {
+      await this.queue.finish(inv.id, 'Failed', attempt - 1, {
+        error: `cut short by a server stop on its last allowed attempt (${attempt - 1} attempts made)`,
+      });
+      return;
+    }
     try {
       const ref = { serviceRef: inv.serviceName, functionName: inv.functionName, qualifier: inv.qualifier };
       const target = await resolveTarget(this.store, ref).catch((error: unknown) => {
@@ -93,7 +100,7 @@ export class AsyncWorker {
         qualifier: target.qualifier,
         payload: inv.payload,
         tailLogs: false,
-        retryCount: inv.attempts,
+        retryCount: attempt - 1,
       });
       if (!result.headers['x-fc-error-type']) {
         await this.queue.finish(inv.id, 'Succeeded', attempt, { result: result.body });

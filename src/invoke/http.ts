@@ -1,7 +1,8 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
+import { LIMITS } from '../model/index.js';
 import type { Call, Sent } from './call.js';
-import type { CallResult } from './instance-call.js';
+import { type CallResult, readCapped } from './instance-call.js';
 import type { CallRequest, Invoker } from './invoker.js';
 import { type Outcome, toOutcome } from './outcome.js';
 
@@ -82,7 +83,9 @@ async function sendHttp(call: Call, request: HttpInvokeRequest): Promise<Sent<Ht
 
   const declared = response.headers['x-fc-error-type'];
   if (declared || (response.statusCode === 404 && response.headers['x-fc-status'] === '404')) {
-    const body = Buffer.from(await response.body.arrayBuffer());
+    const body =
+      (await readCapped(response.body, LIMITS.syncResponseBytesMax)) ??
+      Buffer.from(`the function's error answer exceeds ${LIMITS.syncResponseBytesMax} bytes`);
     const outcome = await outcomeOf({
       kind: 'response',
       status: 500,

@@ -1,11 +1,15 @@
+import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
+import { LIMITS } from '../model/index.js';
 import type { Instance } from '../scheduler/index.js';
 
 /** What came back from one HTTP exchange with an instance. */
 export type CallResult =
   | { kind: 'response'; status: number; headers: Record<string, string>; body: Buffer }
   | { kind: 'timeout' }
-  | { kind: 'broken'; error: Error };
+  | { kind: 'broken'; error: Error }
+  /** The body passed `limit` bytes: reading stopped there and the connection was dropped. */
+  | { kind: 'tooLarge'; limit: number };
 
 class CallTimeout extends Error {
   constructor(ms: number) {
@@ -13,14 +17,22 @@ class CallTimeout extends Error {
   }
 }
 
+class ResponseTooLarge extends Error {
+  constructor(limit: number) {
+    super(`the response is larger than ${limit} bytes`);
+  }
+}
+
 /**
- * Sends one request to an instance, bounded by `timeoutMs` (headers and body). Never throws. Uses undici's
- * dispatch handler directly: the whole answer is wanted as one Buffer, so no body stream or AbortSignal per call.
+ * Sends one request to an instance, bounded by `timeoutMs` (headers and body) and by `maxBodyBytes` (FC's sync
+ * response limit): a larger answer is not read past the limit. Never throws. Uses undici's dispatch handler
+ * directly: the whole answer is wanted as one Buffer, so no body stream or AbortSignal per call.
  */
 export function callInstance(
   instance: Instance,
   request: { method: string; path: string; headers: Record<string, string>; body: Buffer | null },
   timeoutMs: number,
+  maxBodyBytes: number = LIMITS.syncResponseBytesMax,
 ): Promise<CallResult> {
   return new Promise((resolve) => {
     let settled = false;
@@ -28,6 +40,7 @@ export function callInstance(
     let status = 0;
     let headers: Record<string, string> = {};
     const chunks: Buffer[] = [];
+    let received = 0;
     const settle = (result: CallResult) => {
       if (settled) return;
       settled = true;
@@ -36,6 +49,11 @@ export function callInstance(
       // Let the instance's stdout/stderr written before it answered reach the log capture first: two turns of
       // the event loop, so a poll phase runs in between.
       setImmediate(() => setImmediate(() => resolve(result)));
+    };
+    const tooLarge = () => {
+      chunks.length = 0;
+      settle({ kind: 'tooLarge', limit: maxBodyBytes }); // first, as for a timeout
+      controller?.abort(new ResponseTooLarge(maxBodyBytes));
     };
     const timer = setTimeout(() => {
       settle({ kind: 'timeout' }); // first: aborting reports an error synchronously
@@ -51,8 +69,11 @@ export function callInstance(
         onResponseStart(_, statusCode, responseHeaders) {
           status = statusCode;
           headers = flatten(responseHeaders);
+          if (Number(headers['content-length']) > maxBodyBytes) tooLarge();
         },
         onResponseData(_, chunk) {
+          received += chunk.length;
+          if (received > maxBodyBytes) return tooLarge();
           chunks.push(chunk);
         },
         onResponseEnd() {
@@ -73,4 +94,26 @@ function flatten(headers: Record<string, string | string[] | undefined>): Record
     if (value !== undefined) out[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
   }
   return out;
+}
+
+/**
+ * Reads a body stream whole unless it passes `maxBytes`: then stops reading, destroys the stream and resolves
+ * undefined. For bodies Kumo must hold (an HTTP function's error answer), never more than the limit.
+ */
+export async function readCapped(body: Readable, maxBytes: number): Promise<Buffer | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of body) {
+      size += (chunk as Buffer).length;
+      if (size > maxBytes) {
+        body.destroy();
+        return undefined;
+      }
+      chunks.push(chunk as Buffer);
+    }
+  } catch {
+    return Buffer.concat(chunks); // the instance hung up mid-body: what came is the answer
+  }
+  return Buffer.concat(chunks);
 }

@@ -19,7 +19,7 @@ const EXIT_GRACE_MS = 500;
 /**
  * Classifies an instance's answer: 404 with `x-fc-status: 404` (custom-runtime convention), 417 (handled error of
  * FC's classic agents), 5xx, or an `x-fc-error-type` header mean a function error; a timeout or a dropped
- * connection is an unhandled error that retires the instance.
+ * connection is an unhandled error that retires the instance; an answer over the size limit is an unhandled error.
  */
 export async function toOutcome(
   result: CallResult,
@@ -53,6 +53,14 @@ export async function toOutcome(
       message += `: ${result.error.message}`;
     }
     return unhandled(message, true);
+  }
+  if (result.kind === 'tooLarge') {
+    // The function's fault, not the platform's: FC answers an oversized response as an unhandled function error.
+    // The instance stays: only the connection that carried the answer was dropped.
+    return unhandled(
+      `${context.what} response size exceeds maximum allowed size (${result.limit} bytes); the response was dropped`,
+      false,
+    );
   }
   const declared = result.headers['x-fc-error-type'];
   const isError =

@@ -1,4 +1,6 @@
+import { statSync } from 'node:fs';
 import Database from 'better-sqlite3';
+import type { LogRetention } from './limits.js';
 import type { LogLine, LogQuery, LogRecord } from './types.js';
 
 const MIGRATIONS = [
@@ -16,23 +18,41 @@ const MIGRATIONS = [
    CREATE INDEX logs_request ON logs(request_id);`,
 ];
 
-const FLUSH_DELAY_MS = 50;
+/** Retention deletes in chunks of this many rows, so a query waits for one chunk at most. */
+const DELETE_CHUNK_ROWS = 20_000;
+/** Over the size limit, delete down to this share of it, so the next lines do not trigger it again at once. */
+const SIZE_TARGET = 0.8;
+const INCREMENTAL_VACUUM = 2;
+
+export interface RetentionResult {
+  deletedRows: number;
+  /** `logs.db` plus its WAL, before and after. */
+  bytesBefore: number;
+  bytesAfter: number;
+}
 
 /**
  * Function logs in their own SQLite file, so heavy logging never contends with metadata writes. Synchronous:
- * the server runs it on the log thread (`ThreadedLogStore`).
+ * the server runs it on the log thread (`ThreadedLogStore`). `auto_vacuum = INCREMENTAL`, so retention gives
+ * deleted lines' space back to the file system.
  */
 export class SqliteLogStore {
   readonly #db: Database.Database;
   readonly #insert: Database.Statement;
-  #buffer: LogLine[] = [];
-  #timer: NodeJS.Timeout | undefined;
+  /** An older logs.db without incremental auto-vacuum: one full VACUUM converts it. */
+  #needsVacuum = false;
 
-  constructor(file: string) {
+  constructor(readonly file: string) {
     this.#db = new Database(file);
+    const version = this.#db.pragma('user_version', { simple: true }) as number;
+    if (this.#db.pragma('auto_vacuum', { simple: true }) !== INCREMENTAL_VACUUM) {
+      // Takes effect at once on a new file; an existing one needs a VACUUM (done by the first retention pass).
+      this.#db.pragma('auto_vacuum = INCREMENTAL');
+      this.#needsVacuum = version > 0;
+    }
     this.#db.pragma('journal_mode = WAL');
     this.#db.pragma('synchronous = NORMAL');
-    const version = this.#db.pragma('user_version', { simple: true }) as number;
+    this.#db.pragma(`journal_size_limit = ${16 * 1024 * 1024}`);
     this.#db.transaction(() => {
       for (let v = version; v < MIGRATIONS.length; v++) this.#db.exec(MIGRATIONS[v] as string);
       this.#db.pragma(`user_version = ${MIGRATIONS.length}`);
@@ -43,24 +63,15 @@ export class SqliteLogStore {
     );
   }
 
-  append(line: LogLine): void {
-    this.#buffer.push(line);
-    this.#timer ??= setTimeout(() => this.flush(), FLUSH_DELAY_MS).unref();
-  }
-
-  flush(): void {
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
-    if (this.#buffer.length === 0 || !this.#db.open) return;
-    const lines = this.#buffer;
-    this.#buffer = [];
+  /** Writes a batch in one transaction. */
+  insert(lines: LogLine[]): void {
+    if (lines.length === 0 || !this.#db.open) return;
     this.#db.transaction(() => {
       for (const line of lines) this.#insert.run(line);
     })();
   }
 
   query(query: LogQuery): LogRecord[] {
-    this.flush();
     const where = ['service = ?', 'function = ?'];
     const args: (string | number)[] = [query.serviceName, query.functionName];
     const add = (clause: string, value: string | number | undefined) => {
@@ -84,8 +95,67 @@ export class SqliteLogStore {
     return rows;
   }
 
+  /**
+   * Deletes lines older than `maxAgeMs`, then the oldest lines while the live data is over `maxBytes`, and gives
+   * the freed pages back to the file system (incremental vacuum, WAL truncated).
+   */
+  enforceRetention(
+    retention: Pick<LogRetention, 'maxAgeMs' | 'maxBytes'>,
+    now = Date.now(),
+  ): RetentionResult {
+    const bytesBefore = this.diskBytes();
+    let deletedRows = 0;
+    // Ids grow with time, so the old lines are the lowest ids: look only at the oldest chunk each round.
+    for (;;) {
+      const row = this.#db
+        .prepare(
+          `SELECT max(id) AS last FROM (SELECT id, time FROM logs ORDER BY id LIMIT ${DELETE_CHUNK_ROWS}) WHERE time < ?`,
+        )
+        .get(now - retention.maxAgeMs) as { last: number | null };
+      if (row.last === null) break;
+      deletedRows += this.#db.prepare('DELETE FROM logs WHERE id <= ?').run(row.last).changes;
+    }
+    const live = this.#liveBytes();
+    if (live > retention.maxBytes) {
+      const range = this.#db.prepare('SELECT min(id) AS first, max(id) AS last FROM logs').get() as {
+        first: number | null;
+        last: number | null;
+      };
+      if (range.first !== null && range.last !== null) {
+        const perRow = live / (range.last - range.first + 1);
+        const excess = Math.ceil((live - retention.maxBytes * SIZE_TARGET) / perRow);
+        const end = range.first + excess;
+        for (let from = range.first; from < end; from += DELETE_CHUNK_ROWS) {
+          const to = Math.min(end, from + DELETE_CHUNK_ROWS);
+          deletedRows += this.#db.prepare('DELETE FROM logs WHERE id >= ? AND id < ?').run(from, to).changes;
+        }
+      }
+    }
+    if (this.#needsVacuum) {
+      this.#db.exec('VACUUM');
+      this.#needsVacuum = false;
+    } else if (deletedRows > 0) {
+      this.#db.pragma('incremental_vacuum');
+    }
+    if (deletedRows > 0) this.#db.pragma('wal_checkpoint(TRUNCATE)');
+    return { deletedRows, bytesBefore, bytesAfter: this.diskBytes() };
+  }
+
+  /** Bytes of the database in use (pages not on the free list). */
+  #liveBytes(): number {
+    const pageSize = this.#db.pragma('page_size', { simple: true }) as number;
+    const pages = this.#db.pragma('page_count', { simple: true }) as number;
+    const free = this.#db.pragma('freelist_count', { simple: true }) as number;
+    return (pages - free) * pageSize;
+  }
+
+  /** Size of the file and its WAL on disk. */
+  diskBytes(): number {
+    const size = (path: string) => statSync(path, { throwIfNoEntry: false })?.size ?? 0;
+    return size(this.file) + size(`${this.file}-wal`);
+  }
+
   close(): void {
-    this.flush();
     if (this.#db.open) this.#db.close();
   }
 }

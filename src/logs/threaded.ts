@@ -1,15 +1,43 @@
 import { Worker } from 'node:worker_threads';
+import {
+  DEFAULT_LOG_LIMITS,
+  DEFAULT_LOG_RETENTION,
+  LINE_OVERHEAD_BYTES,
+  type LogLimits,
+  type LogRetention,
+} from './limits.js';
+import type { RetentionResult } from './sqlite.js';
 import type { LogLine, LogQuery, LogRecord, LogStore } from './types.js';
 
 export type ToWorker =
-  | { type: 'append'; lines: LogLine[] }
+  | { type: 'append'; lines: LogLine[]; bytes: number }
   | { type: 'query'; id: number; query: LogQuery }
   | { type: 'close' };
 
-type FromWorker = { type: 'ready' } | { type: 'rows'; id: number; rows?: LogRecord[]; error?: string };
+export type FromWorker =
+  | { type: 'ready' }
+  | { type: 'written'; bytes: number }
+  | ({ type: 'retention'; error?: string } & RetentionResult)
+  | { type: 'rows'; id: number; rows?: LogRecord[]; error?: string };
 
 /** Lines are handed to the thread in batches: one message per this many ms instead of one per line. */
 const BATCH_MS = 20;
+/**
+ * Lines handed to the thread and not yet written, at most (in line cost, see `LINE_OVERHEAD_BYTES`). Past it,
+ * new lines are dropped and counted: whatever all instances together write, this thread's queue stays bounded.
+ */
+const MAX_BACKLOG_BYTES = 64 * 1024 * 1024;
+
+export interface ThreadedLogStoreOptions {
+  /** The thread died after start-up; lines appended from then on are lost, queries fail. */
+  onFailure(error: Error): void;
+  /** Lines were dropped because the thread fell behind; `lines` since the last report. */
+  onBacklogDrop?(lines: number): void;
+  /** A retention pass deleted lines or gave space back. */
+  onRetention?(result: RetentionResult & { error?: string }): void;
+  limits?: LogLimits;
+  retention?: LogRetention;
+}
 
 // Built, the worker is worker.js. Run from source under tsx (tests, bench) it is worker.ts, and the thread has to
 // register tsx's loader itself before importing it: loader hooks are not inherited by threads.
@@ -22,21 +50,25 @@ const workerEntry = (): URL | string =>
 
 /**
  * Function logs in SQLite on a worker thread (`worker.ts`). `append` only queues the line; a query goes to the
- * thread behind every line appended before it, so it sees them all.
+ * thread behind every line appended before it, so it sees them all. The thread also enforces retention.
  */
 export class ThreadedLogStore implements LogStore {
   readonly #worker: Worker;
   readonly #pending = new Map<number, { resolve(rows: LogRecord[]): void; reject(error: Error): void }>();
   #batch: LogLine[] = [];
+  #batchBytes = 0;
+  /** Sent to the thread, not yet written. */
+  #unwritten = 0;
+  #dropped = 0;
   #timer: NodeJS.Timeout | undefined;
   #nextId = 0;
   #failure: Error | undefined;
   readonly #exited: Promise<void>;
+  readonly limits: LogLimits;
 
   /** Starts the thread and waits until it has opened (and migrated) the database. */
-  /** `onFailure`: the thread died after start-up; lines appended from then on are lost, queries fail. */
-  static async open(file: string, onFailure: (error: Error) => void): Promise<ThreadedLogStore> {
-    const store = new ThreadedLogStore(file, onFailure);
+  static async open(file: string, options: ThreadedLogStoreOptions): Promise<ThreadedLogStore> {
+    const store = new ThreadedLogStore(file, options);
     await store.#ready;
     return store;
   }
@@ -44,8 +76,13 @@ export class ThreadedLogStore implements LogStore {
   readonly #ready: Promise<void>;
   #started = false;
 
-  private constructor(file: string, onFailure: (error: Error) => void) {
-    this.#worker = new Worker(workerEntry(), { workerData: { file }, eval: FROM_SOURCE });
+  private constructor(
+    file: string,
+    readonly options: ThreadedLogStoreOptions,
+  ) {
+    this.limits = options.limits ?? DEFAULT_LOG_LIMITS;
+    const retention = options.retention ?? DEFAULT_LOG_RETENTION;
+    this.#worker = new Worker(workerEntry(), { workerData: { file, retention }, eval: FROM_SOURCE });
     this.#worker.unref(); // close() waits for it; a server that failed to start must not hang on it
     this.#ready = new Promise((resolve, reject) => {
       this.#worker.once('error', (error) =>
@@ -53,18 +90,9 @@ export class ThreadedLogStore implements LogStore {
       );
       this.#worker.once('message', () => resolve());
     });
-    this.#worker.on('message', (message: FromWorker) => {
-      if (message.type === 'ready') {
-        this.#started = true;
-        return;
-      }
-      const waiter = this.#pending.get(message.id);
-      this.#pending.delete(message.id);
-      if (message.error) waiter?.reject(new Error(`log query failed: ${message.error}`));
-      else waiter?.resolve(message.rows ?? []);
-    });
+    this.#worker.on('message', (message: FromWorker) => this.#onMessage(message));
     this.#worker.on('error', (error) => {
-      if (this.#started) onFailure(error); // before start-up, open() reports it
+      if (this.#started) options.onFailure(error); // before start-up, open() reports it
       this.#failure = error;
       for (const waiter of this.#pending.values()) waiter.reject(error);
       this.#pending.clear();
@@ -73,7 +101,17 @@ export class ThreadedLogStore implements LogStore {
   }
 
   append(line: LogLine): void {
+    const cost = line.message.length + LINE_OVERHEAD_BYTES;
+    if (this.#unwritten + this.#batchBytes + cost > MAX_BACKLOG_BYTES) {
+      this.#dropped++;
+      return;
+    }
+    if (this.#dropped > 0) {
+      this.options.onBacklogDrop?.(this.#dropped);
+      this.#dropped = 0;
+    }
     this.#batch.push(line);
+    this.#batchBytes += cost;
     this.#timer ??= setTimeout(() => this.#send(), BATCH_MS);
   }
 
@@ -95,13 +133,37 @@ export class ThreadedLogStore implements LogStore {
     await this.#exited;
   }
 
+  #onMessage(message: FromWorker): void {
+    switch (message.type) {
+      case 'ready':
+        this.#started = true;
+        return;
+      case 'written':
+        this.#unwritten -= message.bytes;
+        return;
+      case 'retention':
+        this.options.onRetention?.(message);
+        return;
+      case 'rows': {
+        const waiter = this.#pending.get(message.id);
+        this.#pending.delete(message.id);
+        if (message.error) waiter?.reject(new Error(`log query failed: ${message.error}`));
+        else waiter?.resolve(message.rows ?? []);
+      }
+    }
+  }
+
   #send(): void {
     clearTimeout(this.#timer);
     this.#timer = undefined;
     if (this.#batch.length === 0) return;
     const lines = this.#batch;
+    const bytes = this.#batchBytes;
     this.#batch = [];
-    this.#post({ type: 'append', lines });
+    this.#batchBytes = 0;
+    if (this.#failure) return;
+    this.#unwritten += bytes;
+    this.#post({ type: 'append', lines, bytes });
   }
 
   #post(message: ToWorker): void {

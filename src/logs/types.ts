@@ -1,3 +1,5 @@
+import type { LogLimits } from './limits.js';
+
 /** One line of a function's log, as stored and queried. */
 export interface LogLine {
   /** Epoch milliseconds. */
@@ -37,4 +39,6 @@ export interface LogStore {
   /** Sees every line appended before it. */
   query(query: LogQuery): Promise<LogRecord[]>;
   close(): Promise<void>;
+  /** What an instance may write (line size, rates); the defaults when absent. */
+  readonly limits?: LogLimits;
 }

@@ -11,6 +11,8 @@ export const LIMITS = {
   instanceConcurrencyMax: 100,
   environmentBytesMax: 4096,
   syncPayloadBytesMax: 6 * 1024 * 1024,
+  /** A function's answer to a synchronous call (FC 2.0: 6 MB for the sync request and response). */
+  syncResponseBytesMax: 6 * 1024 * 1024,
   asyncPayloadBytesMax: 128 * 1024,
   listLimitMax: 100,
   logResultBytesMax: 4096,

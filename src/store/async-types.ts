@@ -8,7 +8,7 @@ export interface AsyncInvocation {
   qualifier: string;
   payload: Buffer;
   status: AsyncStatus;
-  /** Attempts made so far (the next attempt's X-Fc-Retry-Count). */
+  /** Attempts started so far, the one running included (counted when claimed, so a crash cannot lose one). */
   attempts: number;
   nextAttemptAt: number;
   createdAt: number;
@@ -21,7 +21,7 @@ export interface AsyncInvocation {
 /** The durable queue behind async invocations. */
 export interface AsyncQueueStore {
   enqueue(invocation: AsyncInvocation): Promise<void>;
-  /** Atomically takes the oldest due Enqueued invocation and marks it Running. */
+  /** Atomically takes the oldest due Enqueued invocation, marks it Running and counts the attempt it starts. */
   claimDue(now: number): Promise<AsyncInvocation | undefined>;
   /** Puts a Running invocation back for another attempt at `nextAttemptAt`. */
   retryLater(id: string, attempts: number, nextAttemptAt: number, error: string): Promise<void>;

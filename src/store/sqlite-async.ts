@@ -51,10 +51,17 @@ export class SqliteAsyncQueue implements AsyncQueueStore {
       if (!row) return undefined;
       this.db
         .prepare(
-          `UPDATE async_invocations SET status = 'Running', started_at = coalesce(started_at, ?) WHERE id = ?`,
+          `UPDATE async_invocations SET status = 'Running', attempts = attempts + 1, started_at = coalesce(started_at, ?)
+           WHERE id = ?`,
         )
         .run(now, row.id);
-      return toInvocation({ ...row, status: 'Running', started_at: row.started_at ?? now });
+      // The attempt is counted as it starts, in the same transaction: one cut short by a crash still counts.
+      return toInvocation({
+        ...row,
+        status: 'Running',
+        attempts: row.attempts + 1,
+        started_at: row.started_at ?? now,
+      });
     })();
   }
 

@@ -75,7 +75,7 @@ export async function buildTestApp(t: TestContext, overrides: Partial<ConfigInpu
   // The server keeps this store on a worker thread; in-process it saves the thread's start-up per test.
   const sqliteLogs = new SqliteLogStore(join(dataDir, 'logs.db'));
   const logs: LogStore = {
-    append: (line) => sqliteLogs.append(line),
+    append: (line) => sqliteLogs.insert([line]),
     query: async (query) => sqliteLogs.query(query),
     close: async () => sqliteLogs.close(),
   };

@@ -157,7 +157,7 @@ export async function useScheduler(
 ): Promise<{ scheduler: Scheduler; sandbox: FakeSandbox; logs: ThreadedLogStore }> {
   logStore ??= mkdtemp(join(tmpdir(), 'kumo-scheduler-test-')).then(async (dir) => ({
     dir,
-    logs: await ThreadedLogStore.open(join(dir, 'logs.db'), () => {}),
+    logs: await ThreadedLogStore.open(join(dir, 'logs.db'), { onFailure: () => {} }),
   }));
   const { logs } = await logStore;
   const sandbox = new FakeSandbox();
