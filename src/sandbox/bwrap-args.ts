@@ -1,9 +1,8 @@
 import { existsSync, lstatSync, readdirSync, readlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { pathMap, portEnv } from './instance.js';
+import { SYSTEM_PATH } from './exec.js';
+import { pathMap, portEnv } from './spec.js';
 import type { SandboxSpec } from './types.js';
-
-export const SANDBOX_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 /** Top-level host directories interpreters need; symlinks (merged /usr) are recreated as symlinks. */
 const ROOT_DIRS = ['/usr', '/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32'];
@@ -50,10 +49,6 @@ function hostRootArgs(): string[] {
 /** File descriptor on which bwrap reads the instance's /etc/hosts. */
 export const HOSTS_FD = 4;
 
-export function hostsFile(instanceId: string, ip: string): string {
-  return `127.0.0.1 localhost\n::1 localhost ip6-localhost ip6-loopback\n${ip} fc-${instanceId}\n`;
-}
-
 export interface SandboxCommand {
   /** Options for bwrap, passed through `--args FD` so environment values never show in a host `ps`. */
   bwrapArgs: string[];
@@ -63,7 +58,7 @@ export interface SandboxCommand {
 
 /** The environment an instance sees: a sane PATH and HOME, the function's env, the FC port and code path. */
 export function sandboxEnv(spec: SandboxSpec): Record<string, string> {
-  return { PATH: SANDBOX_PATH, HOME: '/tmp', ...spec.env, ...portEnv(spec.port), FC_FUNC_CODE_PATH: '/code' };
+  return { PATH: SYSTEM_PATH, HOME: '/tmp', ...spec.env, ...portEnv(spec.port), FC_FUNC_CODE_PATH: '/code' };
 }
 
 /** Builds the bwrap options and the command (run as `uid`, no capabilities, no new privileges). */

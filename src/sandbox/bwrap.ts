@@ -1,14 +1,15 @@
 import { spawn } from 'node:child_process';
 import { statSync } from 'node:fs';
 import type { Writable } from 'node:stream';
-import { buildSandboxCommand, hostsFile } from './bwrap-args.js';
+import { buildSandboxCommand } from './bwrap-args.js';
 import { type CgroupLayout, detectCgroupLayout, ensureCgroupParent, removeStaleCgroups } from './cgroup.js';
 import { SandboxError } from './errors.js';
-import { findBinary, pidAlive } from './exec.js';
-import { cgroupHandle, exitOf, validateSpec, within } from './instance.js';
+import { findBinary, SYSTEM_PATH, within } from './exec.js';
+import { cgroupHandle, exitOf } from './handle.js';
 import { destroyNetwork, enableOutbound, listNetns, SubnetAllocator } from './network.js';
 import { NetworkPool } from './network-pool.js';
-import { InstanceSlot, RunningInstances, throwIfLeftBehind } from './slot.js';
+import { hostsFile, InstanceSlot, isStaleSlot, RunningInstances, throwIfLeftBehind } from './slot.js';
+import { validateSpec } from './spec.js';
 import type { InstanceHandle, Sandbox, SandboxSpec } from './types.js';
 
 export interface BwrapSandboxOptions {
@@ -30,15 +31,6 @@ interface Prepared {
   setpriv: string;
   layout: CgroupLayout;
   networks: NetworkPool;
-}
-
-/** Names of netns and cgroups: `kumo-<Kumo's pid>-<instanceId>`, so leftovers of a dead Kumo are recognisable. */
-const SLOT = /^kumo-(\d+)-[a-z0-9-]{1,32}$/;
-
-/** True for a netns/cgroup name of ours whose Kumo process is gone. */
-export function isStaleSlot(name: string): boolean {
-  const pid = Number(SLOT.exec(name)?.[1] ?? Number.NaN);
-  return Number.isInteger(pid) && pid !== process.pid && !pidAlive(pid);
 }
 
 /** Puts itself into the cgroups (argv: count, procs files…), then execs the rest of argv. */
@@ -131,7 +123,7 @@ export class BwrapSandbox implements Sandbox {
     const argv = ['-c', JOIN_CGROUPS, 'kumo-join', String(group.procsFiles.length), ...group.procsFiles];
     argv.push(tools.ip, 'netns', 'exec', slot.netns, tools.bwrap, '--args', '3', ...command);
     const child = spawn('/bin/sh', argv, {
-      env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' },
+      env: { PATH: SYSTEM_PATH },
       stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe'],
       detached: true,
     });

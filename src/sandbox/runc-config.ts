@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import { lstat, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { SANDBOX_PATH } from './bwrap-args.js';
 import { SandboxError } from './errors.js';
-import { portEnv } from './instance.js';
+import { SYSTEM_PATH } from './exec.js';
+import { portEnv } from './spec.js';
 import type { SandboxImage, SandboxSpec } from './types.js';
 
 export interface ContainerUser {
@@ -36,7 +36,7 @@ export function containerEnv(spec: SandboxSpec, image: SandboxImage): string[] {
   for (const [key, value] of Object.entries(spec.env)) env.set(key, value);
   for (const [key, value] of Object.entries(portEnv(spec.port))) env.set(key, value);
   if (spec.codeDir) env.set('FC_FUNC_CODE_PATH', '/code');
-  if (!env.has('PATH')) env.set('PATH', SANDBOX_PATH);
+  if (!env.has('PATH')) env.set('PATH', SYSTEM_PATH);
   if (!env.has('HOME')) env.set('HOME', '/tmp');
   return [...env].map(([key, value]) => `${key}=${value}`);
 }

@@ -3,16 +3,15 @@ import { randomInt } from 'node:crypto';
 import { mkdirSync, readdirSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { isStaleSlot } from './bwrap.js';
-import { hostsFile } from './bwrap-args.js';
 import { type CgroupLayout, detectCgroupLayout, ensureCgroupParent, removeStaleCgroups } from './cgroup.js';
 import { SandboxError } from './errors.js';
-import { findBinary, run, tryRun } from './exec.js';
-import { cgroupHandle, exitOf, validateSpec, within } from './instance.js';
+import { findBinary, run, SYSTEM_PATH, tryRun, within } from './exec.js';
+import { cgroupHandle, exitOf } from './handle.js';
 import { destroyNetwork, enableOutbound, listNetns, SubnetAllocator } from './network.js';
 import { NetworkPool } from './network-pool.js';
 import { ociConfig, resolveImageUser } from './runc-config.js';
-import { InstanceSlot, RunningInstances, throwIfLeftBehind } from './slot.js';
+import { hostsFile, InstanceSlot, isStaleSlot, RunningInstances, throwIfLeftBehind } from './slot.js';
+import { validateSpec } from './spec.js';
 import type { InstanceHandle, Sandbox, SandboxImage, SandboxSpec } from './types.js';
 
 export interface RuncSandboxOptions {
@@ -171,7 +170,7 @@ export class RuncSandbox implements Sandbox {
     }
     const runcArgs = ['--root', this.runcRoot, 'run', '--keep', '--bundle', bundle, name];
     const child = spawn(tools.runc, runcArgs, {
-      env: { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' },
+      env: { PATH: SYSTEM_PATH },
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
     });
