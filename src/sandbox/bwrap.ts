@@ -1,14 +1,14 @@
 import { spawn } from 'node:child_process';
 import { statSync } from 'node:fs';
 import type { Writable } from 'node:stream';
-import { buildSandboxCommand } from './bwrap-args.js';
+import { buildSandboxCommand, dataFds } from './bwrap-args.js';
 import { type CgroupLayout, detectCgroupLayout, ensureCgroupParent, removeStaleCgroups } from './cgroup.js';
 import { SandboxError } from './errors.js';
 import { findBinary, SYSTEM_PATH, within } from './exec.js';
 import { cgroupHandle, exitOf } from './handle.js';
 import { destroyNetwork, enableOutbound, listNetns, SubnetAllocator } from './network.js';
 import { NetworkPool } from './network-pool.js';
-import { hostsFile, InstanceSlot, isStaleSlot, RunningInstances, throwIfLeftBehind } from './slot.js';
+import { InstanceSlot, isStaleSlot, RunningInstances, throwIfLeftBehind } from './slot.js';
 import { validateSpec } from './spec.js';
 import type { InstanceHandle, Sandbox, SandboxSpec } from './types.js';
 
@@ -122,9 +122,10 @@ export class BwrapSandbox implements Sandbox {
     const { cgroup: group } = slot;
     const argv = ['-c', JOIN_CGROUPS, 'kumo-join', String(group.procsFiles.length), ...group.procsFiles];
     argv.push(tools.ip, 'netns', 'exec', slot.netns, tools.bwrap, '--args', '3', ...command);
+    const fds = dataFds(spec, slot.sandboxIp, this.uid);
     const child = spawn('/bin/sh', argv, {
       env: { PATH: SYSTEM_PATH },
-      stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe'],
+      stdio: ['ignore', 'pipe', 'pipe', 'pipe', ...fds.map(() => 'pipe' as const)],
       detached: true,
     });
     child.on('error', () => {}); // only a spawn failure, handled just below
@@ -133,12 +134,12 @@ export class BwrapSandbox implements Sandbox {
       await slot.closeNetwork([]);
       throw new SandboxError(`cannot spawn /bin/sh for instance ${spec.instanceId}`);
     }
-    const argsPipe = child.stdio[3] as Writable;
-    argsPipe.on('error', () => {}); // bwrap never reads it when joining the cgroup failed
-    argsPipe.end(bwrapArgs.map((arg) => `${arg}\0`).join(''));
-    const hostsPipe = child.stdio[4] as Writable;
-    hostsPipe.on('error', () => {});
-    hostsPipe.end(hostsFile(spec.instanceId, slot.sandboxIp));
+    // bwrap never reads these when joining the cgroup failed: write errors are expected then.
+    [Buffer.from(bwrapArgs.map((arg) => `${arg}\0`).join('')), ...fds].forEach((data, i) => {
+      const pipe = child.stdio[3 + i] as Writable;
+      pipe.on('error', () => {});
+      pipe.end(data);
+    });
     const exited = exitOf(child, () => group.oomKillsSinceStart() > 0, true);
     const release = async () => {
       const errors: unknown[] = [];

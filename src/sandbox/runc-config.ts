@@ -3,6 +3,8 @@ import { lstat, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SandboxError } from './errors.js';
 import { SYSTEM_PATH } from './exec.js';
+import { ociSeccomp, seccompSupported } from './seccomp.js';
+import { cpuLimit } from './slot.js';
 import { portEnv } from './spec.js';
 import type { SandboxImage, SandboxSpec } from './types.js';
 
@@ -83,6 +85,7 @@ export function ociConfig(spec: SandboxSpec, image: SandboxImage, o: OciOptions)
   if (spec.codeDir) mounts.push(ro(spec.codeDir, '/code'));
   for (const mount of spec.readOnlyMounts ?? []) mounts.push(ro(mount.hostPath, mount.sandboxPath));
   const memoryBytes = spec.memoryMb * 1024 * 1024;
+  const cpu = cpuLimit(spec);
   return {
     ociVersion: '1.0.2',
     process: {
@@ -103,7 +106,9 @@ export function ociConfig(spec: SandboxSpec, image: SandboxImage, o: OciOptions)
         devices: [{ allow: false, access: 'rwm' }],
         memory: { limit: memoryBytes },
         pids: { limit: spec.pidsLimit },
+        cpu: { quota: cpu.quotaUs, period: cpu.periodUs },
       },
+      ...(seccompSupported() && { seccomp: ociSeccomp() }),
       // The namespace is the instance's own: a server running as non-root may still listen on CAPort 80.
       sysctl: { 'net.ipv4.ip_unprivileged_port_start': '0' },
       namespaces: [

@@ -1,4 +1,5 @@
-import { type CgroupLayout, InstanceCgroup } from './cgroup.js';
+import { availableParallelism } from 'node:os';
+import { type CgroupLayout, CPU_PERIOD_US, InstanceCgroup, vcpusFor } from './cgroup.js';
 import { SandboxError } from './errors.js';
 import { pidAlive } from './exec.js';
 import type { InstanceNetwork, NetworkPool } from './network-pool.js';
@@ -50,6 +51,7 @@ export class InstanceSlot {
     const cgroup = InstanceCgroup.create(layout, parent, name, {
       memoryBytes: spec.memoryMb * 1024 * 1024,
       pidsMax: spec.pidsLimit,
+      cpu: cpuLimit(spec),
     });
     try {
       return new InstanceSlot(await networks.take(), cgroup, networks);
@@ -63,6 +65,12 @@ export class InstanceSlot {
   async closeNetwork(errors: unknown[]): Promise<void> {
     await this.networks.destroy(this.network).catch((error: unknown) => errors.push(error));
   }
+}
+
+/** The instance's CFS quota (see `vcpusFor`). */
+export function cpuLimit(spec: SandboxSpec): { quotaUs: number; periodUs: number } {
+  const vcpus = vcpusFor(spec.memoryMb, availableParallelism(), spec.cpuCores);
+  return { quotaUs: Math.round(vcpus * CPU_PERIOD_US), periodUs: CPU_PERIOD_US };
 }
 
 /** Throws one error naming everything a stop could not clean up. */

@@ -16,6 +16,8 @@ export function validateSpec(spec: SandboxSpec): void {
   for (const key of ['memoryMb', 'pidsLimit', 'tmpSizeMb'] as const) {
     if (!Number.isInteger(spec[key]) || spec[key] <= 0) fail(`${key} must be a positive integer`);
   }
+  if (spec.cpuCores !== undefined && !(Number.isFinite(spec.cpuCores) && spec.cpuCores > 0))
+    fail('cpuCores must be a positive number');
   for (const [key, value] of Object.entries(spec.env)) {
     if (!ENV_KEY.test(key) || value.includes('\0'))
       fail(`environment variable '${key}' has an invalid name or value`);
