@@ -14,7 +14,11 @@ const { values } = parseArgs({
   },
 });
 const repeats = Number(values.repeats);
-const fixtures: Record<string, string> = { nodejs: 'hello-node', python: 'hello-python', custom: 'hello-custom' };
+const fixtures: Record<string, string> = {
+  nodejs: 'hello-node',
+  python: 'hello-python',
+  custom: 'hello-custom',
+};
 
 const kumo = await startKumo();
 console.log(`sandbox: ${kumo.server.sandbox.kind}`);
