@@ -8,8 +8,10 @@ import { findBinary, SYSTEM_PATH, within } from './exec.js';
 import { cgroupHandle, exitOf } from './handle.js';
 import { destroyNetwork, enableOutbound, listNetns, SubnetAllocator } from './network.js';
 import { NetworkPool } from './network-pool.js';
+import { seccompSupported } from './seccomp.js';
 import { InstanceSlot, isStaleSlot, RunningInstances, throwIfLeftBehind } from './slot.js';
 import { validateSpec } from './spec.js';
+import { StagingArea } from './stage.js';
 import type { InstanceHandle, Sandbox, SandboxSpec } from './types.js';
 
 export interface BwrapSandboxOptions {
@@ -31,6 +33,8 @@ interface Prepared {
   setpriv: string;
   layout: CgroupLayout;
   networks: NetworkPool;
+  /** Undefined when no tmpfs could be mounted: instances then see host paths in their mountinfo. */
+  stage: StagingArea | undefined;
 }
 
 /** Puts itself into the cgroups (argv: count, procs files…), then execs the rest of argv. */
@@ -66,7 +70,8 @@ export class BwrapSandbox implements Sandbox {
     return (
       `bubblewrap: own mount/pid/ipc/uts/net namespaces (a veth /30 from ${this.subnets.cidr} per instance, ` +
       'each listening on its own CAPort), ' +
-      `${cgroup} memory + pids limits under ${this.parent}/, uid ${this.uid} without capabilities, ` +
+      `${cgroup} memory + pids + cpu limits under ${this.parent}/, uid ${this.uid} without capabilities, ` +
+      `${seccompSupported() ? 'a seccomp filter, ' : 'no seccomp filter (x86_64 only), '}` +
       `read-only /code, private size-limited /tmp; ${this.outbound}`
     );
   }
@@ -95,7 +100,8 @@ export class BwrapSandbox implements Sandbox {
     else this.outbound = 'outbound network disabled by configuration';
     const networks = new NetworkPool(ip, this.subnets, this.options.networkPool ?? 4, `kumo-${process.pid}`);
     networks.warm();
-    return { bwrap, ip, setpriv, layout, networks };
+    const stage = await StagingArea.open('bwrap');
+    return { bwrap, ip, setpriv, layout, networks, stage };
   }
 
   async start(spec: SandboxSpec): Promise<InstanceHandle> {
@@ -117,8 +123,14 @@ export class BwrapSandbox implements Sandbox {
     name: string,
     forget: () => void,
   ): Promise<InstanceHandle> {
-    const { bwrapArgs, command } = buildSandboxCommand(spec, tools.setpriv, this.uid);
-    const slot = await InstanceSlot.open(tools.layout, this.parent, name, tools.networks, spec);
+    const staged = (await tools.stage?.stage(spec)) ?? { spec, release: () => {} };
+    const { bwrapArgs, command } = buildSandboxCommand(staged.spec, tools.setpriv, this.uid);
+    const slot = await InstanceSlot.open(tools.layout, this.parent, name, tools.networks, spec).catch(
+      (error: unknown) => {
+        staged.release();
+        throw error;
+      },
+    );
     const { cgroup: group } = slot;
     const argv = ['-c', JOIN_CGROUPS, 'kumo-join', String(group.procsFiles.length), ...group.procsFiles];
     argv.push(tools.ip, 'netns', 'exec', slot.netns, tools.bwrap, '--args', '3', ...command);
@@ -132,6 +144,7 @@ export class BwrapSandbox implements Sandbox {
     if (child.pid === undefined) {
       await group.destroy().catch(() => {});
       await slot.closeNetwork([]);
+      staged.release();
       throw new SandboxError(`cannot spawn /bin/sh for instance ${spec.instanceId}`);
     }
     // bwrap never reads these when joining the cgroup failed: write errors are expected then.
@@ -146,6 +159,7 @@ export class BwrapSandbox implements Sandbox {
       await group.kill().catch((error: unknown) => errors.push(error));
       await within(exited, 5000);
       await group.destroy().catch((error: unknown) => errors.push(error));
+      staged.release();
       await slot.closeNetwork(errors);
       throwIfLeftBehind(`instance ${spec.instanceId}`, errors);
     };
@@ -161,7 +175,8 @@ export class BwrapSandbox implements Sandbox {
     });
   }
 
-  close(): Promise<void> {
-    return this.running.close(this.ready);
+  async close(): Promise<void> {
+    await this.running.close(this.ready);
+    await (await this.ready?.catch(() => undefined))?.stage?.close();
   }
 }
