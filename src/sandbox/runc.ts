@@ -12,6 +12,7 @@ import { NetworkPool } from './network-pool.js';
 import { ociConfig, resolveImageUser } from './runc-config.js';
 import { hostsFile, InstanceSlot, isStaleSlot, RunningInstances, throwIfLeftBehind } from './slot.js';
 import { validateSpec } from './spec.js';
+import { StagingArea } from './stage.js';
 import type { InstanceHandle, Sandbox, SandboxImage, SandboxSpec } from './types.js';
 
 export interface RuncSandboxOptions {
@@ -37,6 +38,8 @@ interface Tools {
   mount: string | undefined;
   layout: CgroupLayout;
   networks: NetworkPool;
+  /** Holds /code, the agents and /etc/hosts, so no bind mount shows a data-dir path; undefined if unmountable. */
+  stage: StagingArea | undefined;
 }
 
 const UID_MIN = 10000;
@@ -103,11 +106,11 @@ export class RuncSandbox implements Sandbox {
     else this.outbound = 'outbound network disabled by configuration';
     const networks = new NetworkPool(ip, this.subnets, this.options.networkPool ?? 4, `kumo-${process.pid}`);
     networks.warm();
-    return { runc, ip, mount, layout, networks };
+    return { runc, ip, mount, layout, networks, stage: await StagingArea.open('runc') };
   }
 
   /** Containers, bundles, netns and cgroups of Kumo processes that are gone. */
-  private async removeLeftovers(tools: Omit<Tools, 'networks'>): Promise<void> {
+  private async removeLeftovers(tools: Omit<Tools, 'networks' | 'stage'>): Promise<void> {
     for (const id of readdirSync(this.runcRoot).filter(isStaleSlot)) {
       await tryRun(tools.runc, ['--root', this.runcRoot, 'delete', '--force', id]);
     }
@@ -139,24 +142,33 @@ export class RuncSandbox implements Sandbox {
     forget: () => void,
   ): Promise<InstanceHandle> {
     const user = await resolveImageUser(image, randomInt(UID_MIN, UID_MAX + 1));
-    const slot = await InstanceSlot.open(tools.layout, this.parent, name, tools.networks, spec);
+    const staged = (await tools.stage?.stage(spec)) ?? { spec, release: () => {} };
+    const slot = await InstanceSlot.open(tools.layout, this.parent, name, tools.networks, spec).catch(
+      (error: unknown) => {
+        staged.release();
+        throw error;
+      },
+    );
     const { cgroup: group } = slot;
     const bundle = join(this.options.stateDir, name);
+    const hosts = tools.stage ? join(tools.stage.root, `${name}.hosts`) : join(bundle, 'hosts');
     const overlay = this.options.writableRootfs ? join(bundle, 'rootfs') : undefined;
     const undo = async () => {
       if (overlay) await tryRun('umount', [overlay]);
       await rm(bundle, { recursive: true, force: true }).catch(() => {});
       await group.destroy().catch(() => {});
       await slot.closeNetwork([]);
+      await rm(hosts, { force: true }).catch(() => {});
+      staged.release();
     };
     try {
       await mkdir(bundle, { mode: 0o711 });
-      await writeFile(join(bundle, 'hosts'), hostsFile(spec.instanceId, slot.sandboxIp), { mode: 0o644 });
+      await writeFile(hosts, hostsFile(spec.instanceId, slot.sandboxIp), { mode: 0o644 });
       if (overlay) await mountOverlay(image.rootfs, bundle, overlay);
-      const config = ociConfig(spec, image, {
+      const config = ociConfig(staged.spec, image, {
         rootfs: overlay ?? image.rootfs,
         readonlyRootfs: !overlay,
-        hostsFile: join(bundle, 'hosts'),
+        hostsFile: hosts,
         netnsPath: `/run/netns/${slot.netns}`,
         cgroupsPath: `/${this.parent}/${name}`,
         user,
@@ -196,6 +208,8 @@ export class RuncSandbox implements Sandbox {
       );
       if (overlay) await run('umount', [overlay]).catch((error: unknown) => errors.push(error));
       await rm(bundle, { recursive: true, force: true }).catch((error: unknown) => errors.push(error));
+      await rm(hosts, { force: true }).catch((error: unknown) => errors.push(error));
+      staged.release();
       await slot.closeNetwork(errors);
       throwIfLeftBehind(`container ${spec.instanceId}`, errors);
     };
@@ -211,8 +225,9 @@ export class RuncSandbox implements Sandbox {
     });
   }
 
-  close(): Promise<void> {
-    return this.running.close(this.ready);
+  async close(): Promise<void> {
+    await this.running.close(this.ready);
+    await (await this.ready?.catch(() => undefined))?.stage?.close();
   }
 }
 
