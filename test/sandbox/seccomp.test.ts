@@ -14,7 +14,7 @@ function runFilter(program: Buffer, data: { arch: number; nr: number; args?: big
   const words = Buffer.alloc(64);
   words.writeInt32LE(data.nr, 0);
   words.writeUInt32LE(data.arch, 4);
-  (data.args ?? []).forEach((arg, i) => words.writeBigUInt64LE(arg, 16 + 8 * i));
+  for (const [i, arg] of (data.args ?? []).entries()) words.writeBigUInt64LE(arg, 16 + 8 * i);
   let a = 0;
   for (let pc = 0; pc < program.length / 8; pc++) {
     const code = program.readUInt16LE(pc * 8);
