@@ -10,6 +10,7 @@ import { cgroupHandle, exitOf } from './handle.js';
 import { destroyNetwork, enableOutbound, listNetns, SubnetAllocator } from './network.js';
 import { NetworkPool } from './network-pool.js';
 import { ociConfig, resolveImageUser } from './runc-config.js';
+import { seccompSupported } from './seccomp.js';
 import { hostsFile, InstanceSlot, isStaleSlot, RunningInstances, throwIfLeftBehind } from './slot.js';
 import { validateSpec } from './spec.js';
 import { StagingArea } from './stage.js';
@@ -74,8 +75,9 @@ export class RuncSandbox implements Sandbox {
     const rootfs = this.options.writableRootfs ? 'a writable overlay root' : 'the read-only image rootfs';
     return (
       `${this.version}: OCI bundles on ${rootfs} with a private /tmp, own pid/ipc/uts/mount/net namespaces ` +
-      `(a veth /30 from ${this.subnets.cidr}), cgroup memory + pids limits, the image's user or a uid in ` +
-      `${UID_MIN}-${UID_MAX}, no capabilities; ${this.outbound}`
+      `(a veth /30 from ${this.subnets.cidr}), cgroup memory + pids + cpu limits, ` +
+      `${seccompSupported() ? 'a' : 'no'} seccomp filter, the image's user or a uid in ${UID_MIN}-${UID_MAX}, ` +
+      `no capabilities; ${this.outbound}`
     );
   }
 
