@@ -62,9 +62,13 @@ export function parentDirs(layout: CgroupLayout, parent: string): string[] {
 
 function enableControllers(dir: string, cpu: boolean): void {
   const enabled = read(join(dir, 'cgroup.subtree_control')).split(/\s+/);
-  const missing = ['memory', 'pids', ...(cpu ? ['cpu'] : [])].filter((c) => !enabled.includes(c));
+  const missing = ['memory', 'pids'].filter((c) => !enabled.includes(c));
   if (missing.length > 0)
     writeFileSync(join(dir, 'cgroup.subtree_control'), missing.map((c) => `+${c}`).join(' '));
+  if (!cpu || enabled.includes('cpu')) return;
+  try {
+    writeFileSync(join(dir, 'cgroup.subtree_control'), '+cpu');
+  } catch {} // e.g. real-time processes outside the root: instances then run without a CPU quota
 }
 
 /** Creates the parent cgroup (e.g. `kumo/`) and, on v2, delegates memory + pids (+ cpu) to it. */

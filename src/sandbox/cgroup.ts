@@ -99,7 +99,7 @@ export class InstanceCgroup {
       writeFileSync(join(pidsDir, 'pids.max'), String(limits.pidsMax));
       const { quotaUs, periodUs } = limits.cpu;
       if (layout.version === 2 && layout.cpu)
-        writeFileSync(join(memoryDir, 'cpu.max'), `${quotaUs} ${periodUs}`);
+        writeIfPresent(join(memoryDir, 'cpu.max'), `${quotaUs} ${periodUs}`);
       if (layout.version === 1 && layout.cpu) {
         writeFileSync(join(dirs[2] ?? '', 'cpu.cfs_period_us'), String(periodUs));
         writeFileSync(join(dirs[2] ?? '', 'cpu.cfs_quota_us'), String(quotaUs));

@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { SandboxError } from './errors.js';
 import { SYSTEM_PATH } from './exec.js';
 import { ociSeccomp, seccompSupported } from './seccomp.js';
-import { cpuLimit } from './slot.js';
 import { portEnv } from './spec.js';
 import type { SandboxImage, SandboxSpec } from './types.js';
 
@@ -24,6 +23,8 @@ export interface OciOptions {
   /** Absolute cgroup path below each hierarchy's root, e.g. `/kumo/kumo-123-i-abc`. */
   cgroupsPath: string;
   user: ContainerUser;
+  /** The CFS quota (`cpuLimit`), when the cgroup hierarchy has the cpu controller. */
+  cpu?: { quotaUs: number; periodUs: number };
 }
 
 const NO_CAPS = { bounding: [], effective: [], inheritable: [], permitted: [], ambient: [] };
@@ -85,7 +86,6 @@ export function ociConfig(spec: SandboxSpec, image: SandboxImage, o: OciOptions)
   if (spec.codeDir) mounts.push(ro(spec.codeDir, '/code'));
   for (const mount of spec.readOnlyMounts ?? []) mounts.push(ro(mount.hostPath, mount.sandboxPath));
   const memoryBytes = spec.memoryMb * 1024 * 1024;
-  const cpu = cpuLimit(spec);
   return {
     ociVersion: '1.0.2',
     process: {
@@ -106,7 +106,7 @@ export function ociConfig(spec: SandboxSpec, image: SandboxImage, o: OciOptions)
         devices: [{ allow: false, access: 'rwm' }],
         memory: { limit: memoryBytes },
         pids: { limit: spec.pidsLimit },
-        cpu: { quota: cpu.quotaUs, period: cpu.periodUs },
+        ...(o.cpu && { cpu: { quota: o.cpu.quotaUs, period: o.cpu.periodUs } }),
       },
       ...(seccompSupported() && { seccomp: ociSeccomp() }),
       // The namespace is the instance's own: a server running as non-root may still listen on CAPort 80.

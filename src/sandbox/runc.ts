@@ -11,7 +11,14 @@ import { destroyNetwork, enableOutbound, listNetns, SubnetAllocator } from './ne
 import { NetworkPool } from './network-pool.js';
 import { ociConfig, resolveImageUser } from './runc-config.js';
 import { seccompSupported } from './seccomp.js';
-import { hostsFile, InstanceSlot, isStaleSlot, RunningInstances, throwIfLeftBehind } from './slot.js';
+import {
+  cpuLimit,
+  hostsFile,
+  InstanceSlot,
+  isStaleSlot,
+  RunningInstances,
+  throwIfLeftBehind,
+} from './slot.js';
 import { validateSpec } from './spec.js';
 import { StagingArea } from './stage.js';
 import type { InstanceHandle, Sandbox, SandboxImage, SandboxSpec } from './types.js';
@@ -173,6 +180,7 @@ export class RuncSandbox implements Sandbox {
         hostsFile: hosts,
         netnsPath: `/run/netns/${slot.netns}`,
         cgroupsPath: `/${this.parent}/${name}`,
+        cpu: tools.layout.cpu ? cpuLimit(spec) : undefined,
         user,
       });
       await writeFile(join(bundle, 'config.json'), JSON.stringify(config), { mode: 0o600 });
