@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { accessSync, constants, readFileSync } from 'node:fs';
 import { SandboxCommandError } from './errors.js';
 
@@ -30,6 +30,8 @@ export interface RunOptions {
   input?: string;
   /** Killed after this long; default 10 s. */
   timeoutMs?: number;
+  /** Open file descriptors the command inherits as fd 3, 4 … */
+  fds?: readonly number[];
 }
 
 /**
@@ -40,11 +42,11 @@ export function run(file: string, args: readonly string[], options: RunOptions =
   const argv = [file, ...args];
   return new Promise((resolve, reject) => {
     const child = spawn(file, args, {
-      stdio: ['pipe', 'pipe', 'pipe'],
+      stdio: ['pipe', 'pipe', 'pipe', ...(options.fds ?? [])],
       env: { PATH: SYSTEM_PATH, LC_ALL: 'C' },
       timeout: options.timeoutMs ?? 10_000,
       killSignal: 'SIGKILL',
-    });
+    }) as ChildProcessWithoutNullStreams; // fds 0-2 are pipes; the extra fds only change the static type
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (chunk: Buffer) => out.push(chunk));

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { randomInt } from 'node:crypto';
-import { mkdirSync, readdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type CgroupLayout, detectCgroupLayout, ensureCgroupParent, removeStaleCgroups } from './cgroup.js';
@@ -161,7 +161,10 @@ export class RuncSandbox implements Sandbox {
     const { cgroup: group } = slot;
     const bundle = join(this.options.stateDir, name);
     const hosts = tools.stage ? join(tools.stage.root, `${name}.hosts`) : join(bundle, 'hosts');
-    const overlay = this.options.writableRootfs ? join(bundle, 'rootfs') : undefined;
+    // The root is an overlay whenever mount(8) exists: bound directly, its mountinfo line would show the image
+    // cache's host path (runc pivots into a bind mount of it).
+    const overlay = tools.mount ? join(bundle, 'rootfs') : undefined;
+    const writable = this.options.writableRootfs === true;
     const undo = async () => {
       if (overlay) await tryRun('umount', [overlay]);
       await rm(bundle, { recursive: true, force: true }).catch(() => {});
@@ -173,10 +176,10 @@ export class RuncSandbox implements Sandbox {
     try {
       await mkdir(bundle, { mode: 0o711 });
       await writeFile(hosts, hostsFile(spec.instanceId, slot.sandboxIp), { mode: 0o644 });
-      if (overlay) await mountOverlay(image.rootfs, bundle, overlay);
+      if (overlay) await mountOverlay(image.rootfs, bundle, overlay, writable);
       const config = ociConfig(staged.spec, image, {
         rootfs: overlay ?? image.rootfs,
-        readonlyRootfs: !overlay,
+        readonlyRootfs: !writable,
         hostsFile: hosts,
         netnsPath: `/run/netns/${slot.netns}`,
         cgroupsPath: `/${this.parent}/${name}`,
@@ -241,12 +244,21 @@ export class RuncSandbox implements Sandbox {
   }
 }
 
-/** A writable root for one instance: the shared rootfs as the lower layer, the changes in the bundle. */
-async function mountOverlay(lower: string, bundle: string, target: string): Promise<void> {
-  for (const dir of ['upper', 'work', 'rootfs']) await mkdir(join(bundle, dir), { mode: 0o755 });
-  if ([lower, bundle].some((path) => /[,:]/.test(path))) {
-    throw new SandboxError(`paths with ',' or ':' cannot be overlay layers: ${lower}, ${bundle}`);
+/**
+ * The instance's root: the shared rootfs as the lower layer, read-only (with an empty second layer) or with the
+ * changes in the bundle. Layers go in as `/proc/self/fd/N` of mount(8), so the options every mountinfo shows name
+ * no host path.
+ */
+async function mountOverlay(lower: string, bundle: string, target: string, writable: boolean): Promise<void> {
+  const layers = writable ? ['upper', 'work'] : ['empty'];
+  for (const dir of [...layers, 'rootfs']) await mkdir(join(bundle, dir), { mode: 0o755 });
+  const fds = [lower, ...layers.map((dir) => join(bundle, dir))].map((path) => openSync(path, 'r'));
+  try {
+    const options = writable
+      ? 'lowerdir=/proc/self/fd/3,upperdir=/proc/self/fd/4,workdir=/proc/self/fd/5'
+      : 'lowerdir=/proc/self/fd/3:/proc/self/fd/4';
+    await run('mount', ['-t', 'overlay', 'overlay', '-o', options, target], { fds });
+  } finally {
+    for (const fd of fds) closeSync(fd);
   }
-  const options = `lowerdir=${lower},upperdir=${join(bundle, 'upper')},workdir=${join(bundle, 'work')}`;
-  await run('mount', ['-t', 'overlay', 'overlay', '-o', options, target]);
 }
