@@ -6,8 +6,10 @@ import { findBinary, run, tryRun } from './exec.js';
 import { isStaleSlot, slotName } from './slot.js';
 import type { SandboxSpec } from './types.js';
 
-/** Where each Kumo process mounts its staging tmpfs, as `kumo-<pid>-<sandbox>`. */
+/** Where each Kumo process mounts its staging tmpfs, as `kumo-<pid>-<sandbox>-<n>`. */
 export const STAGE_ROOT = '/run/kumo-stage';
+/** Numbers the staging areas of this process: two sandboxes (or two servers) must never share a mount point. */
+let opened = 0;
 /** Unused copies kept for the next cold start of the same code; older ones are removed. */
 const KEEP_UNUSED = 16;
 
@@ -47,7 +49,7 @@ export class StagingArea {
     mkdirSync(STAGE_ROOT, { recursive: true, mode: 0o755 });
     for (const name of readdirSync(STAGE_ROOT).filter(isStaleSlot))
       await unmountAndRemove(join(STAGE_ROOT, name));
-    const root = join(STAGE_ROOT, slotName(sandbox));
+    const root = join(STAGE_ROOT, slotName(`${sandbox}-${++opened}`));
     mkdirSync(root, { recursive: true, mode: 0o755 });
     if (!(await tryRun(mount, ['-t', 'tmpfs', '-o', 'mode=0755,nosuid,nodev', 'kumo-stage', root]))) {
       await rm(root, { recursive: true, force: true }).catch(() => {});
