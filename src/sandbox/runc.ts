@@ -79,7 +79,9 @@ export class RuncSandbox implements Sandbox {
   }
 
   get reason(): string {
-    const rootfs = this.options.writableRootfs ? 'a writable overlay root' : 'the read-only image rootfs';
+    const rootfs = this.options.writableRootfs
+      ? 'a writable overlay root'
+      : 'a read-only overlay of the image rootfs';
     return (
       `${this.version}: OCI bundles on ${rootfs} with a private /tmp, own pid/ipc/uts/mount/net namespaces ` +
       `(a veth /30 from ${this.subnets.cidr}), cgroup memory + pids + cpu limits, ` +
