@@ -2,13 +2,13 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ImageRuntimeConfig, SandboxImage } from '../sandbox/index.js';
+import { findBinary, type ImageRuntimeConfig, type SandboxImage, SYSTEM_PATH } from '../sandbox/index.js';
 import { ImageError } from './errors.js';
 import { readLayoutConfig, readManifest } from './manifest.js';
 import { type ImageReference, parseImageReference, pinned } from './reference.js';
 import { createMountPoints } from './rootfs.js';
 import { type RegistrySettings, Skopeo } from './skopeo.js';
-import { findTool, runTool } from './tool.js';
+import { runTool } from './tool.js';
 import type { ImageLog, ImageStatus, ImageStoreOptions, PreparedImage, ResolvedImage } from './types.js';
 
 interface Mapping {
@@ -49,14 +49,14 @@ export class ImageStore {
     const authFile = join(dir, 'auth.json');
     writeFileSync(authFile, authJson(options.registries), { mode: 0o600 });
     this.#env = {
-      PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+      PATH: SYSTEM_PATH,
       HOME: dir,
       TMPDIR: join(dir, 'tmp'),
       ...proxyEnv(),
     };
-    const skopeo = findTool('skopeo');
+    const skopeo = findBinary('skopeo');
     this.#skopeo = skopeo ? new Skopeo(skopeo, options.registries, authFile, this.#env) : undefined;
-    this.#umoci = findTool('umoci');
+    this.#umoci = findBinary('umoci');
     this.#loadMappings();
   }
 

@@ -1,18 +1,4 @@
 import { spawn } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
-
-const SEARCH_PATH = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
-
-/** Absolute path of an executable in the usual system directories, or undefined. */
-export function findTool(name: string): string | undefined {
-  for (const dir of SEARCH_PATH) {
-    try {
-      accessSync(`${dir}/${name}`, constants.X_OK);
-      return `${dir}/${name}`;
-    } catch {}
-  }
-  return undefined;
-}
 
 export interface ToolResult {
   /** null when the tool was killed (timeout or abort). */

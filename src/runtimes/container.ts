@@ -1,8 +1,12 @@
 import { spawnSync } from 'node:child_process';
 import { ImageError, type ImageStatus, type ImageStore } from '../images/index.js';
-import { findTool } from '../images/tool.js';
 import { FcError, type FunctionRecord, invalidArgument } from '../model/index.js';
-import { type ImageRuntimeConfig, runcUnavailableReason, type SandboxSpec } from '../sandbox/index.js';
+import {
+  findBinary,
+  type ImageRuntimeConfig,
+  runcUnavailableReason,
+  type SandboxSpec,
+} from '../sandbox/index.js';
 import type { RuntimeDefinition } from './registry.js';
 
 export interface ContainerRuntimeOptions {
@@ -54,7 +58,7 @@ export function containerRuntime(options: ContainerRuntimeOptions = {}): Runtime
     const sandbox = options.sandboxReason ? options.sandboxReason() : runcUnavailableReason();
     if (sandbox) return sandbox;
     if (images) return images.unavailableReason();
-    const missing = ['skopeo', 'umoci'].filter((tool) => !findTool(tool));
+    const missing = ['skopeo', 'umoci'].filter((tool) => !findBinary(tool));
     return missing.length > 0
       ? `${missing.join(' and ')} not installed (apt-get install skopeo umoci)`
       : undefined;
@@ -64,7 +68,8 @@ export function containerRuntime(options: ContainerRuntimeOptions = {}): Runtime
     names: ['custom-container'],
     get interpreter() {
       const version = (tool: string) =>
-        toolVersion(findTool(tool), ['--version'])?.replace(/^.*version /i, `${tool} `) ?? `${tool} missing`;
+        toolVersion(findBinary(tool), ['--version'])?.replace(/^.*version /i, `${tool} `) ??
+        `${tool} missing`;
       interpreter ??= `runs images with ${version('runc')} (not Docker); pulls with ${version('skopeo')}, unpacks with ${version('umoci')}`;
       return interpreter;
     },

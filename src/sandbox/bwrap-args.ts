@@ -1,9 +1,10 @@
 import { existsSync, lstatSync, readdirSync, readlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { pathMap, portEnv } from './instance.js';
+import { SYSTEM_PATH } from './exec.js';
+import { seccompProgram, seccompSupported } from './seccomp.js';
+import { hostsFile } from './slot.js';
+import { pathMap, portEnv } from './spec.js';
 import type { SandboxSpec } from './types.js';
-
-export const SANDBOX_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 /** Top-level host directories interpreters need; symlinks (merged /usr) are recreated as symlinks. */
 const ROOT_DIRS = ['/usr', '/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32'];
@@ -11,8 +12,8 @@ const ROOT_DIRS = ['/usr', '/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32
 /** The parts of /etc that programs need (name resolution, TLS roots, users, the dynamic loader, time zone). */
 const ETC_FILES = new Set(
   (
-    'alternatives ca-certificates ca-certificates.conf crypto-policies gai.conf group host.conf ' +
-    'ld.so.cache ld.so.conf ld.so.conf.d localtime mime.types nsswitch.conf os-release passwd pki ' +
+    'alternatives ca-certificates ca-certificates.conf crypto-policies gai.conf host.conf ' +
+    'ld.so.cache ld.so.conf ld.so.conf.d localtime mime.types nsswitch.conf os-release pki ' +
     'protocols resolv.conf services ssl timezone debian_version'
   ).split(' '),
 );
@@ -47,11 +48,22 @@ function hostRootArgs(): string[] {
   return args;
 }
 
-/** File descriptor on which bwrap reads the instance's /etc/hosts. */
-export const HOSTS_FD = 4;
+/** File descriptors on which bwrap reads the instance's files and its seccomp filter (written by the caller). */
+const DATA_FDS = { hosts: 4, passwd: 5, group: 6, seccomp: 7 } as const;
 
-export function hostsFile(instanceId: string, ip: string): string {
-  return `127.0.0.1 localhost\n::1 localhost ip6-localhost ip6-loopback\n${ip} fc-${instanceId}\n`;
+/** Users an instance sees: root and the uid it runs as, nothing of the host's. */
+export const passwdFile = (uid: number): string =>
+  `root:x:0:0:root:/root:/usr/sbin/nologin\nuser:x:${uid}:${uid}:Function Compute user:/tmp:/usr/sbin/nologin\n`;
+export const groupFile = (uid: number): string => `root:x:0:\nuser:x:${uid}:\n`;
+
+/** What the caller writes to fds 4, 5 … of the command (fd 3 carries bwrap's arguments). */
+export function dataFds(spec: SandboxSpec, ip: string, uid: number): Buffer[] {
+  return [
+    Buffer.from(hostsFile(spec.instanceId, ip)),
+    Buffer.from(passwdFile(uid)),
+    Buffer.from(groupFile(uid)),
+    ...(seccompSupported() ? [seccompProgram()] : []),
+  ];
 }
 
 export interface SandboxCommand {
@@ -63,7 +75,7 @@ export interface SandboxCommand {
 
 /** The environment an instance sees: a sane PATH and HOME, the function's env, the FC port and code path. */
 export function sandboxEnv(spec: SandboxSpec): Record<string, string> {
-  return { PATH: SANDBOX_PATH, HOME: '/tmp', ...spec.env, ...portEnv(spec.port), FC_FUNC_CODE_PATH: '/code' };
+  return { PATH: SYSTEM_PATH, HOME: '/tmp', ...spec.env, ...portEnv(spec.port), FC_FUNC_CODE_PATH: '/code' };
 }
 
 /** Builds the bwrap options and the command (run as `uid`, no capabilities, no new privileges). */
@@ -79,13 +91,16 @@ export function buildSandboxCommand(spec: SandboxSpec, setpriv: string, uid: num
     '--hostname',
     `fc-${spec.instanceId}`,
     ...hostRootArgs(),
-    // The instance's own /etc/hosts (written by the caller to fd 4): its hostname must resolve without DNS,
-    // or servers that look it up at start (Python's http.server: getfqdn) hang until the DNS timeout.
-    '--perms',
-    '0644',
-    '--ro-bind-data',
-    String(HOSTS_FD),
-    '/etc/hosts',
+    // The instance's own /etc/hosts: its hostname must resolve without DNS, or servers that look it up at start
+    // (Python's http.server: getfqdn) hang until the DNS timeout. /etc/passwd and /etc/group: no host users.
+    ...['hosts', 'passwd', 'group'].flatMap((name) => [
+      '--perms',
+      '0644',
+      '--ro-bind-data',
+      String(DATA_FDS[name as 'hosts' | 'passwd' | 'group']),
+      `/etc/${name}`,
+    ]),
+    ...(seccompSupported() ? ['--seccomp', String(DATA_FDS.seccomp)] : []),
     '--proc',
     '/proc',
     '--dev',

@@ -1,14 +1,17 @@
 import { spawn } from 'node:child_process';
 import { statSync } from 'node:fs';
 import type { Writable } from 'node:stream';
-import { buildSandboxCommand, hostsFile } from './bwrap-args.js';
+import { buildSandboxCommand, dataFds } from './bwrap-args.js';
 import { type CgroupLayout, detectCgroupLayout, ensureCgroupParent, removeStaleCgroups } from './cgroup.js';
 import { SandboxError } from './errors.js';
-import { findBinary, pidAlive } from './exec.js';
-import { cgroupHandle, exitOf, validateSpec, within } from './instance.js';
+import { findBinary, SYSTEM_PATH, within } from './exec.js';
+import { cgroupHandle, exitOf } from './handle.js';
 import { destroyNetwork, enableOutbound, listNetns, SubnetAllocator } from './network.js';
 import { NetworkPool } from './network-pool.js';
-import { InstanceSlot, RunningInstances, throwIfLeftBehind } from './slot.js';
+import { seccompSupported } from './seccomp.js';
+import { InstanceSlot, isStaleSlot, RunningInstances, throwIfLeftBehind } from './slot.js';
+import { validateSpec } from './spec.js';
+import { StagingArea } from './stage.js';
 import type { InstanceHandle, Sandbox, SandboxSpec } from './types.js';
 
 export interface BwrapSandboxOptions {
@@ -30,15 +33,8 @@ interface Prepared {
   setpriv: string;
   layout: CgroupLayout;
   networks: NetworkPool;
-}
-
-/** Names of netns and cgroups: `kumo-<Kumo's pid>-<instanceId>`, so leftovers of a dead Kumo are recognisable. */
-const SLOT = /^kumo-(\d+)-[a-z0-9-]{1,32}$/;
-
-/** True for a netns/cgroup name of ours whose Kumo process is gone. */
-export function isStaleSlot(name: string): boolean {
-  const pid = Number(SLOT.exec(name)?.[1] ?? Number.NaN);
-  return Number.isInteger(pid) && pid !== process.pid && !pidAlive(pid);
+  /** Undefined when no tmpfs could be mounted: instances then see host paths in their mountinfo. */
+  stage: StagingArea | undefined;
 }
 
 /** Puts itself into the cgroups (argv: count, procs files…), then execs the rest of argv. */
@@ -74,7 +70,8 @@ export class BwrapSandbox implements Sandbox {
     return (
       `bubblewrap: own mount/pid/ipc/uts/net namespaces (a veth /30 from ${this.subnets.cidr} per instance, ` +
       'each listening on its own CAPort), ' +
-      `${cgroup} memory + pids limits under ${this.parent}/, uid ${this.uid} without capabilities, ` +
+      `${cgroup} memory + pids + cpu limits under ${this.parent}/, uid ${this.uid} without capabilities, ` +
+      `${seccompSupported() ? 'a seccomp filter, ' : 'no seccomp filter (x86_64 only), '}` +
       `read-only /code, private size-limited /tmp; ${this.outbound}`
     );
   }
@@ -103,7 +100,8 @@ export class BwrapSandbox implements Sandbox {
     else this.outbound = 'outbound network disabled by configuration';
     const networks = new NetworkPool(ip, this.subnets, this.options.networkPool ?? 4, `kumo-${process.pid}`);
     networks.warm();
-    return { bwrap, ip, setpriv, layout, networks };
+    const stage = await StagingArea.open('bwrap');
+    return { bwrap, ip, setpriv, layout, networks, stage };
   }
 
   async start(spec: SandboxSpec): Promise<InstanceHandle> {
@@ -125,34 +123,43 @@ export class BwrapSandbox implements Sandbox {
     name: string,
     forget: () => void,
   ): Promise<InstanceHandle> {
-    const { bwrapArgs, command } = buildSandboxCommand(spec, tools.setpriv, this.uid);
-    const slot = await InstanceSlot.open(tools.layout, this.parent, name, tools.networks, spec);
+    const staged = (await tools.stage?.stage(spec)) ?? { spec, release: () => {} };
+    const { bwrapArgs, command } = buildSandboxCommand(staged.spec, tools.setpriv, this.uid);
+    const slot = await InstanceSlot.open(tools.layout, this.parent, name, tools.networks, spec).catch(
+      (error: unknown) => {
+        staged.release();
+        throw error;
+      },
+    );
     const { cgroup: group } = slot;
     const argv = ['-c', JOIN_CGROUPS, 'kumo-join', String(group.procsFiles.length), ...group.procsFiles];
     argv.push(tools.ip, 'netns', 'exec', slot.netns, tools.bwrap, '--args', '3', ...command);
+    const fds = dataFds(spec, slot.sandboxIp, this.uid);
     const child = spawn('/bin/sh', argv, {
-      env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' },
-      stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe'],
+      env: { PATH: SYSTEM_PATH },
+      stdio: ['ignore', 'pipe', 'pipe', 'pipe', ...fds.map(() => 'pipe' as const)],
       detached: true,
     });
     child.on('error', () => {}); // only a spawn failure, handled just below
     if (child.pid === undefined) {
       await group.destroy().catch(() => {});
       await slot.closeNetwork([]);
+      staged.release();
       throw new SandboxError(`cannot spawn /bin/sh for instance ${spec.instanceId}`);
     }
-    const argsPipe = child.stdio[3] as Writable;
-    argsPipe.on('error', () => {}); // bwrap never reads it when joining the cgroup failed
-    argsPipe.end(bwrapArgs.map((arg) => `${arg}\0`).join(''));
-    const hostsPipe = child.stdio[4] as Writable;
-    hostsPipe.on('error', () => {});
-    hostsPipe.end(hostsFile(spec.instanceId, slot.sandboxIp));
+    // bwrap never reads these when joining the cgroup failed: write errors are expected then.
+    [Buffer.from(bwrapArgs.map((arg) => `${arg}\0`).join('')), ...fds].forEach((data, i) => {
+      const pipe = child.stdio[3 + i] as Writable;
+      pipe.on('error', () => {});
+      pipe.end(data);
+    });
     const exited = exitOf(child, () => group.oomKillsSinceStart() > 0, true);
     const release = async () => {
       const errors: unknown[] = [];
       await group.kill().catch((error: unknown) => errors.push(error));
       await within(exited, 5000);
       await group.destroy().catch((error: unknown) => errors.push(error));
+      staged.release();
       await slot.closeNetwork(errors);
       throwIfLeftBehind(`instance ${spec.instanceId}`, errors);
     };
@@ -168,7 +175,8 @@ export class BwrapSandbox implements Sandbox {
     });
   }
 
-  close(): Promise<void> {
-    return this.running.close(this.ready);
+  async close(): Promise<void> {
+    await this.running.close(this.ready);
+    await (await this.ready?.catch(() => undefined))?.stage?.close();
   }
 }

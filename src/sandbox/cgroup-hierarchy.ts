@@ -3,8 +3,13 @@ import { join } from 'node:path';
 import { SandboxError } from './errors.js';
 import { sleep } from './exec.js';
 
-/** Where the memory and pids controllers live: two v1 hierarchies, or one v2 (unified) hierarchy. */
-export type CgroupLayout = { version: 1; memory: string; pids: string } | { version: 2; root: string };
+/**
+ * Where the memory and pids controllers live: two v1 hierarchies, or one v2 (unified) hierarchy; and whether the
+ * cpu controller is there too (v1: its own hierarchy; v2: `cpu` delegated with the others).
+ */
+export type CgroupLayout =
+  | { version: 1; memory: string; pids: string; cpu?: string }
+  | { version: 2; root: string; cpu: boolean };
 
 interface Mount {
   mountPoint: string;
@@ -33,14 +38,15 @@ export function detectCgroupLayout(): CgroupLayout {
     mounts.find((m) => m.fsType === 'cgroup' && m.superOptions.includes(controller))?.mountPoint;
   const memory = v1('memory');
   const pids = v1('pids');
-  if (memory && pids) return { version: 1, memory, pids };
+  const cpu = v1('cpu');
+  if (memory && pids) return cpu ? { version: 1, memory, pids, cpu } : { version: 1, memory, pids };
   for (const mount of mounts.filter((m) => m.fsType === 'cgroup2')) {
     let controllers: string[] = [];
     try {
       controllers = read(join(mount.mountPoint, 'cgroup.controllers')).split(/\s+/);
     } catch {}
     if (controllers.includes('memory') && controllers.includes('pids'))
-      return { version: 2, root: mount.mountPoint };
+      return { version: 2, root: mount.mountPoint, cpu: controllers.includes('cpu') };
   }
   throw new SandboxError(
     `no cgroup hierarchy with both the memory and pids controllers (v1 memory: ${memory ?? 'none'}, ` +
@@ -49,24 +55,28 @@ export function detectCgroupLayout(): CgroupLayout {
 }
 
 export function parentDirs(layout: CgroupLayout, parent: string): string[] {
-  return layout.version === 1
-    ? [join(layout.memory, parent), join(layout.pids, parent)]
-    : [join(layout.root, parent)];
+  if (layout.version === 2) return [join(layout.root, parent)];
+  const dirs = [join(layout.memory, parent), join(layout.pids, parent)];
+  return layout.cpu ? [...dirs, join(layout.cpu, parent)] : dirs;
 }
 
-function enableControllers(dir: string): void {
+function enableControllers(dir: string, cpu: boolean): void {
   const enabled = read(join(dir, 'cgroup.subtree_control')).split(/\s+/);
   const missing = ['memory', 'pids'].filter((c) => !enabled.includes(c));
   if (missing.length > 0)
     writeFileSync(join(dir, 'cgroup.subtree_control'), missing.map((c) => `+${c}`).join(' '));
+  if (!cpu || enabled.includes('cpu')) return;
+  try {
+    writeFileSync(join(dir, 'cgroup.subtree_control'), '+cpu');
+  } catch {} // e.g. real-time processes outside the root: instances then run without a CPU quota
 }
 
-/** Creates the parent cgroup (e.g. `kumo/`) and, on v2, delegates memory + pids to it. */
+/** Creates the parent cgroup (e.g. `kumo/`) and, on v2, delegates memory + pids (+ cpu) to it. */
 export function ensureCgroupParent(layout: CgroupLayout, parent: string): void {
   try {
-    if (layout.version === 2) enableControllers(layout.root);
+    if (layout.version === 2) enableControllers(layout.root, layout.cpu);
     for (const dir of parentDirs(layout, parent)) mkdirSync(dir, { recursive: true });
-    if (layout.version === 2) enableControllers(join(layout.root, parent));
+    if (layout.version === 2) enableControllers(join(layout.root, parent), layout.cpu);
   } catch (error) {
     throw new SandboxError(`cannot prepare cgroup parent '${parent}': ${(error as Error).message}`);
   }

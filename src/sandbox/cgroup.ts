@@ -23,7 +23,24 @@ export {
 export interface CgroupLimits {
   memoryBytes: number;
   pidsMax: number;
+  /** CFS bandwidth: `quotaUs` of CPU time per `periodUs` (v2 `cpu.max`, v1 `cpu.cfs_*_us`). */
+  cpu: { quotaUs: number; periodUs: number };
 }
+
+/** The CFS period; the quota is the instance's vCPUs times this. */
+export const CPU_PERIOD_US = 100_000;
+
+/**
+ * vCPUs for an instance of `memoryMb`: FC sizes CPU with memory, at a vCPU:GB ratio between 1:1 and 1:4 in steps
+ * of 0.05 vCPU; Kumo gives the most FC allows (1 vCPU per GB), never less than `MIN_VCPUS` (at FC's 0.125 vCPU
+ * for 128 MB a Node.js cold start takes three times as long) and never more than the host has. `requested` (a
+ * function's `cpu`) wins when set.
+ */
+export function vcpusFor(memoryMb: number, hostCores: number, requested?: number): number {
+  const wanted = requested ?? Math.max(MIN_VCPUS, Math.ceil((memoryMb / 1024) * 20) / 20);
+  return Math.min(Math.max(wanted, 0.05), hostCores);
+}
+export const MIN_VCPUS = 0.5;
 
 function readKeyed(path: string, key: string): number {
   const line = read(path)
@@ -80,6 +97,13 @@ export class InstanceCgroup {
         writeIfPresent(join(memoryDir, 'memory.swap.max'), '0');
       }
       writeFileSync(join(pidsDir, 'pids.max'), String(limits.pidsMax));
+      const { quotaUs, periodUs } = limits.cpu;
+      if (layout.version === 2 && layout.cpu)
+        writeIfPresent(join(memoryDir, 'cpu.max'), `${quotaUs} ${periodUs}`);
+      if (layout.version === 1 && layout.cpu) {
+        writeFileSync(join(dirs[2] ?? '', 'cpu.cfs_period_us'), String(periodUs));
+        writeFileSync(join(dirs[2] ?? '', 'cpu.cfs_quota_us'), String(quotaUs));
+      }
       return new InstanceCgroup(layout, dirs);
     } catch (error) {
       for (const dir of created.reverse()) {

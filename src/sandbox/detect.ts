@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BwrapSandbox, type BwrapSandboxOptions } from './bwrap.js';
 import { SandboxError } from './errors.js';
-import { within } from './instance.js';
+import { within } from './exec.js';
 import { PROCESS_REASON, ProcessSandbox } from './process.js';
 import type { Sandbox } from './types.js';
 

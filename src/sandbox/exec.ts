@@ -1,13 +1,37 @@
-import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { access, constants } from 'node:fs/promises';
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { accessSync, constants, readFileSync } from 'node:fs';
 import { SandboxCommandError } from './errors.js';
+
+/** The system directories Kumo looks for its tools in, in order; also PATH for the helper commands it runs. */
+export const SEARCH_PATH: readonly string[] = [
+  '/usr/local/sbin',
+  '/usr/local/bin',
+  '/usr/sbin',
+  '/usr/bin',
+  '/sbin',
+  '/bin',
+];
+/** `SEARCH_PATH` as a PATH value. */
+export const SYSTEM_PATH = SEARCH_PATH.join(':');
+
+/** Absolute path of an executable in `SEARCH_PATH`, or undefined. */
+export function findBinary(name: string): string | undefined {
+  for (const dir of SEARCH_PATH) {
+    try {
+      accessSync(`${dir}/${name}`, constants.X_OK);
+      return `${dir}/${name}`;
+    } catch {}
+  }
+  return undefined;
+}
 
 export interface RunOptions {
   /** Written to the command's stdin (e.g. an `ip -batch -` script). */
   input?: string;
   /** Killed after this long; default 10 s. */
   timeoutMs?: number;
+  /** Open file descriptors the command inherits as fd 3, 4 … */
+  fds?: readonly number[];
 }
 
 /**
@@ -18,11 +42,11 @@ export function run(file: string, args: readonly string[], options: RunOptions =
   const argv = [file, ...args];
   return new Promise((resolve, reject) => {
     const child = spawn(file, args, {
-      stdio: ['pipe', 'pipe', 'pipe'],
-      env: { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', LC_ALL: 'C' },
+      stdio: ['pipe', 'pipe', 'pipe', ...(options.fds ?? [])],
+      env: { PATH: SYSTEM_PATH, LC_ALL: 'C' },
       timeout: options.timeoutMs ?? 10_000,
       killSignal: 'SIGKILL',
-    });
+    }) as ChildProcessWithoutNullStreams; // fds 0-2 are pipes; the extra fds only change the static type
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
@@ -48,22 +72,19 @@ export async function tryRun(file: string, args: readonly string[], options?: Ru
   }
 }
 
-const SEARCH_PATH = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
-
-/** Absolute path of an executable in the usual system directories, or undefined. */
-export async function findBinary(name: string): Promise<string | undefined> {
-  for (const dir of SEARCH_PATH) {
-    const path = `${dir}/${name}`;
-    try {
-      await access(path, constants.X_OK);
-      return path;
-    } catch {}
-  }
-  return undefined;
-}
-
 /** Resolves after `ms` milliseconds. */
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Waits for `promise` at most `ms`; true when it settled in time. */
+export async function within(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  const settled = await Promise.race([promise.then(() => true), timeout]);
+  clearTimeout(timer);
+  return settled;
+}
 
 /** True when a process with this pid exists and is not a zombie (EPERM counts as existing). */
 export function pidAlive(pid: number): boolean {

@@ -8,6 +8,7 @@ export {
   type SandboxMode,
 } from './detect.js';
 export { SandboxCommandError, SandboxError } from './errors.js';
+export { findBinary, SYSTEM_PATH } from './exec.js';
 export { PROCESS_REASON, ProcessSandbox, type ProcessSandboxOptions } from './process.js';
 export { RuncSandbox, type RuncSandboxOptions } from './runc.js';
 export { detectRunc, runcUnavailableReason } from './runc-detect.js';

@@ -2,8 +2,10 @@ import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { SandboxError } from './errors.js';
-import { exitOf, pathMap, portEnv, rewriteArgv, validateSpec, within } from './instance.js';
+import { within } from './exec.js';
+import { exitOf } from './handle.js';
 import { TreeMemorySampler } from './proctree.js';
+import { pathMap, portEnv, rewriteArgv, validateSpec } from './spec.js';
 import type { ExitInfo, InstanceHandle, Sandbox, SandboxSpec } from './types.js';
 
 export const PROCESS_REASON =

@@ -1,9 +1,10 @@
 import { existsSync } from 'node:fs';
 import { lstat, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { SANDBOX_PATH } from './bwrap-args.js';
 import { SandboxError } from './errors.js';
-import { portEnv } from './instance.js';
+import { SYSTEM_PATH } from './exec.js';
+import { ociSeccomp, seccompSupported } from './seccomp.js';
+import { portEnv } from './spec.js';
 import type { SandboxImage, SandboxSpec } from './types.js';
 
 export interface ContainerUser {
@@ -22,6 +23,8 @@ export interface OciOptions {
   /** Absolute cgroup path below each hierarchy's root, e.g. `/kumo/kumo-123-i-abc`. */
   cgroupsPath: string;
   user: ContainerUser;
+  /** The CFS quota (`cpuLimit`), when the cgroup hierarchy has the cpu controller. */
+  cpu?: { quotaUs: number; periodUs: number };
 }
 
 const NO_CAPS = { bounding: [], effective: [], inheritable: [], permitted: [], ambient: [] };
@@ -36,7 +39,7 @@ export function containerEnv(spec: SandboxSpec, image: SandboxImage): string[] {
   for (const [key, value] of Object.entries(spec.env)) env.set(key, value);
   for (const [key, value] of Object.entries(portEnv(spec.port))) env.set(key, value);
   if (spec.codeDir) env.set('FC_FUNC_CODE_PATH', '/code');
-  if (!env.has('PATH')) env.set('PATH', SANDBOX_PATH);
+  if (!env.has('PATH')) env.set('PATH', SYSTEM_PATH);
   if (!env.has('HOME')) env.set('HOME', '/tmp');
   return [...env].map(([key, value]) => `${key}=${value}`);
 }
@@ -104,7 +107,9 @@ export function ociConfig(spec: SandboxSpec, image: SandboxImage, o: OciOptions)
         devices: [{ allow: false, access: 'rwm' }],
         memory: { limit: memoryBytes },
         pids: { limit: spec.pidsLimit },
+        ...(o.cpu && { cpu: { quota: o.cpu.quotaUs, period: o.cpu.periodUs } }),
       },
+      ...(seccompSupported() && { seccomp: ociSeccomp() }),
       // The namespace is the instance's own: a server running as non-root may still listen on CAPort 80.
       sysctl: { 'net.ipv4.ip_unprivileged_port_start': '0' },
       namespaces: [

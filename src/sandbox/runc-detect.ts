@@ -1,25 +1,12 @@
-import { accessSync, constants } from 'node:fs';
 import { detectCgroupLayout } from './cgroup.js';
+import { findBinary } from './exec.js';
 import { RuncSandbox, type RuncSandboxOptions } from './runc.js';
-
-const SEARCH_PATH = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
-
-function hasBinary(name: string): boolean {
-  return SEARCH_PATH.some((dir) => {
-    try {
-      accessSync(`${dir}/${name}`, constants.X_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  });
-}
 
 /** Why runc containers cannot run here (cheap checks, no trial run), or undefined. */
 export function runcUnavailableReason(): string | undefined {
   if (process.platform !== 'linux') return `runc needs Linux (this is ${process.platform})`;
   if (process.getuid?.() !== 0) return `runc containers need root (Kumo runs as uid ${process.getuid?.()})`;
-  const missing = ['runc', 'ip'].filter((name) => !hasBinary(name));
+  const missing = ['runc', 'ip'].filter((name) => !findBinary(name));
   if (missing.length > 0) return `${missing.join(', ')} not installed (apt-get install runc iproute2)`;
   try {
     detectCgroupLayout();

@@ -1,18 +1,26 @@
 import { spawn } from 'node:child_process';
 import { randomInt } from 'node:crypto';
-import { mkdirSync, readdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { isStaleSlot } from './bwrap.js';
-import { hostsFile } from './bwrap-args.js';
 import { type CgroupLayout, detectCgroupLayout, ensureCgroupParent, removeStaleCgroups } from './cgroup.js';
 import { SandboxError } from './errors.js';
-import { findBinary, run, tryRun } from './exec.js';
-import { cgroupHandle, exitOf, validateSpec, within } from './instance.js';
+import { findBinary, run, SYSTEM_PATH, tryRun, within } from './exec.js';
+import { cgroupHandle, exitOf } from './handle.js';
 import { destroyNetwork, enableOutbound, listNetns, SubnetAllocator } from './network.js';
 import { NetworkPool } from './network-pool.js';
 import { ociConfig, resolveImageUser } from './runc-config.js';
-import { InstanceSlot, RunningInstances, throwIfLeftBehind } from './slot.js';
+import { seccompSupported } from './seccomp.js';
+import {
+  cpuLimit,
+  hostsFile,
+  InstanceSlot,
+  isStaleSlot,
+  RunningInstances,
+  throwIfLeftBehind,
+} from './slot.js';
+import { validateSpec } from './spec.js';
+import { StagingArea } from './stage.js';
 import type { InstanceHandle, Sandbox, SandboxImage, SandboxSpec } from './types.js';
 
 export interface RuncSandboxOptions {
@@ -38,6 +46,8 @@ interface Tools {
   mount: string | undefined;
   layout: CgroupLayout;
   networks: NetworkPool;
+  /** Holds /code, the agents and /etc/hosts, so no bind mount shows a data-dir path; undefined if unmountable. */
+  stage: StagingArea | undefined;
 }
 
 const UID_MIN = 10000;
@@ -69,11 +79,14 @@ export class RuncSandbox implements Sandbox {
   }
 
   get reason(): string {
-    const rootfs = this.options.writableRootfs ? 'a writable overlay root' : 'the read-only image rootfs';
+    const rootfs = this.options.writableRootfs
+      ? 'a writable overlay root'
+      : 'a read-only overlay of the image rootfs';
     return (
       `${this.version}: OCI bundles on ${rootfs} with a private /tmp, own pid/ipc/uts/mount/net namespaces ` +
-      `(a veth /30 from ${this.subnets.cidr}), cgroup memory + pids limits, the image's user or a uid in ` +
-      `${UID_MIN}-${UID_MAX}, no capabilities; ${this.outbound}`
+      `(a veth /30 from ${this.subnets.cidr}), cgroup memory + pids + cpu limits, ` +
+      `${seccompSupported() ? 'a' : 'no'} seccomp filter, the image's user or a uid in ${UID_MIN}-${UID_MAX}, ` +
+      `no capabilities; ${this.outbound}`
     );
   }
 
@@ -104,11 +117,11 @@ export class RuncSandbox implements Sandbox {
     else this.outbound = 'outbound network disabled by configuration';
     const networks = new NetworkPool(ip, this.subnets, this.options.networkPool ?? 4, `kumo-${process.pid}`);
     networks.warm();
-    return { runc, ip, mount, layout, networks };
+    return { runc, ip, mount, layout, networks, stage: await StagingArea.open('runc') };
   }
 
   /** Containers, bundles, netns and cgroups of Kumo processes that are gone. */
-  private async removeLeftovers(tools: Omit<Tools, 'networks'>): Promise<void> {
+  private async removeLeftovers(tools: Omit<Tools, 'networks' | 'stage'>): Promise<void> {
     for (const id of readdirSync(this.runcRoot).filter(isStaleSlot)) {
       await tryRun(tools.runc, ['--root', this.runcRoot, 'delete', '--force', id]);
     }
@@ -140,26 +153,39 @@ export class RuncSandbox implements Sandbox {
     forget: () => void,
   ): Promise<InstanceHandle> {
     const user = await resolveImageUser(image, randomInt(UID_MIN, UID_MAX + 1));
-    const slot = await InstanceSlot.open(tools.layout, this.parent, name, tools.networks, spec);
+    const staged = (await tools.stage?.stage(spec)) ?? { spec, release: () => {} };
+    const slot = await InstanceSlot.open(tools.layout, this.parent, name, tools.networks, spec).catch(
+      (error: unknown) => {
+        staged.release();
+        throw error;
+      },
+    );
     const { cgroup: group } = slot;
     const bundle = join(this.options.stateDir, name);
-    const overlay = this.options.writableRootfs ? join(bundle, 'rootfs') : undefined;
+    const hosts = tools.stage ? join(tools.stage.root, `${name}.hosts`) : join(bundle, 'hosts');
+    // The root is an overlay whenever mount(8) exists: bound directly, its mountinfo line would show the image
+    // cache's host path (runc pivots into a bind mount of it).
+    const overlay = tools.mount ? join(bundle, 'rootfs') : undefined;
+    const writable = this.options.writableRootfs === true;
     const undo = async () => {
       if (overlay) await tryRun('umount', [overlay]);
       await rm(bundle, { recursive: true, force: true }).catch(() => {});
       await group.destroy().catch(() => {});
       await slot.closeNetwork([]);
+      await rm(hosts, { force: true }).catch(() => {});
+      staged.release();
     };
     try {
       await mkdir(bundle, { mode: 0o711 });
-      await writeFile(join(bundle, 'hosts'), hostsFile(spec.instanceId, slot.sandboxIp), { mode: 0o644 });
-      if (overlay) await mountOverlay(image.rootfs, bundle, overlay);
-      const config = ociConfig(spec, image, {
+      await writeFile(hosts, hostsFile(spec.instanceId, slot.sandboxIp), { mode: 0o644 });
+      if (overlay) await mountOverlay(image.rootfs, bundle, overlay, writable);
+      const config = ociConfig(staged.spec, image, {
         rootfs: overlay ?? image.rootfs,
-        readonlyRootfs: !overlay,
-        hostsFile: join(bundle, 'hosts'),
+        readonlyRootfs: !writable,
+        hostsFile: hosts,
         netnsPath: `/run/netns/${slot.netns}`,
         cgroupsPath: `/${this.parent}/${name}`,
+        cpu: tools.layout.cpu ? cpuLimit(spec) : undefined,
         user,
       });
       await writeFile(join(bundle, 'config.json'), JSON.stringify(config), { mode: 0o600 });
@@ -171,7 +197,7 @@ export class RuncSandbox implements Sandbox {
     }
     const runcArgs = ['--root', this.runcRoot, 'run', '--keep', '--bundle', bundle, name];
     const child = spawn(tools.runc, runcArgs, {
-      env: { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' },
+      env: { PATH: SYSTEM_PATH },
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
     });
@@ -197,6 +223,8 @@ export class RuncSandbox implements Sandbox {
       );
       if (overlay) await run('umount', [overlay]).catch((error: unknown) => errors.push(error));
       await rm(bundle, { recursive: true, force: true }).catch((error: unknown) => errors.push(error));
+      await rm(hosts, { force: true }).catch((error: unknown) => errors.push(error));
+      staged.release();
       await slot.closeNetwork(errors);
       throwIfLeftBehind(`container ${spec.instanceId}`, errors);
     };
@@ -212,17 +240,27 @@ export class RuncSandbox implements Sandbox {
     });
   }
 
-  close(): Promise<void> {
-    return this.running.close(this.ready);
+  async close(): Promise<void> {
+    await this.running.close(this.ready);
+    await (await this.ready?.catch(() => undefined))?.stage?.close();
   }
 }
 
-/** A writable root for one instance: the shared rootfs as the lower layer, the changes in the bundle. */
-async function mountOverlay(lower: string, bundle: string, target: string): Promise<void> {
-  for (const dir of ['upper', 'work', 'rootfs']) await mkdir(join(bundle, dir), { mode: 0o755 });
-  if ([lower, bundle].some((path) => /[,:]/.test(path))) {
-    throw new SandboxError(`paths with ',' or ':' cannot be overlay layers: ${lower}, ${bundle}`);
+/**
+ * The instance's root: the shared rootfs as the lower layer, read-only (with an empty second layer) or with the
+ * changes in the bundle. Layers go in as `/proc/self/fd/N` of mount(8), so the options every mountinfo shows name
+ * no host path.
+ */
+async function mountOverlay(lower: string, bundle: string, target: string, writable: boolean): Promise<void> {
+  const layers = writable ? ['upper', 'work'] : ['empty'];
+  for (const dir of [...layers, 'rootfs']) await mkdir(join(bundle, dir), { mode: 0o755 });
+  const fds = [lower, ...layers.map((dir) => join(bundle, dir))].map((path) => openSync(path, 'r'));
+  try {
+    const options = writable
+      ? 'lowerdir=/proc/self/fd/3,upperdir=/proc/self/fd/4,workdir=/proc/self/fd/5'
+      : 'lowerdir=/proc/self/fd/3:/proc/self/fd/4';
+    await run('mount', ['-t', 'overlay', 'overlay', '-o', options, target], { fds });
+  } finally {
+    for (const fd of fds) closeSync(fd);
   }
-  const options = `lowerdir=${lower},upperdir=${join(bundle, 'upper')},workdir=${join(bundle, 'work')}`;
-  await run('mount', ['-t', 'overlay', 'overlay', '-o', options, target]);
 }

@@ -1,7 +1,26 @@
-import { type CgroupLayout, InstanceCgroup } from './cgroup.js';
+import { availableParallelism } from 'node:os';
+import { type CgroupLayout, CPU_PERIOD_US, InstanceCgroup, vcpusFor } from './cgroup.js';
 import { SandboxError } from './errors.js';
+import { pidAlive } from './exec.js';
 import type { InstanceNetwork, NetworkPool } from './network-pool.js';
 import type { InstanceHandle, SandboxSpec } from './types.js';
+
+/** Names of netns, cgroups and runc containers: `kumo-<Kumo's pid>-<instanceId>`, so a dead Kumo's are recognisable. */
+const SLOT = /^kumo-(\d+)-[a-z0-9-]{1,32}$/;
+
+/** The slot name of one of this Kumo's instances. */
+export const slotName = (instanceId: string): string => `kumo-${process.pid}-${instanceId}`;
+
+/** True for a netns/cgroup name of ours whose Kumo process is gone. */
+export function isStaleSlot(name: string): boolean {
+  const pid = Number(SLOT.exec(name)?.[1] ?? Number.NaN);
+  return Number.isInteger(pid) && pid !== process.pid && !pidAlive(pid);
+}
+
+/** The instance's /etc/hosts: its hostname must resolve without DNS (servers may look it up at start). */
+export function hostsFile(instanceId: string, ip: string): string {
+  return `127.0.0.1 localhost\n::1 localhost ip6-localhost ip6-loopback\n${ip} fc-${instanceId}\n`;
+}
 
 /**
  * What isolates one instance, for bwrap and runc alike: a cgroup with the spec's memory and pids limits, and a
@@ -32,6 +51,7 @@ export class InstanceSlot {
     const cgroup = InstanceCgroup.create(layout, parent, name, {
       memoryBytes: spec.memoryMb * 1024 * 1024,
       pidsMax: spec.pidsLimit,
+      cpu: cpuLimit(spec),
     });
     try {
       return new InstanceSlot(await networks.take(), cgroup, networks);
@@ -45,6 +65,12 @@ export class InstanceSlot {
   async closeNetwork(errors: unknown[]): Promise<void> {
     await this.networks.destroy(this.network).catch((error: unknown) => errors.push(error));
   }
+}
+
+/** The instance's CFS quota (see `vcpusFor`). */
+export function cpuLimit(spec: SandboxSpec): { quotaUs: number; periodUs: number } {
+  const vcpus = vcpusFor(spec.memoryMb, availableParallelism(), spec.cpuCores);
+  return { quotaUs: Math.round(vcpus * CPU_PERIOD_US), periodUs: CPU_PERIOD_US };
 }
 
 /** Throws one error naming everything a stop could not clean up. */
@@ -68,7 +94,7 @@ export class RunningInstances {
     instanceId: string,
     launch: (name: string, forget: () => void) => Promise<InstanceHandle>,
   ): Promise<InstanceHandle> {
-    const name = `kumo-${process.pid}-${instanceId}`;
+    const name = slotName(instanceId);
     if (this.#taken.has(name)) throw new SandboxError(`instance ${instanceId} is already running`);
     this.#taken.add(name);
     try {

@@ -14,6 +14,8 @@ export interface SandboxSpec {
   port: number;
   /** Memory limit in MB (the function's memorySize). */
   memoryMb: number;
+  /** vCPUs (a function's `cpu`); default: scaled from `memoryMb` as FC does (`vcpusFor` in cgroup.ts). */
+  cpuCores?: number;
   /** Maximum number of processes/threads in the instance. */
   pidsLimit: number;
   /** Size limit of the private writable /tmp in MB. */

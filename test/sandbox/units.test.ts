@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { buildSandboxCommand } from '../../src/sandbox/bwrap-args.js';
 import type { SandboxSpec } from '../../src/sandbox/index.js';
-import { rewriteArgv, validateSpec } from '../../src/sandbox/instance.js';
 import { SubnetAllocator } from '../../src/sandbox/network.js';
+import { rewriteArgv, validateSpec } from '../../src/sandbox/spec.js';
 
 const spec: SandboxSpec = {
   instanceId: 'fn-1',
