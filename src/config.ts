@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseInsecureRegistries, parseRegistryAuth } from './images/settings.js';
+import { parseCidrList } from './sandbox/network.js';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().positive();
@@ -62,6 +63,11 @@ const configSchema = z.object({
   containerSubnet: z.string().default('10.214.0.0/16'),
   /** Give containers a writable root filesystem (a per-instance overlay); default read-only with a writable /tmp. */
   containerWritableRootfs: flag.default(false),
+  /**
+   * Private IPv4 CIDRs (comma-separated) instances may reach although the network policy blocks private ranges,
+   * the host's networks and the host itself (e.g. a database on the LAN); default none. See docs/security.md.
+   */
+  instanceAllowedCidrs: checked(parseCidrList).default(''),
 });
 
 export type KumoConfig = Readonly<z.infer<typeof configSchema>>;
@@ -98,6 +104,7 @@ const ENV_NAMES: Record<keyof ConfigInput, string> = {
   imageResolveTimeoutMs: 'KUMO_IMAGE_RESOLVE_TIMEOUT_MS',
   containerSubnet: 'KUMO_CONTAINER_SUBNET',
   containerWritableRootfs: 'KUMO_CONTAINER_WRITABLE_ROOTFS',
+  instanceAllowedCidrs: 'KUMO_INSTANCE_ALLOWED_CIDRS',
 };
 
 export class ConfigError extends Error {

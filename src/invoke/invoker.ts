@@ -292,6 +292,7 @@ export class Invoker {
           memoryMb: fn.memorySize,
           pidsLimit: this.deps.pidsLimit,
           tmpSizeMb: LIMITS.tmpSizeMb,
+          internetAccess: service.internetAccess !== false,
           readOnlyMounts: runtime.mounts,
         };
         // Platform lines of the start (image pulls) go to the function's log, under the request that caused it.

@@ -8,6 +8,8 @@ export {
   type SandboxMode,
 } from './detect.js';
 export { SandboxCommandError, SandboxError } from './errors.js';
+export { type LeftoverSweepOptions, sweepLeftovers } from './leftovers.js';
+export { parseCidrList } from './network.js';
 export { PROCESS_REASON, ProcessSandbox, type ProcessSandboxOptions } from './process.js';
 export { RuncSandbox, type RuncSandboxOptions } from './runc.js';
 export { detectRunc, runcUnavailableReason } from './runc-detect.js';

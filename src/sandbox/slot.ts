@@ -34,7 +34,7 @@ export class InstanceSlot {
       pidsMax: spec.pidsLimit,
     });
     try {
-      return new InstanceSlot(await networks.take(), cgroup, networks);
+      return new InstanceSlot(await networks.take(spec.internetAccess), cgroup, networks);
     } catch (error) {
       await cgroup.destroy().catch(() => {});
       throw error;
