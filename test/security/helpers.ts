@@ -36,12 +36,7 @@ export async function deployProbe(
 }
 
 /** Invokes a probe function: it tries each target and says what happened. */
-export async function probe(
-  fc: FC,
-  service: string,
-  targets: Target[],
-  fn = 'probe',
-): Promise<ProbeReport> {
+export async function probe(fc: FC, service: string, targets: Target[], fn = 'probe'): Promise<ProbeReport> {
   const result = await invoke(fc, service, fn, JSON.stringify({ connect: targets, timeoutMs: 3000 }));
   if (result.errorType) throw new Error(`probe ${service}/${fn} failed: ${result.body}\n${result.logs}`);
   return JSON.parse(result.body) as ProbeReport;
