@@ -22,7 +22,12 @@ export const PRIVATE_RANGES = [
 
 /** Host-side veth names all start with this (see `vethName`); the rules use it to spot any Kumo's instances. */
 const VETH_PREFIX = 'kv';
-const REJECT = 'reject with icmpx type admin-prohibited';
+/**
+ * Refused at once rather than dropped, so a connection fails fast: TCP with a reset (the kernel rate-limits
+ * ICMP errors, a burst of connections would otherwise hang), the rest with ICMP admin-prohibited.
+ */
+const reject = (match: string): string =>
+  `    ${match} meta l4proto tcp reject with tcp reset\n    ${match} reject with icmpx type admin-prohibited\n`;
 
 export interface FirewallOptions {
   /** The instance subnets (bwrap's and runc's): never reachable from an instance, masqueraded when outbound. */
@@ -97,21 +102,23 @@ export class InstanceFirewall {
       '  chain input {\n    type filter hook input priority filter - 10; policy accept;\n' +
       '    iifname @instances ct state established,related accept\n' +
       '    iifname @instances ip daddr @allowed ip daddr != @subnets accept\n' +
-      `    iifname @instances ${REJECT}\n  }\n` +
+      reject('iifname @instances') +
+      '  }\n' +
       '  chain forward {\n    type filter hook forward priority filter - 10; policy accept;\n' +
       '    iifname @instances jump outbound\n' +
       '    oifname @instances ct state established,related accept\n' +
       '    oifname @instances drop\n  }\n' +
       '  chain outbound {\n' +
-      `    oifname "${VETH_PREFIX}*" ${REJECT}\n` +
+      reject(`oifname "${VETH_PREFIX}*"`) +
       '    meta nfproto != ipv4 drop\n' +
-      `    ip daddr @subnets ${REJECT}\n` +
+      reject('ip daddr @subnets') +
       '    ip daddr @allowed accept\n' +
       '    iifname @internet ip daddr @resolvers udp dport 53 accept\n' +
       '    iifname @internet ip daddr @resolvers tcp dport 53 accept\n' +
-      `    ip daddr @private ${REJECT}\n` +
+      reject('ip daddr @private') +
       '    iifname @internet accept\n' +
-      `    ${REJECT}\n  }\n` +
+      reject('') +
+      '  }\n' +
       '  chain postrouting {\n    type nat hook postrouting priority srcnat; policy accept;\n' +
       `    ip saddr @subnets oifname != "${VETH_PREFIX}*" masquerade\n  }\n}\n`
     );

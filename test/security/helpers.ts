@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import type { TestContext } from 'node:test';
@@ -57,16 +58,43 @@ export function hostAddresses(): string[] {
     .map((entry) => entry.address);
 }
 
-/** A TCP listener the test owns on 0.0.0.0, counting the connections it accepted; closed after the test. */
-export async function openListener(t: TestContext): Promise<{ port: number; accepted: () => number }> {
+/** A TCP listener the test owns (on 0.0.0.0 or `::`), counting the connections it accepted; closed after the test. */
+export async function openListener(
+  t: TestContext,
+  host = '0.0.0.0',
+): Promise<{ port: number; accepted: () => number }> {
   let accepted = 0;
   const server: Server = createServer((socket) => {
     accepted++;
     socket.destroy();
   });
-  await new Promise<void>((resolve) => server.listen(0, '0.0.0.0', resolve));
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
   t.after(() => new Promise<void>((resolve) => server.close(() => resolve())));
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
   return { port, accepted: () => accepted };
+}
+
+/**
+ * The IPv6 link-local address of the host side of the veth of the instance at `instanceIp` (every veth gets one),
+ * once both ends' link-local addresses are usable (no longer tentative); undefined where IPv6 is off.
+ */
+export async function linkLocalOf(instanceIp: string): Promise<string | undefined> {
+  const ip = (args: string[]) => spawnSync('ip', args, { encoding: 'utf8' }).stdout;
+  const hostIp = offset(instanceIp, -1);
+  const dev = new RegExp(`^\\d+:\\s+(\\S+)\\s+inet ${hostIp.replace(/\./g, '\\.')}/`, 'm').exec(
+    ip(['-o', 'addr', 'show']),
+  )?.[1];
+  const netns = readdirSync('/run/netns').find((name) =>
+    ip(['-n', name, '-o', '-4', 'addr', 'show', 'dev', 'eth0']).includes(`inet ${instanceIp}/`),
+  );
+  if (!dev || !netns) return undefined;
+  for (let i = 0; i < 200; i++) {
+    const host = ip(['-o', '-6', 'addr', 'show', 'dev', dev, 'scope', 'link']);
+    const inside = ip(['-n', netns, '-o', '-6', 'addr', 'show', 'dev', 'eth0', 'scope', 'link']);
+    if (!host.includes('fe80:') || !inside.includes('fe80:')) return undefined;
+    if (!`${host}${inside}`.includes('tentative')) return /inet6 (fe80:[0-9a-f:]+)\//.exec(host)?.[1];
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return undefined;
 }

@@ -3,7 +3,15 @@ import { describe, test } from 'node:test';
 import { probeBwrap } from '../../src/sandbox/index.js';
 import { startTestServer } from '../helpers/server.js';
 import { canConnect } from '../sandbox/helpers.js';
-import { deployProbe, hostAddresses, offset, openListener, probe, type Target } from './helpers.js';
+import {
+  deployProbe,
+  hostAddresses,
+  linkLocalOf,
+  offset,
+  openListener,
+  probe,
+  type Target,
+} from './helpers.js';
 
 const bwrap = await probeBwrap();
 const unavailable = typeof bwrap === 'string' ? `bwrap cannot work here: ${bwrap}` : undefined;
@@ -53,15 +61,22 @@ describe('network policy of bwrap instances (a hostile function through the real
     }
     const before = listener.accepted();
 
-    const targets = unique([...hostTargets, ...instanceTargets]);
+    // IPv6: a service on `::` answers on the host side's link-local address of every veth.
+    const listener6 = await openListener(t, '::');
+    const linkLocal = await linkLocalOf(self);
+    const ipv6Targets = linkLocal ? [{ host: `${linkLocal}%eth0`, port: listener6.port }] : [];
+    if (!linkLocal) t.diagnostic('IPv6 is off here: the link-local path is not checked');
+    const targets = unique([...hostTargets, ...instanceTargets, ...ipv6Targets]);
     const report = await probe(fc, 'attacker', targets);
     assert.equal(report.ip, self, 'the same instance answered');
+    t.diagnostic(`outcomes: ${JSON.stringify(report.results)}`);
     assertNoneOpened(report.results, targets.length);
     for (const target of hostTargets) {
-      // Rejected at once by the policy (admin-prohibited), not left to time out.
-      assert.equal(report.results[`${target.host}:${target.port}`], 'EHOSTUNREACH');
+      // Refused at once by the policy (a TCP reset; the port is open, see the controls), not left to time out.
+      assert.equal(report.results[`${target.host}:${target.port}`], 'ECONNREFUSED');
     }
     assert.equal(listener.accepted(), before, 'the listener saw no connection from an instance');
+    assert.equal(listener6.accepted(), 0, 'nor the IPv6 one');
 
     const again = await probe(fc, 'victim', []);
     assert.equal(again.ip, victim.ip, 'the victim still answers its own calls');
@@ -77,7 +92,7 @@ describe('network policy of bwrap instances (a hostile function through the real
 
     const online = await probe(fc, 'online', [PUBLIC, { host: '192.168.1.1', port: 80 }]);
     assert.equal(online.defaultRoute, true);
-    assert.equal(online.results['192.168.1.1:80'], 'EHOSTUNREACH', 'private ranges stay closed');
+    assert.equal(online.results['192.168.1.1:80'], 'ECONNREFUSED', 'private ranges stay closed');
     // Reaching the internet can only be checked where this machine reaches it.
     if (internetHere) assert.equal(online.results['1.1.1.1:80'], 'connected');
     else t.diagnostic('no internet from this machine: the online connection itself is not checked');
@@ -98,7 +113,7 @@ describe('network policy of bwrap instances (a hostile function through the real
     const report = await probe(fc, 'allowed', targets);
     assert.deepEqual(report.results, {
       [`${address}:${listener.port}`]: 'connected',
-      [`${offset(self, -1)}:${listener.port}`]: 'EHOSTUNREACH',
+      [`${offset(self, -1)}:${listener.port}`]: 'ECONNREFUSED',
     });
     // Without internet access the instance still gets a route to the allowed range, and only to it.
     const offline = await probe(fc, 'allowed-offline', [{ host: address, port: listener.port }, PUBLIC]);
