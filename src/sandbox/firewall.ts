@@ -63,6 +63,7 @@ export class InstanceFirewall {
     try {
       writeFileSync('/proc/sys/net/ipv4/ip_forward', '1');
       await run(nft, ['-f', '-'], { input: firewall.#script(options, await hostNetworks()) });
+      await passIptablesDropPolicy();
     } catch (error) {
       return `cannot load the nftables policy: ${(error as Error).message.trim()}`;
     }
@@ -122,6 +123,24 @@ export class InstanceFirewall {
       '  chain postrouting {\n    type nat hook postrouting priority srcnat; policy accept;\n' +
       `    ip saddr @subnets oifname != "${VETH_PREFIX}*" masquerade\n  }\n}\n`
     );
+  }
+}
+
+/**
+ * A drop in any table is final, an accept is not: where iptables' FORWARD policy is DROP (Docker sets it), the
+ * traffic our table lets through would still die there, so instance veths get an ACCEPT in that chain. Only
+ * what this table already accepted reaches it (ours runs first, at a lower priority).
+ */
+async function passIptablesDropPolicy(): Promise<void> {
+  const iptables = await findBinary('iptables');
+  if (!iptables || !/^-P FORWARD DROP$/m.test(await run(iptables, ['-S', 'FORWARD']))) return;
+  const rules = [
+    ['-i', `${VETH_PREFIX}+`, '-j', 'ACCEPT'],
+    ['-o', `${VETH_PREFIX}+`, '-m', 'conntrack', '--ctstate', 'RELATED,ESTABLISHED', '-j', 'ACCEPT'],
+  ];
+  for (const rule of rules) {
+    if (!(await tryRun(iptables, ['-C', 'FORWARD', ...rule])))
+      await run(iptables, ['-I', 'FORWARD', ...rule]);
   }
 }
 
