@@ -2,7 +2,7 @@ import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { loadConfig } from '../config.js';
 import { createRuntimeRegistry } from '../runtimes/index.js';
-import { describeSandboxChoice, detectSandbox, sweepLeftovers } from '../sandbox/index.js';
+import { describeSandboxChoice, detectSandbox, parseCidrList, sweepLeftovers } from '../sandbox/index.js';
 
 export function registerDoctorCommand(program: Command): void {
   program
@@ -19,7 +19,12 @@ export function registerDoctorCommand(program: Command): void {
       const removed = options.clean
         ? await sweepLeftovers({ stateDir: join(resolve(config.dataDir), 'containers') })
         : undefined;
-      const sandbox = await detectSandbox({ mode: config.sandbox, subnet: config.sandboxSubnet });
+      const sandbox = await detectSandbox({
+        mode: config.sandbox,
+        subnet: config.sandboxSubnet,
+        allowedCidrs: parseCidrList(config.instanceAllowedCidrs),
+        otherSubnets: [config.containerSubnet],
+      });
       const runtimes = createRuntimeRegistry().describe();
       await sandbox.close();
       if (options.json) {
