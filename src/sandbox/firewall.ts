@@ -105,6 +105,10 @@ export class InstanceFirewall {
       '    iifname @instances ip daddr @allowed ip daddr != @subnets accept\n' +
       reject('iifname @instances') +
       '  }\n' +
+      // Only Kumo's own user opens connections into an instance (others could forge X-Fc-* headers).
+      '  chain output {\n    type filter hook output priority filter - 10; policy accept;\n' +
+      reject(`oifname @instances ct state new meta skuid != ${process.getuid?.() ?? 0}`) +
+      '  }\n' +
       '  chain forward {\n    type filter hook forward priority filter - 10; policy accept;\n' +
       '    iifname @instances jump outbound\n' +
       '    oifname @instances ct state established,related accept\n' +

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { describe, test } from 'node:test';
 import { probeBwrap } from '../../src/sandbox/index.js';
 import { startTestServer } from '../helpers/server.js';
@@ -19,6 +20,11 @@ if (typeof bwrap !== 'string') await bwrap.close();
 
 const PUBLIC: Target = { host: '1.1.1.1', port: 80 };
 const internetHere = await canConnect(PUBLIC.host, PUBLIC.port);
+
+/** Run by `node -e` as another user: connects to argv host:port and prints `connected` or the error code. */
+const CONNECT = `const s = require('node:net').connect(+process.argv[2], process.argv[1]);
+s.on('connect', () => { console.log('connected'); s.destroy(); });
+s.on('error', (e) => console.log(e.code));`;
 
 const unique = (targets: Target[]): Target[] => [
   ...new Map(targets.map((target) => [`${target.host}:${target.port}`, target])).values(),
@@ -77,6 +83,25 @@ describe('network policy of bwrap instances (a hostile function through the real
     }
     assert.equal(listener.accepted(), before, 'the listener saw no connection from an instance');
     assert.equal(listener6.accepted(), 0, 'nor the IPv6 one');
+
+    // On the host, only Kumo's user may open a connection into an instance: not another local user.
+    const asNobody = spawnSync(
+      'setpriv',
+      [
+        '--reuid=65534',
+        '--regid=65534',
+        '--clear-groups',
+        process.execPath,
+        '-e',
+        CONNECT,
+        victim.ip,
+        '9000',
+      ],
+      { encoding: 'utf8' },
+    );
+    assert.equal(asNobody.stdout.trim(), 'ECONNREFUSED', asNobody.stderr);
+    const asKumo = spawnSync(process.execPath, ['-e', CONNECT, victim.ip, '9000'], { encoding: 'utf8' });
+    assert.equal(asKumo.stdout.trim(), 'connected', asKumo.stderr);
 
     const again = await probe(fc, 'victim', []);
     assert.equal(again.ip, victim.ip, 'the victim still answers its own calls');
