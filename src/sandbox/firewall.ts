@@ -77,11 +77,17 @@ export class InstanceFirewall {
     return run(this.nft, ['-f', '-'], { input: script }).then(() => {});
   }
 
-  /** Takes a (deleted) veth's name out of the sets again. */
-  async forget(veth: string): Promise<void> {
-    for (const set of ['internet', 'instances']) {
-      await tryRun(this.nft, ['delete', 'element', 'inet', this.table, set, `{ "${veth}" }`]);
+  /** Takes a (deleted) veth's name out of the sets it was admitted to (unknown: tries both). */
+  async forget(veth: string, internet?: boolean): Promise<void> {
+    if (internet === undefined) {
+      for (const set of ['internet', 'instances']) {
+        await tryRun(this.nft, ['delete', 'element', 'inet', this.table, set, `{ "${veth}" }`]);
+      }
+      return;
     }
+    const sets = internet ? ['instances', 'internet'] : ['instances'];
+    const script = sets.map((set) => `delete element inet ${this.table} ${set} { "${veth}" }\n`).join('');
+    await run(this.nft, ['-f', '-'], { input: script });
   }
 
   async close(): Promise<void> {

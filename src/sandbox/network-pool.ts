@@ -98,7 +98,7 @@ export class NetworkPool {
   async destroy(network: InstanceNetwork): Promise<void> {
     try {
       await destroyNetwork(this.ip, network.netns, network.veth);
-      await this.firewall?.forget(network.veth);
+      await this.firewall?.forget(network.veth, network.internet);
     } finally {
       this.subnets.free(network.block.index);
     }

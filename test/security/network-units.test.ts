@@ -1,11 +1,14 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 import { test } from 'node:test';
 import { ConfigError, loadConfig } from '../../src/config.js';
 import { findBinary } from '../../src/sandbox/exec.js';
 import { InstanceFirewall, listFirewallTables } from '../../src/sandbox/firewall.js';
+import { BwrapSandbox, probeBwrap } from '../../src/sandbox/index.js';
 import { ownedByDeadKumo } from '../../src/sandbox/leftovers.js';
 import { normalizeCidr, parseCidrList } from '../../src/sandbox/network.js';
+import { makeCodeDir, serverSpec, startInstance } from '../sandbox/helpers.js';
 
 test('CIDR lists: normalized, bare addresses are /32, bad entries refused', () => {
   assert.deepEqual(parseCidrList(''), []);
@@ -59,9 +62,41 @@ test('firewall: one nftables table per sandbox, loaded whole, veths admitted and
   assert.doesNotMatch(set('internet'), /kvtest000002/);
   assert.match(set('allowed'), /192\.168\.7\.0\/24/);
   assert.match(set('private'), /10\.0\.0\.0\/8/);
-  await firewall.forget('kvtest000001');
+  await firewall.forget('kvtest000001', true);
   await firewall.forget('kvtest000002');
   assert.doesNotMatch(set('instances'), /kvtest/);
   await firewall.close();
   assert.equal((await listFirewallTables()).includes(firewall.table), false);
+});
+
+test('bwrap: an instance enters the policy sets before it starts and leaves them when it stops', async (t) => {
+  const probe = await probeBwrap();
+  if (typeof probe === 'string') return t.skip(probe);
+  await probe.close();
+  const sandbox = new BwrapSandbox({ networkPool: 0 });
+  t.after(() => sandbox.close());
+  await sandbox.prepare();
+  const table = /nftables (kumo-\d+-fw\d+)/.exec(sandbox.reason)?.[1] ?? '';
+  assert.match(table, new RegExp(`^kumo-${process.pid}-fw`), sandbox.reason);
+  const members = (set: string) => {
+    const out = spawnSync('nft', ['list', 'set', 'inet', table, set], { encoding: 'utf8' }).stdout;
+    return [...out.matchAll(/"(kv[0-9a-f]+)"/g)].map((m) => m[1]);
+  };
+  const codeDir = await makeCodeDir(t);
+  for (const internetAccess of [true, false]) {
+    const { handle } = await startInstance(t, sandbox, serverSpec(codeDir, { internetAccess }));
+    assert.equal(members('instances').length, 1);
+    assert.equal(members('internet').length, internetAccess ? 1 : 0);
+    const netns = readdirSync('/run/netns').find((name) =>
+      spawnSync('ip', ['-n', name, '-o', '-4', 'addr', 'show', 'dev', 'eth0'], {
+        encoding: 'utf8',
+      }).stdout.includes(`inet ${handle.host}/`),
+    );
+    const routes = spawnSync('ip', ['-n', netns ?? '', 'route'], { encoding: 'utf8' }).stdout;
+    assert.equal(/^default via/m.test(routes), internetAccess, routes);
+    await handle.stop();
+    assert.deepEqual([members('instances'), members('internet')], [[], []]);
+  }
+  await sandbox.close();
+  assert.equal((await listFirewallTables()).includes(table), false);
 });
