@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 
-PACKAGES=(bubblewrap iproute2 util-linux python3 ruby zip unzip make g++ chromium golang-go php-cli lua5.4 lua-socket mono-mcs runc skopeo umoci docker-registry)
+PACKAGES=(bubblewrap iproute2 nftables util-linux python3 ruby zip unzip make g++ chromium golang-go php-cli lua5.4 lua-socket mono-mcs runc skopeo umoci docker-registry)
 missing=()
 for pkg in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

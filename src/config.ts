@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseInsecureRegistries, parseRegistryAuth } from './images/settings.js';
+import { parseCidrList } from './sandbox/network.js';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().positive();
@@ -93,6 +94,11 @@ const configSchema = z.object({
   logRetentionBytes: positiveInt.default(1024 * 1024 * 1024),
   /** How often retention runs. */
   logRetentionIntervalMs: positiveInt.default(60_000),
+  /**
+   * Private IPv4 CIDRs (comma-separated) instances may reach although the network policy blocks private ranges,
+   * the host's networks and the host itself (e.g. a database on the LAN); default none. See docs/security.md.
+   */
+  instanceAllowedCidrs: checked(parseCidrList).default(''),
 });
 
 export type KumoConfig = Readonly<z.infer<typeof configSchema>>;
@@ -142,6 +148,7 @@ const ENV_NAMES: Record<keyof ConfigInput, string> = {
   logRetentionMs: 'KUMO_LOG_RETENTION_MS',
   logRetentionBytes: 'KUMO_LOG_RETENTION_BYTES',
   logRetentionIntervalMs: 'KUMO_LOG_RETENTION_INTERVAL_MS',
+  instanceAllowedCidrs: 'KUMO_INSTANCE_ALLOWED_CIDRS',
 };
 
 export class ConfigError extends Error {

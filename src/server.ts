@@ -14,9 +14,11 @@ import { checkContainerFunction, containerImageStatus, createRuntimeRegistry } f
 import {
   CompositeSandbox,
   detectSandbox,
+  parseCidrList,
   RuncSandbox,
   runcUnavailableReason,
   type Sandbox,
+  sweepLeftovers,
 } from './sandbox/index.js';
 import { Scheduler } from './scheduler/index.js';
 import { SqliteMetaStore } from './store/index.js';
@@ -78,6 +80,12 @@ export async function startServer(
   mkdirSync(join(dataDir, 'code'), { recursive: true });
   writeFileSync(join(dataDir, 'code', 'package.json'), '{ "private": true }\n');
   await collectUnusedCode(code, store, logger);
+  const swept = await sweepLeftovers({ stateDir: join(dataDir, 'containers') });
+  if (swept.length > 0) logger.info({ removed: swept }, 'removed leftovers of Kumo processes that died');
+  const network = {
+    allowedCidrs: parseCidrList(config.instanceAllowedCidrs),
+    otherSubnets: [config.sandboxSubnet, config.containerSubnet],
+  };
   // Functions run in bwrap (or plain processes); custom-container images only ever in runc (prepared lazily).
   const containers =
     runcUnavailableReason() ??
@@ -86,12 +94,14 @@ export async function startServer(
       subnet: config.containerSubnet,
       writableRootfs: config.containerWritableRootfs,
       networkPool: config.sandboxNetworkPool,
+      ...network,
     });
   const sandbox = new CompositeSandbox(
     await detectSandbox({
       mode: config.sandbox,
       subnet: config.sandboxSubnet,
       networkPool: config.sandboxNetworkPool,
+      ...network,
     }),
     containers,
   );

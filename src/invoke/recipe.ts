@@ -55,6 +55,8 @@ export class StartRecipes {
       env: instanceEnv({ fn, service, qualifier, region, accountId, credentials }, instanceId),
       port: fn.caPort,
       memoryMb: fn.memorySize,
+      cpuCores: fn.cpu,
+      internetAccess: service.internetAccess !== false,
       pidsLimit: this.#deps.pidsLimit,
       tmpSizeMb: LIMITS.tmpSizeMb,
       readOnlyMounts: runtime.mounts,

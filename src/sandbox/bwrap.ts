@@ -2,29 +2,26 @@ import { spawn } from 'node:child_process';
 import { statSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { buildSandboxCommand, dataFds } from './bwrap-args.js';
-import { type CgroupLayout, detectCgroupLayout, ensureCgroupParent, removeStaleCgroups } from './cgroup.js';
+import { type CgroupLayout, detectCgroupLayout, ensureCgroupParent } from './cgroup.js';
 import { SandboxError } from './errors.js';
 import { findBinary, SYSTEM_PATH, within } from './exec.js';
 import { cgroupHandle, exitOf } from './handle.js';
-import { destroyNetwork, enableOutbound, listNetns, SubnetAllocator } from './network.js';
-import { NetworkPool } from './network-pool.js';
+import { sweepLeftovers } from './leftovers.js';
+import { SubnetAllocator } from './network.js';
+import { type NetworkOptions, NetworkPool } from './network-pool.js';
 import { seccompSupported } from './seccomp.js';
-import { InstanceSlot, isStaleSlot, RunningInstances, throwIfLeftBehind } from './slot.js';
+import { InstanceSlot, RunningInstances, throwIfLeftBehind } from './slot.js';
 import { validateSpec } from './spec.js';
 import { StagingArea } from './stage.js';
 import type { InstanceHandle, Sandbox, SandboxSpec } from './types.js';
 
-export interface BwrapSandboxOptions {
+export interface BwrapSandboxOptions extends NetworkOptions {
   /** Private IPv4 subnet cut into one /30 per instance; default `10.213.0.0/16`. */
   subnet?: string;
   /** uid and gid the instance's processes run as; default 10000. */
   uid?: number;
   /** Parent cgroup (created under each hierarchy's root); default `kumo`. */
   cgroupParent?: string;
-  /** Set NAT up for outbound traffic when iptables/nft exists; default true. */
-  outbound?: boolean;
-  /** Instance networks kept ready ahead of cold starts; default 4. */
-  networkPool?: number;
 }
 
 interface Prepared {
@@ -94,11 +91,9 @@ export class BwrapSandbox implements Sandbox {
     const layout = detectCgroupLayout();
     this.cgroupVersion = layout.version;
     ensureCgroupParent(layout, this.parent);
-    await removeStaleCgroups(layout, this.parent, isStaleSlot);
-    for (const netns of listNetns().filter(isStaleSlot)) await destroyNetwork(ip, netns);
-    if (this.options.outbound !== false) this.outbound = await enableOutbound(this.subnets.cidr);
-    else this.outbound = 'outbound network disabled by configuration';
-    const networks = new NetworkPool(ip, this.subnets, this.options.networkPool ?? 4, `kumo-${process.pid}`);
+    await sweepLeftovers({ cgroupParent: this.parent });
+    const networks = await NetworkPool.open(ip, this.subnets, this.options);
+    this.outbound = networks.policy;
     networks.warm();
     const stage = await StagingArea.open('bwrap');
     return { bwrap, ip, setpriv, layout, networks, stage };

@@ -9,6 +9,8 @@ export {
 } from './detect.js';
 export { SandboxCommandError, SandboxError } from './errors.js';
 export { findBinary, SYSTEM_PATH } from './exec.js';
+export { type LeftoverSweepOptions, sweepLeftovers } from './leftovers.js';
+export { parseCidrList } from './network.js';
 export { PROCESS_REASON, ProcessSandbox, type ProcessSandboxOptions } from './process.js';
 export { RuncSandbox, type RuncSandboxOptions } from './runc.js';
 export { detectRunc, runcUnavailableReason } from './runc-detect.js';

@@ -1,7 +1,7 @@
 import { randomBytes, randomInt } from 'node:crypto';
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { SandboxError } from './errors.js';
-import { findBinary, run, tryRun } from './exec.js';
+import { run, tryRun } from './exec.js';
 
 /** One /30: the host end of the veth pair and the instance end (inside its netns). */
 export interface AddressBlock {
@@ -10,8 +10,31 @@ export interface AddressBlock {
   sandboxIp: string;
 }
 
-const toInt = (ip: string): number => ip.split('.').reduce((acc, part) => acc * 256 + Number(part), 0);
-const toIp = (n: number): string => [24, 16, 8, 0].map((shift) => Math.floor(n / 2 ** shift) % 256).join('.');
+export const toInt = (ip: string): number => ip.split('.').reduce((acc, part) => acc * 256 + Number(part), 0);
+export const toIp = (n: number): string =>
+  [24, 16, 8, 0].map((shift) => Math.floor(n / 2 ** shift) % 256).join('.');
+
+const CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(?:\/(\d{1,2}))?$/;
+
+/** `a.b.c.d/n` (or a bare address, as /32) in its canonical form (host bits cleared); throws when invalid. */
+export function normalizeCidr(text: string): string {
+  const match = CIDR.exec(text.trim());
+  const prefix = match?.[5] === undefined ? 32 : Number(match[5]);
+  if (!match || match.slice(1, 5).some((p) => Number(p) > 255) || prefix > 32) {
+    throw new Error(`'${text.trim()}' is not an IPv4 address or CIDR (a.b.c.d/n)`);
+  }
+  const size = 2 ** (32 - prefix);
+  const start = toInt(match.slice(1, 5).join('.'));
+  return `${toIp(start - (start % size))}/${prefix}`;
+}
+
+/** A comma-separated list of IPv4 CIDRs (e.g. `KUMO_INSTANCE_ALLOWED_CIDRS`), normalized; '' is none. */
+export function parseCidrList(text: string): string[] {
+  return text
+    .split(',')
+    .filter((part) => part.trim() !== '')
+    .map(normalizeCidr);
+}
 
 /** Hands out /30 blocks of a private subnet, one per running instance (in-process bookkeeping). */
 export class SubnetAllocator {
@@ -72,25 +95,27 @@ export async function takenBlocks(ip: string, allocator: SubnetAllocator): Promi
 export const vethName = (): string => `kv${randomBytes(6).toString('hex')}`;
 
 /**
- * Creates netns `netns` with `lo` up and `eth0` (the peer of host-side `veth`) addressed from `block`,
- * default route via the host side. Undoes what it did when a step fails.
+ * Creates netns `netns` with `lo` up and `eth0` (the peer of host-side `veth`) addressed from `block`, and routes
+ * via the host side to `routes` (`default` for the internet, or CIDRs; none leaves only the /30). The veth's
+ * alias is the netns name, so a sweep can tell whose it is. Undoes what it did when a step fails.
  */
 export async function createNetwork(
   ip: string,
   netns: string,
   veth: string,
   block: AddressBlock,
+  routes: readonly string[],
 ): Promise<void> {
   await run(ip, ['netns', 'add', netns]);
   try {
     await run(ip, ['link', 'add', veth, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', netns]);
     await run(ip, ['-batch', '-'], {
-      input: `addr add ${block.hostIp}/30 dev ${veth}\nlink set ${veth} up\n`,
+      input: `addr add ${block.hostIp}/30 dev ${veth}\nlink set ${veth} alias ${netns}\nlink set ${veth} up\n`,
     });
     await run(ip, ['-n', netns, '-batch', '-'], {
       input:
         `addr add ${block.sandboxIp}/30 dev eth0\nlink set lo up\nlink set eth0 up\n` +
-        `route add default via ${block.hostIp}\n`,
+        routes.map((route) => `route add ${route} via ${block.hostIp}\n`).join(''),
     });
   } catch (error) {
     await destroyNetwork(ip, netns, veth).catch(() => {});
@@ -113,40 +138,14 @@ export function listNetns(): string[] {
   }
 }
 
-/**
- * Best effort: lets instances reach the outside through NAT when `iptables` or `nft` is installed (enables
- * ip_forward and a MASQUERADE rule for `cidr`). Returns a sentence for the sandbox's `reason`; never throws.
- */
-export async function enableOutbound(cidr: string): Promise<string> {
-  try {
-    const iptables = await findBinary('iptables');
-    const nft = iptables ? undefined : await findBinary('nft');
-    if (!iptables && !nft) return 'no outbound network (neither iptables nor nft is installed)';
-    writeFileSync('/proc/sys/net/ipv4/ip_forward', '1');
-    if (iptables) {
-      const rules: Array<[table: string, chain: string, rule: string[]]> = [
-        ['nat', 'POSTROUTING', ['-s', cidr, '!', '-d', cidr, '-j', 'MASQUERADE']],
-        ['filter', 'FORWARD', ['-s', cidr, '-j', 'ACCEPT']],
-        [
-          'filter',
-          'FORWARD',
-          ['-d', cidr, '-m', 'conntrack', '--ctstate', 'RELATED,ESTABLISHED', '-j', 'ACCEPT'],
-        ],
-      ];
-      for (const [table, chain, rule] of rules) {
-        if (!(await tryRun(iptables, ['-t', table, '-C', chain, ...rule]))) {
-          await run(iptables, ['-t', table, '-I', chain, ...rule]);
-        }
-      }
-      return `outbound network through iptables MASQUERADE for ${cidr}`;
-    }
-    const script =
-      'table ip kumo {}\ndelete table ip kumo\ntable ip kumo {\n' +
-      `  chain postrouting { type nat hook postrouting priority 100; ip saddr ${cidr} ip daddr != ${cidr} masquerade; }\n` +
-      `  chain forward { type filter hook forward priority 0; ip saddr ${cidr} accept; ip daddr ${cidr} ct state established,related accept; }\n}\n`;
-    await run(nft ?? 'nft', ['-f', '-'], { input: script });
-    return `outbound network through nft masquerade for ${cidr}`;
-  } catch (error) {
-    return `no outbound network (NAT setup failed: ${(error as Error).message})`;
+/** Host-side veths as `[name, alias]` (the alias is the netns name createNetwork gave it). */
+export async function listVeths(ip: string): Promise<Array<[name: string, alias: string]>> {
+  const out = await run(ip, ['-o', 'link', 'show', 'type', 'veth']);
+  const veths: Array<[string, string]> = [];
+  for (const line of out.split('\n')) {
+    const name = /^\d+:\s+([^:@\s]+)/.exec(line)?.[1];
+    const alias = /\balias\s+(\S+)/.exec(line)?.[1];
+    if (name && alias) veths.push([name, alias]);
   }
+  return veths;
 }

@@ -1,29 +1,23 @@
 import { spawn } from 'node:child_process';
 import { randomInt } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, readdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type CgroupLayout, detectCgroupLayout, ensureCgroupParent, removeStaleCgroups } from './cgroup.js';
+import { type CgroupLayout, detectCgroupLayout, ensureCgroupParent } from './cgroup.js';
 import { SandboxError } from './errors.js';
 import { findBinary, run, SYSTEM_PATH, tryRun, within } from './exec.js';
 import { cgroupHandle, exitOf } from './handle.js';
-import { destroyNetwork, enableOutbound, listNetns, SubnetAllocator } from './network.js';
-import { NetworkPool } from './network-pool.js';
+import { sweepLeftovers } from './leftovers.js';
+import { SubnetAllocator } from './network.js';
+import { type NetworkOptions, NetworkPool } from './network-pool.js';
 import { ociConfig, resolveImageUser } from './runc-config.js';
 import { seccompSupported } from './seccomp.js';
-import {
-  cpuLimit,
-  hostsFile,
-  InstanceSlot,
-  isStaleSlot,
-  RunningInstances,
-  throwIfLeftBehind,
-} from './slot.js';
+import { cpuLimit, hostsFile, InstanceSlot, RunningInstances, throwIfLeftBehind } from './slot.js';
 import { validateSpec } from './spec.js';
 import { StagingArea } from './stage.js';
 import type { InstanceHandle, Sandbox, SandboxImage, SandboxSpec } from './types.js';
 
-export interface RuncSandboxOptions {
+export interface RuncSandboxOptions extends NetworkOptions {
   /** Where per-instance bundles (config.json, /etc/hosts, overlay dirs) are written, e.g. `<dataDir>/containers`. */
   stateDir: string;
   /** Private IPv4 subnet cut into one /30 per instance; default `10.214.0.0/16` (apart from bwrap's). */
@@ -34,10 +28,6 @@ export interface RuncSandboxOptions {
   runcRoot?: string;
   /** A per-instance overlay makes the root filesystem writable; default false (read-only, writable /tmp). */
   writableRootfs?: boolean;
-  /** Set NAT up for outbound traffic; default true. */
-  outbound?: boolean;
-  /** Instance networks kept ready ahead of cold starts; default 4. */
-  networkPool?: number;
 }
 
 interface Tools {
@@ -112,26 +102,15 @@ export class RuncSandbox implements Sandbox {
     ensureCgroupParent(layout, this.parent);
     mkdirSync(this.options.stateDir, { recursive: true, mode: 0o700 });
     mkdirSync(this.runcRoot, { recursive: true, mode: 0o700 });
-    await this.removeLeftovers({ runc, ip, mount, layout });
-    if (this.options.outbound !== false) this.outbound = await enableOutbound(this.subnets.cidr);
-    else this.outbound = 'outbound network disabled by configuration';
-    const networks = new NetworkPool(ip, this.subnets, this.options.networkPool ?? 4, `kumo-${process.pid}`);
+    await sweepLeftovers({
+      cgroupParent: this.parent,
+      runcRoot: this.runcRoot,
+      stateDir: this.options.stateDir,
+    });
+    const networks = await NetworkPool.open(ip, this.subnets, this.options);
+    this.outbound = networks.policy;
     networks.warm();
     return { runc, ip, mount, layout, networks, stage: await StagingArea.open('runc') };
-  }
-
-  /** Containers, bundles, netns and cgroups of Kumo processes that are gone. */
-  private async removeLeftovers(tools: Omit<Tools, 'networks' | 'stage'>): Promise<void> {
-    for (const id of readdirSync(this.runcRoot).filter(isStaleSlot)) {
-      await tryRun(tools.runc, ['--root', this.runcRoot, 'delete', '--force', id]);
-    }
-    for (const dir of readdirSync(this.options.stateDir).filter(isStaleSlot)) {
-      const bundle = join(this.options.stateDir, dir);
-      if (tools.mount) await tryRun('umount', ['-l', join(bundle, 'rootfs')]);
-      await rm(bundle, { recursive: true, force: true });
-    }
-    await removeStaleCgroups(tools.layout, this.parent, isStaleSlot);
-    for (const netns of listNetns().filter(isStaleSlot)) await destroyNetwork(tools.ip, netns);
   }
 
   async start(spec: SandboxSpec): Promise<InstanceHandle> {

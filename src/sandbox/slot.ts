@@ -5,16 +5,19 @@ import { pidAlive } from './exec.js';
 import type { InstanceNetwork, NetworkPool } from './network-pool.js';
 import type { InstanceHandle, SandboxSpec } from './types.js';
 
-/** Names of netns, cgroups and runc containers: `kumo-<Kumo's pid>-<instanceId>`, so a dead Kumo's are recognisable. */
-const SLOT = /^kumo-(\d+)-[a-z0-9-]{1,32}$/;
+/**
+ * Names of every host resource Kumo makes (netns, veth aliases, cgroups, runc containers, nftables tables, staging
+ * mounts, bundles): `kumo-<Kumo's pid>-<name>`, so a dead Kumo's are recognisable.
+ */
+const OWNED = /^kumo-(\d+)-[A-Za-z0-9-]{1,40}$/;
 
 /** The slot name of one of this Kumo's instances. */
 export const slotName = (instanceId: string): string => `kumo-${process.pid}-${instanceId}`;
 
-/** True for a netns/cgroup name of ours whose Kumo process is gone. */
+/** True for a resource name `kumo-<pid>-…` whose Kumo process is gone (never this process). */
 export function isStaleSlot(name: string): boolean {
-  const pid = Number(SLOT.exec(name)?.[1] ?? Number.NaN);
-  return Number.isInteger(pid) && pid !== process.pid && !pidAlive(pid);
+  const pid = Number(OWNED.exec(name)?.[1] ?? Number.NaN);
+  return Number.isInteger(pid) && pid > 0 && pid !== process.pid && !pidAlive(pid);
 }
 
 /** The instance's /etc/hosts: its hostname must resolve without DNS (servers may look it up at start). */
@@ -54,7 +57,7 @@ export class InstanceSlot {
       cpu: cpuLimit(spec),
     });
     try {
-      return new InstanceSlot(await networks.take(), cgroup, networks);
+      return new InstanceSlot(await networks.take(spec.internetAccess), cgroup, networks);
     } catch (error) {
       await cgroup.destroy().catch(() => {});
       throw error;

@@ -142,7 +142,7 @@ async function copyTree(from: string, to: string): Promise<void> {
   }
 }
 
-async function unmountAndRemove(dir: string): Promise<void> {
+export async function unmountAndRemove(dir: string): Promise<void> {
   await tryRun('umount', ['-l', dir]);
   await rm(dir, { recursive: true, force: true }).catch(() => {});
 }

@@ -20,6 +20,8 @@ export interface SandboxSpec {
   pidsLimit: number;
   /** Size limit of the private writable /tmp in MB. */
   tmpSizeMb: number;
+  /** The service's internetAccess: false leaves the instance without a default route; default true, as FC. */
+  internetAccess?: boolean;
   /**
    * Extra host directories the instance sees read-only (e.g. a built-in runtime's agent at `/opt/kumo/agent`).
    * Like `/code`, `command` elements under `sandboxPath` are rewritten to `hostPath` by the process sandbox.
