@@ -46,7 +46,23 @@ export class ServiceControl {
     const current = await resolveService(this.#deps.store, serviceName, options.qualifier);
     requireWritable(current.versionId);
     const service: Service = { ...current.service.value, ...fields, lastModifiedTime: timestamp(this.#deps) };
-    return this.#deps.store.updateService(service, expectedEtag(options));
+    const stored = await this.#deps.store.updateService(service, expectedEtag(options));
+    await this.#retireInstances(serviceName);
+    return stored;
+  }
+
+  /**
+   * Running instances were started with the old service config (environment, role, network policy such as
+   * internetAccess): every function of the service gets new ones.
+   */
+  async #retireInstances(serviceName: string): Promise<void> {
+    if (!this.#deps.onFunctionChanged) return;
+    let nextToken: string | undefined;
+    do {
+      const page = await this.#deps.store.listFunctions(serviceName, { limit: 100, nextToken });
+      for (const fn of page.items) this.#deps.onFunctionChanged(serviceName, fn.value.functionName);
+      nextToken = page.nextToken;
+    } while (nextToken);
   }
 
   /** Fails with ServiceNotEmpty while the service has functions. */

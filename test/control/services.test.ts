@@ -49,3 +49,15 @@ test('pageQuery: FC paging rules apart from any API', () => {
     assert.throws(() => pageQuery({ limit }), /limit must be a positive integer/);
   }
 });
+
+test('services: an update gives every function of the service new instances (env, role, internetAccess)', async (t) => {
+  const h = controlHarness(t);
+  await h.control.services.create({ serviceName: 'svc' });
+  await h.control.functions.create({ serviceName: 'svc' }, await customFunction('a'));
+  await h.control.functions.create({ serviceName: 'svc' }, await customFunction('b'));
+  await h.control.services.create({ serviceName: 'other' });
+  await h.control.functions.create({ serviceName: 'other' }, await customFunction('c'));
+  h.events.length = 0;
+  await h.control.services.update('svc', { internetAccess: false });
+  assert.deepEqual(h.events.sort(), ['function svc/a', 'function svc/b']);
+});
