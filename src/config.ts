@@ -74,7 +74,7 @@ const configSchema = z.object({
   /** Open connections in total. */
   httpMaxConnections: positiveInt.default(2048),
 
-  // What a function may write to its log, and how long logs.db keeps it (docs/security-limits.md).
+  // What a function may write to its log, and how long logs.db keeps it (docs/security/limits.md).
   /** Longest log line kept (FC: 32 KB); longer lines are cut with a marker. */
   logLineBytes: z.coerce
     .number()

@@ -1,4 +1,4 @@
-/** What one instance may write to its log; see docs/security-limits.md. */
+/** What one instance may write to its log; see docs/security/limits.md. */
 export interface LogLimits {
   /** Longest line kept, in bytes (FC's single-line limit is 32 KB); a longer line is cut and marked. */
   lineBytes: number;
