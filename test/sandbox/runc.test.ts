@@ -2,6 +2,7 @@ import { existsSync, lstatSync, mkdirSync, mkdtempSync, readlinkSync, rmSync, sy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after } from 'node:test';
+import { createMountPoints } from '../../src/images/rootfs.js';
 import {
   type InstanceHandle,
   RuncSandbox,
@@ -47,8 +48,13 @@ class HostRootRunc implements Sandbox {
     return this.runc.reason;
   }
 
-  start(spec: SandboxSpec): Promise<InstanceHandle> {
+  async start(spec: SandboxSpec): Promise<InstanceHandle> {
     const readOnlyMounts = [...(this.root.mounts ?? []), ...(spec.readOnlyMounts ?? [])];
+    // The container root is a read-only overlay of the image: like an image, ours has every mount point already.
+    await createMountPoints(this.root.image.rootfs);
+    for (const path of ['/code', ...readOnlyMounts.map((m) => m.sandboxPath)]) {
+      mkdirSync(join(this.root.image.rootfs, path), { recursive: true, mode: 0o755 });
+    }
     return this.runc.start({ ...spec, image: this.root.image, readOnlyMounts });
   }
 
