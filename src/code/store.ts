@@ -35,17 +35,17 @@ function errnoCode(err: unknown): string | undefined {
 }
 
 export class CodeStore {
-  private readonly zipsDir: string;
-  private readonly unpackedRoot: string;
+  readonly #zipsDir: string;
+  readonly #unpackedRoot: string;
   /** One extraction per address at a time; concurrent callers share it. */
-  private readonly extracting = new Map<string, Promise<string>>();
+  readonly #extracting = new Map<string, Promise<string>>();
 
   constructor(
     dir: string,
     readonly limits: CodeLimits,
   ) {
-    this.zipsDir = join(dir, 'zips');
-    this.unpackedRoot = join(dir, 'unpacked');
+    this.#zipsDir = join(dir, 'zips');
+    this.#unpackedRoot = join(dir, 'unpacked');
   }
 
   /** Validates, extracts and stores a code zip. Every rejection of a bad package happens here. */
@@ -55,15 +55,15 @@ export class CodeStore {
     const stored: StoredCode = { sha256, codeSize: zip.length, codeChecksum: crc64Ecma(zip) };
     // Same content, same address: a package already stored and unpacked was validated when first put.
     const load = (): Promise<Buffer> => Promise.resolve(zip);
-    await this.extractOnce(sha256, load).catch((err: unknown) => {
+    await this.#extractOnce(sha256, load).catch((err: unknown) => {
       // A joined unpackedDir() call may have failed only because the zip is not stored yet: retry with ours.
       if (err instanceof FcError) throw err;
-      return this.extractOnce(sha256, load);
+      return this.#extractOnce(sha256, load);
     });
     const zipPath = this.zipPath(sha256);
     if (!(await exists(zipPath))) {
-      await mkdir(this.zipsDir, { recursive: true });
-      const tmp = join(this.zipsDir, `.${sha256}.zip.tmp-${randomBytes(6).toString('hex')}`);
+      await mkdir(this.#zipsDir, { recursive: true });
+      const tmp = join(this.#zipsDir, `.${sha256}.zip.tmp-${randomBytes(6).toString('hex')}`);
       try {
         await writeFile(tmp, zip, { mode: 0o644 });
         await rename(tmp, zipPath);
@@ -77,8 +77,8 @@ export class CodeStore {
 
   /** The directory holding the unpacked code, re-extracted from the stored zip if the cache was removed. */
   async unpackedDir(sha256: string): Promise<string> {
-    this.checkAddress(sha256);
-    return this.extractOnce(sha256, async () => {
+    this.#checkAddress(sha256);
+    return this.#extractOnce(sha256, async () => {
       let zip: Buffer;
       try {
         zip = await readFile(this.zipPath(sha256));
@@ -94,8 +94,8 @@ export class CodeStore {
   }
 
   zipPath(sha256: string): string {
-    this.checkAddress(sha256);
-    return join(this.zipsDir, `${sha256}.zip`);
+    this.#checkAddress(sha256);
+    return join(this.#zipsDir, `${sha256}.zip`);
   }
 
   async has(sha256: string): Promise<boolean> {
@@ -105,26 +105,26 @@ export class CodeStore {
   /** Deletes the zip and its unpacked directory (garbage collection; the caller knows nothing uses it). */
   /** Every stored package's address. */
   async list(): Promise<string[]> {
-    const names = await readdir(this.zipsDir).catch(() => [] as string[]);
+    const names = await readdir(this.#zipsDir).catch(() => [] as string[]);
     return names.flatMap((name) => /^([a-f0-9]{64})\.zip$/.exec(name)?.[1] ?? []);
   }
 
   async remove(sha256: string): Promise<void> {
-    this.checkAddress(sha256);
-    await this.extracting.get(sha256)?.catch(() => undefined);
+    this.#checkAddress(sha256);
+    await this.#extracting.get(sha256)?.catch(() => undefined);
     await rm(this.zipPath(sha256), { force: true });
-    await rm(join(this.unpackedRoot, sha256), { recursive: true, force: true });
+    await rm(join(this.#unpackedRoot, sha256), { recursive: true, force: true });
   }
 
-  private checkAddress(sha256: string): void {
+  #checkAddress(sha256: string): void {
     if (!SHA256_HEX.test(sha256))
       throw new FcError('InvalidArgument', `not a code sha256: ${JSON.stringify(sha256)}`);
   }
 
-  private extractOnce(sha256: string, loadZip: () => Promise<Buffer>): Promise<string> {
-    const pending = this.extracting.get(sha256);
+  #extractOnce(sha256: string, loadZip: () => Promise<Buffer>): Promise<string> {
+    const pending = this.#extracting.get(sha256);
     if (pending) return pending;
-    const dir = join(this.unpackedRoot, sha256);
+    const dir = join(this.#unpackedRoot, sha256);
     const run = (async () => {
       if (await exists(dir)) return dir;
       try {
@@ -136,8 +136,8 @@ export class CodeStore {
         throw err;
       }
       return dir;
-    })().finally(() => this.extracting.delete(sha256));
-    this.extracting.set(sha256, run);
+    })().finally(() => this.#extracting.delete(sha256));
+    this.#extracting.set(sha256, run);
     return run;
   }
 }

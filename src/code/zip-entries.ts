@@ -64,29 +64,29 @@ export function checkSymlinkTarget(name: string, path: string, target: string): 
 
 /** Tracks every path (explicit entries and implied parent directories) to catch duplicates and clashes. */
 export class Tree {
-  private readonly kinds = new Map<string, ZipEntryKind>();
-  private readonly explicit = new Set<string>();
+  readonly #kinds = new Map<string, ZipEntryKind>();
+  readonly #explicit = new Set<string>();
 
   add(name: string, path: string, kind: ZipEntryKind): void {
-    if (this.explicit.has(path)) throw invalid(`code.zipFile has a duplicate entry ${quote(path)}`);
+    if (this.#explicit.has(path)) throw invalid(`code.zipFile has a duplicate entry ${quote(path)}`);
     const segments = path.split('/');
     for (let i = 1; i < segments.length; i++) {
       const parent = segments.slice(0, i).join('/');
-      const parentKind = this.kinds.get(parent);
+      const parentKind = this.#kinds.get(parent);
       if (parentKind === 'file' || parentKind === 'symlink') {
         throw badEntry(name, `is inside ${quote(parent)}, which is a ${parentKind}`);
       }
-      this.kinds.set(parent, 'directory');
+      this.#kinds.set(parent, 'directory');
     }
-    const existing = this.kinds.get(path);
+    const existing = this.#kinds.get(path);
     if (existing !== undefined && existing !== kind) {
       throw badEntry(name, `is a ${kind}, but other entries are inside it`);
     }
-    this.kinds.set(path, kind);
-    this.explicit.add(path);
+    this.#kinds.set(path, kind);
+    this.#explicit.add(path);
   }
 
   directories(): string[] {
-    return [...this.kinds].filter(([, kind]) => kind === 'directory').map(([path]) => path);
+    return [...this.#kinds].filter(([, kind]) => kind === 'directory').map(([path]) => path);
   }
 }

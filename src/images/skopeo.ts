@@ -16,17 +16,22 @@ export interface RegistrySettings {
 
 /** The one place that runs skopeo: each call bounded by a timeout, failures turned into `ImageError`s. */
 export class Skopeo {
-  constructor(
-    private readonly binary: string,
-    private readonly settings: RegistrySettings,
-    /** A containers-auth.json holding exactly the configured credentials (so no ambient login is used). */
-    private readonly authFile: string,
-    private readonly env: Record<string, string>,
-  ) {}
+  readonly #binary: string;
+  readonly #settings: RegistrySettings;
+  /** A containers-auth.json holding exactly the configured credentials (so no ambient login is used). */
+  readonly #authFile: string;
+  readonly #env: Record<string, string>;
+
+  constructor(binary: string, settings: RegistrySettings, authFile: string, env: Record<string, string>) {
+    this.#binary = binary;
+    this.#settings = settings;
+    this.#authFile = authFile;
+    this.#env = env;
+  }
 
   /** The raw manifest (or index) bytes of `ref` (`host/repo:tag` or `host/repo@digest`). */
   async inspectRaw(ref: string, registry: string, timeoutMs: number, signal?: AbortSignal): Promise<Buffer> {
-    const tls = `--tls-verify=${!this.isInsecure(registry)}`;
+    const tls = `--tls-verify=${!this.#isInsecure(registry)}`;
     const args = [
       'inspect',
       '--raw',
@@ -34,10 +39,10 @@ export class Skopeo {
       '0',
       tls,
       '--authfile',
-      this.authFile,
+      this.#authFile,
       `docker://${ref}`,
     ];
-    const result = await this.run(args, timeoutMs, signal);
+    const result = await this.#run(args, timeoutMs, signal);
     if (result.code !== 0) throw skopeoError(result, ref, registry, timeoutMs);
     return result.stdout;
   }
@@ -53,19 +58,19 @@ export class Skopeo {
   ): Promise<void> {
     // No signature policy: Kumo pulls by digest from the registries it is configured for.
     const args = ['--insecure-policy', 'copy', '--quiet', '--retry-times', '1'];
-    args.push(`--src-tls-verify=${!this.isInsecure(registry)}`, '--src-authfile', this.authFile);
+    args.push(`--src-tls-verify=${!this.#isInsecure(registry)}`, '--src-authfile', this.#authFile);
     args.push(`docker://${ref}`, `oci:${layoutDir}:${tag}`);
-    const result = await this.run(args, timeoutMs, signal);
+    const result = await this.#run(args, timeoutMs, signal);
     if (result.code !== 0) throw skopeoError(result, ref, registry, timeoutMs);
   }
 
-  private isInsecure(registry: string): boolean {
-    return this.settings.insecure.includes(registry);
+  #isInsecure(registry: string): boolean {
+    return this.#settings.insecure.includes(registry);
   }
 
-  private async run(args: string[], timeoutMs: number, signal?: AbortSignal): Promise<ToolResult> {
+  async #run(args: string[], timeoutMs: number, signal?: AbortSignal): Promise<ToolResult> {
     try {
-      return await runTool(this.binary, args, { timeoutMs, signal, env: this.env });
+      return await runTool(this.#binary, args, { timeoutMs, signal, env: this.#env });
     } catch (error) {
       throw new ImageError('failed', `cannot run skopeo: ${(error as Error).message}`, { cause: error });
     }

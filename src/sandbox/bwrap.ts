@@ -44,56 +44,58 @@ const JOIN_CGROUPS =
  */
 export class BwrapSandbox implements Sandbox {
   readonly kind = 'bwrap' as const;
-  private readonly subnets: SubnetAllocator;
-  private readonly uid: number;
-  private readonly parent: string;
-  private readonly running = new RunningInstances();
-  private ready: Promise<Prepared> | undefined;
-  private cgroupVersion: number | undefined;
-  private outbound = 'outbound network not set up yet';
+  readonly #subnets: SubnetAllocator;
+  readonly #uid: number;
+  readonly #parent: string;
+  readonly #running = new RunningInstances();
+  #ready: Promise<Prepared> | undefined;
+  #cgroupVersion: number | undefined;
+  #outbound = 'outbound network not set up yet';
+  readonly #options: BwrapSandboxOptions;
 
-  constructor(private readonly options: BwrapSandboxOptions = {}) {
-    this.subnets = new SubnetAllocator(options.subnet ?? '10.213.0.0/16');
-    this.uid = options.uid ?? 10000;
-    this.parent = options.cgroupParent ?? 'kumo';
-    if (!Number.isInteger(this.uid) || this.uid <= 0)
-      throw new SandboxError(`invalid sandbox uid ${this.uid}`);
-    if (!/^[A-Za-z0-9._-]+$/.test(this.parent))
-      throw new SandboxError(`invalid cgroup parent '${this.parent}'`);
+  constructor(options: BwrapSandboxOptions = {}) {
+    this.#options = options;
+    this.#subnets = new SubnetAllocator(options.subnet ?? '10.213.0.0/16');
+    this.#uid = options.uid ?? 10000;
+    this.#parent = options.cgroupParent ?? 'kumo';
+    if (!Number.isInteger(this.#uid) || this.#uid <= 0)
+      throw new SandboxError(`invalid sandbox uid ${this.#uid}`);
+    if (!/^[A-Za-z0-9._-]+$/.test(this.#parent))
+      throw new SandboxError(`invalid cgroup parent '${this.#parent}'`);
   }
 
   get reason(): string {
-    const cgroup = this.cgroupVersion ? `cgroup v${this.cgroupVersion}` : 'cgroup';
+    const cgroup = this.#cgroupVersion ? `cgroup v${this.#cgroupVersion}` : 'cgroup';
     return (
-      `bubblewrap: own mount/pid/ipc/uts/net namespaces (a veth /30 from ${this.subnets.cidr} per instance, ` +
+      `bubblewrap: own mount/pid/ipc/uts/net namespaces (a veth /30 from ${this.#subnets.cidr} per instance, ` +
       'each listening on its own CAPort), ' +
-      `${cgroup} memory + pids + cpu limits under ${this.parent}/, uid ${this.uid} without capabilities, ` +
+      `${cgroup} memory + pids + cpu limits under ${this.#parent}/, uid ${this.#uid} without capabilities, ` +
       `${seccompSupported() ? 'a seccomp filter, ' : 'no seccomp filter (x86_64 only), '}` +
-      `read-only /code, private size-limited /tmp; ${this.outbound}`
+      `read-only /code, private size-limited /tmp; ${this.#outbound}`
     );
   }
 
   /** Finds the tools and the cgroup hierarchy, removes leftovers of crashed runs, sets NAT up. Idempotent. */
   prepare(): Promise<Prepared> {
-    this.ready ??= this.doPrepare().catch((error: unknown) => {
-      this.ready = undefined;
+    this.#ready ??= this.#doPrepare().catch((error: unknown) => {
+      this.#ready = undefined;
       throw error;
     });
-    return this.ready;
+    return this.#ready;
   }
 
-  private async doPrepare(): Promise<Prepared> {
+  async #doPrepare(): Promise<Prepared> {
     const [bwrap, ip, setpriv] = await Promise.all(['bwrap', 'ip', 'setpriv'].map(findBinary));
     if (!bwrap || !ip || !setpriv) {
       const missing = ['bwrap', 'ip', 'setpriv'].filter((_, i) => ![bwrap, ip, setpriv][i]);
       throw new SandboxError(`missing executables: ${missing.join(', ')}`);
     }
     const layout = detectCgroupLayout();
-    this.cgroupVersion = layout.version;
-    ensureCgroupParent(layout, this.parent);
-    await sweepLeftovers({ cgroupParent: this.parent });
-    const networks = await NetworkPool.open(ip, this.subnets, this.options);
-    this.outbound = networks.policy;
+    this.#cgroupVersion = layout.version;
+    ensureCgroupParent(layout, this.#parent);
+    await sweepLeftovers({ cgroupParent: this.#parent });
+    const networks = await NetworkPool.open(ip, this.#subnets, this.#options);
+    this.#outbound = networks.policy;
     networks.warm();
     const stage = await StagingArea.open('bwrap');
     return { bwrap, ip, setpriv, layout, networks, stage };
@@ -106,21 +108,21 @@ export class BwrapSandbox implements Sandbox {
     if (!stat?.isDirectory()) throw new SandboxError(`code directory ${spec.codeDir} does not exist`);
     if ((stat.mode & 0o005) !== 0o005) {
       throw new SandboxError(
-        `code directory ${spec.codeDir} must be world-readable (o+rx): instances run as uid ${this.uid}`,
+        `code directory ${spec.codeDir} must be world-readable (o+rx): instances run as uid ${this.#uid}`,
       );
     }
-    return this.running.start(spec.instanceId, (name, forget) => this.launch(spec, tools, name, forget));
+    return this.#running.start(spec.instanceId, (name, forget) => this.#launch(spec, tools, name, forget));
   }
 
-  private async launch(
+  async #launch(
     spec: SandboxSpec,
     tools: Prepared,
     name: string,
     forget: () => void,
   ): Promise<InstanceHandle> {
     const staged = (await tools.stage?.stage(spec)) ?? { spec, release: () => {} };
-    const { bwrapArgs, command } = buildSandboxCommand(staged.spec, tools.setpriv, this.uid);
-    const slot = await InstanceSlot.open(tools.layout, this.parent, name, tools.networks, spec).catch(
+    const { bwrapArgs, command } = buildSandboxCommand(staged.spec, tools.setpriv, this.#uid);
+    const slot = await InstanceSlot.open(tools.layout, this.#parent, name, tools.networks, spec).catch(
       (error: unknown) => {
         staged.release();
         throw error;
@@ -129,7 +131,7 @@ export class BwrapSandbox implements Sandbox {
     const { cgroup: group } = slot;
     const argv = ['-c', JOIN_CGROUPS, 'kumo-join', String(group.procsFiles.length), ...group.procsFiles];
     argv.push(tools.ip, 'netns', 'exec', slot.netns, tools.bwrap, '--args', '3', ...command);
-    const fds = dataFds(spec, slot.sandboxIp, this.uid);
+    const fds = dataFds(spec, slot.sandboxIp, this.#uid);
     const child = spawn('/bin/sh', argv, {
       env: { PATH: SYSTEM_PATH },
       stdio: ['ignore', 'pipe', 'pipe', 'pipe', ...fds.map(() => 'pipe' as const)],
@@ -171,7 +173,7 @@ export class BwrapSandbox implements Sandbox {
   }
 
   async close(): Promise<void> {
-    await this.running.close(this.ready);
-    await (await this.ready?.catch(() => undefined))?.stage?.close();
+    await this.#running.close(this.#ready);
+    await (await this.#ready?.catch(() => undefined))?.stage?.close();
   }
 }

@@ -63,20 +63,21 @@ function writeIfPresent(path: string, value: string): void {
 export class InstanceCgroup {
   /** `cgroup.procs` files a process must write its pid to, to join. */
   readonly procsFiles: string[];
-  private readonly memoryDir: string;
-  private readonly oomAtStart: number;
-  private peakFd: number | undefined;
-  private sampledPeak: number | undefined;
-  private sampler: NodeJS.Timeout | undefined;
-  private finalPeak: number | undefined;
+  readonly #memoryDir: string;
+  readonly #oomAtStart: number;
+  #peakFd: number | undefined;
+  #sampledPeak: number | undefined;
+  #sampler: NodeJS.Timeout | undefined;
+  #finalPeak: number | undefined;
+  readonly #layout: CgroupLayout;
+  readonly #dirs: string[];
 
-  private constructor(
-    private readonly layout: CgroupLayout,
-    private readonly dirs: string[],
-  ) {
-    this.memoryDir = dirs[0] ?? '';
+  private constructor(layout: CgroupLayout, dirs: string[]) {
+    this.#layout = layout;
+    this.#dirs = dirs;
+    this.#memoryDir = dirs[0] ?? '';
     this.procsFiles = dirs.map((dir) => join(dir, 'cgroup.procs'));
-    this.oomAtStart = this.oomKills();
+    this.#oomAtStart = this.#oomKills();
   }
 
   static create(layout: CgroupLayout, parent: string, name: string, limits: CgroupLimits): InstanceCgroup {
@@ -117,14 +118,14 @@ export class InstanceCgroup {
 
   /** OOM kills in this cgroup since it was created. */
   oomKillsSinceStart(): number {
-    return this.oomKills() - this.oomAtStart;
+    return this.#oomKills() - this.#oomAtStart;
   }
 
-  private oomKills(): number {
+  #oomKills(): number {
     try {
-      return this.layout.version === 1
-        ? readKeyed(join(this.memoryDir, 'memory.oom_control'), 'oom_kill')
-        : readKeyed(join(this.memoryDir, 'memory.events'), 'oom_kill');
+      return this.#layout.version === 1
+        ? readKeyed(join(this.#memoryDir, 'memory.oom_control'), 'oom_kill')
+        : readKeyed(join(this.#memoryDir, 'memory.events'), 'oom_kill');
     } catch {
       return 0;
     }
@@ -132,19 +133,19 @@ export class InstanceCgroup {
 
   /** Peak memory use of the cgroup since creation or the last `resetPeak()`. */
   peakBytes(): number {
-    if (this.finalPeak !== undefined) return this.finalPeak;
+    if (this.#finalPeak !== undefined) return this.#finalPeak;
     try {
       // v1 reads and resets through one fd kept open: this runs twice per call, on the invoke hot path.
-      if (this.layout.version === 1)
-        this.peakFd ??= openSync(join(this.memoryDir, 'memory.max_usage_in_bytes'), 'r+');
-      if (this.peakFd !== undefined) {
+      if (this.#layout.version === 1)
+        this.#peakFd ??= openSync(join(this.#memoryDir, 'memory.max_usage_in_bytes'), 'r+');
+      if (this.#peakFd !== undefined) {
         const buffer = Buffer.alloc(32);
-        return Number(buffer.toString('utf8', 0, readSync(this.peakFd, buffer, 0, 32, 0)).trim());
+        return Number(buffer.toString('utf8', 0, readSync(this.#peakFd, buffer, 0, 32, 0)).trim());
       }
-      if (this.sampledPeak !== undefined) return this.sample();
-      return readNumber(join(this.memoryDir, 'memory.peak'));
+      if (this.#sampledPeak !== undefined) return this.#sample();
+      return readNumber(join(this.#memoryDir, 'memory.peak'));
     } catch {
-      return this.sampledPeak ?? 0;
+      return this.#sampledPeak ?? 0;
     }
   }
 
@@ -153,44 +154,44 @@ export class InstanceCgroup {
    * peak seen through that fd); older kernels fall back to sampling `memory.current` every 100 ms.
    */
   resetPeak(): void {
-    if (this.finalPeak !== undefined) return;
-    if (this.layout.version === 1) {
-      this.peakFd ??= openSync(join(this.memoryDir, 'memory.max_usage_in_bytes'), 'r+');
-      writeSync(this.peakFd, '0', 0);
+    if (this.#finalPeak !== undefined) return;
+    if (this.#layout.version === 1) {
+      this.#peakFd ??= openSync(join(this.#memoryDir, 'memory.max_usage_in_bytes'), 'r+');
+      writeSync(this.#peakFd, '0', 0);
       return;
     }
     try {
-      this.peakFd ??= openSync(join(this.memoryDir, 'memory.peak'), 'r+');
-      writeSync(this.peakFd, 'reset\n');
+      this.#peakFd ??= openSync(join(this.#memoryDir, 'memory.peak'), 'r+');
+      writeSync(this.#peakFd, 'reset\n');
     } catch {
-      if (this.peakFd !== undefined) closeSync(this.peakFd);
-      this.peakFd = undefined;
-      this.sampledPeak = 0;
-      this.sample();
-      this.sampler ??= setInterval(() => this.sample(), 100).unref();
+      if (this.#peakFd !== undefined) closeSync(this.#peakFd);
+      this.#peakFd = undefined;
+      this.#sampledPeak = 0;
+      this.#sample();
+      this.#sampler ??= setInterval(() => this.#sample(), 100).unref();
     }
   }
 
-  private sample(): number {
+  #sample(): number {
     try {
-      const current = readNumber(join(this.memoryDir, 'memory.current'));
-      this.sampledPeak = Math.max(this.sampledPeak ?? 0, current);
+      const current = readNumber(join(this.#memoryDir, 'memory.current'));
+      this.#sampledPeak = Math.max(this.#sampledPeak ?? 0, current);
     } catch {}
-    return this.sampledPeak ?? 0;
+    return this.#sampledPeak ?? 0;
   }
 
   /** SIGKILLs every process in the cgroup and waits until it is empty. */
   async kill(): Promise<void> {
-    await killAndRemove(this.dirs, { remove: false });
+    await killAndRemove(this.#dirs, { remove: false });
   }
 
   /** Kills what is left and removes the dirs; the last peak stays readable. Safe to call twice. */
   async destroy(): Promise<void> {
-    if (this.finalPeak === undefined) this.finalPeak = this.peakBytes();
-    if (this.sampler) clearInterval(this.sampler);
-    if (this.peakFd !== undefined) closeSync(this.peakFd);
-    this.sampler = undefined;
-    this.peakFd = undefined;
-    await killAndRemove(this.dirs);
+    if (this.#finalPeak === undefined) this.#finalPeak = this.peakBytes();
+    if (this.#sampler) clearInterval(this.#sampler);
+    if (this.#peakFd !== undefined) closeSync(this.#peakFd);
+    this.#sampler = undefined;
+    this.#peakFd = undefined;
+    await killAndRemove(this.#dirs);
   }
 }

@@ -18,7 +18,7 @@ export class CompositeSandbox implements Sandbox {
   }
 
   get reason(): string {
-    return `${this.processes.reason}; containers: ${this.containerReason ?? this.containerSandbox?.reason}`;
+    return `${this.processes.reason}; containers: ${this.containerReason ?? this.#containerSandbox?.reason}`;
   }
 
   /** Why custom-container instances cannot start here, or undefined when they can. */
@@ -26,13 +26,13 @@ export class CompositeSandbox implements Sandbox {
     return typeof this.containers === 'string' ? `unavailable: ${this.containers}` : undefined;
   }
 
-  private get containerSandbox(): Sandbox | undefined {
+  get #containerSandbox(): Sandbox | undefined {
     return typeof this.containers === 'string' ? undefined : this.containers;
   }
 
   start(spec: SandboxSpec): Promise<InstanceHandle> {
     if (!spec.image) return this.processes.start(spec);
-    const containers = this.containerSandbox;
+    const containers = this.#containerSandbox;
     if (!containers) {
       return Promise.reject(
         new SandboxError(`container images cannot run on this server: ${this.containers as string}`),
@@ -42,6 +42,6 @@ export class CompositeSandbox implements Sandbox {
   }
 
   async close(): Promise<void> {
-    await Promise.all([this.processes.close(), this.containerSandbox?.close()]);
+    await Promise.all([this.processes.close(), this.#containerSandbox?.close()]);
   }
 }

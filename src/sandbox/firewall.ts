@@ -50,10 +50,14 @@ let tables = 0;
  * distribution's iptables) put in their own chains.
  */
 export class InstanceFirewall {
+  readonly #nft: string;
+
   private constructor(
-    private readonly nft: string,
+    nft: string,
     readonly table: string,
-  ) {}
+  ) {
+    this.#nft = nft;
+  }
 
   /** Loads the table, or returns why there is no firewall (nft missing or refused). */
   static async open(options: FirewallOptions): Promise<InstanceFirewall | string> {
@@ -74,24 +78,24 @@ export class InstanceFirewall {
   admit(veth: string, internet: boolean): Promise<void> {
     const sets = internet ? ['instances', 'internet'] : ['instances'];
     const script = sets.map((set) => `add element inet ${this.table} ${set} { "${veth}" }\n`).join('');
-    return run(this.nft, ['-f', '-'], { input: script }).then(() => {});
+    return run(this.#nft, ['-f', '-'], { input: script }).then(() => {});
   }
 
   /** Takes a (deleted) veth's name out of the sets it was admitted to (unknown: tries both). */
   async forget(veth: string, internet?: boolean): Promise<void> {
     if (internet === undefined) {
       for (const set of ['internet', 'instances']) {
-        await tryRun(this.nft, ['delete', 'element', 'inet', this.table, set, `{ "${veth}" }`]);
+        await tryRun(this.#nft, ['delete', 'element', 'inet', this.table, set, `{ "${veth}" }`]);
       }
       return;
     }
     const sets = internet ? ['instances', 'internet'] : ['instances'];
     const script = sets.map((set) => `delete element inet ${this.table} ${set} { "${veth}" }\n`).join('');
-    await run(this.nft, ['-f', '-'], { input: script });
+    await run(this.#nft, ['-f', '-'], { input: script });
   }
 
   async close(): Promise<void> {
-    await tryRun(this.nft, ['delete', 'table', 'inet', this.table]);
+    await tryRun(this.#nft, ['delete', 'table', 'inet', this.table]);
   }
 
   #script(options: FirewallOptions, host: string[]): string {

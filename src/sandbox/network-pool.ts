@@ -43,23 +43,32 @@ export class NetworkPool {
   ]);
   readonly #filling = new Map<boolean, Promise<void>>();
   #closed = false;
+  readonly #ip: string;
+  readonly #subnets: SubnetAllocator;
+  readonly #options: NetworkOptions;
+  readonly #firewall: InstanceFirewall | undefined;
 
   private constructor(
-    private readonly ip: string,
-    private readonly subnets: SubnetAllocator,
-    private readonly options: NetworkOptions,
-    private readonly firewall: InstanceFirewall | undefined,
+    ip: string,
+    subnets: SubnetAllocator,
+    options: NetworkOptions,
+    firewall: InstanceFirewall | undefined,
     /** One sentence on the network policy, for the sandbox's `reason`. */
     readonly policy: string,
-  ) {}
+  ) {
+    this.#ip = ip;
+    this.#subnets = subnets;
+    this.#options = options;
+    this.#firewall = firewall;
+  }
 
   /** Networks kept ready per policy; 0 creates each on demand. */
   get #size(): number {
-    return this.options.networkPool ?? 4;
+    return this.#options.networkPool ?? 4;
   }
 
   get #outbound(): boolean {
-    return this.options.outbound !== false;
+    return this.#options.outbound !== false;
   }
 
   /** Loads the firewall policy (nftables) and returns a pool whose networks are all under it. */
@@ -97,10 +106,10 @@ export class NetworkPool {
   /** Deletes the network's netns and veth, takes the veth out of the firewall, gives its /30 back. */
   async destroy(network: InstanceNetwork): Promise<void> {
     try {
-      await destroyNetwork(this.ip, network.netns, network.veth);
-      await this.firewall?.forget(network.veth, network.internet);
+      await destroyNetwork(this.#ip, network.netns, network.veth);
+      await this.#firewall?.forget(network.veth, network.internet);
     } finally {
-      this.subnets.free(network.block.index);
+      this.#subnets.free(network.block.index);
     }
   }
 
@@ -110,7 +119,7 @@ export class NetworkPool {
     await Promise.all(this.#filling.values());
     const left = [...this.#ready.values()].flatMap((list) => list.splice(0));
     await Promise.all(left.map((network) => this.destroy(network).catch(() => {})));
-    await this.firewall?.close();
+    await this.#firewall?.close();
   }
 
   #refill(internet: boolean): void {
@@ -129,7 +138,7 @@ export class NetworkPool {
   }
 
   async #create(internet: boolean): Promise<InstanceNetwork> {
-    const block = this.subnets.allocate(await takenBlocks(this.ip, this.subnets));
+    const block = this.#subnets.allocate(await takenBlocks(this.#ip, this.#subnets));
     // Random, not counted: several sandboxes (bwrap, runc, other servers in this process) share the prefix.
     const network = {
       netns: `kumo-${process.pid}-net-${randomBytes(5).toString('hex')}`,
@@ -137,14 +146,14 @@ export class NetworkPool {
       block,
       internet,
     };
-    const routes = internet ? ['default'] : (this.options.allowedCidrs ?? []);
+    const routes = internet ? ['default'] : (this.#options.allowedCidrs ?? []);
     try {
       // The policy first: the veth is under it from the moment it exists.
-      await this.firewall?.admit(network.veth, internet);
-      await createNetwork(this.ip, network.netns, network.veth, block, routes);
+      await this.#firewall?.admit(network.veth, internet);
+      await createNetwork(this.#ip, network.netns, network.veth, block, routes);
     } catch (error) {
-      await this.firewall?.forget(network.veth);
-      this.subnets.free(block.index);
+      await this.#firewall?.forget(network.veth);
+      this.#subnets.free(block.index);
       throw error;
     }
     return network;

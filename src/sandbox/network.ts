@@ -38,10 +38,10 @@ export function parseCidrList(text: string): string[] {
 
 /** Hands out /30 blocks of a private subnet, one per running instance (in-process bookkeeping). */
 export class SubnetAllocator {
-  private readonly base: number;
-  private readonly blocks: number;
-  private readonly used = new Set<number>();
-  private next: number;
+  readonly #base: number;
+  readonly #blocks: number;
+  readonly #used = new Set<number>();
+  #next: number;
 
   constructor(readonly cidr: string) {
     const match = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(cidr);
@@ -50,33 +50,33 @@ export class SubnetAllocator {
       throw new SandboxError(`invalid instance subnet '${cidr}': expected an IPv4 CIDR from /8 to /30`);
     }
     const size = 2 ** (32 - prefix);
-    this.base = toInt(match.slice(1, 5).join('.'));
-    this.base -= this.base % size;
-    this.blocks = size / 4;
-    this.next = randomInt(this.blocks); // a random start makes collisions between two Kumo processes unlikely
+    this.#base = toInt(match.slice(1, 5).join('.'));
+    this.#base -= this.#base % size;
+    this.#blocks = size / 4;
+    this.#next = randomInt(this.#blocks); // a random start makes collisions between two Kumo processes unlikely
   }
 
   /** Index of the /30 holding `ip`, or undefined when `ip` is outside the subnet. */
   blockOf(ip: string): number | undefined {
-    const offset = toInt(ip) - this.base;
-    return offset >= 0 && offset < this.blocks * 4 ? Math.floor(offset / 4) : undefined;
+    const offset = toInt(ip) - this.#base;
+    return offset >= 0 && offset < this.#blocks * 4 ? Math.floor(offset / 4) : undefined;
   }
 
   /** Reserves a free block that is neither ours already nor in `taken` (addresses seen on the host). */
   allocate(taken: ReadonlySet<number>): AddressBlock {
-    for (let i = 0; i < this.blocks; i++) {
-      const index = (this.next + i) % this.blocks;
-      if (this.used.has(index) || taken.has(index)) continue;
-      this.used.add(index);
-      this.next = (index + 1) % this.blocks;
-      const first = this.base + index * 4;
+    for (let i = 0; i < this.#blocks; i++) {
+      const index = (this.#next + i) % this.#blocks;
+      if (this.#used.has(index) || taken.has(index)) continue;
+      this.#used.add(index);
+      this.#next = (index + 1) % this.#blocks;
+      const first = this.#base + index * 4;
       return { index, hostIp: toIp(first + 1), sandboxIp: toIp(first + 2) };
     }
-    throw new SandboxError(`instance subnet ${this.cidr} is exhausted (${this.blocks} blocks in use)`);
+    throw new SandboxError(`instance subnet ${this.cidr} is exhausted (${this.#blocks} blocks in use)`);
   }
 
   free(index: number): void {
-    this.used.delete(index);
+    this.#used.delete(index);
   }
 }
 

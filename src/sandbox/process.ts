@@ -42,26 +42,26 @@ function killGroup(pid: number, signal: NodeJS.Signals): void {
 export class ProcessSandbox implements Sandbox {
   readonly kind = 'process' as const;
   readonly reason: string;
-  private readonly handles = new Set<InstanceHandle>();
-  private readonly ports = new Set<number>();
-  private readonly stopGraceMs: number;
+  readonly #handles = new Set<InstanceHandle>();
+  readonly #ports = new Set<number>();
+  readonly #stopGraceMs: number;
 
   constructor(options: ProcessSandboxOptions = {}) {
     this.reason = options.reason ?? PROCESS_REASON;
-    this.stopGraceMs = options.stopGraceMs ?? 1000;
+    this.#stopGraceMs = options.stopGraceMs ?? 1000;
   }
 
-  private async freePort(): Promise<number> {
+  async #freePort(): Promise<number> {
     for (let attempt = 0; attempt < 50; attempt++) {
       const port = await listenOnce();
-      if (!this.ports.has(port)) return port;
+      if (!this.#ports.has(port)) return port;
     }
     throw new SandboxError('cannot find a free TCP port for the instance');
   }
 
   async start(spec: SandboxSpec): Promise<InstanceHandle> {
     validateSpec(spec);
-    const port = await this.freePort();
+    const port = await this.#freePort();
     const [file = '', ...args] = rewriteArgv(spec.command, pathMap(spec));
     const env = {
       PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
@@ -82,7 +82,7 @@ export class ProcessSandbox implements Sandbox {
       throw new SandboxError(`cannot start instance ${spec.instanceId} (${file}): ${error.message}`);
     }
     child.on('error', () => {}); // spawning succeeded; later errors carry nothing the exit does not
-    this.ports.add(port);
+    this.#ports.add(port);
     const memory = new TreeMemorySampler(pid);
     const state = { alive: true };
     // When the main process exits, whatever it left behind in its process group goes too.
@@ -94,7 +94,7 @@ export class ProcessSandbox implements Sandbox {
         state.alive = false;
         memory.stop();
         killGroup(pid, 'SIGKILL');
-        this.ports.delete(port);
+        this.#ports.delete(port);
       },
     );
     let stopping: Promise<void> | undefined;
@@ -109,22 +109,22 @@ export class ProcessSandbox implements Sandbox {
       peakMemoryBytes: () => memory.sample(),
       resetPeakMemory: () => memory.reset(),
       stop: () => {
-        stopping ??= this.stopOne(pid, exited, state).finally(() => this.handles.delete(handle));
+        stopping ??= this.#stopOne(pid, exited, state).finally(() => this.#handles.delete(handle));
         return stopping;
       },
     };
-    this.handles.add(handle);
+    this.#handles.add(handle);
     return handle;
   }
 
-  private async stopOne(pid: number, exited: Promise<ExitInfo>, state: { alive: boolean }): Promise<void> {
+  async #stopOne(pid: number, exited: Promise<ExitInfo>, state: { alive: boolean }): Promise<void> {
     // Only signal the group while its leader lives: afterwards the pid (= pgid) may belong to someone else.
     if (state.alive) killGroup(pid, 'SIGTERM');
-    if (!(await within(exited, this.stopGraceMs)) && state.alive) killGroup(pid, 'SIGKILL');
+    if (!(await within(exited, this.#stopGraceMs)) && state.alive) killGroup(pid, 'SIGKILL');
     await exited;
   }
 
   async close(): Promise<void> {
-    await Promise.all([...this.handles].map((handle) => handle.stop()));
+    await Promise.all([...this.#handles].map((handle) => handle.stop()));
   }
 }

@@ -38,40 +38,39 @@ function highWaterMark(pid: number): number {
  * may be missed; summing per-process peaks can overstate the true simultaneous peak.
  */
 export class TreeMemorySampler {
-  private peak = 0;
-  private stopped = false;
-  private readonly timer: NodeJS.Timeout;
+  #peak = 0;
+  #stopped = false;
+  readonly #timer: NodeJS.Timeout;
+  readonly #root: number;
 
-  constructor(
-    private readonly root: number,
-    intervalMs = 100,
-  ) {
-    this.timer = setInterval(() => this.sample(), intervalMs).unref();
+  constructor(root: number, intervalMs = 100) {
+    this.#root = root;
+    this.#timer = setInterval(() => this.sample(), intervalMs).unref();
     this.sample();
   }
 
   sample(): number {
-    if (this.stopped) return this.peak;
-    const total = processTree(this.root).reduce((sum, pid) => sum + highWaterMark(pid), 0);
-    this.peak = Math.max(this.peak, total);
-    return this.peak;
+    if (this.#stopped) return this.#peak;
+    const total = processTree(this.#root).reduce((sum, pid) => sum + highWaterMark(pid), 0);
+    this.#peak = Math.max(this.#peak, total);
+    return this.#peak;
   }
 
   reset(): void {
-    if (this.stopped) return;
-    for (const pid of processTree(this.root)) {
+    if (this.#stopped) return;
+    for (const pid of processTree(this.#root)) {
       try {
         writeFileSync(`/proc/${pid}/clear_refs`, '5');
       } catch {}
     }
-    this.peak = 0;
+    this.#peak = 0;
     this.sample();
   }
 
   /** Takes a last sample and stops; the peak stays readable. */
   stop(): void {
     this.sample();
-    this.stopped = true;
-    clearInterval(this.timer);
+    this.#stopped = true;
+    clearInterval(this.#timer);
   }
 }

@@ -52,63 +52,65 @@ const UID_MAX = 10999;
  */
 export class RuncSandbox implements Sandbox {
   readonly kind = 'runc' as const;
-  private readonly subnets: SubnetAllocator;
-  private readonly parent: string;
-  private readonly runcRoot: string;
-  private readonly running = new RunningInstances();
-  private ready: Promise<Tools> | undefined;
-  private version = 'runc';
-  private outbound = 'outbound network not set up yet';
+  readonly #subnets: SubnetAllocator;
+  readonly #parent: string;
+  readonly #runcRoot: string;
+  readonly #running = new RunningInstances();
+  #ready: Promise<Tools> | undefined;
+  #version = 'runc';
+  #outbound = 'outbound network not set up yet';
+  readonly #options: RuncSandboxOptions;
 
-  constructor(private readonly options: RuncSandboxOptions) {
-    this.subnets = new SubnetAllocator(options.subnet ?? '10.214.0.0/16');
-    this.parent = options.cgroupParent ?? 'kumo';
-    this.runcRoot = options.runcRoot ?? '/run/kumo-runc';
-    if (!/^[A-Za-z0-9._-]+$/.test(this.parent))
-      throw new SandboxError(`invalid cgroup parent '${this.parent}'`);
+  constructor(options: RuncSandboxOptions) {
+    this.#options = options;
+    this.#subnets = new SubnetAllocator(options.subnet ?? '10.214.0.0/16');
+    this.#parent = options.cgroupParent ?? 'kumo';
+    this.#runcRoot = options.runcRoot ?? '/run/kumo-runc';
+    if (!/^[A-Za-z0-9._-]+$/.test(this.#parent))
+      throw new SandboxError(`invalid cgroup parent '${this.#parent}'`);
   }
 
   get reason(): string {
-    const rootfs = this.options.writableRootfs
+    const rootfs = this.#options.writableRootfs
       ? 'a writable overlay root'
       : 'a read-only overlay of the image rootfs';
     return (
-      `${this.version}: OCI bundles on ${rootfs} with a private /tmp, own pid/ipc/uts/mount/net namespaces ` +
-      `(a veth /30 from ${this.subnets.cidr}), cgroup memory + pids + cpu limits, ` +
+      `${this.#version}: OCI bundles on ${rootfs} with a private /tmp, own pid/ipc/uts/mount/net namespaces ` +
+      `(a veth /30 from ${this.#subnets.cidr}), cgroup memory + pids + cpu limits, ` +
       `${seccompSupported() ? 'a' : 'no'} seccomp filter, the image's user or a uid in ${UID_MIN}-${UID_MAX}, ` +
-      `no capabilities; ${this.outbound}`
+      `no capabilities; ${this.#outbound}`
     );
   }
 
   /** Finds runc and the cgroup hierarchy, removes leftovers of crashed runs, sets NAT up. Idempotent. */
   prepare(): Promise<Tools> {
-    this.ready ??= this.doPrepare().catch((error: unknown) => {
-      this.ready = undefined;
+    this.#ready ??= this.#doPrepare().catch((error: unknown) => {
+      this.#ready = undefined;
       throw error;
     });
-    return this.ready;
+    return this.#ready;
   }
 
-  private async doPrepare(): Promise<Tools> {
+  async #doPrepare(): Promise<Tools> {
     const [runc, ip, mount] = await Promise.all(['runc', 'ip', 'mount'].map(findBinary));
     if (!runc || !ip) {
       throw new SandboxError(
         `missing executables: ${[runc ? '' : 'runc', ip ? '' : 'ip'].filter(Boolean).join(', ')}`,
       );
     }
-    if (this.options.writableRootfs && !mount) throw new SandboxError('a writable rootfs needs mount(8)');
-    this.version = (await run(runc, ['--version'])).split('\n')[0]?.trim() || 'runc';
+    if (this.#options.writableRootfs && !mount) throw new SandboxError('a writable rootfs needs mount(8)');
+    this.#version = (await run(runc, ['--version'])).split('\n')[0]?.trim() || 'runc';
     const layout = detectCgroupLayout();
-    ensureCgroupParent(layout, this.parent);
-    mkdirSync(this.options.stateDir, { recursive: true, mode: 0o700 });
-    mkdirSync(this.runcRoot, { recursive: true, mode: 0o700 });
+    ensureCgroupParent(layout, this.#parent);
+    mkdirSync(this.#options.stateDir, { recursive: true, mode: 0o700 });
+    mkdirSync(this.#runcRoot, { recursive: true, mode: 0o700 });
     await sweepLeftovers({
-      cgroupParent: this.parent,
-      runcRoot: this.runcRoot,
-      stateDir: this.options.stateDir,
+      cgroupParent: this.#parent,
+      runcRoot: this.#runcRoot,
+      stateDir: this.#options.stateDir,
     });
-    const networks = await NetworkPool.open(ip, this.subnets, this.options);
-    this.outbound = networks.policy;
+    const networks = await NetworkPool.open(ip, this.#subnets, this.#options);
+    this.#outbound = networks.policy;
     networks.warm();
     return { runc, ip, mount, layout, networks, stage: await StagingArea.open('runc') };
   }
@@ -119,12 +121,12 @@ export class RuncSandbox implements Sandbox {
     if (!image)
       throw new SandboxError(`instance ${spec.instanceId} has no image: the runc sandbox runs images only`);
     const tools = await this.prepare();
-    return this.running.start(spec.instanceId, (name, forget) =>
-      this.launch(spec, image, tools, name, forget),
+    return this.#running.start(spec.instanceId, (name, forget) =>
+      this.#launch(spec, image, tools, name, forget),
     );
   }
 
-  private async launch(
+  async #launch(
     spec: SandboxSpec,
     image: SandboxImage,
     tools: Tools,
@@ -133,19 +135,19 @@ export class RuncSandbox implements Sandbox {
   ): Promise<InstanceHandle> {
     const user = await resolveImageUser(image, randomInt(UID_MIN, UID_MAX + 1));
     const staged = (await tools.stage?.stage(spec)) ?? { spec, release: () => {} };
-    const slot = await InstanceSlot.open(tools.layout, this.parent, name, tools.networks, spec).catch(
+    const slot = await InstanceSlot.open(tools.layout, this.#parent, name, tools.networks, spec).catch(
       (error: unknown) => {
         staged.release();
         throw error;
       },
     );
     const { cgroup: group } = slot;
-    const bundle = join(this.options.stateDir, name);
+    const bundle = join(this.#options.stateDir, name);
     const hosts = tools.stage ? join(tools.stage.root, `${name}.hosts`) : join(bundle, 'hosts');
     // The root is an overlay whenever mount(8) exists: bound directly, its mountinfo line would show the image
     // cache's host path (runc pivots into a bind mount of it).
     const overlay = tools.mount ? join(bundle, 'rootfs') : undefined;
-    const writable = this.options.writableRootfs === true;
+    const writable = this.#options.writableRootfs === true;
     const undo = async () => {
       if (overlay) await tryRun('umount', [overlay]);
       await rm(bundle, { recursive: true, force: true }).catch(() => {});
@@ -163,7 +165,7 @@ export class RuncSandbox implements Sandbox {
         readonlyRootfs: !writable,
         hostsFile: hosts,
         netnsPath: `/run/netns/${slot.netns}`,
-        cgroupsPath: `/${this.parent}/${name}`,
+        cgroupsPath: `/${this.#parent}/${name}`,
         cpu: tools.layout.cpu ? cpuLimit(spec) : undefined,
         user,
       });
@@ -174,7 +176,7 @@ export class RuncSandbox implements Sandbox {
         ? error
         : new SandboxError(`cannot prepare container ${spec.instanceId}: ${(error as Error).message}`);
     }
-    const runcArgs = ['--root', this.runcRoot, 'run', '--keep', '--bundle', bundle, name];
+    const runcArgs = ['--root', this.#runcRoot, 'run', '--keep', '--bundle', bundle, name];
     const child = spawn(tools.runc, runcArgs, {
       env: { PATH: SYSTEM_PATH },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -197,7 +199,7 @@ export class RuncSandbox implements Sandbox {
         await within(exited, 2000);
       }
       await group.destroy().catch((error: unknown) => errors.push(error));
-      await run(tools.runc, ['--root', this.runcRoot, 'delete', '--force', name]).catch((error: unknown) =>
+      await run(tools.runc, ['--root', this.#runcRoot, 'delete', '--force', name]).catch((error: unknown) =>
         errors.push(error),
       );
       if (overlay) await run('umount', [overlay]).catch((error: unknown) => errors.push(error));
@@ -220,8 +222,8 @@ export class RuncSandbox implements Sandbox {
   }
 
   async close(): Promise<void> {
-    await this.running.close(this.ready);
-    await (await this.ready?.catch(() => undefined))?.stage?.close();
+    await this.#running.close(this.#ready);
+    await (await this.#ready?.catch(() => undefined))?.stage?.close();
   }
 }
 

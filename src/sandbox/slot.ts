@@ -30,11 +30,15 @@ export function hostsFile(instanceId: string, ip: string): string {
  * named netns (from the pool) reached over a veth pair on its own /30. Opening is all-or-nothing.
  */
 export class InstanceSlot {
+  readonly #networks: NetworkPool;
+
   private constructor(
     readonly network: InstanceNetwork,
     readonly cgroup: InstanceCgroup,
-    private readonly networks: NetworkPool,
-  ) {}
+    networks: NetworkPool,
+  ) {
+    this.#networks = networks;
+  }
 
   get netns(): string {
     return this.network.netns;
@@ -66,7 +70,7 @@ export class InstanceSlot {
 
   /** Removes the netns and veth and gives the /30 back; failures go to `errors`. */
   async closeNetwork(errors: unknown[]): Promise<void> {
-    await this.networks.destroy(this.network).catch((error: unknown) => errors.push(error));
+    await this.#networks.destroy(this.network).catch((error: unknown) => errors.push(error));
   }
 }
 
