@@ -128,9 +128,13 @@ describe('sandbox hardening: hostile functions in the bwrap sandbox', { skip: un
     const { fc, server: kumo } = await server(t);
     await deployHostile(fc, 'bomb');
     await deployHostile(fc, 'bystander');
-    const { processes } = await attack(fc, 'bomb', 'forkbomb');
-    assert.ok(Number(processes) > 10, `the bomb did not run: ${processes} processes`);
+    // The bomb collapses and regrows as forks fail, so the function's own sampling of /proc may miss its peaks:
+    // the kernel's count of refused forks is what proves it ran into the limit.
+    await attack(fc, 'bomb', 'forkbomb');
     // The kernel's own count: the bomb hit the limit (forks were refused) and no instance is above it.
+    await eventually('the bomb hit the pids limit', () =>
+      instancePids().some((instance) => instance.refused > 0),
+    );
     const pids = instancePids();
     assert.equal(pids.filter((instance) => instance.refused > 0).length, 1, JSON.stringify(pids));
     for (const instance of pids) assert.ok(instance.current <= 64, JSON.stringify(pids));
