@@ -1,6 +1,8 @@
 import type { CodeStore } from '../code/index.js';
+import { type InvokeTarget, resolveTarget } from '../invoke/resolve.js';
 import { type CustomDomain, FcError, type FunctionRecord, type Trigger } from '../model/index.js';
 import type { MetaStore } from '../store/index.js';
+import type { FunctionKey } from './functions.js';
 
 /** What the control layer needs, passed in once by the server wiring. Nothing here knows about HTTP. */
 export interface ControlDeps {
@@ -38,6 +40,17 @@ export function expectedEtag(options: WriteOptions): string | undefined {
 }
 
 export const timestamp = (deps: ControlDeps): string => deps.now?.() ?? new Date().toISOString();
+
+/** The function a write names, resolved; only LATEST can be written (a published version is immutable). */
+export async function writableFunction(store: MetaStore, key: FunctionKey): Promise<InvokeTarget> {
+  const target = await resolveTarget(store, {
+    serviceRef: key.serviceName,
+    functionName: key.functionName,
+    qualifier: key.qualifier,
+  });
+  requireWritable(target.versionId);
+  return target;
+}
 
 /** Only LATEST can be changed: a published version is immutable (FC refuses writes through a version). */
 export function requireWritable(versionId: string | undefined): void {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { decodeZipFile } from '../code/index.js';
-import { resolveService, resolveTarget } from '../invoke/resolve.js';
+import { resolveService } from '../invoke/resolve.js';
 import {
   applyFunctionDefaults,
   type CodeInput,
@@ -15,7 +15,14 @@ import {
   validateInput,
 } from '../model/index.js';
 import type { Page, Stored } from '../store/index.js';
-import { type ControlDeps, expectedEtag, requireWritable, timestamp, type WriteOptions } from './context.js';
+import {
+  type ControlDeps,
+  expectedEtag,
+  requireWritable,
+  timestamp,
+  type WriteOptions,
+  writableFunction,
+} from './context.js';
 import { type PageInput, pageQuery } from './list.js';
 
 /** Names a function; `qualifier` is the version or alias it is seen through (LATEST when absent). */
@@ -89,7 +96,7 @@ export class FunctionControl {
     options: WriteOptions & CodeOptions = {},
   ): Promise<Stored<FunctionRecord>> {
     const { code, ...changes } = validateInput(updateFunctionBody, body);
-    const current = await this.#writable(key);
+    const current = await writableFunction(this.#deps.store, key);
     const record: FunctionRecord = {
       ...current.fn,
       ...changes,
@@ -107,23 +114,13 @@ export class FunctionControl {
 
   /** Deletes the function and its triggers; its instances retire. */
   async delete(key: FunctionKey, options: WriteOptions = {}): Promise<void> {
-    const current = await this.#writable(key);
+    const current = await writableFunction(this.#deps.store, key);
     await this.#deps.store.deleteFunction(
       current.service.serviceName,
       current.fn.functionName,
       expectedEtag(options),
     );
     this.#deps.onFunctionChanged?.(current.service.serviceName, current.fn.functionName);
-  }
-
-  async #writable(key: FunctionKey) {
-    const target = await resolveTarget(this.#deps.store, {
-      serviceRef: key.serviceName,
-      functionName: key.functionName,
-      qualifier: key.qualifier,
-    });
-    requireWritable(target.versionId);
-    return target;
   }
 
   #checkRuntime(record: FunctionRecord): void {

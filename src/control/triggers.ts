@@ -13,7 +13,7 @@ import {
 import type { MetaStore, Page, Stored } from '../store/index.js';
 // cron.js itself: the triggers index also carries the timer scheduler, which the control layer does not use.
 import { createCron } from '../triggers/cron.js';
-import { type ControlDeps, expectedEtag, requireWritable, timestamp, type WriteOptions } from './context.js';
+import { type ControlDeps, expectedEtag, timestamp, type WriteOptions, writableFunction } from './context.js';
 import type { FunctionKey } from './functions.js';
 import { type PageInput, pageQuery } from './list.js';
 
@@ -31,7 +31,7 @@ export class TriggerControl {
 
   /** `body`: the create fields in any key casing (`triggerConfig` as an object or a JSON string). */
   async create(key: FunctionKey, body: unknown): Promise<Stored<Trigger>> {
-    const { fn } = await this.#function(key);
+    const { fn } = await writableFunction(this.#deps.store, key);
     const fields = validateInput(createTriggerBody, body);
     const triggerType = checkTriggerType(fields.triggerType);
     const time = timestamp(this.#deps);
@@ -52,7 +52,7 @@ export class TriggerControl {
   }
 
   async get(key: TriggerKey): Promise<Stored<Trigger>> {
-    const { fn } = await this.#function(key);
+    const { fn } = await writableFunction(this.#deps.store, key);
     const stored = await this.#deps.store.getTrigger(fn.serviceName, fn.functionName, key.triggerName);
     if (!stored) {
       throw new FcError(
@@ -65,7 +65,7 @@ export class TriggerControl {
 
   async list(key: FunctionKey, page: PageInput): Promise<Page<Stored<Trigger>>> {
     const query = pageQuery(page);
-    const { fn } = await this.#function(key);
+    const { fn } = await writableFunction(this.#deps.store, key);
     return this.#deps.store.listTriggers(fn.serviceName, fn.functionName, query);
   }
 
@@ -105,17 +105,6 @@ export class TriggerControl {
       expectedEtag(options),
     );
     this.#deps.onTriggerChanged?.(value, true);
-  }
-
-  /** Triggers belong to the function itself (LATEST), never to a published version. */
-  async #function(key: FunctionKey) {
-    const target = await resolveTarget(this.#deps.store, {
-      serviceRef: key.serviceName,
-      functionName: key.functionName,
-      qualifier: key.qualifier,
-    });
-    requireWritable(target.versionId);
-    return target;
   }
 }
 
