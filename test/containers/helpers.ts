@@ -204,3 +204,36 @@ export function pushImage(layout: string, tag: string, registry: TestRegistry, r
   ]);
   return ref;
 }
+
+/** A suite's registry and one image built and pushed to it before the suite's tests; both removed after them. */
+export interface SuiteImage {
+  registry: TestRegistry;
+  /** `host:port/repository:tag`, as a function's `customContainerConfig.image`. */
+  image: string;
+}
+
+/**
+ * Registers `before`/`after` hooks in the calling suite that start a registry and push an image built with
+ * `options`; `enabled: false` (the suite is skipped) builds nothing. The returned object is filled in `before`.
+ */
+export function useSuiteImage(
+  hooks: { before(fn: () => Promise<void>): void; after(fn: () => Promise<void>): void },
+  repository: string,
+  options: ImageOptions,
+  enabled = true,
+): Partial<SuiteImage> {
+  const suite: Partial<SuiteImage> = {};
+  let work: string | undefined;
+  hooks.before(async () => {
+    if (!enabled) return;
+    suite.registry = await TestRegistry.start();
+    work = mkdtempSync(join(tmpdir(), 'kumo-image-build-'));
+    const tag = repository.split('/').pop() ?? 'image';
+    suite.image = pushImage(buildImage(work, tag, options), tag, suite.registry, repository);
+  });
+  hooks.after(async () => {
+    await suite.registry?.remove();
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
+  return suite;
+}

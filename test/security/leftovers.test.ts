@@ -8,7 +8,7 @@ import { detectCgroupLayout } from '../../src/sandbox/cgroup.js';
 import { listFirewallTables } from '../../src/sandbox/firewall.js';
 import { probeBwrap } from '../../src/sandbox/index.js';
 import { listNetns, listVeths } from '../../src/sandbox/network.js';
-import { buildImage, containerTestsUnavailable, pushImage, TestRegistry } from '../containers/helpers.js';
+import { containerTestsUnavailable, useSuiteImage } from '../containers/helpers.js';
 import {
   ACCESS_KEY_ID,
   ACCESS_KEY_SECRET,
@@ -131,27 +131,20 @@ async function crashWithInstances(
 describe('crash hygiene: a SIGKILLed kumo serve leaves nothing behind', {
   skip: unavailable ?? false,
 }, () => {
-  let registry: TestRegistry | undefined;
-  let work: string | undefined;
-  let image: string | undefined;
-
-  before(async () => {
+  before(() => {
     if (!existsSync(new URL('../../dist/cli/main.js', import.meta.url))) throw new Error('run npm run build');
-    if (noContainers) return;
-    registry = await TestRegistry.start();
-    work = mkdtempSync(join(tmpdir(), 'kumo-image-build-'));
-    const layout = buildImage(work, 'probe', { entrypoint: ['/usr/bin/node'], env: ['PATH=/usr/bin:/bin'] });
-    image = pushImage(layout, 'probe', registry, 'test/probe');
   });
-  after(async () => {
-    await registry?.remove();
-    if (work) rmSync(work, { recursive: true, force: true });
-  });
+  const suite = useSuiteImage(
+    { before, after },
+    'test/probe',
+    { entrypoint: ['/usr/bin/node'], env: ['PATH=/usr/bin:/bin'] },
+    !noContainers,
+  );
 
   test('kumo doctor --clean removes every leftover and says what it removed', async (t) => {
     const dataDir = mkdtempSync(join(tmpdir(), 'kumo-crash-'));
     t.after(() => rmSync(dataDir, { recursive: true, force: true }));
-    const pid = await crashWithInstances(t, dataDir, image);
+    const pid = await crashWithInstances(t, dataDir, suite.image);
     const left = await resourcesOf(pid, dataDir);
 
     const doctor = spawnSync(process.execPath, [KUMO, 'doctor', '--clean'], {
@@ -182,7 +175,7 @@ describe('crash hygiene: a SIGKILLed kumo serve leaves nothing behind', {
 
   test('the next start of the server removes every leftover', async (t) => {
     const dataDir = mkdtempSync(join(tmpdir(), 'kumo-crash-'));
-    const pid = await crashWithInstances(t, dataDir, image);
+    const pid = await crashWithInstances(t, dataDir, suite.image);
     assert.ok(total(await resourcesOf(pid, dataDir)) > 0);
     await startTestServer(t, {}, dataDir);
     t.after(() => rmSync(dataDir, { recursive: true, force: true })); // after the server's own close

@@ -1,11 +1,8 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type FC from '@alicloud/fc2';
 import { probeBwrap } from '../../src/sandbox/index.js';
-import { buildImage, containerTestsUnavailable, pushImage, TestRegistry } from '../containers/helpers.js';
+import { containerTestsUnavailable, useSuiteImage } from '../containers/helpers.js';
 import { startTestServer } from '../helpers/server.js';
 import { deployProbe, hostAddresses, offset, openListener, PROBE_SOURCE, probe } from './network-helpers.js';
 
@@ -29,29 +26,20 @@ async function deployContainerProbe(fc: FC, service: string, image: string, opti
 }
 
 describe('network policy of runc instances (custom containers)', { skip: unavailable ?? false }, () => {
-  let registry: TestRegistry;
-  let work: string;
-  let image: string;
-
-  before(async () => {
-    registry = await TestRegistry.start();
-    work = mkdtempSync(join(tmpdir(), 'kumo-image-build-'));
-    const layout = buildImage(work, 'probe', { entrypoint: ['/usr/bin/node'], env: ['PATH=/usr/bin:/bin'] });
-    image = pushImage(layout, 'probe', registry, 'test/probe');
-  });
-  after(async () => {
-    await registry?.remove();
-    if (work) rmSync(work, { recursive: true, force: true });
+  const suite = useSuiteImage({ before, after }, 'test/probe', {
+    entrypoint: ['/usr/bin/node'],
+    env: ['PATH=/usr/bin:/bin'],
   });
 
   test('a container reaches neither a bwrap instance nor the host; internetAccess false has no route', async (t) => {
     const { server, fc } = await startTestServer(t, {
       host: '0.0.0.0',
-      registryInsecure: registry.host,
+      registryInsecure: suite.registry?.host,
       instanceStartTimeoutMs: 20_000,
     });
     const listener = await openListener(t);
     await deployProbe(fc, 'victim');
+    const image = suite.image ?? '';
     await deployContainerProbe(fc, 'boxed', image);
     await deployContainerProbe(fc, 'boxed-offline', image, { internetAccess: false });
     const victim = await probe(fc, 'victim', []);

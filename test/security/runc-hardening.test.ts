@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { basename, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { detectCgroupLayout } from '../../src/sandbox/cgroup.js';
-import { buildImage, containerTestsUnavailable, pushImage, TestRegistry } from '../containers/helpers.js';
+import { containerTestsUnavailable, useSuiteImage } from '../containers/helpers.js';
 import { invoke } from '../helpers/functions.js';
 import { startTestServer } from '../helpers/server.js';
 
@@ -38,24 +38,14 @@ function cpuQuotas(): number[] {
 describe('sandbox hardening: custom containers under runc', {
   skip: containerTestsUnavailable() ?? false,
 }, () => {
-  let registry: TestRegistry;
-  let work: string;
-  let image: string;
-
-  before(async () => {
-    registry = await TestRegistry.start();
-    work = mkdtempSync(join(tmpdir(), 'kumo-hardening-image-'));
-    const layout = buildImage(work, 'node', { entrypoint: ['/usr/bin/node'], cmd: ['-e', REPORTER] });
-    image = pushImage(layout, 'node', registry, 'test/hardening');
-  });
-  after(async () => {
-    await registry?.remove();
-    if (work) rmSync(work, { recursive: true, force: true });
+  const suite = useSuiteImage({ before, after }, 'test/hardening', {
+    entrypoint: ['/usr/bin/node'],
+    cmd: ['-e', REPORTER],
   });
 
   test('the container runs under the seccomp filter, with a CPU quota, and no host path in its mountinfo', async (t) => {
     const { fc, dataDir } = await startTestServer(t, {
-      registryInsecure: registry.host,
+      registryInsecure: suite.registry?.host,
       instanceStartTimeoutMs: 20_000,
     });
     await fc.createService('ctr');
@@ -66,7 +56,7 @@ describe('sandbox hardening: custom containers under runc', {
       memorySize: 1024,
       timeout: 10,
       caPort: 9000,
-      customContainerConfig: { image },
+      customContainerConfig: { image: suite.image },
     });
     const result = await invoke(fc, 'ctr', 'seen', 'x');
     assert.equal(result.errorType, undefined, result.body);
