@@ -2,6 +2,21 @@ import type { RegistryCredentials, RegistrySettings } from './skopeo.js';
 
 const HOST = /^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:]+\])(?::\d{1,5})?$/;
 
+/**
+ * A registry on this machine's loopback (`localhost`, `127.0.0.0/8`, `[::1]`, any port): reached over plain HTTP
+ * or without TLS verification with no setting, as Docker does. Others must be listed in `KUMO_REGISTRY_INSECURE`.
+ */
+export function isLoopbackRegistry(registry: string): boolean {
+  const host = registry.startsWith('[')
+    ? registry.slice(0, registry.indexOf(']') + 1)
+    : registry.replace(/:\d+$/, '');
+  if (host.toLowerCase() === 'localhost' || host === '[::1]') return true;
+  const octets = host.split('.');
+  return (
+    octets.length === 4 && octets[0] === '127' && octets.every((o) => /^\d{1,3}$/.test(o) && Number(o) <= 255)
+  );
+}
+
 /** Parses `KUMO_REGISTRY_INSECURE`: a comma list of `host[:port]`. Throws an Error naming the bad entry. */
 export function parseInsecureRegistries(value: string): string[] {
   const hosts = value

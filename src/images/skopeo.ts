@@ -1,4 +1,5 @@
 import { ImageError } from './errors.js';
+import { isLoopbackRegistry } from './settings.js';
 import { runTool, type ToolResult } from './tool.js';
 
 export interface RegistryCredentials {
@@ -8,7 +9,10 @@ export interface RegistryCredentials {
 
 /** How Kumo talks to registries (from `KUMO_REGISTRY_INSECURE` and `KUMO_REGISTRY_AUTH`). */
 export interface RegistrySettings {
-  /** `host[:port]` entries reached without TLS verification (plain HTTP is then allowed too). */
+  /**
+   * `host[:port]` entries reached without TLS verification (plain HTTP is then allowed too); loopback
+   * registries always are (`isLoopbackRegistry`).
+   */
   insecure: readonly string[];
   /** Credentials per `host[:port]`. */
   credentials: Readonly<Record<string, RegistryCredentials>>;
@@ -65,7 +69,7 @@ export class Skopeo {
   }
 
   #isInsecure(registry: string): boolean {
-    return this.#settings.insecure.includes(registry);
+    return this.#settings.insecure.includes(registry) || isLoopbackRegistry(registry);
   }
 
   async #run(args: string[], timeoutMs: number, signal?: AbortSignal): Promise<ToolResult> {

@@ -60,16 +60,20 @@ export function perCallFcHeaders(
   };
 }
 
-/** The instance's environment (FC_RUNTIME.md §1.6); the sandbox adds the port and code path variables. */
+/**
+ * The instance's environment (FC_RUNTIME.md §1.6): the runtime's FC defaults (`PATH`, `LD_LIBRARY_PATH` …, see
+ * docs/environment.md), then the function's own variables, then FC's reserved ones. The sandbox adds the port
+ * and code path variables.
+ */
 export function instanceEnv(
   ctx: Omit<CallContext, 'requestId'>,
   instanceId: string,
-  extra: Record<string, string> = {},
+  defaults: Readonly<Record<string, string>> = {},
 ): Record<string, string> {
   const { fn } = ctx;
   return {
+    ...defaults,
     ...fn.environmentVariables,
-    ...extra,
     FC_FUNCTION_NAME: fn.functionName,
     FC_FUNCTION_HANDLER: fn.handler ?? '',
     FC_FUNCTION_MEMORY_SIZE: String(fn.memorySize),
@@ -85,7 +89,5 @@ export function instanceEnv(
     ALIBABA_CLOUD_ACCESS_KEY_ID: ctx.credentials.accessKeyId,
     ALIBABA_CLOUD_ACCESS_KEY_SECRET: ctx.credentials.accessKeySecret,
     ALIBABA_CLOUD_SECURITY_TOKEN: ctx.credentials.securityToken,
-    PYTHONPATH: '/code',
-    LD_LIBRARY_PATH: '/code:/code/lib:/usr/local/lib',
   };
 }

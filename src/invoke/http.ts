@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import { LIMITS } from '../model/index.js';
+import { canonicalName } from '../scheduler/index.js';
 import type { Call, Sent } from './call.js';
 import { type CallResult, readCapped } from './instance-call.js';
 import type { CallRequest, Invoker } from './invoker.js';
@@ -53,11 +54,12 @@ async function sendHttp(call: Call, request: HttpInvokeRequest): Promise<Sent<Ht
   const timer = setTimeout(() => controller.abort(), call.ctx.fn.timeout * 1000);
   const outcomeOf = (result: CallResult) => toOutcome(result, call.outcomeContext());
 
+  // The client's headers under Go's canonical names, as FC's Go front end passes them on (docs/environment.md).
   const headers: Record<string, string | string[]> = {};
   for (const [name, value] of Object.entries(request.headers)) {
     const lower = name.toLowerCase();
     if (value === undefined || DROPPED_REQUEST.has(lower) || lower.startsWith('x-fc-')) continue;
-    headers[name] = value;
+    headers[canonicalName(name)] = value;
   }
   Object.assign(headers, call.instanceHeaders('/http-invoke'), {
     'X-Fc-Base-Path': request.basePath,

@@ -52,7 +52,11 @@ export class StartRecipes {
       instanceId,
       codeDir,
       command,
-      env: instanceEnv({ fn, service, qualifier, region, accountId, credentials }, instanceId),
+      env: instanceEnv(
+        { fn, service, qualifier, region, accountId, credentials },
+        instanceId,
+        runtime.env?.(fn),
+      ),
       port: fn.caPort,
       memoryMb: fn.memorySize,
       cpuCores: fn.cpu,

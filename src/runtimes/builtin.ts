@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { FunctionRecord } from '../model/index.js';
+import { nodejsEnv, PYTHON_ENV } from './environment.js';
 import type { RuntimeDefinition } from './registry.js';
 
 /** The in-instance agents (`runtimes/<lang>/` in the repo), mounted read-only into each sandbox here. */
@@ -14,6 +15,7 @@ export const NODEJS: RuntimeDefinition = {
   interpreter: `node ${process.versions.node}`,
   unavailableReason: () => undefined,
   mounts: MOUNTS,
+  env: (fn) => nodejsEnv(fn.runtime),
   command: (fn: FunctionRecord) => [
     process.execPath,
     // As FC does: leave a tenth of the memory to everything that is not the V8 heap.
@@ -31,6 +33,7 @@ export const PYTHON: RuntimeDefinition = {
   unavailableReason: () =>
     pythonVersion ? undefined : `${PYTHON_BINARY} is missing: install Debian's python3 package`,
   mounts: MOUNTS,
+  env: () => PYTHON_ENV,
   command: () => [PYTHON_BINARY, '-u', `${AGENTS_MOUNT}/python/agent.py`],
 };
 

@@ -1,5 +1,6 @@
 import { FcError, type FunctionRecord, invalidArgument, isKnownRuntime } from '../model/index.js';
 import type { SandboxSpec } from '../sandbox/index.js';
+import { CUSTOM_ENV } from './environment.js';
 
 /** How one FC runtime name is served. Every runtime is started as a custom runtime (DESIGN.md §1). */
 export interface RuntimeDefinition {
@@ -12,6 +13,8 @@ export interface RuntimeDefinition {
   unavailableReason(): string | undefined;
   /** argv of the instance's server, as the instance sees paths (code at /code). */
   command(fn: FunctionRecord): string[];
+  /** FC's default environment of this runtime's instances (docs/environment.md); the function's own wins. */
+  env?(fn: FunctionRecord): Readonly<Record<string, string>>;
   /**
    * Completes an instance's spec when starting needs more than `command` (a container image to pull): gets
    * the spec built from the function and returns the one to start. `log` writes to the function's log.
@@ -23,6 +26,7 @@ export const CUSTOM: RuntimeDefinition = {
   names: ['custom', 'custom.debian10', 'custom.debian11'],
   interpreter: 'your bootstrap',
   unavailableReason: () => undefined,
+  env: () => CUSTOM_ENV,
   command(fn) {
     const custom = fn.customRuntimeConfig;
     if (custom?.command?.length) return [...custom.command, ...(custom.args ?? [])];

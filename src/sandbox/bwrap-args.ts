@@ -1,6 +1,7 @@
 import { existsSync, lstatSync, readdirSync, readlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { SYSTEM_PATH } from './exec.js';
+import { usrLocalArgs } from './fc-paths.js';
 import { seccompProgram, seccompSupported } from './seccomp.js';
 import { hostsFile } from './slot.js';
 import { pathMap, portEnv } from './spec.js';
@@ -91,6 +92,7 @@ export function buildSandboxCommand(spec: SandboxSpec, setpriv: string, uid: num
     '--hostname',
     `fc-${spec.instanceId}`,
     ...hostRootArgs(),
+    ...usrLocalArgs(),
     // The instance's own /etc/hosts: its hostname must resolve without DNS, or servers that look it up at start
     // (Python's http.server: getfqdn) hang until the DNS timeout. /etc/passwd and /etc/group: no host users.
     ...['hosts', 'passwd', 'group'].flatMap((name) => [
@@ -112,7 +114,7 @@ export function buildSandboxCommand(spec: SandboxSpec, setpriv: string, uid: num
     '--tmpfs',
     '/tmp',
   ];
-  const made = new Set(['/', '/tmp', '/etc', ...ROOT_DIRS]);
+  const made = new Set(['/', '/tmp', '/etc', '/usr/local', ...ROOT_DIRS]);
   for (const [inside, host] of pathMap(spec)) {
     const parents: string[] = [];
     for (let dir = dirname(inside); !made.has(dir); dir = dirname(dir)) parents.unshift(dir);

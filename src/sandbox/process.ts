@@ -3,6 +3,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { SandboxError } from './errors.js';
 import { within } from './exec.js';
+import { hostPathLists } from './fc-paths.js';
 import { exitOf } from './handle.js';
 import { TreeMemorySampler } from './proctree.js';
 import { pathMap, portEnv, rewriteArgv, validateSpec } from './spec.js';
@@ -62,11 +63,13 @@ export class ProcessSandbox implements Sandbox {
   async start(spec: SandboxSpec): Promise<InstanceHandle> {
     validateSpec(spec);
     const port = await this.#freePort();
-    const [file = '', ...args] = rewriteArgv(spec.command, pathMap(spec));
+    const map = pathMap(spec);
+    const [file = '', ...args] = rewriteArgv(spec.command, map);
     const env = {
       PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
       HOME: tmpdir(),
       ...spec.env,
+      ...hostPathLists(spec.env, (dir) => rewriteArgv([dir], map)[0] ?? dir),
       ...portEnv(port),
       FC_FUNC_CODE_PATH: spec.codeDir,
     };

@@ -1,3 +1,4 @@
+export { canonicalName } from './canonical-head.js';
 export { Instance, type InstanceRecipe, type InstanceState } from './instance.js';
 export {
   type Lease,

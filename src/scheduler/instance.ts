@@ -2,6 +2,7 @@ import { Pool } from 'undici';
 import { InstanceLogCapture, type InstanceLogMeta, type LogStore } from '../logs/index.js';
 import { FcError } from '../model/index.js';
 import type { ExitInfo, InstanceHandle, Sandbox, SandboxSpec } from '../sandbox/index.js';
+import { canonicalHeadConnector } from './canonical-head.js';
 import { waitForPort } from './readiness.js';
 
 /**
@@ -133,6 +134,7 @@ export async function startInstance(
     headersTimeout: 0,
     bodyTimeout: 0,
     keepAliveTimeout: 60_000,
+    connect: canonicalHeadConnector,
   });
   return new Instance(start.id, start.revision, start.concurrency, handle, dispatcher, logs);
 }

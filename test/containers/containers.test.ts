@@ -8,7 +8,13 @@ import { request } from 'undici';
 import type { FcClient } from '../../src/cli/client.js';
 import { invoke } from '../helpers/functions.js';
 import { startTestServer } from '../helpers/server.js';
-import { buildImage, containerTestsUnavailable, pushImage, TestRegistry } from './helpers.js';
+import {
+  buildImage,
+  containerTestsUnavailable,
+  forwardOffLoopback,
+  pushImage,
+  TestRegistry,
+} from './helpers.js';
 
 const unavailable = containerTestsUnavailable();
 const REPO = 'test/app';
@@ -85,7 +91,7 @@ describe('custom-container functions (runc, skopeo, umoci, a real registry)', {
   });
 
   const server = (t: import('node:test').TestContext) =>
-    startTestServer(t, { registryInsecure: registry.host, instanceStartTimeoutMs: 20_000 });
+    startTestServer(t, { instanceStartTimeoutMs: 20_000 }); // a loopback registry needs no setting
 
   test('an event function and an HTTP function run from a pushed image; the second reuses the cache', async (t) => {
     const { fc, client, server: kumo } = await server(t);
@@ -219,10 +225,7 @@ describe('custom-container functions (runc, skopeo, umoci, a real registry)', {
   });
 
   test('KUMO_CONTAINER_WRITABLE_ROOTFS gives each instance its own writable root (an overlay)', async (t) => {
-    const { fc } = await startTestServer(t, {
-      registryInsecure: registry.host,
-      containerWritableRootfs: true,
-    });
+    const { fc } = await startTestServer(t, { containerWritableRootfs: true });
     await fc.createService('ctr');
     await createContainerFunction(fc, 'rw', v1);
     const probe = JSON.parse((await invoke(fc, 'ctr', 'rw', 'probe')).body);
@@ -270,5 +273,25 @@ describe('custom-container functions (runc, skopeo, umoci, a real registry)', {
     // An image already cached still starts with the registry down.
     await createContainerFunction(fc, 'cached', v2);
     assert.equal((await invoke(fc, 'ctr', 'cached', 'still works')).body, 'container:still works');
+  });
+
+  test('a registry off loopback is reached over plain HTTP only when KUMO_REGISTRY_INSECURE lists it', async (t) => {
+    const far = await forwardOffLoopback(t, registry.port);
+    if (!far) return t.skip('this machine has no non-loopback IPv4 address');
+    const image = v2.replace(registry.host, far);
+    const strict = await server(t);
+    await strict.fc.createService('ctr');
+    const refused = await fcError(
+      (async () => {
+        await createContainerFunction(strict.fc, 'far', image);
+        await invoke(strict.fc, 'ctr', 'far', 'x');
+      })(),
+    );
+    assert.match(refused.message, /HTTPS|https|tls|TLS/, refused.message);
+
+    const { fc } = await startTestServer(t, { registryInsecure: far, instanceStartTimeoutMs: 20_000 });
+    await fc.createService('ctr');
+    await createContainerFunction(fc, 'far', image);
+    assert.equal((await invoke(fc, 'ctr', 'far', 'over http')).body, 'container:over http');
   });
 });

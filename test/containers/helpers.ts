@@ -9,9 +9,10 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { type AddressInfo, connect, createServer, type Socket } from 'node:net';
+import { networkInterfaces, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import type { TestContext } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 const SERVER_JS = new URL('../fixtures/containers/server.js', import.meta.url).pathname;
@@ -236,4 +237,28 @@ export function useSuiteImage(
     if (work) rmSync(work, { recursive: true, force: true });
   });
   return suite;
+}
+
+/** A TCP forwarder on this machine's first non-loopback IPv4 address to `127.0.0.1:port`; its `ip:port`. */
+export async function forwardOffLoopback(t: TestContext, port: number): Promise<string | undefined> {
+  const ip = Object.values(networkInterfaces())
+    .flat()
+    .find((a) => a && a.family === 'IPv4' && !a.internal)?.address;
+  if (!ip) return undefined;
+  const sockets = new Set<Socket>();
+  const forwarder = createServer((socket) => {
+    const upstream = connect(port, '127.0.0.1');
+    for (const s of [socket, upstream]) {
+      sockets.add(s);
+      s.on('error', () => {});
+      s.on('close', () => sockets.delete(s));
+    }
+    socket.pipe(upstream).pipe(socket);
+  });
+  await new Promise<void>((resolve) => forwarder.listen(0, ip, resolve));
+  t.after(() => {
+    for (const s of sockets) s.destroy();
+    forwarder.close();
+  });
+  return `${ip}:${(forwarder.address() as AddressInfo).port}`;
 }

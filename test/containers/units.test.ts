@@ -6,6 +6,7 @@ import { PassThrough } from 'node:stream';
 import { test } from 'node:test';
 import { ImageError, parseImageReference, parseRegistryAuth } from '../../src/images/index.js';
 import { readManifest, sha256Digest } from '../../src/images/manifest.js';
+import { isLoopbackRegistry } from '../../src/images/settings.js';
 import { skopeoMessage } from '../../src/images/skopeo.js';
 import type { FunctionRecord } from '../../src/model/index.js';
 import { containerCommand } from '../../src/runtimes/index.js';
@@ -43,6 +44,29 @@ test('image references are parsed and normalised as Docker does', () => {
       bad,
     );
   }
+});
+
+test('loopback registries (as Docker counts them) need no KUMO_REGISTRY_INSECURE; others do', () => {
+  for (const host of [
+    'localhost',
+    'localhost:5000',
+    'LOCALHOST:1',
+    '127.0.0.1:5000',
+    '127.1.2.3',
+    '[::1]:5000',
+    '[::1]',
+  ])
+    assert.equal(isLoopbackRegistry(host), true, host);
+  for (const host of [
+    'reg.io',
+    '192.0.2.2:5000',
+    '128.0.0.1',
+    '127.0.0.1.nip.io',
+    '127.0.0.256',
+    '[::2]:5000',
+    'localhost.example',
+  ])
+    assert.equal(isLoopbackRegistry(host), false, host);
 });
 
 test('registry credentials parse from host=user:password lists', () => {

@@ -58,11 +58,7 @@ const total = (resources: Record<string, string[]>) =>
   Object.values(resources).reduce((sum, names) => sum + names.length, 0);
 
 /** The real `kumo serve` (built dist) on a free port with the test credentials. */
-async function serve(
-  t: TestContext,
-  dataDir: string,
-  registry?: string,
-): Promise<{ child: ChildProcess; url: string }> {
+async function serve(t: TestContext, dataDir: string): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(process.execPath, [KUMO, 'serve', '--port', '0', '--data-dir', dataDir], {
     env: {
       ...process.env,
@@ -70,7 +66,7 @@ async function serve(
       KUMO_ACCESS_KEY_ID: ACCESS_KEY_ID,
       KUMO_ACCESS_KEY_SECRET: ACCESS_KEY_SECRET,
       KUMO_ACCOUNT_ID: ACCOUNT_ID,
-      KUMO_REGISTRY_INSECURE: registry ?? '',
+      KUMO_REGISTRY_INSECURE: '', // the test registry is on loopback: no setting needed
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -96,7 +92,7 @@ async function crashWithInstances(
   dataDir: string,
   image: string | undefined,
 ): Promise<number> {
-  const { child, url } = await serve(t, dataDir, image?.split('/')[0]);
+  const { child, url } = await serve(t, dataDir);
   const fc = sdkClient(url);
   await deployProbe(fc, 'one');
   await deployProbe(fc, 'two', { internetAccess: false });

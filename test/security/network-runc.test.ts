@@ -34,7 +34,6 @@ describe('network policy of runc instances (custom containers)', { skip: unavail
   test('a container reaches neither a bwrap instance nor the host; internetAccess false has no route', async (t) => {
     const { server, fc } = await startTestServer(t, {
       host: '0.0.0.0',
-      registryInsecure: suite.registry?.host,
       instanceStartTimeoutMs: 20_000,
     });
     const listener = await openListener(t);

@@ -45,7 +45,6 @@ describe('sandbox hardening: custom containers under runc', {
 
   test('the container runs under the seccomp filter, with a CPU quota, and no host path in its mountinfo', async (t) => {
     const { fc, dataDir } = await startTestServer(t, {
-      registryInsecure: suite.registry?.host,
       instanceStartTimeoutMs: 20_000,
     });
     await fc.createService('ctr');
