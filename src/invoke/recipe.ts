@@ -38,7 +38,7 @@ export class StartRecipes {
     instanceId: string,
     credentials: TemporaryCredentials,
   ): Promise<InstanceRecipe> {
-    const { fn, service, qualifier } = request;
+    const { fn, service, qualifier, versionId } = request;
     const runtime = this.#deps.runtimes.resolve(fn.runtime);
     // A runtime with a `prepare` step (custom-container) brings its own filesystem: no code package needed.
     if (!fn.code && !runtime.prepare) {
@@ -52,7 +52,7 @@ export class StartRecipes {
       instanceId,
       codeDir,
       command,
-      env: instanceEnv({ fn, service, qualifier, region, accountId, credentials }, instanceId),
+      env: instanceEnv({ fn, service, qualifier, versionId, region, accountId, credentials }, instanceId),
       port: fn.caPort,
       memoryMb: fn.memorySize,
       cpuCores: fn.cpu,
