@@ -134,6 +134,24 @@ const BEHAVIOURS: Record<string, (h: Harness, rt: RuntimeUnderTest) => Promise<v
       },
     );
   },
+  'context names the qualifier and the version it resolved to': async (h) => {
+    await h.deploy('rel', 'index.context');
+    const { fc, client } = h.kumo;
+    const published = await fc.publishVersion('conf', 'v1');
+    await fc.createAlias('conf', 'prod', published.data.versionId);
+    const seen = async (qualifier: string) => {
+      const path = `/services/conf.${qualifier}/functions/rel/invocations`;
+      const response = await client.send('POST', path, '');
+      const ctx = JSON.parse(response.body.toString()) as { qualifier: string; versionId: string };
+      return [ctx.qualifier, ctx.versionId];
+    };
+    assert.deepEqual(await seen('prod'), ['prod', published.data.versionId]);
+    assert.deepEqual(await seen(published.data.versionId), [
+      published.data.versionId,
+      published.data.versionId,
+    ]);
+    assert.deepEqual(await seen('LATEST'), ['LATEST', '']);
+  },
   'logger format and print capture': async (h) => {
     await h.deploy('log', 'index.log');
     const result = await h.invoke('log', '');
