@@ -67,10 +67,7 @@ test('versions are immutable: writes through a version are refused, reads see th
   const v1 = await app.send('GET', '/services/svc.1/functions/fn');
   assert.equal(v1.json().description, '');
   assert.equal((await app.send('GET', '/services/svc/functions/fn')).json().description, 'after v1');
-  assert.equal(
-    (await app.send('GET', '/services/svc/functions/fn?qualifier=1')).json().description,
-    '',
-  );
+  assert.equal((await app.send('GET', '/services/svc/functions/fn?qualifier=1')).json().description, '');
   const listed = await app.send('GET', '/services/svc.1/functions');
   assert.deepEqual(
     listed.json<{ functions: { functionName: string }[] }>().functions.map((f) => f.functionName),
@@ -100,7 +97,7 @@ test("aliases: FC's validation, etag and If-Match, pagination, not-found and con
   const created = await create({ aliasName: 'prod', versionId: '1', description: 'live' });
   assert.equal(created.status, 200, created.body.toString());
   assert.deepEqual(
-    { ...created.json(), createdTime: 0, lastModifiedTime: 0 },
+    { ...created.json<Record<string, unknown>>(), createdTime: 0, lastModifiedTime: 0 },
     {
       aliasName: 'prod',
       versionId: '1',
