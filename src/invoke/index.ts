@@ -6,6 +6,7 @@ export { type InvokeRequest, type InvokeResult, Invoker, type InvokerDeps } from
 export { type CallRequest, poolKeyOf } from './lifecycle.js';
 export type { PlatformLog } from './recipe.js';
 export {
+  ALIAS_MAIN_VERSION,
   type HttpInvokeTarget,
   type InvokeTarget,
   isTargetGone,

@@ -26,6 +26,9 @@ export interface TargetRef {
 /** Where a weighted alias draws its share from: [0, 1), `Math.random` unless a test injects one. */
 export type RandomSource = () => number;
 
+/** For reads (a function's config or code through an alias): always the alias's own version, never a draw. */
+export const ALIAS_MAIN_VERSION: RandomSource = () => 1;
+
 /** Exactly what a call runs: every caller (API, gateway, async worker, timers) gets its answer from here. */
 export interface InvokeTarget {
   service: Service;
@@ -67,7 +70,7 @@ export async function resolveService(
   store: MetaStore,
   serviceRef: string,
   qualifier?: string,
-  random: RandomSource = Math.random,
+  random: RandomSource = ALIAS_MAIN_VERSION,
 ): Promise<{
   service: Stored<Service>;
   qualifier: string;

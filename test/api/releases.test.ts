@@ -125,6 +125,11 @@ test("aliases: FC's validation, etag and If-Match, pagination, not-found and con
     '2': 0.25,
   });
 
+  for (let i = 0; i < 20; i++) {
+    const read = await app.send('GET', '/services/svc.w/functions/fn');
+    assert.equal(read.json().description, '', "a read through a weighted alias sees the alias's own version");
+  }
+
   const update = (body: object, headers: Record<string, string> = {}) =>
     app.send('PUT', '/services/svc/aliases/prod', body, headers);
   assertFcError(await update({ versionId: '2' }, { 'if-match': 'stale' }), 'PreconditionFailed', 412);
