@@ -136,20 +136,15 @@ const BEHAVIOURS: Record<string, (h: Harness, rt: RuntimeUnderTest) => Promise<v
   },
   'context names the qualifier and the version it resolved to': async (h) => {
     await h.deploy('rel', 'index.context');
-    const { fc, client } = h.kumo;
-    const published = await fc.publishVersion('conf', 'v1');
-    await fc.createAlias('conf', 'prod', published.data.versionId);
-    const seen = async (qualifier: string) => {
-      const path = `/services/conf.${qualifier}/functions/rel/invocations`;
-      const response = await client.send('POST', path, '');
-      const ctx = JSON.parse(response.body.toString()) as { qualifier: string; versionId: string };
+    const { versionId } = (await h.kumo.fc.publishVersion('conf')).data;
+    await h.kumo.fc.createAlias('conf', 'prod', versionId);
+    const seen = async (q: string) => {
+      const res = await h.kumo.client.send('POST', `/services/conf.${q}/functions/rel/invocations`, '');
+      const ctx = JSON.parse(res.body.toString()) as Record<string, string>;
       return [ctx.qualifier, ctx.versionId];
     };
-    assert.deepEqual(await seen('prod'), ['prod', published.data.versionId]);
-    assert.deepEqual(await seen(published.data.versionId), [
-      published.data.versionId,
-      published.data.versionId,
-    ]);
+    assert.deepEqual(await seen('prod'), ['prod', versionId]);
+    assert.deepEqual(await seen(versionId), [versionId, versionId]);
     assert.deepEqual(await seen('LATEST'), ['LATEST', '']);
   },
   'logger format and print capture': async (h) => {
