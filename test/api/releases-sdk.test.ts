@@ -3,6 +3,8 @@ import { test } from 'node:test';
 import type FC from '@alicloud/fc2';
 import { request } from 'undici';
 import { zipFiles } from '../helpers/code.js';
+import { functionLogs } from '../helpers/functions.js';
+import { until } from '../helpers/poll.js';
 import { startTestServer } from '../helpers/server.js';
 
 /** A custom runtime that reports which code it runs (marker.txt), its process and how it was called. */
@@ -12,6 +14,8 @@ const fs = require('node:fs');
 http.createServer((req, res) => {
   req.resume();
   req.on('end', () => {
+    const marker = fs.readFileSync(__dirname + '/marker.txt', 'utf8');
+    console.log(new Date().toISOString() + ' ' + req.headers['x-fc-request-id'] + ' [INFO] served ' + marker);
     res.setHeader('content-type', 'application/octet-stream');
     res.end(JSON.stringify({
       marker: fs.readFileSync(__dirname + '/marker.txt', 'utf8'),
@@ -175,4 +179,22 @@ test('a version an alias names cannot be deleted; deleting the alias first works
   assert.deepEqual(listed.data.versions, []);
   await fc.updateFunction('rel', 'fn', { description: 'changed' });
   assert.equal((await fc.publishVersion('rel')).data.versionId, '2', 'version numbers are never reused');
+});
+
+test('a timer trigger with a qualifier fires the aliased version', async (t) => {
+  const { fc, client } = await startTestServer(t);
+  await deploy(fc, 'old');
+  await fc.publishVersion('rel');
+  await fc.createAlias('rel', 'prod', '1');
+  await fc.updateFunction('rel', 'fn', { code: { zipFile: await code('new') } });
+  await fc.post('/services/rel/functions/fn/triggers', {
+    triggerName: 'tick',
+    triggerType: 'timer',
+    qualifier: 'prod',
+    triggerConfig: { cronExpression: '@every 1s', enable: true },
+  });
+  await until(async () => (await functionLogs(client, 'rel', 'fn', { text: 'served old' })).length > 0, {
+    what: 'the timer fired version 1',
+  });
+  assert.deepEqual(await functionLogs(client, 'rel', 'fn', { text: 'served new' }), [], 'LATEST never ran');
 });
