@@ -81,6 +81,13 @@ test('versions are immutable: writes through a version are refused, reads see th
   assertFcError(await app.send('PUT', '/services/svc.1', { description: 'x' }), 'InvalidArgument', 400);
   assertFcError(await app.send('GET', '/services/svc.7/functions/fn'), 'VersionNotFound', 404);
   assertFcError(await app.send('GET', '/services/svc.nope/functions/fn'), 'AliasNotFound', 404);
+  await app.send('PUT', '/services/svc', { description: 'changed' });
+  assert.equal(
+    (await app.send('GET', '/services/svc.1')).json().description,
+    '',
+    "the version's service config",
+  );
+  assert.equal((await app.send('GET', '/services/svc')).json().description, 'changed');
   // A service with versions is not empty.
   await app.send('DELETE', '/services/svc/functions/fn');
   assertFcError(await app.send('DELETE', '/services/svc'), 'ServiceNotEmpty', 409, /versions/);
