@@ -8,7 +8,7 @@ import type { KumoConfig } from './config.js';
 import { createControl } from './control/index.js';
 import { DomainTable, registerGateway } from './gateway/index.js';
 import { ImageStore, registrySettings } from './images/index.js';
-import { AsyncWorker, Invoker } from './invoke/index.js';
+import { AsyncWorker, Invoker, poolKeyOf } from './invoke/index.js';
 import { ThreadedLogStore } from './logs/index.js';
 import { checkContainerFunction, containerImageStatus, createRuntimeRegistry } from './runtimes/index.js';
 import {
@@ -160,7 +160,8 @@ export async function startServer(
     accountId: credentials.accountId,
     checkRuntime: (runtime) => runtimes.check(runtime),
     checkFunction: (fn) => checkContainerFunction(images, fn, imageLog(fn.serviceName, fn.functionName)),
-    onFunctionChanged: (serviceName, functionName) => scheduler.retire(`${serviceName}/${functionName}`),
+    onFunctionChanged: (serviceName, functionName, versionId) =>
+      scheduler.retire(poolKeyOf(serviceName, functionName, versionId)),
     onTriggerChanged: (trigger, deleted) => timers.update(trigger, deleted),
     onCustomDomainChanged: (domain, deleted) => domains.update(domain, deleted),
   });

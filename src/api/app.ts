@@ -16,6 +16,7 @@ import { registerCustomDomainRoutes } from './routes/custom-domains.js';
 import { registerFunctionRoutes } from './routes/functions.js';
 import { registerInvocationRoutes } from './routes/invocations.js';
 import { registerLogRoutes } from './routes/logs.js';
+import { registerReleaseRoutes } from './routes/releases.js';
 import { registerServiceRoutes } from './routes/services.js';
 import { registerTriggerRoutes } from './routes/triggers.js';
 import { answerClientError, answerFrameworkError, toFcError } from './server-errors.js';
@@ -142,5 +143,6 @@ export function createApp(deps: ApiDeps): FastifyInstance {
   registerLogRoutes(app, deps);
   registerTriggerRoutes(app, deps);
   registerCustomDomainRoutes(app, deps);
+  registerReleaseRoutes(app, deps);
   return app;
 }

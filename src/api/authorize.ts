@@ -6,7 +6,7 @@ import { API_PREFIX } from './context.js';
  * What a function's temporary key (the `X-Fc-Access-Key-*` a call receives, FC's service role) may do, as
  * `METHOD route` with every `:param` written `:`. FC grants a role what its RAM policy says; Kumo grants the
  * equivalent of FC's `AliyunFCReadOnlyAccess` + `AliyunFCInvocationAccess`, limited to the key's own service:
- * read the service, its functions, code, triggers, logs and async records, and invoke its functions. Anything
+ * read the service, its functions, code, triggers, versions, aliases, logs and async records, and invoke its functions. Anything
  * else (creating, changing or deleting resources, listing services, custom domains, routes added later) is
  * refused until listed here: default deny.
  */
@@ -21,6 +21,9 @@ const FUNCTION_ROLE_ROUTES = new Set(
     'GET /services/:/functions/:/logs',
     'GET /services/:/functions/:/triggers',
     'GET /services/:/functions/:/triggers/:',
+    'GET /services/:/versions',
+    'GET /services/:/aliases',
+    'GET /services/:/aliases/:',
   ].map((route) => route.replace(' /', ` ${API_PREFIX}/`)),
 );
 

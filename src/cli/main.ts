@@ -3,6 +3,7 @@ import { registerDeployCommand } from './deploy.js';
 import { registerDoctorCommand } from './doctor.js';
 import { registerInvokeCommand } from './invoke.js';
 import { registerLogsCommand } from './logs.js';
+import { registerReleaseCommands } from './releases.js';
 import { registerResourceCommands } from './resources.js';
 import { registerServeCommand } from './serve.js';
 import { registerSetupCommands } from './setup-commands.js';
@@ -17,6 +18,7 @@ registerInvokeCommand(program);
 registerDeployCommand(program);
 registerLogsCommand(program);
 registerResourceCommands(program);
+registerReleaseCommands(program);
 registerSetupCommands(program);
 
 try {

@@ -6,7 +6,11 @@ interface ListOptions extends ConnectionFlags {
 }
 
 /** Reads every page of a list call. */
-async function listAll<T>(client: ReturnType<typeof connect>, path: string, key: string): Promise<T[]> {
+export async function listAll<T>(
+  client: ReturnType<typeof connect>,
+  path: string,
+  key: string,
+): Promise<T[]> {
   const items: T[] = [];
   let nextToken: string | undefined;
   do {

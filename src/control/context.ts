@@ -14,8 +14,11 @@ export interface ControlDeps {
   checkRuntime(runtime: string): void;
   /** Checks needing I/O after the fields are consistent (a container image must exist and fit); create/update. */
   checkFunction?(fn: FunctionRecord): Promise<void>;
-  /** Called after a function's code or config changed or it was deleted, so old instances retire. */
-  onFunctionChanged?(serviceName: string, functionName: string): void;
+  /**
+   * Called after a function's code or config changed or it was deleted, so old instances retire: LATEST's
+   * (no `versionId`), or a deleted version's.
+   */
+  onFunctionChanged?(serviceName: string, functionName: string, versionId?: string): void;
   /** Called after a trigger was created, updated or deleted (timer triggers reschedule). */
   onTriggerChanged?(trigger: Trigger, deleted?: boolean): void;
   /** Called after a custom domain was created, updated or deleted (the gateway routes by Host). */

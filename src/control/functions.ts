@@ -85,8 +85,22 @@ export class FunctionControl {
     qualifier?: string,
   ): Promise<Page<Stored<FunctionRecord>>> {
     const query = pageQuery(page);
-    await resolveService(this.#deps.store, serviceName, qualifier);
-    return this.#deps.store.listFunctions(serviceName, query);
+    const { version } = await resolveService(this.#deps.store, serviceName, qualifier);
+    if (!version) return this.#deps.store.listFunctions(serviceName, query);
+    // A version's functions as it froze them, paged by name as the store pages LATEST's.
+    const from = [query.startKey, query.nextToken && Buffer.from(query.nextToken, 'base64url').toString()]
+      .filter((k): k is string => !!k)
+      .sort()
+      .pop();
+    const matching = version.value.functions
+      .filter((fn) => !query.prefix || fn.functionName.startsWith(query.prefix))
+      .filter((fn) => from === undefined || fn.functionName >= from)
+      .sort((a, b) => (a.functionName < b.functionName ? -1 : 1));
+    const more = matching[query.limit];
+    return {
+      items: matching.slice(0, query.limit).map((value) => ({ value, etag: version.etag })),
+      nextToken: more && Buffer.from(more.functionName).toString('base64url'),
+    };
   }
 
   /** Merges the given fields onto the function; fields not given keep their value, new code replaces the old. */

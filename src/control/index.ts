@@ -1,8 +1,10 @@
+import { AliasControl } from './aliases.js';
 import type { ControlDeps } from './context.js';
 import { CustomDomainControl } from './custom-domains.js';
 import { FunctionControl } from './functions.js';
 import { ServiceControl } from './services.js';
 import { TriggerControl } from './triggers.js';
+import { VersionControl } from './versions.js';
 
 /** Create/update/delete rules for every resource, independent of any API face (FC 2016-08-15 today). */
 export interface Control {
@@ -10,6 +12,8 @@ export interface Control {
   functions: FunctionControl;
   triggers: TriggerControl;
   customDomains: CustomDomainControl;
+  versions: VersionControl;
+  aliases: AliasControl;
 }
 
 export function createControl(deps: ControlDeps): Control {
@@ -18,12 +22,16 @@ export function createControl(deps: ControlDeps): Control {
     functions: new FunctionControl(deps),
     triggers: new TriggerControl(deps),
     customDomains: new CustomDomainControl(deps),
+    versions: new VersionControl(deps),
+    aliases: new AliasControl(deps),
   };
 }
 
+export type { AliasControl } from './aliases.js';
 export type { ControlDeps, WriteOptions } from './context.js';
 export type { CustomDomainControl } from './custom-domains.js';
 export type { CodeOptions, FunctionControl, FunctionKey } from './functions.js';
 export type { PageInput } from './list.js';
 export type { ServiceControl } from './services.js';
 export type { TriggerControl, TriggerKey } from './triggers.js';
+export type { VersionControl, VersionPageInput } from './versions.js';

@@ -122,6 +122,7 @@ async function forward(deps: GatewayDeps, request: FastifyRequest, target: Proxy
     fn: resolved.fn,
     revision: resolved.revision,
     qualifier: resolved.qualifier,
+    versionId: resolved.versionId,
     method: request.method,
     url: target.url,
     headers: request.headers,

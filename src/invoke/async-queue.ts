@@ -24,6 +24,7 @@ export async function enqueueAsync(
     serviceName: target.service.serviceName,
     functionName: target.fn.functionName,
     qualifier: target.qualifier,
+    versionId: target.versionId,
     payload,
     status: 'Enqueued',
     attempts: 0,

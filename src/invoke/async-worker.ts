@@ -81,7 +81,12 @@ export class AsyncWorker {
       return;
     }
     try {
-      const ref = { serviceRef: inv.serviceName, functionName: inv.functionName, qualifier: inv.qualifier };
+      const ref = {
+        serviceRef: inv.serviceName,
+        functionName: inv.functionName,
+        qualifier: inv.qualifier,
+        versionId: inv.versionId,
+      };
       const target = await resolveTarget(this.store, ref).catch((error: unknown) => {
         if (isTargetGone(error)) return error;
         throw error;
@@ -98,6 +103,7 @@ export class AsyncWorker {
         fn: target.fn,
         revision: target.revision,
         qualifier: target.qualifier,
+        versionId: target.versionId,
         payload: inv.payload,
         tailLogs: false,
         retryCount: attempt - 1,

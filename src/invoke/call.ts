@@ -37,7 +37,7 @@ export class Call {
       'x-fc-max-memory-usage': toMb(this.peakBytes),
       'x-fc-code-checksum': this.ctx.fn.code?.codeChecksum ?? '',
       'x-fc-instance-id': this.instance.id,
-      'x-fc-invocation-service-version': 'LATEST',
+      'x-fc-invocation-service-version': this.ctx.versionId ?? 'LATEST',
     };
   }
 

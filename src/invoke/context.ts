@@ -13,6 +13,8 @@ export interface CallContext {
   fn: FunctionRecord;
   service: Service;
   qualifier: string;
+  /** The published version the call runs; undefined for LATEST. */
+  versionId?: string;
   region: string;
   accountId: string;
   credentials: TemporaryCredentials;
@@ -41,7 +43,7 @@ export function staticFcHeaders(ctx: CallContext, instanceId: string): Record<st
     'X-Fc-Region': ctx.region,
     'X-Fc-Account-Id': ctx.accountId,
     'X-Fc-Qualifier': ctx.qualifier,
-    'X-Fc-Version-Id': ctx.qualifier === 'LATEST' ? '' : ctx.qualifier,
+    'X-Fc-Version-Id': ctx.versionId ?? '',
     'X-Fc-Instance-Id': instanceId,
   };
 }
@@ -82,6 +84,8 @@ export function instanceEnv(
     FC_INITIALIZATION_TIMEOUT: String(fn.initializationTimeout),
     FC_SERVICE_NAME: ctx.service.serviceName,
     FC_QUALIFIER: ctx.qualifier,
+    FC_FUNCTION_VERSION: ctx.versionId ?? 'LATEST',
+    FC_VER_ID: ctx.versionId ?? 'LATEST',
     FC_REGION: ctx.region,
     FC_ACCOUNT_ID: ctx.accountId,
     FC_INSTANCE_ID: instanceId,

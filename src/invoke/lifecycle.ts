@@ -13,9 +13,11 @@ export interface CallRequest {
   requestId: string;
   service: Service;
   fn: FunctionRecord;
-  /** Changes whenever the function changes (its etag). */
+  /** Changes whenever what runs changes (LATEST's etag; a published version's is stable). */
   revision: string;
   qualifier: string;
+  /** The published version the qualifier resolved to; undefined for LATEST. */
+  versionId?: string;
   /** Earlier attempts of this (async) invocation: the instance sees it as X-Fc-Retry-Count. */
   retryCount?: number;
 }
@@ -83,6 +85,7 @@ export class CallLifecycle {
       fn,
       service,
       qualifier: request.qualifier,
+      versionId: request.versionId,
       region,
       accountId,
       retryCount: request.retryCount,
@@ -94,7 +97,7 @@ export class CallLifecycle {
   async #acquire(request: CallRequest): Promise<Lease> {
     const { fn, service } = request;
     const slot = await this.#deps.scheduler.acquire({
-      poolKey: `${service.serviceName}/${fn.functionName}`,
+      poolKey: poolKeyOf(service.serviceName, fn.functionName, request.versionId),
       revision: request.revision,
       concurrency: fn.instanceConcurrency,
       maxWaitMs: fn.timeout * 1000,
@@ -196,4 +199,14 @@ class InitializationFailed extends Error {
   constructor(readonly outcome: Outcome) {
     super('initializer failed');
   }
+}
+
+/**
+ * Instances are pooled per resolved version: LATEST's pool is `svc/fn` (an update of LATEST retires it), a
+ * published version's `svc/fn@2` (never retired by a change, since a version cannot change).
+ */
+export function poolKeyOf(serviceName: string, functionName: string, versionId?: string): string {
+  return versionId === undefined
+    ? `${serviceName}/${functionName}`
+    : `${serviceName}/${functionName}@${versionId}`;
 }

@@ -38,7 +38,7 @@ export class StartRecipes {
     instanceId: string,
     credentials: TemporaryCredentials,
   ): Promise<InstanceRecipe> {
-    const { fn, service, qualifier } = request;
+    const { fn, service, qualifier, versionId } = request;
     const runtime = this.#deps.runtimes.resolve(fn.runtime);
     // A runtime with a `prepare` step (custom-container) brings its own filesystem: no code package needed.
     if (!fn.code && !runtime.prepare) {
@@ -53,7 +53,7 @@ export class StartRecipes {
       codeDir,
       command,
       env: instanceEnv(
-        { fn, service, qualifier, region, accountId, credentials },
+        { fn, service, qualifier, versionId, region, accountId, credentials },
         instanceId,
         runtime.env?.(fn),
       ),

@@ -1,4 +1,12 @@
-import { type CodeRef, FcError, type FunctionRecord, type Service, type Trigger } from '../model/index.js';
+import {
+  type CodeRef,
+  chooseAliasVersion,
+  FcError,
+  type FunctionRecord,
+  type Service,
+  type Trigger,
+  type Version,
+} from '../model/index.js';
 import type { MetaStore, Stored } from '../store/index.js';
 
 /** The qualifier every unqualified reference means: the function as last deployed. */
@@ -11,14 +19,22 @@ export interface TargetRef {
   functionName: string;
   /** A qualifier given apart from the service (FC's `?qualifier=`, a trigger's or a route's qualifier). */
   qualifier?: string;
+  /** The version an earlier resolution chose (an accepted async call keeps it even if its alias moved). */
+  versionId?: string;
 }
+
+/** Where a weighted alias draws its share from: [0, 1), `Math.random` unless a test injects one. */
+export type RandomSource = () => number;
+
+/** For reads (a function's config or code through an alias): always the alias's own version, never a draw. */
+export const ALIAS_MAIN_VERSION: RandomSource = () => 1;
 
 /** Exactly what a call runs: every caller (API, gateway, async worker, timers) gets its answer from here. */
 export interface InvokeTarget {
   service: Service;
   fn: FunctionRecord;
   code: CodeRef | null;
-  /** Changes whenever what runs changes (today the function's etag; later a published version's). */
+  /** Changes whenever what runs changes: LATEST's function etag, or a published version's (stable). */
   revision: string;
   /** The qualifier as the caller gave it (`LATEST`, a version id or an alias name). */
   qualifier: string;
@@ -54,20 +70,40 @@ export async function resolveService(
   store: MetaStore,
   serviceRef: string,
   qualifier?: string,
-): Promise<{ service: Stored<Service>; qualifier: string; versionId: string | undefined }> {
+  random: RandomSource = ALIAS_MAIN_VERSION,
+): Promise<{
+  service: Stored<Service>;
+  qualifier: string;
+  versionId: string | undefined;
+  version?: Stored<Version>;
+}> {
   const ref = parseServiceRef(serviceRef, qualifier);
   const service = serviceOrThrow(await store.getService(ref.serviceName), ref.serviceName);
-  return { service, qualifier: ref.qualifier, versionId: resolveQualifier(ref.serviceName, ref.qualifier) };
+  const version = await resolveQualifier(store, ref.serviceName, ref.qualifier, random);
+  if (!version) return { service, qualifier: ref.qualifier, versionId: undefined };
+  return {
+    service: { value: version.value.service, etag: version.etag },
+    qualifier: ref.qualifier,
+    versionId: version.value.versionId,
+    version,
+  };
 }
 
 /**
  * Service → qualifier → version → function. Reads only the store's cached lookups, so the hot path costs no
  * SQLite round trip once a function has been called (and no more awaits than the two lookups).
  */
-export async function resolveTarget(store: MetaStore, ref: TargetRef): Promise<InvokeTarget> {
+export async function resolveTarget(
+  store: MetaStore,
+  ref: TargetRef,
+  random: RandomSource = Math.random,
+): Promise<InvokeTarget> {
   const { serviceName, qualifier } = parseServiceRef(ref.serviceRef, ref.qualifier);
   const service = serviceOrThrow(await store.getService(serviceName), serviceName);
-  const versionId = resolveQualifier(serviceName, qualifier);
+  const version = ref.versionId
+    ? await versionOrThrow(store, serviceName, ref.versionId)
+    : await resolveQualifier(store, serviceName, qualifier, random);
+  if (version) return versionTarget(version, ref.functionName, qualifier);
   const fn = await store.getFunction(serviceName, ref.functionName);
   if (!fn) {
     throw new FcError(
@@ -81,8 +117,21 @@ export async function resolveTarget(store: MetaStore, ref: TargetRef): Promise<I
     code: fn.value.code,
     revision: fn.etag,
     qualifier,
-    versionId,
+    versionId: undefined,
   };
+}
+
+/** A function as a published version froze it; its revision names the version, so it never changes. */
+function versionTarget(version: Stored<Version>, functionName: string, qualifier: string): InvokeTarget {
+  const { service, versionId, functions } = version.value;
+  const fn = functions.find((f) => f.functionName === functionName);
+  if (!fn) {
+    throw new FcError(
+      'FunctionNotFound',
+      `function '${functionName}' does not exist in version ${versionId} of service '${service.serviceName}'`,
+    );
+  }
+  return { service, fn, code: fn.code, revision: `v${versionId}:${version.etag}`, qualifier, versionId };
 }
 
 /**
@@ -91,10 +140,14 @@ export async function resolveTarget(store: MetaStore, ref: TargetRef): Promise<I
  * does not exist; an unknown qualifier keeps its own error.
  */
 export async function resolveHttpTarget(store: MetaStore, ref: TargetRef): Promise<HttpInvokeTarget> {
-  const target = await resolveTarget(store, ref).catch((error: unknown) => {
+  const named = parseServiceRef(ref.serviceRef, ref.qualifier);
+  const httpTrigger = await store.httpTrigger(named.serviceName, ref.functionName);
+  // A URL that names no qualifier reaches what the trigger names (FC's trigger `qualifier`, e.g. an alias).
+  const unqualified = !ref.serviceRef.includes('.') && !ref.qualifier;
+  const qualifier = unqualified ? httpTrigger?.qualifier : ref.qualifier;
+  const target = await resolveTarget(store, { ...ref, qualifier }).catch((error: unknown) => {
     throw isMissing(error) ? noHttpTrigger(ref) : error;
   });
-  const httpTrigger = await store.httpTrigger(target.service.serviceName, target.fn.functionName);
   if (!httpTrigger) throw noHttpTrigger(ref);
   return { ...target, httpTrigger };
 }
@@ -111,21 +164,34 @@ export function isTargetGone(error: unknown): error is FcError {
 }
 
 /**
- * The one place a qualifier becomes a version. Only LATEST exists until versions and aliases are published:
- * FC answers a numeric qualifier with VersionNotFound and any other name with AliasNotFound.
+ * The one place a qualifier becomes a version: LATEST is none, a number is that version, any other name an
+ * alias (a weighted alias draws which of its versions this call goes to).
  */
-function resolveQualifier(serviceName: string, qualifier: string): string | undefined {
+async function resolveQualifier(
+  store: MetaStore,
+  serviceName: string,
+  qualifier: string,
+  random: RandomSource,
+): Promise<Stored<Version> | undefined> {
   if (qualifier === LATEST) return undefined;
-  if (/^\d+$/.test(qualifier)) {
-    throw new FcError(
-      'VersionNotFound',
-      `version '${qualifier}' of service '${serviceName}' does not exist: this Kumo has no published versions, use LATEST`,
-    );
+  if (/^\d+$/.test(qualifier)) return versionOrThrow(store, serviceName, qualifier);
+  const alias = await store.getAlias(serviceName, qualifier);
+  if (!alias) {
+    throw new FcError('AliasNotFound', `alias '${qualifier}' of service '${serviceName}' does not exist`);
   }
-  throw new FcError(
-    'AliasNotFound',
-    `alias '${qualifier}' of service '${serviceName}' does not exist: this Kumo has no aliases, use LATEST`,
-  );
+  return versionOrThrow(store, serviceName, chooseAliasVersion(alias.value, random));
+}
+
+async function versionOrThrow(
+  store: MetaStore,
+  serviceName: string,
+  versionId: string,
+): Promise<Stored<Version>> {
+  const version = await store.getVersion(serviceName, versionId);
+  if (!version) {
+    throw new FcError('VersionNotFound', `version '${versionId}' of service '${serviceName}' does not exist`);
+  }
+  return version;
 }
 
 function serviceOrThrow(service: Stored<Service> | undefined, serviceName: string): Stored<Service> {

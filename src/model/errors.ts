@@ -27,12 +27,17 @@ export const ERROR_CATALOGUE = {
   ServiceAlreadyExists: { status: 409, kind: 'user', description: 'A service with this name exists.' },
   FunctionAlreadyExists: { status: 409, kind: 'user', description: 'A function with this name exists.' },
   TriggerAlreadyExists: { status: 409, kind: 'user', description: 'A trigger with this name exists.' },
+  AliasAlreadyExists: { status: 409, kind: 'user', description: 'An alias with this name exists.' },
   DomainNameAlreadyExists: {
     status: 409,
     kind: 'user',
     description: 'A custom domain with this name exists.',
   },
-  ServiceNotEmpty: { status: 409, kind: 'user', description: 'The service still has functions.' },
+  ServiceNotEmpty: {
+    status: 409,
+    kind: 'user',
+    description: 'The service still has functions, versions or aliases.',
+  },
   RequestTimeout: {
     status: 408,
     kind: 'user',

@@ -6,6 +6,8 @@ export interface AsyncInvocation {
   serviceName: string;
   functionName: string;
   qualifier: string;
+  /** The version the qualifier named when the call was accepted (an alias change does not re-route it). */
+  versionId?: string;
   payload: Buffer;
   status: AsyncStatus;
   /** Attempts started so far, the one running included (counted when claimed, so a crash cannot lose one). */

@@ -1,3 +1,3 @@
 export type { AsyncInvocation, AsyncQueueStore, AsyncStatus } from './async-types.js';
 export { SqliteMetaStore } from './sqlite.js';
-export type { ListQuery, MetaStore, Page, Stored } from './types.js';
+export type { ListQuery, MetaStore, Page, Stored, VersionQuery } from './types.js';

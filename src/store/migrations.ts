@@ -51,6 +51,36 @@ export const MIGRATIONS: readonly string[] = [
      result BLOB
    );
    CREATE INDEX async_due ON async_invocations(status, next_attempt_at);`,
+  // Releases: published versions (immutable snapshots), the code they hold, aliases, and async calls pinned
+  // to the version their qualifier named when they were accepted.
+  `CREATE TABLE versions (
+     service TEXT NOT NULL REFERENCES services(name),
+     id INTEGER NOT NULL,
+     data TEXT NOT NULL,
+     etag TEXT NOT NULL,
+     PRIMARY KEY (service, id)
+   );
+   CREATE TABLE version_code (
+     service TEXT NOT NULL,
+     version INTEGER NOT NULL,
+     code_sha256 TEXT NOT NULL,
+     FOREIGN KEY (service, version) REFERENCES versions(service, id) ON DELETE CASCADE
+   );
+   CREATE INDEX version_code_sha ON version_code(code_sha256);
+   CREATE TABLE version_counters (
+     service TEXT PRIMARY KEY,
+     last_id INTEGER NOT NULL
+   );
+   CREATE TABLE aliases (
+     service TEXT NOT NULL REFERENCES services(name),
+     name TEXT NOT NULL,
+     version INTEGER NOT NULL,
+     extra_version INTEGER,
+     data TEXT NOT NULL,
+     etag TEXT NOT NULL,
+     PRIMARY KEY (service, name)
+   );
+   ALTER TABLE async_invocations ADD COLUMN version_id TEXT;`,
 ];
 
 /** Brings the database to the newest schema in one transaction; refuses a file from a newer Kumo. */

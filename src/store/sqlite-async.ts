@@ -6,6 +6,7 @@ interface AsyncRow {
   service: string;
   function: string;
   qualifier: string;
+  version_id: string | null;
   payload: Buffer;
   status: AsyncInvocation['status'];
   attempts: number;
@@ -24,14 +25,15 @@ export class SqliteAsyncQueue implements AsyncQueueStore {
   async enqueue(inv: AsyncInvocation): Promise<void> {
     this.db
       .prepare(
-        `INSERT INTO async_invocations (id, service, function, qualifier, payload, status, attempts, next_attempt_at, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO async_invocations (id, service, function, qualifier, version_id, payload, status, attempts, next_attempt_at, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         inv.id,
         inv.serviceName,
         inv.functionName,
         inv.qualifier,
+        inv.versionId ?? null,
         inv.payload,
         inv.status,
         inv.attempts,
@@ -105,6 +107,7 @@ function toInvocation(row: AsyncRow): AsyncInvocation {
     serviceName: row.service,
     functionName: row.function,
     qualifier: row.qualifier,
+    versionId: row.version_id ?? undefined,
     payload: row.payload,
     status: row.status,
     attempts: row.attempts,

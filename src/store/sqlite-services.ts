@@ -47,20 +47,23 @@ export class SqliteServiceTable {
     })();
   }
 
-  /** Fails with ServiceNotEmpty while the service has functions. */
+  /** Fails with ServiceNotEmpty while the service has functions, versions or aliases. */
   delete(name: string, ifMatch?: string): void {
     this.#cache.drop(name);
     this.#db.transaction(() => {
       this.#checkEtag(name, ifMatch);
-      const count = this.#db.prepare('SELECT count(*) AS n FROM functions WHERE service = ?').get(name) as {
-        n: number;
-      };
-      if (count.n > 0) {
-        throw new FcError(
-          'ServiceNotEmpty',
-          `service '${name}' still has ${count.n} function(s); delete them first`,
-        );
+      for (const table of ['functions', 'versions', 'aliases'] as const) {
+        const count = this.#db.prepare(`SELECT count(*) AS n FROM ${table} WHERE service = ?`).get(name) as {
+          n: number;
+        };
+        if (count.n > 0) {
+          throw new FcError(
+            'ServiceNotEmpty',
+            `service '${name}' still has ${count.n} ${table}; delete them first`,
+          );
+        }
       }
+      this.#db.prepare('DELETE FROM version_counters WHERE service = ?').run(name);
       this.#db.prepare('DELETE FROM services WHERE name = ?').run(name);
     })();
   }

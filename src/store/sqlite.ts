@@ -1,12 +1,14 @@
 import Database from 'better-sqlite3';
-import type { CustomDomain, FunctionRecord, Service, Trigger } from '../model/index.js';
+import type { Alias, CustomDomain, FunctionRecord, Service, Trigger, Version } from '../model/index.js';
 import { migrate } from './migrations.js';
+import { SqliteAliasTable } from './sqlite-aliases.js';
 import { SqliteAsyncQueue } from './sqlite-async.js';
 import { SqliteCustomDomainTable } from './sqlite-custom-domains.js';
 import { SqliteFunctionTable } from './sqlite-functions.js';
 import { SqliteServiceTable } from './sqlite-services.js';
 import { SqliteTriggerTable } from './sqlite-triggers.js';
-import type { ListQuery, MetaStore, Page, Stored } from './types.js';
+import { SqliteVersionTable } from './sqlite-versions.js';
+import type { ListQuery, MetaStore, Page, Stored, VersionQuery } from './types.js';
 
 /**
  * The embedded default store: one SQLite file in WAL mode, one table class per resource. Every write goes
@@ -18,6 +20,8 @@ export class SqliteMetaStore implements MetaStore {
   readonly #functions: SqliteFunctionTable;
   readonly #triggers: SqliteTriggerTable;
   readonly #customDomains: SqliteCustomDomainTable;
+  readonly #versions: SqliteVersionTable;
+  readonly #aliases: SqliteAliasTable;
 
   /** The durable async-invocation queue, in the same database. */
   readonly asyncQueue: SqliteAsyncQueue;
@@ -33,6 +37,8 @@ export class SqliteMetaStore implements MetaStore {
     this.#functions = new SqliteFunctionTable(this.#db, this.#services);
     this.#triggers = new SqliteTriggerTable(this.#db, this.#functions);
     this.#customDomains = new SqliteCustomDomainTable(this.#db);
+    this.#versions = new SqliteVersionTable(this.#db, this.#services);
+    this.#aliases = new SqliteAliasTable(this.#db, this.#services, this.#versions);
     this.asyncQueue = new SqliteAsyncQueue(this.#db);
   }
 
@@ -83,7 +89,7 @@ export class SqliteMetaStore implements MetaStore {
   }
 
   async codeReferences(sha256: string): Promise<number> {
-    return this.#functions.codeReferences(sha256);
+    return this.#functions.codeReferences(sha256) + this.#versions.codeReferences(sha256);
   }
 
   async createTrigger(trigger: Trigger): Promise<Stored<Trigger>> {
@@ -145,6 +151,45 @@ export class SqliteMetaStore implements MetaStore {
 
   async listCustomDomains(query: ListQuery): Promise<Page<Stored<CustomDomain>>> {
     return this.#customDomains.list(query);
+  }
+
+  async publishVersion(
+    draft: Omit<Version, 'versionId'>,
+    unchanged: (last: Version) => boolean,
+  ): Promise<Stored<Version>> {
+    return this.#versions.publish(draft, unchanged);
+  }
+
+  async getVersion(serviceName: string, versionId: string): Promise<Stored<Version> | undefined> {
+    return this.#versions.get(serviceName, versionId);
+  }
+
+  async listVersions(serviceName: string, query: VersionQuery): Promise<Page<Stored<Version>>> {
+    return this.#versions.list(serviceName, query);
+  }
+
+  async deleteVersion(serviceName: string, versionId: string): Promise<void> {
+    this.#versions.delete(serviceName, versionId);
+  }
+
+  async createAlias(alias: Alias): Promise<Stored<Alias>> {
+    return this.#aliases.create(alias);
+  }
+
+  async getAlias(serviceName: string, aliasName: string): Promise<Stored<Alias> | undefined> {
+    return this.#aliases.get(serviceName, aliasName);
+  }
+
+  async updateAlias(alias: Alias, ifMatch?: string): Promise<Stored<Alias>> {
+    return this.#aliases.update(alias, ifMatch);
+  }
+
+  async deleteAlias(serviceName: string, aliasName: string, ifMatch?: string): Promise<void> {
+    this.#aliases.delete(serviceName, aliasName, ifMatch);
+  }
+
+  async listAliases(serviceName: string, query: ListQuery): Promise<Page<Stored<Alias>>> {
+    return this.#aliases.list(serviceName, query);
   }
 
   async close(): Promise<void> {

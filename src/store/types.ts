@@ -1,4 +1,4 @@
-import type { CustomDomain, FunctionRecord, Service, Trigger } from '../model/index.js';
+import type { Alias, CustomDomain, FunctionRecord, Service, Trigger, Version } from '../model/index.js';
 
 export interface ListQuery {
   limit: number;
@@ -11,6 +11,14 @@ export interface ListQuery {
 
 export interface Page<T> {
   items: T[];
+  nextToken?: string;
+}
+
+/** FC's version listing: newest first (`BACKWARD`, the default) or oldest first, from a version id on. */
+export interface VersionQuery {
+  limit: number;
+  direction?: 'BACKWARD' | 'FORWARD';
+  startKey?: string;
   nextToken?: string;
 }
 
@@ -29,7 +37,7 @@ export interface MetaStore {
   createService(service: Service): Promise<Stored<Service>>;
   getService(name: string): Promise<Stored<Service> | undefined>;
   updateService(service: Service, ifMatch?: string): Promise<Stored<Service>>;
-  /** Fails with ServiceNotEmpty while the service has functions. */
+  /** Fails with ServiceNotEmpty while the service has functions, versions or aliases. */
   deleteService(name: string, ifMatch?: string): Promise<void>;
   listServices(query: ListQuery): Promise<Page<Stored<Service>>>;
 
@@ -42,7 +50,7 @@ export interface MetaStore {
     ifMatch?: string,
   ): Promise<Stored<FunctionRecord>>;
   listFunctions(serviceName: string, query: ListQuery): Promise<Page<Stored<FunctionRecord>>>;
-  /** How many functions use this code package (for garbage collection of code). */
+  /** How many functions and published versions use this code package (for garbage collection of code). */
   codeReferences(sha256: string): Promise<number>;
 
   createTrigger(trigger: Trigger): Promise<Stored<Trigger>>;
@@ -69,6 +77,23 @@ export interface MetaStore {
   updateCustomDomain(domain: CustomDomain, ifMatch?: string): Promise<Stored<CustomDomain>>;
   deleteCustomDomain(name: string, ifMatch?: string): Promise<void>;
   listCustomDomains(query: ListQuery): Promise<Page<Stored<CustomDomain>>>;
+
+  /** Stores the draft under the service's next version number, unless `unchanged` says it equals the newest. */
+  publishVersion(
+    draft: Omit<Version, 'versionId'>,
+    unchanged: (last: Version) => boolean,
+  ): Promise<Stored<Version>>;
+  getVersion(serviceName: string, versionId: string): Promise<Stored<Version> | undefined>;
+  listVersions(serviceName: string, query: VersionQuery): Promise<Page<Stored<Version>>>;
+  /** Fails while an alias names the version. */
+  deleteVersion(serviceName: string, versionId: string): Promise<void>;
+
+  /** Create and update fail with VersionNotFound unless every version the alias names exists. */
+  createAlias(alias: Alias): Promise<Stored<Alias>>;
+  getAlias(serviceName: string, aliasName: string): Promise<Stored<Alias> | undefined>;
+  updateAlias(alias: Alias, ifMatch?: string): Promise<Stored<Alias>>;
+  deleteAlias(serviceName: string, aliasName: string, ifMatch?: string): Promise<void>;
+  listAliases(serviceName: string, query: ListQuery): Promise<Page<Stored<Alias>>>;
 
   close(): Promise<void>;
 }

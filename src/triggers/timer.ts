@@ -69,6 +69,7 @@ export class TimerTriggers {
         fn: target.fn,
         revision: target.revision,
         qualifier: target.qualifier,
+        versionId: target.versionId,
         payload: Buffer.from(JSON.stringify(event)),
         tailLogs: false,
       });

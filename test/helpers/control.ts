@@ -41,7 +41,8 @@ export function controlHarness(t: TestContext, overrides: Partial<ControlDeps> =
     checkFunction: async (fn) => {
       checked.push(fn);
     },
-    onFunctionChanged: (service, fn) => note('function', `${service}/${fn}`),
+    onFunctionChanged: (service, fn, version) =>
+      note('function', `${service}/${fn}${version ? `@${version}` : ''}`),
     onTriggerChanged: (trigger: Trigger, deleted) => note('trigger', trigger.triggerName, deleted),
     onCustomDomainChanged: (domain: CustomDomain, deleted) => note('domain', domain.domainName, deleted),
     ...overrides,

@@ -5,6 +5,12 @@ declare module '@alicloud/fc2' {
     data: T;
   }
   type Json = Record<string, unknown>;
+  interface VersionData {
+    versionId: string;
+    description: string;
+    createdTime: string;
+    lastModifiedTime: string;
+  }
   export default class FC {
     constructor(
       accountId: string,
@@ -61,6 +67,34 @@ declare module '@alicloud/fc2' {
     listCustomDomains(options?: Json, headers?: Json): Promise<FcResponse<{ customDomains: Json[] }>>;
     updateCustomDomain(domainName: string, options?: Json, headers?: Json): Promise<FcResponse>;
     deleteCustomDomain(domainName: string, options?: Json, headers?: Json): Promise<FcResponse>;
+    publishVersion(service: string, description?: string, headers?: Json): Promise<FcResponse<VersionData>>;
+    listVersions(
+      service: string,
+      options?: Json,
+      headers?: Json,
+    ): Promise<FcResponse<{ versions: VersionData[]; nextToken?: string; direction: string }>>;
+    deleteVersion(service: string, versionId: string, headers?: Json): Promise<FcResponse>;
+    createAlias(
+      service: string,
+      alias: string,
+      versionId: string,
+      options?: Json,
+      headers?: Json,
+    ): Promise<FcResponse>;
+    getAlias(service: string, alias: string, headers?: Json): Promise<FcResponse>;
+    updateAlias(
+      service: string,
+      alias: string,
+      versionId: string | null,
+      options?: Json,
+      headers?: Json,
+    ): Promise<FcResponse>;
+    deleteAlias(service: string, alias: string, headers?: Json): Promise<FcResponse>;
+    listAliases(
+      service: string,
+      options?: Json,
+      headers?: Json,
+    ): Promise<FcResponse<{ aliases: Json[]; nextToken?: string }>>;
     get(path: string, query?: Json, headers?: Json): Promise<FcResponse<unknown>>;
     post(
       path: string,

@@ -25,6 +25,18 @@ test("a call's temporary credentials work on Kumo's API, only for the function's
     own.data.functions.map((f) => f.functionName),
     ['fn'],
   );
+  // FC's read-only policy: versions and aliases may be read, not published or changed.
+  await fc.publishVersion('mine');
+  await fc.createAlias('mine', 'prod', '1');
+  assert.equal((await scoped.listVersions('mine')).data.versions.length, 1);
+  assert.equal((await scoped.getAlias('mine', 'prod')).data.versionId, '1');
+  assert.equal((await scoped.listAliases('mine')).data.aliases.length, 1);
+  await assert.rejects(scoped.publishVersion('mine'), { code: 'AccessDenied' });
+  await assert.rejects(scoped.createAlias('mine', 'x', '1'), { code: 'AccessDenied' });
+  await assert.rejects(scoped.updateAlias('mine', 'prod', '1'), { code: 'AccessDenied' });
+  await assert.rejects(scoped.deleteAlias('mine', 'prod'), { code: 'AccessDenied' });
+  await assert.rejects(scoped.deleteVersion('mine', '1'), { code: 'AccessDenied' });
+  await assert.rejects(scoped.listVersions('theirs'), { code: 'AccessDenied' });
   await assert.rejects(scoped.getService('theirs'), { code: 'AccessDenied' });
   await assert.rejects(scoped.listServices(), { code: 'AccessDenied' });
   await assert.rejects(temporary('wrong-token').listFunctions('mine'), { code: 'AccessDenied' });

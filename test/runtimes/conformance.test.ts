@@ -134,6 +134,19 @@ const BEHAVIOURS: Record<string, (h: Harness, rt: RuntimeUnderTest) => Promise<v
       },
     );
   },
+  'context names the qualifier and the version it resolved to': async (h) => {
+    await h.deploy('rel', 'index.context');
+    const { versionId } = (await h.kumo.fc.publishVersion('conf')).data;
+    await h.kumo.fc.createAlias('conf', 'prod', versionId);
+    const seen = async (q: string) => {
+      const res = await h.kumo.client.send('POST', `/services/conf.${q}/functions/rel/invocations`, '');
+      const ctx = JSON.parse(res.body.toString()) as Record<string, string>;
+      return [ctx.qualifier, ctx.versionId];
+    };
+    assert.deepEqual(await seen('prod'), ['prod', versionId]);
+    assert.deepEqual(await seen(versionId), [versionId, versionId]);
+    assert.deepEqual(await seen('LATEST'), ['LATEST', '']);
+  },
   'logger format and print capture': async (h) => {
     await h.deploy('log', 'index.log');
     const result = await h.invoke('log', '');

@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { CodeDownloads } from '../../code/index.js';
-import { resolveTarget } from '../../invoke/index.js';
+import { ALIAS_MAIN_VERSION, resolveTarget } from '../../invoke/index.js';
 import { FcError } from '../../model/index.js';
 import { API_PREFIX, type ApiDeps } from '../context.js';
 import { originOf, queryParam, targetRef } from './common.js';
@@ -12,7 +12,7 @@ export function registerCodeRoutes(app: FastifyInstance, deps: ApiDeps): void {
   app.get<{ Params: { service: string; function: string } }>(
     `${API_PREFIX}/services/:service/functions/:function/code`,
     async (request) => {
-      const { fn, code } = await resolveTarget(deps.store, targetRef(request));
+      const { fn, code } = await resolveTarget(deps.store, targetRef(request), ALIAS_MAIN_VERSION);
       if (!code) throw new FcError('InvalidArgument', `function '${fn.functionName}' has no code package`);
       const { expires, signature } = downloads.grant(code.sha256);
       const url = `${originOf(request)}${API_PREFIX}/code-packages/${code.sha256}.zip?expires=${expires}&signature=${signature}`;

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { resolveTarget } from '../../invoke/index.js';
+import { ALIAS_MAIN_VERSION, resolveTarget } from '../../invoke/index.js';
 import { type FunctionRecord, toFunctionResponse } from '../../model/index.js';
 import { API_PREFIX, type ApiDeps } from '../context.js';
 import { functionKey, ifMatch, jsonBody, pageInput, pageOf, serviceKey, targetRef } from './common.js';
@@ -26,7 +26,7 @@ export function registerFunctionRoutes(app: FastifyInstance, deps: ApiDeps): voi
   });
 
   app.get<FunctionParams>(`${base}/:function`, async (request, reply) => {
-    const target = await resolveTarget(deps.store, targetRef(request));
+    const target = await resolveTarget(deps.store, targetRef(request), ALIAS_MAIN_VERSION);
     return reply.header('etag', target.revision).send(functionResponse(deps, target.fn));
   });
 

@@ -37,6 +37,7 @@ export function registerInvocationRoutes(app: FastifyInstance, deps: ApiDeps): v
         fn: target.fn,
         revision: target.revision,
         qualifier: target.qualifier,
+        versionId: target.versionId,
         payload,
         tailLogs: String(request.headers['x-fc-log-type'] ?? '').toLowerCase() === 'tail',
       });

@@ -1,0 +1,134 @@
+import { resolveService } from '../invoke/resolve.js';
+import {
+  FcError,
+  type FunctionRecord,
+  invalidArgument,
+  LIMITS,
+  publishVersionBody,
+  type Service,
+  type Version,
+  validateInput,
+} from '../model/index.js';
+import type { Page, Stored } from '../store/index.js';
+import { type ControlDeps, expectedEtag, requireWritable, timestamp, type WriteOptions } from './context.js';
+
+/** A version listing as FC's listVersions asks for it. */
+export interface VersionPageInput {
+  limit?: number;
+  startKey?: string;
+  nextToken?: string;
+  direction?: string;
+}
+
+/** Versions: publishing freezes the service and every function (config, code, initializer) as they are now. */
+export class VersionControl {
+  readonly #deps: ControlDeps;
+
+  constructor(deps: ControlDeps) {
+    this.#deps = deps;
+  }
+
+  /** `ifMatch` is the service's etag, as FC's PublishServiceVersion takes it. */
+  async publish(serviceName: string, body: unknown, options: WriteOptions = {}): Promise<Stored<Version>> {
+    const { description } = validateInput(publishVersionBody, body);
+    const { store } = this.#deps;
+    const current = await resolveService(store, serviceName);
+    requireWritable(current.versionId);
+    const wanted = expectedEtag(options);
+    if (wanted !== undefined && wanted !== current.service.etag) {
+      throw new FcError(
+        'PreconditionFailed',
+        `If-Match '${wanted}' does not match the service's etag '${current.service.etag}'`,
+      );
+    }
+    const functions = await this.#allFunctions(serviceName);
+    const time = timestamp(this.#deps);
+    const draft: Omit<Version, 'versionId'> = {
+      serviceName,
+      description: description ?? '',
+      createdTime: time,
+      lastModifiedTime: time,
+      service: current.service.value,
+      functions,
+    };
+    return store.publishVersion(draft, (last) => sameContent(last, draft));
+  }
+
+  async get(serviceName: string, versionId: string): Promise<Stored<Version>> {
+    const { version } = await resolveService(this.#deps.store, serviceName, versionIdOrThrow(versionId));
+    return version as Stored<Version>;
+  }
+
+  async list(
+    serviceName: string,
+    input: VersionPageInput,
+  ): Promise<Page<Stored<Version>> & { direction: string }> {
+    const direction = (input.direction || 'BACKWARD').toUpperCase();
+    if (direction !== 'BACKWARD' && direction !== 'FORWARD') {
+      throw invalidArgument("direction must be 'BACKWARD' (newest first) or 'FORWARD'");
+    }
+    let limit: number = LIMITS.listLimitMax;
+    if (input.limit !== undefined) {
+      if (!Number.isInteger(input.limit) || input.limit < 1)
+        throw invalidArgument('limit must be a positive integer');
+      limit = Math.min(input.limit, LIMITS.listLimitMax);
+    }
+    for (const key of [input.startKey, input.nextToken]) {
+      if (key && !/^\d{1,10}$/.test(key)) throw invalidArgument(`'${key}' is not a version id`);
+    }
+    const page = await this.#deps.store.listVersions(serviceName, {
+      limit,
+      direction,
+      startKey: input.startKey || undefined,
+      nextToken: input.nextToken || undefined,
+    });
+    return { ...page, direction };
+  }
+
+  /** Refused while an alias names the version; its instances retire once it is gone. */
+  async delete(serviceName: string, versionId: string): Promise<void> {
+    const version = await this.get(serviceName, versionId);
+    await this.#deps.store.deleteVersion(serviceName, version.value.versionId);
+    for (const fn of version.value.functions) {
+      this.#deps.onFunctionChanged?.(serviceName, fn.functionName, version.value.versionId);
+    }
+  }
+
+  async #allFunctions(serviceName: string): Promise<FunctionRecord[]> {
+    const functions: FunctionRecord[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await this.#deps.store.listFunctions(serviceName, { limit: 100, nextToken });
+      functions.push(...page.items.map((f) => f.value));
+      nextToken = page.nextToken;
+    } while (nextToken);
+    return functions;
+  }
+}
+
+/** A version id as a path gives it; anything else cannot name a version. */
+function versionIdOrThrow(versionId: string): string {
+  if (!/^[1-9]\d{0,9}$/.test(versionId)) throw invalidArgument(`'${versionId}' is not a version id`);
+  return versionId;
+}
+
+/** FC refuses to publish when nothing changed: same service config and same functions, times aside. */
+function sameContent(last: Version, draft: Omit<Version, 'versionId'>): boolean {
+  const content = (service: Service, functions: FunctionRecord[]) =>
+    canonical({
+      service: { ...service, lastModifiedTime: undefined },
+      functions: functions.map((fn) => ({ ...fn, lastModifiedTime: undefined })),
+    });
+  return content(last.service, last.functions) === content(draft.service, draft.functions);
+}
+
+/** JSON with object keys sorted, so equal content compares equal whatever order it was written in. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(
+          Object.entries(v as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)),
+        )
+      : v,
+  );
+}
