@@ -1,19 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { assertFcError, buildTestApp, type TestApp } from '../helpers/app.js';
-import { zipFiles } from '../helpers/code.js';
+import { assertFcError, type buildTestApp, type TestApp, withFunction } from '../helpers/app.js';
 
 /** A service with one function and `versions` published versions (each after a change). */
 async function withVersions(t: Parameters<typeof buildTestApp>[0], versions: number): Promise<TestApp> {
-  const app = await buildTestApp(t);
-  await app.send('POST', '/services', { serviceName: 'svc' });
-  const code = { zipFile: await zipFiles({ bootstrap: '#!/bin/sh\n' }) };
-  const fn = await app.send('POST', '/services/svc/functions', {
-    functionName: 'fn',
-    runtime: 'custom',
-    code,
-  });
-  assert.equal(fn.status, 200, fn.body.toString());
+  const app = await withFunction(t);
   for (let i = 1; i <= versions; i++) {
     const published = await app.send('POST', '/services/svc/versions', { description: `v${i}` });
     assert.equal(published.status, 200, published.body.toString());

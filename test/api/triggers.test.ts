@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { assertFcError, buildTestApp, type TestApp } from '../helpers/app.js';
-import { zipFiles } from '../helpers/code.js';
+import { assertFcError, withFunction } from '../helpers/app.js';
 
 const BASE = '/services/svc/functions/fn/triggers';
 const HTTP = {
@@ -9,19 +8,6 @@ const HTTP = {
   triggerType: 'http',
   triggerConfig: { authType: 'ANONYMOUS', methods: ['get', 'POST'] },
 };
-
-async function withFunction(t: Parameters<typeof buildTestApp>[0]): Promise<TestApp> {
-  const app = await buildTestApp(t);
-  await app.send('POST', '/services', { serviceName: 'svc' });
-  const code = { zipFile: await zipFiles({ bootstrap: '#!/bin/sh\n' }) };
-  const fn = await app.send('POST', '/services/svc/functions', {
-    functionName: 'fn',
-    runtime: 'custom',
-    code,
-  });
-  assert.equal(fn.status, 200, fn.body.toString());
-  return app;
-}
 
 test('an HTTP trigger is created with its config normalised and the URLs it is reachable at', async (t) => {
   const app = await withFunction(t);

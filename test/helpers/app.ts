@@ -15,6 +15,7 @@ import { SqliteLogStore } from '../../src/logs/sqlite.js';
 import type { CustomDomain, Trigger } from '../../src/model/index.js';
 import { createRuntimeRegistry } from '../../src/runtimes/index.js';
 import { SqliteMetaStore } from '../../src/store/index.js';
+import { zipFiles } from './code.js';
 import { ACCESS_KEY_ID, ACCESS_KEY_SECRET, ACCOUNT_ID } from './credentials.js';
 
 export interface InjectedResponse {
@@ -183,4 +184,18 @@ export function assertFcError(
   assert.ok(body.RequestId);
   assert.equal(body.RequestId, response.headers['x-fc-request-id']);
   if (pattern) assert.match(body.ErrorMessage ?? '', pattern);
+}
+
+/** An in-process app with service `svc` and a custom-runtime function `fn`. */
+export async function withFunction(t: Parameters<typeof buildTestApp>[0]): Promise<TestApp> {
+  const app = await buildTestApp(t);
+  await app.send('POST', '/services', { serviceName: 'svc' });
+  const code = { zipFile: await zipFiles({ bootstrap: '#!/bin/sh\n' }) };
+  const fn = await app.send('POST', '/services/svc/functions', {
+    functionName: 'fn',
+    runtime: 'custom',
+    code,
+  });
+  assert.equal(fn.status, 200, fn.body.toString());
+  return app;
 }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { type TestContext, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { pino } from 'pino';
 import {
@@ -67,13 +67,20 @@ test('weighted choice: a draw below the weight goes to the additional version; 0
   assert.deepEqual(picks, ['2', '2', '1', '1', '1', '1', '1', '1', '1', '1']);
 });
 
-test('resolveTarget: a weighted alias draws from the injected source; a version keeps a stable revision', async (t) => {
-  const { control, store } = controlHarness(t);
+/** Service `svc` with function `fn`, published twice (version 2 after a change). */
+async function twoVersions(t: TestContext) {
+  const harness = controlHarness(t);
+  const { control } = harness;
   await control.services.create({ serviceName: 'svc' });
   await control.functions.create({ serviceName: 'svc' }, await customFunction('fn'));
   await control.versions.publish('svc', {});
   await control.functions.update({ serviceName: 'svc', functionName: 'fn' }, { description: 'two' });
   await control.versions.publish('svc', {});
+  return harness;
+}
+
+test('resolveTarget: a weighted alias draws from the injected source; a version keeps a stable revision', async (t) => {
+  const { control, store } = await twoVersions(t);
   await control.aliases.create('svc', {
     aliasName: 'canary',
     versionId: '1',
@@ -110,12 +117,7 @@ test('deleting a version retires its instances only; updating LATEST retires onl
 });
 
 test('an async call is pinned to the version its alias named when it was accepted', async (t) => {
-  const { control, store } = controlHarness(t);
-  await control.services.create({ serviceName: 'svc' });
-  await control.functions.create({ serviceName: 'svc' }, await customFunction('fn'));
-  await control.versions.publish('svc', {});
-  await control.functions.update({ serviceName: 'svc', functionName: 'fn' }, { description: 'two' });
-  await control.versions.publish('svc', {});
+  const { control, store } = await twoVersions(t);
   await control.aliases.create('svc', { aliasName: 'prod', versionId: '1' });
   const target = await resolveTarget(store, { serviceRef: 'svc.prod', functionName: 'fn' });
   await enqueueAsync(store.asyncQueue, target, { requestId: 'req-1', payload: Buffer.from('event') });
