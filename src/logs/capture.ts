@@ -168,10 +168,11 @@ export class InstanceLogCapture {
   }
 
   #reportRateDrops(requestId: string): void {
-    clearInterval(this.#quietTimer);
-    this.#quietTimer = undefined;
+    // Runs for every line: nothing to do unless lines were dropped (the quiet timer only runs while they are).
     const { lines, bytes } = this.#rateDropped;
     if (lines === 0) return;
+    clearInterval(this.#quietTimer);
+    this.#quietTimer = undefined;
     this.#rateDropped = { lines: 0, bytes: 0, lastAt: 0 };
     this.write(
       requestId,

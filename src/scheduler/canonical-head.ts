@@ -20,11 +20,20 @@ export function canonicalName(name: string): string {
     .replace(/(^|-)([a-z])/g, (_, dash: string, letter: string) => dash + letter.toUpperCase());
 }
 
+/** The only names `UNDICI_NAMES` matches, canonical: a lookup instead of `canonicalName` on every request. */
+const CANONICAL_UNDICI_NAMES: Readonly<Record<string, string>> = {
+  host: 'Host',
+  connection: 'Connection',
+  'content-length': 'Content-Length',
+  'transfer-encoding': 'Transfer-Encoding',
+  upgrade: 'Upgrade',
+};
+
 function canonicalHead(head: string): string {
   const end = head.indexOf('\r\n\r\n');
   const names = end < 0 ? head : head.slice(0, end);
   return (
-    names.replace(UNDICI_NAMES, (_, name: string) => `\r\n${canonicalName(name)}:`) +
+    names.replace(UNDICI_NAMES, (_, name: string) => `\r\n${CANONICAL_UNDICI_NAMES[name] ?? name}:`) +
     (end < 0 ? '' : head.slice(end))
   );
 }
