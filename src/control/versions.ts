@@ -3,7 +3,6 @@ import {
   FcError,
   type FunctionRecord,
   invalidArgument,
-  LIMITS,
   publishVersionBody,
   type Service,
   type Version,
@@ -11,12 +10,10 @@ import {
 } from '../model/index.js';
 import type { Page, Stored } from '../store/index.js';
 import { type ControlDeps, expectedEtag, requireWritable, timestamp, type WriteOptions } from './context.js';
+import { type PageInput, pageQuery } from './list.js';
 
 /** A version listing as FC's listVersions asks for it. */
-export interface VersionPageInput {
-  limit?: number;
-  startKey?: string;
-  nextToken?: string;
+export interface VersionPageInput extends Omit<PageInput, 'prefix'> {
   direction?: string;
 }
 
@@ -67,21 +64,11 @@ export class VersionControl {
     if (direction !== 'BACKWARD' && direction !== 'FORWARD') {
       throw invalidArgument("direction must be 'BACKWARD' (newest first) or 'FORWARD'");
     }
-    let limit: number = LIMITS.listLimitMax;
-    if (input.limit !== undefined) {
-      if (!Number.isInteger(input.limit) || input.limit < 1)
-        throw invalidArgument('limit must be a positive integer');
-      limit = Math.min(input.limit, LIMITS.listLimitMax);
-    }
-    for (const key of [input.startKey, input.nextToken]) {
+    const { limit, startKey, nextToken } = pageQuery(input);
+    for (const key of [startKey, nextToken]) {
       if (key && !/^\d{1,10}$/.test(key)) throw invalidArgument(`'${key}' is not a version id`);
     }
-    const page = await this.#deps.store.listVersions(serviceName, {
-      limit,
-      direction,
-      startKey: input.startKey || undefined,
-      nextToken: input.nextToken || undefined,
-    });
+    const page = await this.#deps.store.listVersions(serviceName, { limit, direction, startKey, nextToken });
     return { ...page, direction };
   }
 
