@@ -10,7 +10,7 @@ import {
 } from '../model/index.js';
 import type { Page, Stored } from '../store/index.js';
 import { type ControlDeps, expectedEtag, requireWritable, timestamp, type WriteOptions } from './context.js';
-import { type PageInput, pageQuery } from './list.js';
+import { allFunctions, type PageInput, pageQuery } from './list.js';
 
 /** A version listing as FC's listVersions asks for it. */
 export interface VersionPageInput extends Omit<PageInput, 'prefix'> {
@@ -38,7 +38,7 @@ export class VersionControl {
         `If-Match '${wanted}' does not match the service's etag '${current.service.etag}'`,
       );
     }
-    const functions = await this.#allFunctions(serviceName);
+    const functions = await allFunctions(store, serviceName);
     const time = timestamp(this.#deps);
     const draft: Omit<Version, 'versionId'> = {
       serviceName,
@@ -79,17 +79,6 @@ export class VersionControl {
     for (const fn of version.value.functions) {
       this.#deps.onFunctionChanged?.(serviceName, fn.functionName, version.value.versionId);
     }
-  }
-
-  async #allFunctions(serviceName: string): Promise<FunctionRecord[]> {
-    const functions: FunctionRecord[] = [];
-    let nextToken: string | undefined;
-    do {
-      const page = await this.#deps.store.listFunctions(serviceName, { limit: 100, nextToken });
-      functions.push(...page.items.map((f) => f.value));
-      nextToken = page.nextToken;
-    } while (nextToken);
-    return functions;
   }
 }
 
