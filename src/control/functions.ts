@@ -14,7 +14,7 @@ import {
   updateFunctionBody,
   validateInput,
 } from '../model/index.js';
-import type { Page, Stored } from '../store/index.js';
+import { type Page, pageInMemory, type Stored } from '../store/index.js';
 import {
   type ControlDeps,
   expectedEtag,
@@ -88,19 +88,8 @@ export class FunctionControl {
     const { version } = await resolveService(this.#deps.store, serviceName, qualifier);
     if (!version) return this.#deps.store.listFunctions(serviceName, query);
     // A version's functions as it froze them, paged by name as the store pages LATEST's.
-    const from = [query.startKey, query.nextToken && Buffer.from(query.nextToken, 'base64url').toString()]
-      .filter((k): k is string => !!k)
-      .sort()
-      .pop();
-    const matching = version.value.functions
-      .filter((fn) => !query.prefix || fn.functionName.startsWith(query.prefix))
-      .filter((fn) => from === undefined || fn.functionName >= from)
-      .sort((a, b) => (a.functionName < b.functionName ? -1 : 1));
-    const more = matching[query.limit];
-    return {
-      items: matching.slice(0, query.limit).map((value) => ({ value, etag: version.etag })),
-      nextToken: more && Buffer.from(more.functionName).toString('base64url'),
-    };
+    const frozen = pageInMemory(version.value.functions, (fn) => fn.functionName, query);
+    return { ...frozen, items: frozen.items.map((value) => ({ value, etag: version.etag })) };
   }
 
   /** Merges the given fields onto the function; fields not given keep their value, new code replaces the old. */

@@ -1,5 +1,5 @@
-import { invalidArgument, LIMITS } from '../model/index.js';
-import type { ListQuery } from '../store/index.js';
+import { type FunctionRecord, invalidArgument, LIMITS } from '../model/index.js';
+import type { ListQuery, MetaStore } from '../store/index.js';
 
 /** A page request as a caller gives it; `limit` is optional and capped at FC's maximum. */
 export interface PageInput {
@@ -25,4 +25,16 @@ export function pageQuery(input: PageInput): ListQuery {
     startKey: input.startKey || undefined,
     nextToken: input.nextToken || undefined,
   };
+}
+
+/** Every function of a service (LATEST), read page by page. */
+export async function allFunctions(store: MetaStore, serviceName: string): Promise<FunctionRecord[]> {
+  const functions: FunctionRecord[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await store.listFunctions(serviceName, { limit: LIMITS.listLimitMax, nextToken });
+    functions.push(...page.items.map((f) => f.value));
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return functions;
 }

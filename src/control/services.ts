@@ -3,7 +3,7 @@ import { resolveService } from '../invoke/resolve.js';
 import { createServiceBody, type Service, updateServiceBody, validateInput } from '../model/index.js';
 import type { Page, Stored } from '../store/index.js';
 import { type ControlDeps, expectedEtag, requireWritable, timestamp, type WriteOptions } from './context.js';
-import { type PageInput, pageQuery } from './list.js';
+import { allFunctions, type PageInput, pageQuery } from './list.js';
 
 /** Services: names, defaults and the rule that only an empty service can go. */
 export class ServiceControl {
@@ -56,13 +56,9 @@ export class ServiceControl {
    * internetAccess): every function of the service gets new ones.
    */
   async #retireInstances(serviceName: string): Promise<void> {
-    if (!this.#deps.onFunctionChanged) return;
-    let nextToken: string | undefined;
-    do {
-      const page = await this.#deps.store.listFunctions(serviceName, { limit: 100, nextToken });
-      for (const fn of page.items) this.#deps.onFunctionChanged(serviceName, fn.value.functionName);
-      nextToken = page.nextToken;
-    } while (nextToken);
+    const retire = this.#deps.onFunctionChanged;
+    if (!retire) return;
+    for (const fn of await allFunctions(this.#deps.store, serviceName)) retire(serviceName, fn.functionName);
   }
 
   /** Fails with ServiceNotEmpty while the service has functions. */

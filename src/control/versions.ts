@@ -3,7 +3,6 @@ import {
   FcError,
   type FunctionRecord,
   invalidArgument,
-  LIMITS,
   publishVersionBody,
   type Service,
   type Version,
@@ -11,12 +10,10 @@ import {
 } from '../model/index.js';
 import type { Page, Stored } from '../store/index.js';
 import { type ControlDeps, expectedEtag, requireWritable, timestamp, type WriteOptions } from './context.js';
+import { allFunctions, type PageInput, pageQuery } from './list.js';
 
 /** A version listing as FC's listVersions asks for it. */
-export interface VersionPageInput {
-  limit?: number;
-  startKey?: string;
-  nextToken?: string;
+export interface VersionPageInput extends Omit<PageInput, 'prefix'> {
   direction?: string;
 }
 
@@ -41,7 +38,7 @@ export class VersionControl {
         `If-Match '${wanted}' does not match the service's etag '${current.service.etag}'`,
       );
     }
-    const functions = await this.#allFunctions(serviceName);
+    const functions = await allFunctions(store, serviceName);
     const time = timestamp(this.#deps);
     const draft: Omit<Version, 'versionId'> = {
       serviceName,
@@ -67,21 +64,11 @@ export class VersionControl {
     if (direction !== 'BACKWARD' && direction !== 'FORWARD') {
       throw invalidArgument("direction must be 'BACKWARD' (newest first) or 'FORWARD'");
     }
-    let limit: number = LIMITS.listLimitMax;
-    if (input.limit !== undefined) {
-      if (!Number.isInteger(input.limit) || input.limit < 1)
-        throw invalidArgument('limit must be a positive integer');
-      limit = Math.min(input.limit, LIMITS.listLimitMax);
-    }
-    for (const key of [input.startKey, input.nextToken]) {
+    const { limit, startKey, nextToken } = pageQuery(input);
+    for (const key of [startKey, nextToken]) {
       if (key && !/^\d{1,10}$/.test(key)) throw invalidArgument(`'${key}' is not a version id`);
     }
-    const page = await this.#deps.store.listVersions(serviceName, {
-      limit,
-      direction,
-      startKey: input.startKey || undefined,
-      nextToken: input.nextToken || undefined,
-    });
+    const page = await this.#deps.store.listVersions(serviceName, { limit, direction, startKey, nextToken });
     return { ...page, direction };
   }
 
@@ -92,17 +79,6 @@ export class VersionControl {
     for (const fn of version.value.functions) {
       this.#deps.onFunctionChanged?.(serviceName, fn.functionName, version.value.versionId);
     }
-  }
-
-  async #allFunctions(serviceName: string): Promise<FunctionRecord[]> {
-    const functions: FunctionRecord[] = [];
-    let nextToken: string | undefined;
-    do {
-      const page = await this.#deps.store.listFunctions(serviceName, { limit: 100, nextToken });
-      functions.push(...page.items.map((f) => f.value));
-      nextToken = page.nextToken;
-    } while (nextToken);
-    return functions;
   }
 }
 

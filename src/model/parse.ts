@@ -2,11 +2,6 @@ import type { z } from 'zod';
 import { invalidArgument } from './errors.js';
 import { isPlainObject, normalizeKeys } from './normalize.js';
 
-/** Parses a JSON body with FC's case-insensitive keys; any problem is a 400 InvalidArgument naming the field. */
-export function parseBody<S extends z.ZodType>(schema: S, raw: Buffer | string | undefined): z.infer<S> {
-  return validateInput(schema, parseJsonObject(raw));
-}
-
 /** A request body as a JSON object (an empty body is `{}`), or a 400 InvalidArgument. */
 export function parseJsonObject(raw: Buffer | string | undefined): Record<string, unknown> {
   const text = raw === undefined ? '' : raw.toString();

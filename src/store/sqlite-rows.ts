@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { FcError } from '../model/index.js';
+import { nextPageToken, pageStart } from './paging.js';
 import type { ListQuery, Page, Stored } from './types.js';
 
 /** How every resource table holds a value: its name, its JSON, and the etag of that JSON. */
@@ -44,10 +45,7 @@ export function listPage<T>(
     sql += ` AND substr(name, 1, ?) = ?`;
     args.push(query.prefix.length, query.prefix);
   }
-  const from = [query.startKey, decodeToken(query.nextToken)]
-    .filter((k): k is string => !!k)
-    .sort()
-    .pop();
+  const from = pageStart(query);
   if (from !== undefined) {
     sql += ' AND name >= ?';
     args.push(from);
@@ -58,10 +56,6 @@ export function listPage<T>(
   const more = rows.length > query.limit ? rows.pop() : undefined;
   return {
     items: rows.map((row) => fromRow<T>(row)),
-    nextToken: more ? Buffer.from(more.name).toString('base64url') : undefined,
+    nextToken: more ? nextPageToken(more.name) : undefined,
   };
-}
-
-function decodeToken(token?: string): string | undefined {
-  return token ? Buffer.from(token, 'base64url').toString() : undefined;
 }

@@ -8,7 +8,10 @@ import type { ListQuery, Page, Stored } from './types.js';
 export class SqliteTriggerTable {
   readonly #db: Database.Database;
   readonly #functions: SqliteFunctionTable;
-  /** `service/function` → its HTTP trigger, or null for none; dropped by every trigger or function write. */
+  /**
+   * `service/function` → its HTTP trigger, or null for an existing function with none; dropped by every
+   * trigger write and by the function's deletion.
+   */
   readonly #httpTriggers = new Map<string, Trigger | null>();
   /** Prepared once and reused: this lookup runs on every HTTP request. */
   readonly #selectHttp: Database.Statement;
@@ -93,7 +96,9 @@ export class SqliteTriggerTable {
     if (trigger === undefined) {
       const row = this.#selectHttp.get(serviceName, functionName) as Row | undefined;
       trigger = row ? Object.freeze(fromRow<Trigger>(row).value) : null;
-      this.#httpTriggers.set(key, trigger);
+      // "None" only for a function that exists: the gateway asks before it knows the names are real, and
+      // caching misses for made-up names would grow the map without bound.
+      if (row || this.#functions.get(serviceName, functionName)) this.#httpTriggers.set(key, trigger);
     }
     return trigger ?? undefined;
   }

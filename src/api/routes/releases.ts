@@ -18,11 +18,8 @@ export function registerReleaseRoutes(app: FastifyInstance, { control }: ApiDeps
   });
 
   app.get<ServiceParams>(`${base}/versions`, async (request) => {
-    const limit = queryParam(request, 'limit');
     const page = await versions.list(request.params.service, {
-      limit: limit === undefined || limit === '' ? undefined : Number(limit),
-      startKey: queryParam(request, 'startKey'),
-      nextToken: queryParam(request, 'nextToken'),
+      ...pageInput(request),
       direction: queryParam(request, 'direction'),
     });
     return {
