@@ -28,8 +28,9 @@ const names = (dir: string): string[] => {
 /**
  * Removes what Kumo processes that died without cleaning up (SIGKILL, power loss) left on this host: their runc
  * containers, cgroups (killing the instance processes still in them), network namespaces, veths, nftables
- * tables, container bundles and staging tmpfs mounts. Resources of live Kumo processes are never touched. Returns one line per
- * removed resource; each step is best effort (a missing tool or hierarchy skips it).
+ * tables, container bundles and staging tmpfs mounts. Resources of live Kumo processes are never touched. Returns one
+ * line per removed resource; each step is best effort (a missing tool or hierarchy skips it). Runs once at each
+ * `kumo serve` start and on `kumo doctor --clean`; the sandboxes themselves do not sweep.
  */
 export async function sweepLeftovers(options: LeftoverSweepOptions = {}): Promise<string[]> {
   const removed: string[] = [];
