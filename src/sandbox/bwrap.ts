@@ -84,7 +84,7 @@ export class BwrapSandbox implements Sandbox {
   }
 
   async #doPrepare(): Promise<Prepared> {
-    const [bwrap, ip, setpriv] = await Promise.all(['bwrap', 'ip', 'setpriv'].map(findBinary));
+    const [bwrap, ip, setpriv] = ['bwrap', 'ip', 'setpriv'].map(findBinary);
     if (!bwrap || !ip || !setpriv) {
       const missing = ['bwrap', 'ip', 'setpriv'].filter((_, i) => ![bwrap, ip, setpriv][i]);
       throw new SandboxError(`missing executables: ${missing.join(', ')}`);

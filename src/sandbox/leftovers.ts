@@ -35,7 +35,7 @@ const names = (dir: string): string[] => {
 export async function sweepLeftovers(options: LeftoverSweepOptions = {}): Promise<string[]> {
   const removed: string[] = [];
   const runcRoot = options.runcRoot ?? '/run/kumo-runc';
-  const runc = await findBinary('runc');
+  const runc = findBinary('runc');
   for (const id of runc ? names(runcRoot) : []) {
     if (await tryRun(runc ?? 'runc', ['--root', runcRoot, 'delete', '--force', id])) {
       removed.push(`runc container ${id}`);
@@ -46,7 +46,7 @@ export async function sweepLeftovers(options: LeftoverSweepOptions = {}): Promis
     const cgroups = await removeStaleCgroups(layout, options.cgroupParent ?? 'kumo', isStaleSlot);
     removed.push(...cgroups.map((name) => `cgroup ${name}`));
   } catch {} // no usable cgroup hierarchy: nothing of ours can be there
-  const ip = await findBinary('ip');
+  const ip = findBinary('ip');
   if (ip) {
     for (const netns of listNetns().filter(isStaleSlot)) {
       await destroyNetwork(ip, netns).then(

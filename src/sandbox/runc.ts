@@ -91,7 +91,7 @@ export class RuncSandbox implements Sandbox {
   }
 
   async #doPrepare(): Promise<Tools> {
-    const [runc, ip, mount] = await Promise.all(['runc', 'ip', 'mount'].map(findBinary));
+    const [runc, ip, mount] = ['runc', 'ip', 'mount'].map(findBinary);
     if (!runc || !ip) {
       throw new SandboxError(
         `missing executables: ${[runc ? '' : 'runc', ip ? '' : 'ip'].filter(Boolean).join(', ')}`,
