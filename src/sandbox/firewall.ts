@@ -7,7 +7,7 @@ import { normalizeCidr } from './network.js';
  * CGNAT, loopback, link-local (cloud metadata at 169.254.169.254), IETF protocol assignments, benchmarking,
  * multicast and reserved. The host's own connected networks are added at start.
  */
-export const PRIVATE_RANGES = [
+const PRIVATE_RANGES = [
   '0.0.0.0/8',
   '10.0.0.0/8',
   '100.64.0.0/10',
