@@ -15,7 +15,6 @@ export function registerDoctorCommand(program: Command): void {
     )
     .action(async (options: { json?: boolean; clean?: boolean }) => {
       const config = loadConfig(process.env);
-      // The sandbox probe below sweeps too; --clean does it first so it can say what it removed.
       const removed = options.clean
         ? await sweepLeftovers({ stateDir: join(resolve(config.dataDir), 'containers') })
         : undefined;

@@ -53,9 +53,9 @@ function hostRootArgs(): string[] {
 const DATA_FDS = { hosts: 4, passwd: 5, group: 6, seccomp: 7 } as const;
 
 /** Users an instance sees: root and the uid it runs as, nothing of the host's. */
-export const passwdFile = (uid: number): string =>
+const passwdFile = (uid: number): string =>
   `root:x:0:0:root:/root:/usr/sbin/nologin\nuser:x:${uid}:${uid}:Function Compute user:/tmp:/usr/sbin/nologin\n`;
-export const groupFile = (uid: number): string => `root:x:0:\nuser:x:${uid}:\n`;
+const groupFile = (uid: number): string => `root:x:0:\nuser:x:${uid}:\n`;
 
 /** What the caller writes to fds 4, 5 … of the command (fd 3 carries bwrap's arguments). */
 export function dataFds(spec: SandboxSpec, ip: string, uid: number): Buffer[] {

@@ -6,7 +6,6 @@ import { type CgroupLayout, detectCgroupLayout, ensureCgroupParent } from './cgr
 import { SandboxError } from './errors.js';
 import { findBinary, SYSTEM_PATH, within } from './exec.js';
 import { cgroupHandle, exitOf } from './handle.js';
-import { sweepLeftovers } from './leftovers.js';
 import { SubnetAllocator } from './network.js';
 import { type NetworkOptions, NetworkPool } from './network-pool.js';
 import { seccompSupported } from './seccomp.js';
@@ -75,7 +74,7 @@ export class BwrapSandbox implements Sandbox {
     );
   }
 
-  /** Finds the tools and the cgroup hierarchy, removes leftovers of crashed runs, sets NAT up. Idempotent. */
+  /** Finds the tools and the cgroup hierarchy, sets the network policy up. Idempotent. */
   prepare(): Promise<Prepared> {
     this.#ready ??= this.#doPrepare().catch((error: unknown) => {
       this.#ready = undefined;
@@ -85,7 +84,7 @@ export class BwrapSandbox implements Sandbox {
   }
 
   async #doPrepare(): Promise<Prepared> {
-    const [bwrap, ip, setpriv] = await Promise.all(['bwrap', 'ip', 'setpriv'].map(findBinary));
+    const [bwrap, ip, setpriv] = ['bwrap', 'ip', 'setpriv'].map(findBinary);
     if (!bwrap || !ip || !setpriv) {
       const missing = ['bwrap', 'ip', 'setpriv'].filter((_, i) => ![bwrap, ip, setpriv][i]);
       throw new SandboxError(`missing executables: ${missing.join(', ')}`);
@@ -93,7 +92,6 @@ export class BwrapSandbox implements Sandbox {
     const layout = detectCgroupLayout();
     this.#cgroupVersion = layout.version;
     ensureCgroupParent(layout, this.#parent);
-    await sweepLeftovers({ cgroupParent: this.#parent });
     const networks = await NetworkPool.open(ip, this.#subnets, this.#options);
     this.#outbound = networks.policy;
     networks.warm();

@@ -3,7 +3,7 @@ import { accessSync, constants, readFileSync } from 'node:fs';
 import { SandboxCommandError } from './errors.js';
 
 /** The system directories Kumo looks for its tools in, in order; also PATH for the helper commands it runs. */
-export const SEARCH_PATH: readonly string[] = [
+const SEARCH_PATH: readonly string[] = [
   '/usr/local/sbin',
   '/usr/local/bin',
   '/usr/sbin',

@@ -7,7 +7,7 @@ import { normalizeCidr } from './network.js';
  * CGNAT, loopback, link-local (cloud metadata at 169.254.169.254), IETF protocol assignments, benchmarking,
  * multicast and reserved. The host's own connected networks are added at start.
  */
-export const PRIVATE_RANGES = [
+const PRIVATE_RANGES = [
   '0.0.0.0/8',
   '10.0.0.0/8',
   '100.64.0.0/10',
@@ -61,7 +61,7 @@ export class InstanceFirewall {
 
   /** Loads the table, or returns why there is no firewall (nft missing or refused). */
   static async open(options: FirewallOptions): Promise<InstanceFirewall | string> {
-    const nft = await findBinary('nft');
+    const nft = findBinary('nft');
     if (!nft) return 'nft is not installed (apt-get install nftables)';
     const firewall = new InstanceFirewall(nft, `kumo-${process.pid}-fw${++tables}`);
     try {
@@ -146,7 +146,7 @@ export class InstanceFirewall {
  * what this table already accepted reaches it (ours runs first, at a lower priority).
  */
 async function passIptablesDropPolicy(): Promise<void> {
-  const iptables = await findBinary('iptables');
+  const iptables = findBinary('iptables');
   if (!iptables || !/^-P FORWARD DROP$/m.test(await run(iptables, ['-S', 'FORWARD']))) return;
   const rules = [
     ['-i', `${VETH_PREFIX}+`, '-j', 'ACCEPT'],
@@ -160,7 +160,7 @@ async function passIptablesDropPolicy(): Promise<void> {
 
 /** The host's connected IPv4 networks (not the instances' veths), so instances cannot reach its LAN. */
 async function hostNetworks(): Promise<string[]> {
-  const ip = await findBinary('ip');
+  const ip = findBinary('ip');
   if (!ip) return [];
   const out = await run(ip, ['-o', '-4', 'addr', 'show']);
   const networks: string[] = [];
@@ -187,7 +187,7 @@ function nameservers(): string[] {
 
 /** Names of nftables tables (family inet) that look like Kumo's. */
 export async function listFirewallTables(): Promise<string[]> {
-  const nft = await findBinary('nft');
+  const nft = findBinary('nft');
   if (!nft) return [];
   const out = await run(nft, ['list', 'tables', 'inet']);
   return [...out.matchAll(/^table inet (kumo-\S+)$/gm)].map((match) => match[1] ?? '');
@@ -195,6 +195,6 @@ export async function listFirewallTables(): Promise<string[]> {
 
 /** Deletes one such table (a sweep of a dead Kumo's leftovers). */
 export async function deleteFirewallTable(table: string): Promise<void> {
-  const nft = await findBinary('nft');
+  const nft = findBinary('nft');
   if (nft) await run(nft, ['delete', 'table', 'inet', table]);
 }

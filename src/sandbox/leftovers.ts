@@ -28,13 +28,14 @@ const names = (dir: string): string[] => {
 /**
  * Removes what Kumo processes that died without cleaning up (SIGKILL, power loss) left on this host: their runc
  * containers, cgroups (killing the instance processes still in them), network namespaces, veths, nftables
- * tables, container bundles and staging tmpfs mounts. Resources of live Kumo processes are never touched. Returns one line per
- * removed resource; each step is best effort (a missing tool or hierarchy skips it).
+ * tables, container bundles and staging tmpfs mounts. Resources of live Kumo processes are never touched. Returns one
+ * line per removed resource; each step is best effort (a missing tool or hierarchy skips it). Runs once at each
+ * `kumo serve` start and on `kumo doctor --clean`; the sandboxes themselves do not sweep.
  */
 export async function sweepLeftovers(options: LeftoverSweepOptions = {}): Promise<string[]> {
   const removed: string[] = [];
   const runcRoot = options.runcRoot ?? '/run/kumo-runc';
-  const runc = await findBinary('runc');
+  const runc = findBinary('runc');
   for (const id of runc ? names(runcRoot) : []) {
     if (await tryRun(runc ?? 'runc', ['--root', runcRoot, 'delete', '--force', id])) {
       removed.push(`runc container ${id}`);
@@ -45,7 +46,7 @@ export async function sweepLeftovers(options: LeftoverSweepOptions = {}): Promis
     const cgroups = await removeStaleCgroups(layout, options.cgroupParent ?? 'kumo', isStaleSlot);
     removed.push(...cgroups.map((name) => `cgroup ${name}`));
   } catch {} // no usable cgroup hierarchy: nothing of ours can be there
-  const ip = await findBinary('ip');
+  const ip = findBinary('ip');
   if (ip) {
     for (const netns of listNetns().filter(isStaleSlot)) {
       await destroyNetwork(ip, netns).then(

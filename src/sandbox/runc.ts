@@ -7,7 +7,6 @@ import { type CgroupLayout, detectCgroupLayout, ensureCgroupParent } from './cgr
 import { SandboxError } from './errors.js';
 import { findBinary, run, SYSTEM_PATH, tryRun, within } from './exec.js';
 import { cgroupHandle, exitOf } from './handle.js';
-import { sweepLeftovers } from './leftovers.js';
 import { SubnetAllocator } from './network.js';
 import { type NetworkOptions, NetworkPool } from './network-pool.js';
 import { ociConfig, resolveImageUser } from './runc-config.js';
@@ -82,7 +81,7 @@ export class RuncSandbox implements Sandbox {
     );
   }
 
-  /** Finds runc and the cgroup hierarchy, removes leftovers of crashed runs, sets NAT up. Idempotent. */
+  /** Finds runc and the cgroup hierarchy, sets the network policy up. Idempotent. */
   prepare(): Promise<Tools> {
     this.#ready ??= this.#doPrepare().catch((error: unknown) => {
       this.#ready = undefined;
@@ -92,7 +91,7 @@ export class RuncSandbox implements Sandbox {
   }
 
   async #doPrepare(): Promise<Tools> {
-    const [runc, ip, mount] = await Promise.all(['runc', 'ip', 'mount'].map(findBinary));
+    const [runc, ip, mount] = ['runc', 'ip', 'mount'].map(findBinary);
     if (!runc || !ip) {
       throw new SandboxError(
         `missing executables: ${[runc ? '' : 'runc', ip ? '' : 'ip'].filter(Boolean).join(', ')}`,
@@ -104,11 +103,6 @@ export class RuncSandbox implements Sandbox {
     ensureCgroupParent(layout, this.#parent);
     mkdirSync(this.#options.stateDir, { recursive: true, mode: 0o700 });
     mkdirSync(this.#runcRoot, { recursive: true, mode: 0o700 });
-    await sweepLeftovers({
-      cgroupParent: this.#parent,
-      runcRoot: this.#runcRoot,
-      stateDir: this.#options.stateDir,
-    });
     const networks = await NetworkPool.open(ip, this.#subnets, this.#options);
     this.#outbound = networks.policy;
     networks.warm();

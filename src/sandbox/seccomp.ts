@@ -90,11 +90,11 @@ const UNSHARE = 272;
 const PERSONALITY = 135;
 
 /** CLONE_NEWNS | NEWCGROUP | NEWUTS | NEWIPC | NEWUSER | NEWPID | NEWNET: `clone` with any of them is refused. */
-export const NAMESPACE_FLAGS = 0x7e02_0000;
+const NAMESPACE_FLAGS = 0x7e02_0000;
 /** CLONE_NEWTIME (unshare only: in clone's flags 0x80 is part of the exit signal). */
 const CLONE_NEWTIME = 0x80;
 /** `personality` values Docker allows: the default, UNAME26, the 32-bit ones, and the query. */
-export const PERSONALITIES = [0x0, 0x8, 0x2_0000, 0x2_0008, 0xffff_ffff];
+const PERSONALITIES = [0x0, 0x8, 0x2_0000, 0x2_0008, 0xffff_ffff];
 
 export const AUDIT_ARCH_X86_64 = 0xc000_003e;
 /** x32 system calls carry this bit in `nr`; they are killed like foreign architectures. */

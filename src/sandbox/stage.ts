@@ -1,9 +1,9 @@
-import { mkdirSync, readdirSync, statSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SandboxError } from './errors.js';
 import { findBinary, run, tryRun } from './exec.js';
-import { isStaleSlot, slotName } from './slot.js';
+import { slotName } from './slot.js';
 import type { SandboxSpec } from './types.js';
 
 /** Where each Kumo process mounts its staging tmpfs, as `kumo-<pid>-<sandbox>-<n>`. */
@@ -42,13 +42,11 @@ export class StagingArea {
 
   private constructor(readonly root: string) {}
 
-  /** Mounts the tmpfs (and removes the staging mounts of dead Kumo processes); undefined when it cannot. */
+  /** Mounts the tmpfs; undefined when it cannot. A dead Kumo's mounts go with `sweepLeftovers`. */
   static async open(sandbox: string): Promise<StagingArea | undefined> {
     const mount = findBinary('mount');
     if (!mount || process.getuid?.() !== 0) return undefined;
     mkdirSync(STAGE_ROOT, { recursive: true, mode: 0o755 });
-    for (const name of readdirSync(STAGE_ROOT).filter(isStaleSlot))
-      await unmountAndRemove(join(STAGE_ROOT, name));
     const root = join(STAGE_ROOT, slotName(`${sandbox}-${++opened}`));
     mkdirSync(root, { recursive: true, mode: 0o755 });
     if (!(await tryRun(mount, ['-t', 'tmpfs', '-o', 'mode=0755,nosuid,nodev', 'kumo-stage', root]))) {

@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileS
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { detectCgroupLayout } from '../../src/sandbox/cgroup.js';
-import { BwrapSandbox, probeBwrap } from '../../src/sandbox/index.js';
+import { BwrapSandbox, probeBwrap, sweepLeftovers } from '../../src/sandbox/index.js';
 import { until } from '../helpers/poll.js';
 import { runSandboxConformance } from './conformance.js';
 import { getJson, makeCodeDir, serverSpec, startInstance, waitReady } from './helpers.js';
@@ -206,9 +206,7 @@ describe('bwrap isolation', { skip: unavailable ?? false }, () => {
     t.after(() => {
       for (const dir of dirs) if (existsSync(dir)) rmdirSync(dir);
     });
-    const fresh = new BwrapSandbox();
-    await fresh.prepare();
-    await fresh.close();
+    await sweepLeftovers();
     await gone;
     assert.equal(existsSync(`/run/netns/${slot}`), false);
     assert.equal(existsSync(`/run/netns/${foreign}`), true);
