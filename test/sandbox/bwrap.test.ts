@@ -128,7 +128,8 @@ describe('bwrap isolation', { skip: unavailable ?? false }, () => {
     const codeDir = await makeCodeDir(t);
     const spec = serverSpec(codeDir, {
       pidsLimit: 64,
-      command: ['sh', '-c', 'f() { f | f & }; f; exec sleep 60'], // exec: no fork left to fail at the limit
+      // The bomb forks in a background subshell; the instance's own shell forks once, first, then execs.
+      command: ['sh', '-c', '(f() { f | f & }; f) & exec sleep 60'],
     });
     const { handle } = await startInstance(t, sandbox, spec);
     const [memoryDir = '', pidsDir = memoryDir] = cgroupDirs(handle.instanceId);
