@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what Kumo and its tests need on Debian/Ubuntu: the sandbox tools, the languages the tests'
-# custom runtimes use, and the npm dependencies. Safe to run again.
+# custom runtimes use, and the npm dependencies, then runs each scripts/setup.d/*.sh (one per subsystem that
+# needs more: runtime binaries, Maven artifacts, Go modules …). Safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -26,3 +27,9 @@ fi
 
 echo "setup: installing npm dependencies (better-sqlite3 compiles from source; about a minute)"
 npm ci --no-audit --no-fund --loglevel=error
+
+for step in scripts/setup.d/*.sh; do
+  [ -e "$step" ] || continue
+  echo "setup: $(basename "$step" .sh)"
+  bash "$step"
+done
