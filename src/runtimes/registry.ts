@@ -9,6 +9,12 @@ export interface RuntimeDefinition {
   readonly interpreter?: string;
   /** Host folders the instance needs besides its code (an agent), mounted read-only. */
   readonly mounts?: readonly { hostPath: string; sandboxPath: string }[];
+  /**
+   * When this machine serves `runtime` on another version than the name promises, says so in one sentence
+   * (`python3.9 runs on Python 3.11.7: …`); undefined when the version is the real one. Kumo shows it in the
+   * create/update log, `kumo deploy`, `kumo doctor` and once in the function's log at instance start.
+   */
+  substitution?(runtime: string): string | undefined;
   /** Why this machine cannot serve the runtime, or undefined when it can. */
   unavailableReason(): string | undefined;
   /** argv of the instance's server, as the instance sees paths (code at /code). */
