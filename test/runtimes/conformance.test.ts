@@ -15,6 +15,8 @@ interface RuntimeUnderTest {
   runtime: string;
   family: string;
   skip?: { reason: string; tests: string[] }[];
+  /** Builds the fixture folder into a base64 code zip, for compiled languages; default: zips the folder. */
+  pack?(fixtureDir: string): Promise<string>;
 }
 
 const RUNTIMES: RuntimeUnderTest[] = [
@@ -52,9 +54,8 @@ interface Harness {
 
 async function harness(t: import('node:test').TestContext, rt: RuntimeUnderTest): Promise<Harness> {
   const kumo = await startTestServer(t);
-  const zipFile = await zipFiles(
-    readTree(new URL(`../fixtures/runtimes/${rt.family}`, import.meta.url).pathname),
-  );
+  const fixtureDir = new URL(`../fixtures/runtimes/${rt.family}`, import.meta.url).pathname;
+  const zipFile = rt.pack ? await rt.pack(fixtureDir) : await zipFiles(readTree(fixtureDir));
   await kumo.fc.createService('conf');
   return {
     kumo,
