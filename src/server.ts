@@ -3,9 +3,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { type Logger, pino } from 'pino';
 import { type Credentials, createApp, KeyRing, resolveCredentials } from './api/index.js';
-import { CodeStore } from './code/index.js';
+import { CodeStore, LayerMerges } from './code/index.js';
 import type { KumoConfig } from './config.js';
-import { createControl } from './control/index.js';
+import { createControl, layerPackages } from './control/index.js';
 import { DomainTable, registerGateway } from './gateway/index.js';
 import { ImageStore, registrySettings } from './images/index.js';
 import { AsyncWorker, Invoker, poolKeyOf } from './invoke/index.js';
@@ -124,11 +124,15 @@ export async function startServer(
       instanceId: '',
       message,
     });
+  const layerHome = { accountId: credentials.accountId, region: config.region };
+  const layerMerges = new LayerMerges(code, join(dataDir, 'code', 'layers'));
   const scheduler = new Scheduler(sandbox, logs, config, logger);
   const invoker = new Invoker({
     scheduler,
     runtimes,
     codeDir: (sha256) => code.unpackedDir(sha256),
+    layersDir: async (arns, reserved) =>
+      layerMerges.mergedDir(await layerPackages(store, layerHome, arns), reserved),
     mintCredentials: (serviceName, ttlMs) => {
       const random = randomBytes(68); // one call: this runs on every invocation
       const minted = {
@@ -158,6 +162,7 @@ export async function startServer(
     store,
     code,
     accountId: credentials.accountId,
+    region: config.region,
     checkRuntime: (runtime) => runtimes.check(runtime),
     checkFunction: (fn) => checkContainerFunction(images, fn, imageLog(fn.serviceName, fn.functionName)),
     onFunctionChanged: (serviceName, functionName, versionId) =>

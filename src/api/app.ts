@@ -15,6 +15,7 @@ import { registerCodeRoutes } from './routes/code.js';
 import { registerCustomDomainRoutes } from './routes/custom-domains.js';
 import { registerFunctionRoutes } from './routes/functions.js';
 import { registerInvocationRoutes } from './routes/invocations.js';
+import { registerLayerRoutes } from './routes/layers.js';
 import { registerLogRoutes } from './routes/logs.js';
 import { registerReleaseRoutes } from './routes/releases.js';
 import { registerServiceRoutes } from './routes/services.js';
@@ -35,6 +36,7 @@ declare module 'fastify' {
 const CODE_ROUTES = new Set([
   `POST ${API_PREFIX}/services/:/functions`,
   `PUT ${API_PREFIX}/services/:/functions/:`,
+  `POST ${API_PREFIX}/layers/:/versions`,
 ]);
 
 /** Builds the HTTP app (no listen): FC 2016-08-15 API with signature auth and FC error JSON. */
@@ -144,5 +146,6 @@ export function createApp(deps: ApiDeps): FastifyInstance {
   registerTriggerRoutes(app, deps);
   registerCustomDomainRoutes(app, deps);
   registerReleaseRoutes(app, deps);
+  registerLayerRoutes(app, deps);
   return app;
 }

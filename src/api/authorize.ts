@@ -27,6 +27,16 @@ const FUNCTION_ROLE_ROUTES = new Set(
   ].map((route) => route.replace(' /', ` ${API_PREFIX}/`)),
 );
 
+/**
+ * Account-wide reads a function's temporary key may also make: layers belong to the account, not to a service
+ * (FC's read-only policy covers GetLayerVersion/ListLayers). Publishing, deleting and ACL changes stay refused.
+ */
+const FUNCTION_ROLE_ACCOUNT_READS = new Set(
+  ['GET /layers', 'GET /layers/:/versions', 'GET /layers/:/versions/:', 'GET /layerarn/:'].map((route) =>
+    route.replace(' /', ` ${API_PREFIX}/`),
+  ),
+);
+
 export interface RoutedRequest {
   method: string;
   /** The matched route's pattern (`/2016-08-15/services/:service`), undefined when nothing matched. */
@@ -43,6 +53,7 @@ export function authorizeRequest(key: AccessKey, request: RoutedRequest): void {
   if (key.serviceName === undefined) return;
   const pattern = request.route?.replace(/:[^/]+/g, ':');
   const method = request.method === 'HEAD' ? 'GET' : request.method;
+  if (pattern !== undefined && FUNCTION_ROLE_ACCOUNT_READS.has(`${method} ${pattern}`)) return;
   if (pattern === undefined || !FUNCTION_ROLE_ROUTES.has(`${method} ${pattern}`)) {
     throw new FcError(
       'AccessDenied',

@@ -3,6 +3,8 @@ import { safeDecode } from './auth.js';
 import { API_PREFIX } from './context.js';
 
 const PROXY_PREFIX = `${API_PREFIX}/proxy/`;
+/** `getLayerVersionByArn` sends the ARN as one `encodeURIComponent` segment (its `:` and `/` encoded). */
+const LAYER_ARN_PREFIX = `${API_PREFIX}/layerarn/`;
 
 /**
  * Characters a path segment may carry unencoded (RFC 3986 `pchar`): encoding one of them changes nothing
@@ -45,8 +47,13 @@ export function checkRequestTarget(rawUrl: string): void {
   }
   const segments = path.split('/');
   if (segments.some((s) => isDotSegment(s))) refuse("the path must not contain '.' or '..' segments");
-  // Of a proxy path only `/2016-08-15/proxy/<service>/<function>` is Kumo's; the rest is the function's.
-  const own = decoded.startsWith(PROXY_PREFIX) ? segments.slice(0, 5).join('/') : path;
+  // Of a proxy path only `/2016-08-15/proxy/<service>/<function>` is Kumo's; the rest is the function's. A
+  // layer ARN segment is decoded once by the router and then read strictly by parseLayerArn.
+  const own = decoded.startsWith(PROXY_PREFIX)
+    ? segments.slice(0, 5).join('/')
+    : path.startsWith(LAYER_ARN_PREFIX) && segments.length === 4
+      ? segments.slice(0, 3).join('/')
+      : path;
   if (own.includes('//')) refuse('the path must not contain empty segments (//)');
   for (const [, hex = ''] of own.matchAll(/%(.{2})/g)) {
     const lower = hex.toLowerCase();

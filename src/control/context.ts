@@ -10,6 +10,8 @@ export interface ControlDeps {
   code: CodeStore;
   /** The account every resource belongs to (names `auto` custom domains). */
   accountId: string;
+  /** The region layer ARNs must name (any region when absent). */
+  region?: string;
   /** Refuses (FcError) a runtime this server cannot serve; called at create/update time. */
   checkRuntime(runtime: string): void;
   /** Checks needing I/O after the fields are consistent (a container image must exist and fit); create/update. */

@@ -23,6 +23,7 @@ import {
   type WriteOptions,
   writableFunction,
 } from './context.js';
+import { checkFunctionLayers } from './layers.js';
 import { type PageInput, pageQuery } from './list.js';
 
 /** Names a function; `qualifier` is the version or alias it is seen through (LATEST when absent). */
@@ -73,6 +74,7 @@ export class FunctionControl {
       lastModifiedTime: time,
     };
     this.#checkRuntime(record);
+    await checkFunctionLayers(this.#deps, record.layers);
     record.code = code ? await this.#storeCode(code, options) : null;
     checkFunctionConsistency(record);
     await this.#deps.checkFunction?.(record);
@@ -107,6 +109,7 @@ export class FunctionControl {
       lastModifiedTime: timestamp(this.#deps),
     };
     this.#checkRuntime(record);
+    await checkFunctionLayers(this.#deps, record.layers, current.fn.layers);
     if (code) record.code = await this.#storeCode(code, options);
     checkFunctionConsistency(record);
     await this.#deps.checkFunction?.(record);

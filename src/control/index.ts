@@ -2,6 +2,7 @@ import { AliasControl } from './aliases.js';
 import type { ControlDeps } from './context.js';
 import { CustomDomainControl } from './custom-domains.js';
 import { FunctionControl } from './functions.js';
+import { LayerControl } from './layers.js';
 import { ServiceControl } from './services.js';
 import { TriggerControl } from './triggers.js';
 import { VersionControl } from './versions.js';
@@ -14,6 +15,7 @@ export interface Control {
   customDomains: CustomDomainControl;
   versions: VersionControl;
   aliases: AliasControl;
+  layers: LayerControl;
 }
 
 export function createControl(deps: ControlDeps): Control {
@@ -24,6 +26,7 @@ export function createControl(deps: ControlDeps): Control {
     customDomains: new CustomDomainControl(deps),
     versions: new VersionControl(deps),
     aliases: new AliasControl(deps),
+    layers: new LayerControl(deps),
   };
 }
 
@@ -31,6 +34,8 @@ export type { AliasControl } from './aliases.js';
 export type { ControlDeps, WriteOptions } from './context.js';
 export type { CustomDomainControl } from './custom-domains.js';
 export type { CodeOptions, FunctionControl, FunctionKey } from './functions.js';
+export type { LayerControl } from './layers.js';
+export { type LayerHome, layerPackages } from './layers.js';
 export type { PageInput } from './list.js';
 export type { ServiceControl } from './services.js';
 export type { TriggerControl, TriggerKey } from './triggers.js';

@@ -16,6 +16,8 @@ export interface InvokerDeps {
   runtimes: RuntimeRegistry;
   /** Host directory of a code package's unpacked files. */
   codeDir(sha256: string): Promise<string>;
+  /** Host directory of a function's layers merged for `/opt` (see RecipeDeps). */
+  layersDir?(layerArns: readonly string[], reserved: readonly string[]): Promise<string>;
   /** Mints temporary credentials scoped to a service, valid for `ttlMs`. */
   mintCredentials(serviceName: string, ttlMs: number): TemporaryCredentials;
   revokeCredentials(accessKeyId: string): void;

@@ -15,6 +15,12 @@ export interface RecipeDeps {
   runtimes: RuntimeRegistry;
   /** Host directory of a code package's unpacked files. */
   codeDir(sha256: string): Promise<string>;
+  /**
+   * Host directory of a function's layers (ARNs, in its order) merged as FC merges them, with `reserved`
+   * paths (relative to `/opt`) left as empty directories for the runtime's own mounts. Fails with
+   * LayerNotFound when a layer is gone.
+   */
+  layersDir?(layerArns: readonly string[], reserved: readonly string[]): Promise<string>;
   logs: PlatformLog;
   region: string;
   accountId: string;
@@ -47,6 +53,7 @@ export class StartRecipes {
     const codeDir = fn.code ? await this.#deps.codeDir(fn.code.sha256) : '';
     const command = runtime.command(fn);
     if (!runtime.prepare) await checkBootstrap(codeDir, command);
+    const readOnlyMounts = await this.#mounts(fn.layers ?? [], runtime.mounts ?? []);
     const { region, accountId } = this.#deps;
     const spec: SandboxSpec = {
       instanceId,
@@ -63,7 +70,7 @@ export class StartRecipes {
       internetAccess: service.internetAccess !== false,
       pidsLimit: this.#deps.pidsLimit,
       tmpSizeMb: LIMITS.tmpSizeMb,
-      readOnlyMounts: runtime.mounts,
+      readOnlyMounts,
     };
     const logMeta = { serviceName: service.serviceName, functionName: fn.functionName, qualifier };
     // Platform lines of the start (image pulls) go to the function's log, under the request that caused it.
@@ -77,7 +84,27 @@ export class StartRecipes {
       });
     return { spec: runtime.prepare ? await runtime.prepare(fn, spec, log) : spec, logMeta };
   }
+
+  /**
+   * The runtime's mounts, then the layers at `/opt` (last: a path under a runtime mount resolves to that mount
+   * first; the sandbox mounts a parent before its children, so a runtime's agents stay over the layers).
+   */
+  async #mounts(
+    layers: readonly string[],
+    runtimeMounts: NonNullable<SandboxSpec['readOnlyMounts']>,
+  ): Promise<SandboxSpec['readOnlyMounts']> {
+    if (layers.length === 0) return runtimeMounts;
+    if (!this.#deps.layersDir) throw new FcError('InternalServerError', 'this server cannot mount layers');
+    const reserved = runtimeMounts
+      .filter((m) => m.sandboxPath.startsWith(`${LAYERS_MOUNT}/`))
+      .map((m) => m.sandboxPath.slice(LAYERS_MOUNT.length + 1));
+    const hostPath = await this.#deps.layersDir(layers, reserved);
+    return [...runtimeMounts, { hostPath, sandboxPath: LAYERS_MOUNT }];
+  }
 }
+
+/** Where FC puts a function's layers. */
+const LAYERS_MOUNT = '/opt';
 
 /** The default custom-runtime entry point must exist and be executable: say so clearly instead of a failed start. */
 async function checkBootstrap(codeDir: string, command: string[]): Promise<void> {

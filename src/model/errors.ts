@@ -24,6 +24,11 @@ export const ERROR_CATALOGUE = {
   DomainNameNotFound: { status: 404, kind: 'user', description: 'The custom domain does not exist.' },
   AsyncTaskNotFound: { status: 404, kind: 'user', description: 'The async invocation does not exist.' },
   LogNotFound: { status: 404, kind: 'user', description: 'No such log entries.' },
+  LayerNotFound: {
+    status: 404,
+    kind: 'user',
+    description: 'The layer or layer version does not exist (or names another account).',
+  },
   ServiceAlreadyExists: { status: 409, kind: 'user', description: 'A service with this name exists.' },
   FunctionAlreadyExists: { status: 409, kind: 'user', description: 'A function with this name exists.' },
   TriggerAlreadyExists: { status: 409, kind: 'user', description: 'A trigger with this name exists.' },

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { FcError, invalidArgument } from './errors.js';
+import { functionLayers } from './layer.js';
 import { DEFAULTS, LIMITS, NAME_PATTERN } from './limits.js';
 import { isKnownRuntime } from './runtimes.js';
 
@@ -115,14 +116,8 @@ export const functionFields = z.object({
   instanceLifecycleConfig: z
     .object({ preFreeze: lifecycleHook.optional(), preStop: lifecycleHook.optional() })
     .optional(),
-  // Kumo has no layer store: the empty list Funcraft always sends is fine, a real layer would be silently missing.
-  layers: z
-    .array(z.string())
-    .max(
-      0,
-      "layers are not supported by Kumo (there is no layer store): put the layer's files in the code package",
-    )
-    .optional(),
+  // ARNs of published layer versions; the control layer checks that they exist.
+  layers: functionLayers.optional(),
 });
 
 const codeSchema = z.object({
@@ -197,6 +192,11 @@ export function checkFunctionConsistency(fn: FunctionRecord): void {
   if (isContainer && !fn.customContainerConfig?.image) {
     throw invalidArgument('customContainerConfig.image is required for runtime custom-container');
   }
+  if (isContainer && fn.layers?.length) {
+    throw invalidArgument(
+      'layers are not supported for runtime custom-container: put the files in the image',
+    );
+  }
   if (!isContainer && !fn.code) throw invalidArgument('code is required: give code.zipFile (a base64 zip)');
 }
 
@@ -211,7 +211,7 @@ export function toFunctionResponse(fn: FunctionRecord): Record<string, unknown> 
     codeSize: code?.codeSize ?? 0,
     codeChecksum: code?.codeChecksum ?? '',
     layers: fn.layers ?? [],
-    layersArnV2: [],
+    layersArnV2: fn.layers ?? [],
   };
 }
 

@@ -1,6 +1,7 @@
 export * from './custom-domain.js';
 export * from './errors.js';
 export * from './function.js';
+export * from './layer.js';
 export * from './limits.js';
 export * from './normalize.js';
 export * from './parse.js';

@@ -115,7 +115,9 @@ export function buildSandboxCommand(spec: SandboxSpec, setpriv: string, uid: num
     '/tmp',
   ];
   const made = new Set(['/', '/tmp', '/etc', '/usr/local', ...ROOT_DIRS]);
-  for (const [inside, host] of pathMap(spec)) {
+  // A parent before its children (a shorter path first): layers at /opt, then a runtime's agents under it.
+  const mounts = pathMap(spec).sort(([a], [b]) => a.length - b.length);
+  for (const [inside, host] of mounts) {
     const parents: string[] = [];
     for (let dir = dirname(inside); !made.has(dir); dir = dirname(dir)) parents.unshift(dir);
     for (const dir of parents) bwrapArgs.push('--perms', '0755', '--dir', dir);

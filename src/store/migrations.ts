@@ -81,6 +81,23 @@ export const MIGRATIONS: readonly string[] = [
      PRIMARY KEY (service, name)
    );
    ALTER TABLE async_invocations ADD COLUMN version_id TEXT;`,
+  // Layers: a counter and ACL per layer name, immutable versions. A deleted version keeps its row (flagged) so
+  // that functions already using it keep running, as FC promises; it can no longer be seen or newly used.
+  `CREATE TABLE layers (
+     name TEXT PRIMARY KEY,
+     last_version INTEGER NOT NULL,
+     acl INTEGER NOT NULL DEFAULT 0
+   );
+   CREATE TABLE layer_versions (
+     name TEXT NOT NULL REFERENCES layers(name),
+     version INTEGER NOT NULL,
+     code_sha256 TEXT NOT NULL,
+     deleted INTEGER NOT NULL DEFAULT 0,
+     data TEXT NOT NULL,
+     etag TEXT NOT NULL,
+     PRIMARY KEY (name, version)
+   );
+   CREATE INDEX layer_versions_code ON layer_versions(code_sha256);`,
 ];
 
 /** Brings the database to the newest schema in one transaction; refuses a file from a newer Kumo. */

@@ -1,14 +1,31 @@
 import Database from 'better-sqlite3';
-import type { Alias, CustomDomain, FunctionRecord, Service, Trigger, Version } from '../model/index.js';
+import type {
+  Alias,
+  CustomDomain,
+  FunctionRecord,
+  LayerVersion,
+  Service,
+  Trigger,
+  Version,
+} from '../model/index.js';
 import { migrate } from './migrations.js';
 import { SqliteAliasTable } from './sqlite-aliases.js';
 import { SqliteAsyncQueue } from './sqlite-async.js';
 import { SqliteCustomDomainTable } from './sqlite-custom-domains.js';
 import { SqliteFunctionTable } from './sqlite-functions.js';
+import { SqliteLayerTable } from './sqlite-layers.js';
 import { SqliteServiceTable } from './sqlite-services.js';
 import { SqliteTriggerTable } from './sqlite-triggers.js';
 import { SqliteVersionTable } from './sqlite-versions.js';
-import type { ListQuery, MetaStore, Page, Stored, VersionQuery } from './types.js';
+import type {
+  LayerListQuery,
+  LayerVersionPage,
+  ListQuery,
+  MetaStore,
+  Page,
+  Stored,
+  VersionQuery,
+} from './types.js';
 
 /**
  * The embedded default store: one SQLite file in WAL mode, one table class per resource. Every write goes
@@ -22,6 +39,7 @@ export class SqliteMetaStore implements MetaStore {
   readonly #customDomains: SqliteCustomDomainTable;
   readonly #versions: SqliteVersionTable;
   readonly #aliases: SqliteAliasTable;
+  readonly #layers: SqliteLayerTable;
 
   /** The durable async-invocation queue, in the same database. */
   readonly asyncQueue: SqliteAsyncQueue;
@@ -39,6 +57,7 @@ export class SqliteMetaStore implements MetaStore {
     this.#customDomains = new SqliteCustomDomainTable(this.#db);
     this.#versions = new SqliteVersionTable(this.#db, this.#services);
     this.#aliases = new SqliteAliasTable(this.#db, this.#services, this.#versions);
+    this.#layers = new SqliteLayerTable(this.#db);
     this.asyncQueue = new SqliteAsyncQueue(this.#db);
   }
 
@@ -89,7 +108,11 @@ export class SqliteMetaStore implements MetaStore {
   }
 
   async codeReferences(sha256: string): Promise<number> {
-    return this.#functions.codeReferences(sha256) + this.#versions.codeReferences(sha256);
+    return (
+      this.#functions.codeReferences(sha256) +
+      this.#versions.codeReferences(sha256) +
+      this.#layers.codeReferences(sha256)
+    );
   }
 
   async createTrigger(trigger: Trigger): Promise<Stored<Trigger>> {
@@ -190,6 +213,34 @@ export class SqliteMetaStore implements MetaStore {
 
   async listAliases(serviceName: string, query: ListQuery): Promise<Page<Stored<Alias>>> {
     return this.#aliases.list(serviceName, query);
+  }
+
+  async publishLayerVersion(draft: Omit<LayerVersion, 'version' | 'acl'>): Promise<Stored<LayerVersion>> {
+    return this.#layers.publish(draft);
+  }
+
+  async getLayerVersion(
+    layerName: string,
+    version: number,
+    includeDeleted?: boolean,
+  ): Promise<Stored<LayerVersion> | undefined> {
+    return this.#layers.get(layerName, version, includeDeleted);
+  }
+
+  async listLayers(query: LayerListQuery): Promise<Page<Stored<LayerVersion>>> {
+    return this.#layers.list(query);
+  }
+
+  async listLayerVersions(layerName: string, startVersion: number, limit: number): Promise<LayerVersionPage> {
+    return this.#layers.listVersions(layerName, startVersion, limit);
+  }
+
+  async deleteLayerVersion(layerName: string, version: number): Promise<void> {
+    this.#layers.delete(layerName, version);
+  }
+
+  async setLayerAcl(layerName: string, acl: number): Promise<void> {
+    this.#layers.setAcl(layerName, acl);
   }
 
   async close(): Promise<void> {

@@ -1,4 +1,12 @@
-import type { Alias, CustomDomain, FunctionRecord, Service, Trigger, Version } from '../model/index.js';
+import type {
+  Alias,
+  CustomDomain,
+  FunctionRecord,
+  LayerVersion,
+  Service,
+  Trigger,
+  Version,
+} from '../model/index.js';
 
 export interface ListQuery {
   limit: number;
@@ -20,6 +28,17 @@ export interface VersionQuery {
   direction?: 'BACKWARD' | 'FORWARD';
   startKey?: string;
   nextToken?: string;
+}
+
+/** Layers in name order (each as its newest version); `publicOnly` keeps public ones (FC's `public=true`). */
+export interface LayerListQuery extends ListQuery {
+  publicOnly?: boolean;
+}
+
+/** A layer's versions, oldest first; `nextVersion` starts the next page. */
+export interface LayerVersionPage {
+  items: Stored<LayerVersion>[];
+  nextVersion?: number;
 }
 
 /** A stored value with its etag (changes on every write). */
@@ -94,6 +113,22 @@ export interface MetaStore {
   updateAlias(alias: Alias, ifMatch?: string): Promise<Stored<Alias>>;
   deleteAlias(serviceName: string, aliasName: string, ifMatch?: string): Promise<void>;
   listAliases(serviceName: string, query: ListQuery): Promise<Page<Stored<Alias>>>;
+
+  /** Stores the draft as the layer's next version (numbers are never reused). */
+  publishLayerVersion(draft: Omit<LayerVersion, 'version' | 'acl'>): Promise<Stored<LayerVersion>>;
+  /** A deleted version is only returned with `includeDeleted` (functions that already use it keep running). */
+  getLayerVersion(
+    layerName: string,
+    version: number,
+    includeDeleted?: boolean,
+  ): Promise<Stored<LayerVersion> | undefined>;
+  listLayers(query: LayerListQuery): Promise<Page<Stored<LayerVersion>>>;
+  /** Fails with LayerNotFound when the layer has no visible version. */
+  listLayerVersions(layerName: string, startVersion: number, limit: number): Promise<LayerVersionPage>;
+  /** Hides the version from reads and new references; fails with LayerNotFound if it is not visible. */
+  deleteLayerVersion(layerName: string, version: number): Promise<void>;
+  /** 0 private, 1 public; fails with LayerNotFound when the layer has no visible version. */
+  setLayerAcl(layerName: string, acl: number): Promise<void>;
 
   close(): Promise<void>;
 }
