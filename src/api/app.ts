@@ -22,6 +22,8 @@ import { registerServiceRoutes } from './routes/services.js';
 import { registerTriggerRoutes } from './routes/triggers.js';
 import { answerClientError, answerFrameworkError, toFcError } from './server-errors.js';
 
+const LAYER_ARN_ROUTE = `${API_PREFIX}/layerarn/:arn`;
+
 /** Routes under the API prefix that authenticate otherwise than with an FC signature. */
 const UNSIGNED_PREFIXES = [`${API_PREFIX}/code-packages/`, `${API_PREFIX}/proxy/`];
 
@@ -95,9 +97,12 @@ export function createApp(deps: ApiDeps): FastifyInstance {
     // Whether a signature is needed is the matched route's business, never the raw text's.
     const route = request.routeOptions.url;
     if (!route?.startsWith(`${API_PREFIX}/`) || UNSIGNED_PREFIXES.some((p) => route.startsWith(p))) return;
+    // fc2 signs getLayerVersionByArn over the raw path (the ARN encoded as one segment), not the decoded one.
+    const rawPath = request.url.split('?', 1)[0] ?? '';
     const key = verifyFcSignature(
       { method: request.method, url: request.url, headers: request.headers },
       deps.keys,
+      route === LAYER_ARN_ROUTE ? { paths: [rawPath] } : {},
     );
     authorizeRequest(key, {
       method: request.method,

@@ -95,6 +95,22 @@ declare module '@alicloud/fc2' {
       options?: Json,
       headers?: Json,
     ): Promise<FcResponse<{ aliases: Json[]; nextToken?: string }>>;
+    publishLayerVersion(layerName: string, options?: Json, headers?: Json): Promise<FcResponse<Json>>;
+    listLayers(options?: Json, headers?: Json): Promise<FcResponse<{ layers: Json[]; nextToken?: string }>>;
+    listLayerVersions(
+      layerName: string,
+      options?: Json,
+      headers?: Json,
+    ): Promise<FcResponse<{ layers: Json[]; nextVersion?: number }>>;
+    getLayerVersion(
+      layerName: string,
+      version: number | string,
+      options?: Json,
+      headers?: Json,
+    ): Promise<FcResponse<Json>>;
+    getLayerVersionByArn(arn: string, options?: Json, headers?: Json): Promise<FcResponse<Json>>;
+    deleteLayerVersion(layerName: string, version: number | string, headers?: Json): Promise<FcResponse>;
+    putLayerACL(layerName: string, options?: Json, headers?: Json): Promise<FcResponse>;
     get(path: string, query?: Json, headers?: Json): Promise<FcResponse<unknown>>;
     post(
       path: string,
