@@ -34,18 +34,16 @@ async function overlay(src: string, dest: string): Promise<void> {
   }
 }
 
-/** Makes each reserved path an empty real directory (a runtime's own mount goes there, over any layer file). */
+/**
+ * Empties the top directory of each reserved path and recreates the path as real directories: a runtime's own
+ * mount goes there, and no layer file may sit beside it or replace a directory on its way with a link.
+ */
 async function reserve(root: string, reserved: readonly string[]): Promise<void> {
   for (const path of reserved) {
     const segments = path.split('/').filter((s) => s !== '' && s !== '.' && s !== '..');
-    let dir = root;
-    for (const [i, segment] of segments.entries()) {
-      dir = join(dir, segment);
-      const info = await lstat(dir).catch(() => undefined);
-      const last = i === segments.length - 1;
-      if (info && (last || !info.isDirectory())) await rm(dir, { recursive: true, force: true });
-      if (!info || last || !info.isDirectory()) await mkdir(dir, { mode: 0o755 });
-    }
+    if (segments.length === 0) continue;
+    await rm(join(root, segments[0] as string), { recursive: true, force: true });
+    await mkdir(join(root, ...segments), { recursive: true, mode: 0o755 });
   }
 }
 
