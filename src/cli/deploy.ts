@@ -3,6 +3,7 @@ import { crc64Ecma, zipDirectory } from '../code/index.js';
 import { type FcClient, FcClientError } from './client.js';
 import { type ConnectionFlags, connect } from './connection.js';
 import { readFcIgnore } from './fcignore.js';
+import { publishTemplateLayers } from './layers.js';
 import { type Project, type ProjectFunction, readTemplate } from './template/index.js';
 
 type Change = 'created' | 'updated' | 'unchanged';
@@ -60,6 +61,8 @@ export async function deploy(
     result.resources.push({ kind, name, change });
     say(`${change === 'unchanged' ? '·' : '✓'} ${kind} ${name}: ${change}`);
   };
+  // Layer folders named in the template are published first, so functions can list them by ARN.
+  await publishTemplateLayers(client, project, record);
   for (const service of project.services) {
     const s = service.serviceName;
     record(

@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { registerDeployCommand } from './deploy.js';
 import { registerDoctorCommand } from './doctor.js';
 import { registerInvokeCommand } from './invoke.js';
+import { registerLayerCommands } from './layers.js';
 import { registerLogsCommand } from './logs.js';
 import { registerReleaseCommands } from './releases.js';
 import { registerResourceCommands } from './resources.js';
@@ -19,6 +20,7 @@ registerDeployCommand(program);
 registerLogsCommand(program);
 registerResourceCommands(program);
 registerReleaseCommands(program);
+registerLayerCommands(program);
 registerSetupCommands(program);
 
 try {

@@ -213,7 +213,8 @@ test('each invalid function field is a 400 InvalidArgument naming it, and nothin
     [{ runtime: 'nodejs20', handler: undefined }, /handler is required/],
     [{ environmentVariables: { BIG: 'x'.repeat(5000) } }, /environmentVariables/],
     [{ environmentVariables: { '1BAD': 'x' } }, /environmentVariables/],
-    [{ layers: ['acs:fc:cn-hangzhou:1:layers/x/versions/1'] }, /layers are not supported/],
+    [{ layers: ['arn:x'] }, /not a layer ARN/],
+    [{ layers: Array(6).fill('acs:fc:cn-hangzhou:1:layers/x/versions/1') }, /at most 5 layers/],
     [{ code: undefined }, /code is required/],
     [{ description: 'x'.repeat(257) }, /description/],
   ];

@@ -1,0 +1,209 @@
+import { existsSync, statSync } from 'node:fs';
+import { basename, dirname, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { crc64Ecma, zipDirectory } from '../code/index.js';
+import type { FcClient } from './client.js';
+import { type ConnectionFlags, connect } from './connection.js';
+import { listAll } from './resources.js';
+import type { Project } from './template/index.js';
+
+interface LayerAnswer {
+  layerName: string;
+  version: number;
+  description?: string;
+  codeSize: number;
+  codeChecksum: string;
+  compatibleRuntime?: string[];
+  arnV2: string;
+  acl?: number;
+}
+
+const CONNECTION_OPTIONS = [
+  ['--endpoint <url>', 'Kumo endpoint (env KUMO_ENDPOINT)'],
+  ['--data-dir <dir>', 'a local server data dir to read credentials from'],
+] as const;
+
+/** `kumo layer publish|ls|rm`: FC's layer calls from the command line. */
+export function registerLayerCommands(program: Command): void {
+  const layer = program
+    .command('layer')
+    .description('publish, list and delete layers (shared files at /opt)');
+  const withConnection = (command: Command) => {
+    for (const [flag, text] of CONNECTION_OPTIONS) command.option(flag, text);
+    return command;
+  };
+
+  withConnection(
+    layer
+      .command('publish <dir>')
+      .description(
+        "zip a folder (e.g. with nodejs/node_modules/ or python/) and publish it as the layer's next version",
+      )
+      .requiredOption('-n, --name <name>', 'layer name')
+      .option('-r, --runtime <runtimes...>', 'compatible runtimes (e.g. nodejs20 python3.10)', [])
+      .option('-d, --description <text>', 'description of this version')
+      .option('--json', 'print the published version as JSON'),
+  ).action(
+    async (
+      dir: string,
+      options: ConnectionFlags & { name: string; runtime: string[]; description?: string; json?: boolean },
+    ) => {
+      const client = connect(options);
+      const zip = await zipLayerFolder(resolve(dir));
+      const published = await publishLayer(client, options.name, zip, options.runtime, options.description);
+      if (options.json) return void process.stdout.write(`${JSON.stringify(published, null, 2)}\n`);
+      process.stdout.write(
+        `published ${published.layerName} version ${published.version}: ${published.arnV2}\n`,
+      );
+    },
+  );
+
+  withConnection(
+    layer
+      .command('ls [name]')
+      .description('list layers (each with its newest version), or the versions of one layer')
+      .option('--json', 'print JSON'),
+  ).action(async (name: string | undefined, options: ConnectionFlags & { json?: boolean }) => {
+    const client = connect(options);
+    const layers = name
+      ? await layerVersions(client, name)
+      : await listAll<LayerAnswer>(client, '/layers', 'layers');
+    if (options.json) return void process.stdout.write(`${JSON.stringify(layers, null, 2)}\n`);
+    for (const l of layers) {
+      const runtimes = (l.compatibleRuntime ?? []).join(',');
+      process.stdout.write(
+        `${l.layerName.padEnd(24)} ${String(l.version).padStart(4)}  ${String(l.codeSize).padStart(9)} B  ${runtimes.padEnd(20)} ${l.arnV2}\n`,
+      );
+    }
+  });
+
+  withConnection(
+    layer
+      .command('rm <name> <version>')
+      .description('delete a layer version (functions already using it keep it, as on FC)'),
+  ).action(async (name: string, version: string, options: ConnectionFlags) => {
+    const client = connect(options);
+    await client.json(
+      'DELETE',
+      `/layers/${encodeURIComponent(name)}/versions/${encodeURIComponent(version)}`,
+    );
+    process.stdout.write(`deleted layer ${name} version ${version}\n`);
+  });
+}
+
+async function zipLayerFolder(dir: string): Promise<Buffer> {
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new Error(`layer folder ${dir} does not exist`);
+  return zipDirectory(dir);
+}
+
+async function publishLayer(
+  client: FcClient,
+  name: string,
+  zip: Buffer,
+  runtimes: string[],
+  description?: string,
+): Promise<LayerAnswer> {
+  return client.json<LayerAnswer>('POST', `/layers/${encodeURIComponent(name)}/versions`, {
+    code: { zipFile: zip.toString('base64') },
+    compatibleRuntime: runtimes,
+    ...(description !== undefined && { description }),
+  });
+}
+
+/** Every visible version of a layer, oldest first. */
+async function layerVersions(client: FcClient, name: string): Promise<LayerAnswer[]> {
+  const versions: LayerAnswer[] = [];
+  let start: number | undefined = 1;
+  while (start !== undefined) {
+    const page: { layers: LayerAnswer[]; nextVersion?: number } = await client.json(
+      'GET',
+      `/layers/${encodeURIComponent(name)}/versions?startVersion=${start}&limit=100`,
+    );
+    versions.push(...page.layers);
+    start = page.nextVersion;
+  }
+  return versions;
+}
+
+/** A template's layer entry that names a local folder rather than an ARN. */
+export const isLayerFolder = (entry: string): boolean => !entry.startsWith('acs:');
+
+/** The layer name a folder publishes as: its base name, made a valid FC layer name. */
+export function layerNameOf(dir: string): string {
+  const name = basename(dir)
+    .replace(/[^a-zA-Z0-9_-]/g, '-')
+    .slice(0, 64);
+  return /^[a-zA-Z_]/.test(name) ? name : `_${name}`.slice(0, 64);
+}
+
+/**
+ * Runs before anything is deployed. Checks that every layer ARN in the template exists, and replaces the local
+ * folders in `layers` lists by ARNs: each folder (relative to the template) is zipped and published as the
+ * layer named after it, unless its newest version already holds the same zip. A shared folder is published once.
+ */
+export async function publishTemplateLayers(
+  client: FcClient,
+  project: Project,
+  record: (kind: string, name: string, change: 'created' | 'updated' | 'unchanged') => void,
+): Promise<void> {
+  const root = dirname(project.file);
+  const published = new Map<string, string>();
+  for (const service of project.services) {
+    for (const fn of service.functions) {
+      const layers = fn.config.layers;
+      if (!Array.isArray(layers)) continue;
+      const resolved: string[] = [];
+      for (const entry of layers as string[]) {
+        if (!isLayerFolder(entry)) {
+          // Checked before anything is deployed: a wrong ARN must not leave a half-deployed project.
+          await client.json('GET', `/layerarn/${encodeURIComponent(entry)}`).catch((error: Error) => {
+            throw new Error(
+              `function ${service.serviceName}/${fn.functionName}: layer ${entry}: ${error.message}`,
+            );
+          });
+          resolved.push(entry);
+          continue;
+        }
+        const dir = resolve(root, entry);
+        const step = `function ${service.serviceName}/${fn.functionName}: layer folder ${entry}`;
+        let arn = published.get(dir);
+        if (!arn) {
+          try {
+            arn = await publishFolder(client, dir, String(fn.config.runtime ?? ''), record);
+          } catch (error) {
+            throw new Error(`${step}: ${(error as Error).message}`);
+          }
+          published.set(dir, arn);
+        }
+        resolved.push(arn);
+      }
+      fn.config.layers = resolved;
+    }
+  }
+}
+
+async function publishFolder(
+  client: FcClient,
+  dir: string,
+  runtime: string,
+  record: (kind: string, name: string, change: 'created' | 'updated' | 'unchanged') => void,
+): Promise<string> {
+  const name = layerNameOf(dir);
+  const zip = await zipLayerFolder(dir);
+  const newest = (
+    await listAll<LayerAnswer>(client, `/layers?prefix=${encodeURIComponent(name)}`, 'layers')
+  ).find((l) => l.layerName === name);
+  if (newest && newest.codeChecksum === crc64Ecma(zip)) {
+    record('layer', `${name} version ${newest.version}`, 'unchanged');
+    return newest.arnV2;
+  }
+  const layer = await publishLayer(
+    client,
+    name,
+    zip,
+    runtime ? [runtime] : [],
+    `published by kumo deploy from ${dir}`,
+  );
+  record('layer', `${name} version ${layer.version}`, newest ? 'updated' : 'created');
+  return layer.arnV2;
+}
