@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
 import type FC from '@alicloud/fc2';
 import { request } from 'undici';
@@ -132,7 +133,7 @@ test('every layer call of the fc2 SDK: answers, paging, ACL, deletion', async (t
 });
 
 test('bad layers and bad references: clear FC errors, nothing created', async (t) => {
-  const { fc } = await startTestServer(t);
+  const { fc } = await startTestServer(t, { maxZipBytes: 64 * 1024 });
   const hostile: Array<[string, Buffer, RegExp]> = [
     ['escape', rawZip([{ name: '../evil.txt', data: 'x' }]), /escapes the code directory/],
     ['absolute', rawZip([{ name: '/etc/evil', data: 'x' }]), /absolute path/],
@@ -147,6 +148,9 @@ test('bad layers and bad references: clear FC errors, nothing created', async (t
     );
     await rejectsWith(fc.listLayerVersions(name), 'LayerNotFound', 404);
   }
+  // Over FC's size limit for a zipped package (64 KB on this server): EntityTooLarge.
+  const huge = await zipFiles({ 'python/blob.bin': randomBytes(100 * 1024).toString('base64') });
+  await rejectsWith(fc.publishLayerVersion('huge', { code: { zipFile: huge } }), 'EntityTooLarge', 400);
   assert.deepEqual((await fc.listLayers()).data.layers, []);
   const zipFile = await zipFiles({ 'a.txt': 'a' });
   await rejectsWith(
