@@ -133,7 +133,7 @@ test('every layer call of the fc2 SDK: answers, paging, ACL, deletion', async (t
 });
 
 test('bad layers and bad references: clear FC errors, nothing created', async (t) => {
-  const { fc } = await startTestServer(t, { maxZipBytes: 64 * 1024 });
+  const { fc, client } = await startTestServer(t, { maxZipBytes: 64 * 1024 });
   const hostile: Array<[string, Buffer, RegExp]> = [
     ['escape', rawZip([{ name: '../evil.txt', data: 'x' }]), /escapes the code directory/],
     ['absolute', rawZip([{ name: '/etc/evil', data: 'x' }]), /absolute path/],
@@ -187,6 +187,17 @@ test('bad layers and bad references: clear FC errors, nothing created', async (t
     'good',
   ]) {
     await rejectsWith(fc.getLayerVersionByArn(trick), 'InvalidArgument', 400);
+  }
+  // The ARN segment's encoding is allowed only as that one segment, never to reach another route.
+  for (const path of [
+    `/layerarn/${encodeURIComponent('../../services')}`,
+    `/layerarn/${encodeURIComponent(arnOf('good', 1))}/../../services`,
+    `/layerarn/${encodeURIComponent(arnOf('good', 1))}/x`,
+    `/layer%61rn/${encodeURIComponent(arnOf('good', 1))}`,
+  ]) {
+    const answer = await client.send('GET', path);
+    assert.ok([400, 403, 404].includes(answer.status), `${path}: ${answer.status}`);
+    assert.ok(!answer.body.toString().includes('"layerName"'), path);
   }
 
   // A function naming a missing layer, another account's, or too many: refused, the function not created.
