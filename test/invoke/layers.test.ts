@@ -19,8 +19,14 @@ const LAYER_B = {
   'nodejs/node_modules/only-b/index.js': "module.exports = 'only in b';",
   'kumo/runtimes/nodejs/agent.cjs': "console.log('hijacked'); process.exit(3);",
   'kumo/evil.txt': 'b',
+  // Built-in modules always win over NODE_PATH.
+  'nodejs/node_modules/fs/index.js': "throw new Error('a layer fs module was loaded');",
 };
-const PY_LAYER = { 'python/pylayer.py': "def shout(s):\n    return s.upper() + ' FROM PYTHON LAYER'\n" };
+const PY_LAYER = {
+  'python/pylayer.py': "def shout(s):\n    return s.upper() + ' FROM PYTHON LAYER'\n",
+  // A layer cannot shadow the standard library for Kumo's agent (it imports its modules before /opt/python).
+  'python/json.py': "raise SystemExit('the agent imported a layer json module')\n",
+};
 
 const NODE_HANDLER = `
 const fs = require('node:fs');
