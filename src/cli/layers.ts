@@ -79,15 +79,17 @@ export function registerLayerCommands(program: Command): void {
 
   withConnection(
     layer
-      .command('rm <name> <version>')
-      .description('delete a layer version (functions already using it keep it, as on FC)'),
-  ).action(async (name: string, version: string, options: ConnectionFlags) => {
+      .command('rm <name|arn> [version]')
+      .description(
+        'delete a layer version, by name and version or by ARN (functions using it keep it, as on FC)',
+      ),
+  ).action(async (target: string, version: string | undefined, options: ConnectionFlags) => {
+    const fromArn = /:layers\/([^/]+)\/versions\/([^/]+)$/.exec(target);
+    const [name, number] = fromArn ? [fromArn[1] ?? '', fromArn[2] ?? ''] : [target, version];
+    if (!number) throw new Error('give the version to delete: kumo layer rm <name> <version>, or the ARN');
     const client = connect(options);
-    await client.json(
-      'DELETE',
-      `/layers/${encodeURIComponent(name)}/versions/${encodeURIComponent(version)}`,
-    );
-    process.stdout.write(`deleted layer ${name} version ${version}\n`);
+    await client.json('DELETE', `/layers/${encodeURIComponent(name)}/versions/${encodeURIComponent(number)}`);
+    process.stdout.write(`deleted layer ${name} version ${number}\n`);
   });
 }
 

@@ -115,6 +115,10 @@ test('kumo layer publish/ls/rm, and kumo deploy of a template with Layers (an AR
   assert.equal(removed.code, 0, removed.stderr);
   assert.match(removed.stdout, /deleted layer pub version 1/);
   assert.doesNotMatch((await runKumo(['layer', 'ls'], { endpoint })).stdout, /^pub /m);
+  const byArn = await runKumo(['layer', 'rm', `acs:fc:local:${ACCOUNT_ID}:layers/shared/versions/1`], {
+    endpoint,
+  });
+  assert.match(byArn.stdout, /deleted layer shared version 1/);
   const missing = await runKumo(['layer', 'rm', 'pub', '1'], { endpoint });
   assert.equal(missing.code, 1);
   assert.match(missing.stderr, /LayerNotFound/);
