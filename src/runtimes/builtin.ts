@@ -64,9 +64,10 @@ export const PHP: RuntimeDefinition = {
   env: () => phpEnv(phpIniDir),
   command: (fn: FunctionRecord) => [
     PHP_BINARY,
-    // PHP's own limit below the instance's, so a runaway script ends with PHP's "memory exhausted" error.
+    // PHP's own limit below the instance's (PHP itself takes some 20 MB), so a runaway script ends with PHP's
+    // "memory exhausted" error rather than the kernel's OOM kill.
     '-d',
-    `memory_limit=${Math.floor(fn.memorySize * 0.9)}M`,
+    `memory_limit=${Math.max(Math.floor(fn.memorySize / 2), fn.memorySize - 32)}M`,
     '-d',
     'output_buffering=0',
     '-d',
