@@ -53,6 +53,12 @@ function warn($event, $context)
     return $empty['missing'];
 }
 
+function flood($event, $context)
+{
+    for ($i = 0; $i < 2000; $i++) echo str_repeat('z', 4096);
+    return 'still here';
+}
+
 function forever($event, $context)
 {
     while (true) usleep(10000);
@@ -92,7 +98,7 @@ async function invoke(kumo: TestServer, name: string, event = '') {
 test("php7.2: FC's `new RingCentral\\Psr7\\Response(200, ['Content-Type' => 'text/plain'], 'hi')` through an HTTP trigger", async (t) => {
   const kumo = await setUp(t);
   await deploy(kumo, 'web', 'index.web');
-  await kumo.fc.createTrigger('php', 'web', {
+  await kumo.fc.post('/services/php/functions/web/triggers', {
     triggerName: 'http',
     triggerType: 'http',
     triggerConfig: { authType: 'anonymous', methods: ['GET'] },
@@ -160,6 +166,15 @@ test('php7.2: calls wait their turn in the instance, and the per-call timeout st
     assert.equal(result.headers['x-fc-error-type'], 'UnhandledInvocationError');
     assert.match(result.text, /Function timed out after 1 seconds|Process exited unexpectedly/);
   }
+});
+
+test('php7.2: 8 MB of output without a newline is cut into bounded lines and the call still answers', async (t) => {
+  const kumo = await setUp(t);
+  await deploy(kumo, 'flood', 'index.flood');
+  const result = await invoke(kumo, 'flood');
+  assert.equal(result.headers['x-fc-error-type'], undefined, result.text);
+  assert.equal(result.text, 'still here');
+  assert.equal((await invoke(kumo, 'flood')).text, 'still here', 'the same instance goes on');
 });
 
 test('php7.2 is served on the machine PHP and says so', () => {
