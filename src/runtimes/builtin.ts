@@ -51,7 +51,7 @@ const [phpVersion, phpIniDir = ''] =
   probeVersion(PHP_BINARY, ['-n', '-r', 'echo PHP_VERSION, "\\n", PHP_CONFIG_FILE_SCAN_DIR;'])?.split('\n') ??
   [];
 
-/** FC's PHP runtime (its only one, php7.2) on the machine's PHP 8: runtimes/php/agent.php (docs/runtimes/php.md). */
+/** FC's PHP runtime (its only one, php7.2) on the machine's PHP 8: runtimes/php/agent.php (docs/php.md). */
 export const PHP: RuntimeDefinition = {
   names: ['php7.2'],
   interpreter: phpVersion ? `php ${phpVersion}` : 'missing',
