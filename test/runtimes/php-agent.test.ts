@@ -23,12 +23,20 @@ function freePort(): Promise<number> {
   });
 }
 
-async function startAgent(t: import('node:test').TestContext): Promise<number> {
+const FIXTURE = `<?php
+$inits = 0;
+function handler($event, $context) { return "got:" . $event; }
+function init($context) { global $inits; $inits++; }
+function inits($event, $context) { global $inits; return "inits:$inits"; }
+function stop($context) { echo "stopping {$context['function']['name']}\\n"; }
+`;
+
+/** Starts the agent on a fresh port with FIXTURE as its code; `output()` is its stdout and stderr so far. */
+async function startAgent(
+  t: import('node:test').TestContext,
+): Promise<{ port: number; output: () => string }> {
   const code = mkdtempSync(join(tmpdir(), 'kumo-php-agent-'));
-  writeFileSync(
-    join(code, 'index.php'),
-    '<?php\nfunction handler($event, $context) { return "got:" . $event; }\n',
-  );
+  writeFileSync(join(code, 'index.php'), FIXTURE);
   const port = await freePort();
   const child: ChildProcess = spawn('php', [AGENT], {
     env: {
@@ -47,7 +55,7 @@ async function startAgent(t: import('node:test').TestContext): Promise<number> {
     rmSync(code, { recursive: true, force: true });
   });
   await until(() => output.includes('runtime inited'), { what: 'the agent listens', detail: () => output });
-  return port;
+  return { port, output: () => output };
 }
 
 /** Opens a socket, writes `bytes`, and collects what comes back until the server closes or `until` matches. */
@@ -82,7 +90,7 @@ const invoke = (body: string, extra = '') =>
 const count = (text: string, needle: string) => text.split(needle).length - 1;
 
 test('PHP agent: pipelined requests get their answers in order on one connection', async (t) => {
-  const port = await startAgent(t);
+  const { port } = await startAgent(t);
   const { text, closed } = await exchange(port, invoke('one') + invoke('two'), (s) => s.includes('got:two'));
   assert.ok(text.indexOf('got:one') < text.indexOf('got:two'), text);
   assert.equal(count(text, 'HTTP/1.1 200 OK'), 2);
@@ -90,7 +98,7 @@ test('PHP agent: pipelined requests get their answers in order on one connection
 });
 
 test('PHP agent: a chunked body with extensions and trailers arrives whole', async (t) => {
-  const port = await startAgent(t);
+  const { port } = await startAgent(t);
   const head =
     'POST /invoke HTTP/1.1\r\nHost: x\r\nX-Fc-Control-Path: /invoke\r\nTransfer-Encoding: chunked\r\n\r\n';
   const body = '3;ext=1\r\nabc\r\n4\r\ndefg\r\n0\r\nX-Trailer: yes\r\n\r\n';
@@ -100,7 +108,7 @@ test('PHP agent: a chunked body with extensions and trailers arrives whole', asy
 });
 
 test('PHP agent: Connection: close and HTTP/1.0 close after the answer', async (t) => {
-  const port = await startAgent(t);
+  const { port } = await startAgent(t);
   const closing = await exchange(port, invoke('bye', 'Connection: close\r\n'), () => false);
   assert.equal(closing.closed, true);
   assert.match(closing.text, /Connection: close\r\n[\s\S]*got:bye$/);
@@ -110,7 +118,7 @@ test('PHP agent: Connection: close and HTTP/1.0 close after the answer', async (
 });
 
 test('PHP agent: malformed and oversized requests get a 400 and a closed connection; the agent goes on', async (t) => {
-  const port = await startAgent(t);
+  const { port } = await startAgent(t);
   for (const bad of [
     'NONSENSE\r\n\r\n',
     'POST /invoke HTTP/1.1\r\nContent-Length: abc\r\n\r\n',
@@ -125,8 +133,23 @@ test('PHP agent: malformed and oversized requests get a 400 and a closed connect
   assert.match((await exchange(port, invoke('ok'), (s) => s.includes('got:'))).text, /got:ok$/);
 });
 
+test('PHP agent: /initialize runs the initializer once, /pre-stop its hook', async (t) => {
+  const { port, output } = await startAgent(t);
+  const control = (method: string, path: string, header: string, handler: string) =>
+    `${method} ${path} HTTP/1.1\r\nX-Fc-Control-Path: ${path}\r\nX-Fc-Request-Id: r1\r\nX-Fc-Function-Name: fn\r\n` +
+    `${header}: ${handler}\r\nContent-Length: 0\r\n\r\n`;
+  const init = control('POST', '/initialize', 'X-Fc-Function-Initializer', 'index.init');
+  const both = await exchange(port, init + init, (s) => count(s, 'HTTP/1.1 200 OK') === 2);
+  assert.equal(count(both.text, 'HTTP/1.1 200 OK'), 2);
+  const seen = control('POST', '/invoke', 'X-Fc-Function-Handler', 'index.inits');
+  assert.match((await exchange(port, seen, (s) => s.includes('inits:'))).text, /inits:1$/);
+  const stop = control('GET', '/pre-stop', 'X-Fc-Instance-Lifecycle-Pre-Stop-Handler', 'index.stop');
+  assert.match((await exchange(port, stop, (s) => s.includes('\r\n\r\n'))).text, /^HTTP\/1\.1 200 /);
+  await until(() => output().includes('r1 [INFO] stopping fn'), { what: 'the hook logs', detail: output });
+});
+
 test('PHP agent: a client that stalls halfway does not hold up the others', async (t) => {
-  const port = await startAgent(t);
+  const { port } = await startAgent(t);
   const stalled = connect(port, '127.0.0.1');
   t.after(() => stalled.destroy());
   stalled.write('POST /invoke HTTP/1.1\r\nContent-Length: 100\r\n\r\nonly part of it');
