@@ -54,7 +54,11 @@ const [phpVersion, phpIniDir = ''] =
 /** FC's PHP runtime (its only one, php7.2) on the machine's PHP 8: runtimes/php/agent.php (docs/php.md). */
 export const PHP: RuntimeDefinition = {
   names: ['php7.2'],
-  interpreter: phpVersion ? `php ${phpVersion}` : 'missing',
+  interpreter: !phpVersion
+    ? 'missing'
+    : existsSync('/usr/share/php/GuzzleHttp/Psr7/autoload.php')
+      ? `php ${phpVersion}`
+      : `php ${phpVersion} (no PSR-7 for HTTP functions: install php-guzzlehttp-psr7)`,
   unavailableReason: () =>
     phpVersion ? undefined : `${PHP_BINARY} is missing: install Debian's php-cli package`,
   substitution: (runtime) =>
