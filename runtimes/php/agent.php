@@ -129,7 +129,7 @@ final class Agent
 /** exit() or a fatal error during a call: log why (FC's error JSON for a fatal error), then let the process end. */
 function on_shutdown(): void
 {
-    if (Log::$requestId === '') return;
+    if (!Log::$inCall) return;
     ini_set('memory_limit', '-1'); // a fatal "memory exhausted" must still be reported
     $requestId = Log::$requestId;
     Log::end();
@@ -172,7 +172,7 @@ function main(): never
         pcntl_async_signals(true);
         foreach ([SIGTERM, SIGINT] as $signal) {
             pcntl_signal($signal, function (): never {
-                Log::$requestId = ''; // Kumo stops the instance: not the function's exit()
+                Log::$inCall = false; // Kumo stops the instance: not the function's exit()
                 exit(0);
             });
         }

@@ -13,6 +13,8 @@ const MAX_ERROR_LOG_BYTES = 1024 * 1024;
 final class Log
 {
     public static string $requestId = '';
+    /** True from begin() to end(): a call (of any request id, even none) is running. */
+    public static bool $inCall = false;
     private static string $partial = '';
     private static int $baseLevel = 0;
     /** @var resource|null */
@@ -30,6 +32,7 @@ final class Log
     public static function begin(string $requestId): void
     {
         self::$requestId = $requestId;
+        self::$inCall = true;
         self::$partial = '';
         self::$baseLevel = ob_get_level();
         ob_start([self::class, 'capture'], 1);
@@ -45,6 +48,7 @@ final class Log
         self::$partial = '';
         self::drainErrorLog();
         self::$requestId = '';
+        self::$inCall = false;
     }
 
     /** The output buffer's callback: complete lines go out at once, a partial line waits (bounded). */
