@@ -38,6 +38,7 @@ function bare(repeats: number, command: string, args: string[]): number[] {
 function fixtureFor(runtime: string): { fixture: string; handler: string } | undefined {
   if (runtime.startsWith('nodejs')) return { fixture: 'hello-node', handler: 'index.handler' };
   if (runtime.startsWith('python')) return { fixture: 'hello-python', handler: 'index.handler' };
+  if (runtime.startsWith('php')) return { fixture: 'hello-php', handler: 'index.handler' };
   if (runtime === 'custom') return { fixture: 'hello-custom', handler: 'index.handler' };
   return undefined;
 }

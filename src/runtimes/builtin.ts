@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { FunctionRecord } from '../model/index.js';
-import { nodejsEnv, PYTHON_ENV } from './environment.js';
+import { nodejsEnv, PYTHON_ENV, phpEnv } from './environment.js';
 import type { RuntimeDefinition } from './registry.js';
 
 /** The in-instance agents (`runtimes/<lang>/` in the repo), mounted read-only into each sandbox here. */
@@ -43,6 +43,45 @@ export const PYTHON2: RuntimeDefinition = {
   unavailableReason: () =>
     'python2.7 reached its end of life and is not served by Kumo: use python3.9 or python3.10',
   command: () => [],
+};
+
+const PHP_BINARY = '/usr/bin/php';
+/** `8.2.36` and the folder of the machine's extension `.ini` files, from one run of the binary. */
+const [phpVersion, phpIniDir = ''] =
+  probeVersion(PHP_BINARY, ['-n', '-r', 'echo PHP_VERSION, "\\n", PHP_CONFIG_FILE_SCAN_DIR;'])?.split('\n') ??
+  [];
+
+/** FC's PHP runtime (its only one, php7.2) on the machine's PHP 8: runtimes/php/agent.php (docs/php.md). */
+export const PHP: RuntimeDefinition = {
+  names: ['php7.2'],
+  interpreter: !phpVersion
+    ? 'missing'
+    : existsSync('/usr/share/php/GuzzleHttp/Psr7/autoload.php')
+      ? `php ${phpVersion}`
+      : `php ${phpVersion} (no PSR-7 for HTTP functions: install php-guzzlehttp-psr7)`,
+  unavailableReason: () =>
+    phpVersion ? undefined : `${PHP_BINARY} is missing: install Debian's php-cli package`,
+  substitution: (runtime) =>
+    `${runtime} runs on PHP ${phpVersion}: code that relies on what PHP 8 removed or changed (each(), ` +
+    'create_function(), string-to-number comparison, warnings that became errors) can fail here and not on FC',
+  mounts: MOUNTS,
+  env: () => phpEnv(phpIniDir),
+  command: (fn: FunctionRecord) => [
+    PHP_BINARY,
+    // PHP's own limit below the instance's (PHP itself takes some 20 MB), so a runaway script ends with PHP's
+    // "memory exhausted" error rather than the kernel's OOM kill.
+    '-d',
+    `memory_limit=${Math.max(Math.floor(fn.memorySize / 2), fn.memorySize - 32)}M`,
+    '-d',
+    'output_buffering=0',
+    '-d',
+    'display_errors=0',
+    '-d',
+    'log_errors=1',
+    '-d',
+    'html_errors=0',
+    `${AGENTS_MOUNT}/php/agent.php`,
+  ],
 };
 
 function probeVersion(binary: string, args: string[]): string | undefined {

@@ -41,3 +41,15 @@ export const PYTHON_ENV: Readonly<Record<string, string>> = {
   PATH: `${SYSTEM_DIRS}:${LAYER_AND_CODE_DIRS}`,
   PYTHONPATH: '/code:/code/python:/opt/python',
 };
+
+/**
+ * `php7.2`: FC's runtime reads extra `.ini` files from the code's `extension/` folder and layers' `/opt/php`
+ * (PHP_INI_SCAN_DIR); `systemIniDir` keeps the machine's own extensions loaded.
+ */
+export function phpEnv(systemIniDir: string): Record<string, string> {
+  return {
+    ...COMMON,
+    PATH: `${SYSTEM_DIRS}:${LAYER_AND_CODE_DIRS}`,
+    PHP_INI_SCAN_DIR: [systemIniDir, '/code/extension', '/opt/php'].filter(Boolean).join(':'),
+  };
+}

@@ -17,6 +17,10 @@ interface RuntimeUnderTest {
   skip?: { reason: string; tests: string[] }[];
   /** Builds the fixture folder into a base64 code zip, for compiled languages; default: zips the folder. */
   pack?(fixtureDir: string): Promise<string>;
+  /** Handlers the language cannot name (PHP has no function `echo`): table name → fixture's name. */
+  handlers?: Record<string, string>;
+  /** FC's own errorType where it differs by language (default: the Node/Python names the table asserts). */
+  errorTypes?: { syntax?: string; missingDependency?: string; missingHandler?: string };
 }
 
 const RUNTIMES: RuntimeUnderTest[] = [
@@ -30,6 +34,20 @@ const RUNTIMES: RuntimeUnderTest[] = [
         tests: ['handled error', 'rejected promise'],
       },
     ],
+  },
+  {
+    runtime: 'php7.2',
+    family: 'php',
+    skip: [
+      { reason: 'PHP handlers have no callback or promise', tests: ['handled error', 'rejected promise'] },
+    ],
+    handlers: {
+      'index.echo': 'index.echo_event',
+      'index.log': 'index.write_logs',
+      'index.sleep': 'index.sleep_for',
+    },
+    // FC's php7.2 agent names errors by PHP class: ParseError, the require warning as ErrorException, \Exception.
+    errorTypes: { syntax: 'ParseError', missingDependency: 'ErrorException', missingHandler: 'Exception' },
   },
 ];
 
@@ -63,7 +81,7 @@ async function harness(t: import('node:test').TestContext, rt: RuntimeUnderTest)
       await kumo.fc.createFunction('conf', {
         functionName: name,
         runtime: rt.runtime,
-        handler,
+        handler: rt.handlers?.[handler] ?? handler,
         memorySize: 256,
         timeout: 7,
         code: { zipFile },
@@ -179,7 +197,7 @@ const BEHAVIOURS: Record<string, (h: Harness, rt: RuntimeUnderTest) => Promise<v
     assert.ok(error.stackTrace, 'a stack trace');
     assert.doesNotMatch(
       JSON.stringify(error.stackTrace),
-      /opt\/kumo|agent\.(cjs|py)/,
+      /opt\/kumo|agent\.(cjs|py|php)/,
       'agent frames are stripped',
     );
     assert.match(result.logs, /Error: Unhandled function error/);
@@ -190,21 +208,21 @@ const BEHAVIOURS: Record<string, (h: Harness, rt: RuntimeUnderTest) => Promise<v
     assert.equal(result.headers['x-fc-error-type'], 'UnhandledInvocationError');
     assert.equal(errorOf(result.body).errorMessage, 'rejected oops');
   },
-  'syntax error': async (h) => {
+  'syntax error': async (h, rt) => {
     await h.deploy('syntax', 'syntax.handler');
     const error = errorOf((await h.invoke('syntax', '')).body);
-    assert.equal(error.errorType, 'UserCodeSyntaxError');
+    assert.equal(error.errorType, rt.errorTypes?.syntax ?? 'UserCodeSyntaxError');
   },
-  'missing dependency': async (h) => {
+  'missing dependency': async (h, rt) => {
     await h.deploy('dep', 'missing_dep.handler');
     const error = errorOf((await h.invoke('dep', '')).body);
-    assert.equal(error.errorType, 'ImportModuleError');
+    assert.equal(error.errorType, rt.errorTypes?.missingDependency ?? 'ImportModuleError');
     assert.match(error.errorMessage, /no.such.package.kumo/);
   },
-  'missing handler': async (h) => {
+  'missing handler': async (h, rt) => {
     await h.deploy('nothere', 'index.nothere');
     const error = errorOf((await h.invoke('nothere', '')).body);
-    assert.equal(error.errorType, 'HandlerNotFound');
+    assert.equal(error.errorType, rt.errorTypes?.missingHandler ?? 'HandlerNotFound');
     assert.match(error.errorMessage, /nothere/);
   },
   'HTTP function: status, headers, query, binary body, streaming, crash': async (h, rt) => {
