@@ -4,3 +4,11 @@ export { checkServiceScope } from './authorize.js';
 export type { ApiDeps } from './context.js';
 export { type Credentials, resolveCredentials } from './credentials.js';
 export { canonicalResource, sign } from './signature.js';
+export {
+  BodyAborted,
+  BodyTooLarge,
+  drainBounded,
+  OVERSIZED_DRAIN_BYTES,
+  payloadTooLarge,
+  readBoundedBody,
+} from './body-limit.js';

@@ -51,7 +51,8 @@ export const ERROR_CATALOGUE = {
     description: 'The request headers are too large.',
   },
   MethodNotAllowed: {
-    status: 405,
+    // FC answers a method outside the trigger's list with 403 FcCommonError (docs 85445).
+    status: 403,
     kind: 'user',
     description: 'The HTTP trigger does not allow this method.',
   },

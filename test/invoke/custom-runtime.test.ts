@@ -148,7 +148,7 @@ forEachSandbox((sandbox) => {
     assert.equal(timedOut.errorType, 'UnhandledInvocationError');
     assert.match(
       JSON.parse(timedOut.body).errorMessage,
-      /^Function timed out after 1 seconds \(maxMemoryUsage: [\d.]+ MB\)$/,
+      /^Function timed out after 1 seconds \(maxMemoryUsage: [\d.]+MB\)$/,
     );
     const after = await invoke(fc, 'svc', 'fn', 'stats');
     assert.notEqual(
