@@ -7,8 +7,8 @@ import Fastify, {
 } from 'fastify';
 import { FcError, LIMITS } from '../model/index.js';
 import { type AccessKey, checkContentMd5, verifyFcSignature } from './auth.js';
-import { drainBounded, payloadTooLarge } from './body-limit.js';
 import { authorizeRequest } from './authorize.js';
+import { drainBounded, payloadTooLarge } from './body-limit.js';
 import { limitConnections } from './connections.js';
 import { API_PREFIX, type ApiDeps } from './context.js';
 import { checkRequestTarget } from './request-path.js';

@@ -69,7 +69,8 @@ export function readBoundedBody(
       );
     const onError = (error: Error) =>
       done(() => reject(new BodyAborted(`the request body broke off: ${error.message}`)));
-    const onClose = () => done(() => reject(new BodyAborted('the client closed the request before its body ended')));
+    const onClose = () =>
+      done(() => reject(new BodyAborted('the client closed the request before its body ended')));
     if (stream.readableEnded) return onEnd();
     stream.on('data', onData);
     stream.on('end', onEnd);

@@ -1,9 +1,6 @@
 export { createApp } from './app.js';
 export { type AccessKey, checkContentMd5, KeyRing, safeDecode, verifyFcSignature } from './auth.js';
 export { checkServiceScope } from './authorize.js';
-export type { ApiDeps } from './context.js';
-export { type Credentials, resolveCredentials } from './credentials.js';
-export { canonicalResource, sign } from './signature.js';
 export {
   BodyAborted,
   BodyTooLarge,
@@ -12,3 +9,6 @@ export {
   payloadTooLarge,
   readBoundedBody,
 } from './body-limit.js';
+export type { ApiDeps } from './context.js';
+export { type Credentials, resolveCredentials } from './credentials.js';
+export { canonicalResource, sign } from './signature.js';

@@ -24,7 +24,11 @@ export function registerGateway(app: FastifyInstance, deps: GatewayDeps): void {
     scope.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
     const handler =
       (resolve: (url: string) => ProxyTarget) => async (request: FastifyRequest, reply: FastifyReply) => {
+        // What the platform refuses is FC's `FcCommonError` on an HTTP trigger (docs 85445); a function's
+        // failure is not.
+        reply.header('x-fc-error-type', 'FcCommonError');
         const result = await forward(deps, request, reply, resolve(request.url));
+        reply.removeHeader('x-fc-error-type');
         reply.status(result.status).headers(result.headers);
         return reply.send(request.method === 'HEAD' ? undefined : result.body);
       };
