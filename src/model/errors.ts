@@ -80,7 +80,7 @@ export class FcError extends Error {
   readonly code: FcErrorCode;
   readonly status: number;
 
-  /** `status` overrides the catalogue where FC itself differs by path (the HTTP proxy answers 413 for size). */
+  /** `status` overrides the catalogue where FC itself differs by path. */
   constructor(code: FcErrorCode, message: string, options?: { cause?: unknown; status?: number }) {
     super(message, options);
     this.name = `FcError [${code}]`;
