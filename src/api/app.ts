@@ -123,7 +123,8 @@ export function createApp(deps: ApiDeps): FastifyInstance {
     if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
       // Fastify answers before reading the body and closes: read the rest (bounded) so the client sees the 400.
       fcError = payloadTooLarge(request.routeOptions.bodyLimit);
-      if (await drainBounded(request.raw)) reply.removeHeader('connection');
+      if (await drainBounded(request.raw, request.headers['content-length']))
+        reply.removeHeader('connection');
       else reply.header('connection', 'close');
     }
     if (fcError.isUserError) {

@@ -84,9 +84,9 @@ export function readBoundedBody(
  * Reads and discards what is left of a body, at most `OVERSIZED_DRAIN_BYTES`; true when the body ended within
  * that (the connection can stay open), false otherwise.
  */
-export function drainBounded(stream: Readable): Promise<boolean> {
+export function drainBounded(stream: Readable, declaredLength?: string): Promise<boolean> {
   if (stream.readableEnded) return Promise.resolve(true);
-  if (stream.destroyed) return Promise.resolve(false);
+  if (stream.destroyed || Number(declaredLength) > OVERSIZED_DRAIN_BYTES) return Promise.resolve(false);
   return new Promise((resolve) => {
     let size = 0;
     const done = (ended: boolean) => {
