@@ -1,6 +1,13 @@
 import type { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { BodyAborted, BodyTooLarge, checkContentMd5, type KeyRing, readBoundedBody } from '../api/index.js';
+import {
+  BodyAborted,
+  BodyTooLarge,
+  checkContentMd5,
+  drainBounded,
+  type KeyRing,
+  readBoundedBody,
+} from '../api/index.js';
 import { type Invoker, invokeHttp, resolveHttpTarget } from '../invoke/index.js';
 import { FcError, type HttpTriggerConfig, matchRoute } from '../model/index.js';
 import type { MetaStore } from '../store/index.js';
@@ -27,7 +34,18 @@ export function registerGateway(app: FastifyInstance, deps: GatewayDeps): void {
         // What the platform refuses is FC's `FcCommonError` on an HTTP trigger (docs 85445); a function's
         // failure is not.
         reply.header('x-fc-error-type', 'FcCommonError');
-        const result = await forward(deps, request, reply, resolve(request.url));
+        let result: Awaited<ReturnType<typeof forward>>;
+        try {
+          result = await forward(deps, request, reply, resolve(request.url));
+        } catch (error) {
+          // Refused before its body was read (a method, a signature): read the rest, bounded, so the client can
+          // read the answer; past the bound the answer closes the connection.
+          const raw = request.raw;
+          const closing = reply.getHeader('connection') === 'close';
+          if (!closing && !raw.readableEnded && !(await drainBounded(raw, request.headers['content-length'])))
+            reply.header('connection', 'close');
+          throw error;
+        }
         reply.removeHeader('x-fc-error-type');
         reply.status(result.status).headers(result.headers);
         return reply.send(request.method === 'HEAD' ? undefined : result.body);
