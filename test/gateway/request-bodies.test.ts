@@ -201,6 +201,11 @@ for (const fn of FUNCTIONS) {
         `the server stopped reading after a bounded amount (${sent / MB} MB written)`,
       );
 
+      // Refused before its body is read (a method outside the trigger): the body is drained, the 403 readable.
+      const refused = await request(url, { method: 'PATCH', body: Buffer.alloc(2 * MB) });
+      assert.equal(refused.statusCode, 403);
+      assert.equal(((await refused.body.json()) as { ErrorCode: string }).ErrorCode, 'MethodNotAllowed');
+
       const after = await post(url);
       assert.equal(after.status, 200);
       assert.equal(
