@@ -155,7 +155,9 @@ class Handler(BaseHTTPRequestHandler):
         try:
             handler = kumo_loader.resolve(self._handler_name())
             value = handler(body, context)
-        except (Exception, SystemExit) as e:
+        except SystemExit as e:
+            _exit_process(e)
+        except Exception as e:
             self._reply_error(e, request_id)
             return
         try:
@@ -172,7 +174,9 @@ class Handler(BaseHTTPRequestHandler):
         if name:
             try:
                 kumo_loader.resolve(name)(context)
-            except (Exception, SystemExit) as e:
+            except SystemExit as e:
+                _exit_process(e)
+            except Exception as e:
                 self._reply_error(e, request_id)
                 return
         self._reply(200, b'')
@@ -187,7 +191,9 @@ class Handler(BaseHTTPRequestHandler):
             if not isinstance(cause, OSError):
                 kumo_logging.log_error(request_id, json.dumps(kumo_loader.error_payload(cause)))
             self.close_connection = True
-        except (Exception, SystemExit) as e:
+        except SystemExit as e:
+            _exit_process(e)
+        except Exception as e:
             if isinstance(e, (BrokenPipeError, ConnectionResetError)):
                 self.close_connection = True
                 return
@@ -204,6 +210,17 @@ def _clean_environment():
     for name in list(os.environ):
         if (name.startswith('FC_') or name.startswith('_FC_')) and name not in KEPT_FC_VARS:
             del os.environ[name]
+
+
+def _exit_process(exc):
+    """`sys.exit()` in user code ends the runtime process, as on FC: the call fails as a process exit and the
+    next call cold-starts. The status and message follow Python's own rules for SystemExit."""
+    code = exc.code
+    if code is not None and not isinstance(code, int):
+        sys.stderr.write('%s\n' % (code,))
+        code = 1
+    kumo_logging.flush_partial()
+    os._exit(code or 0)
 
 
 def _exit(signum, frame):

@@ -43,14 +43,25 @@ def user_frames(tb):
     frames = traceback.extract_tb(tb)
     while frames and (_is_agent_frame(frames[0].filename) or os.path.dirname(frames[0].filename) == _IMPORTLIB_DIR):
         frames.pop(0)
-    return [[f.filename, f.lineno, f.name, f.line or ''] for f in frames if not _is_agent_frame(f.filename)]
+    return [fc_frame(f.filename, f.lineno, f.name, f.line) for f in frames if not _is_agent_frame(f.filename)]
+
+
+def fc_frame(filename, lineno, name, line):
+    """One frame as FC's Python agent gives it: the parts of a traceback line, as strings."""
+    return ['File "%s"' % filename, 'line %s' % lineno, 'in %s' % name, (line or '').strip()]
 
 
 def error_payload(exc):
+    """FC's envelope; `stackTrace` is left out when no frame of the user's code is in it, as FC does."""
     if isinstance(exc, LoadError):
-        return {'errorMessage': exc.message, 'errorType': exc.error_type, 'stackTrace': exc.stack}
-    return {'errorMessage': str(exc), 'errorType': type(exc).__name__,
-            'stackTrace': user_frames(exc.__traceback__)}
+        payload = {'errorMessage': exc.message, 'errorType': exc.error_type}
+        stack = exc.stack
+    else:
+        payload = {'errorMessage': str(exc), 'errorType': type(exc).__name__}
+        stack = user_frames(exc.__traceback__)
+    if stack:
+        payload['stackTrace'] = stack
+    return payload
 
 
 def _from_code_root(module):
@@ -94,7 +105,7 @@ def _load_module(modname, modpath):
         module = _import(modname, modpath)
     except SyntaxError as e:
         where = '%s, line %s' % (e.filename, e.lineno)
-        stack = [[e.filename, e.lineno, '<module>', (e.text or '').strip()]]
+        stack = [fc_frame(e.filename, e.lineno, '<module>', e.text)]
         raise LoadError('UserCodeSyntaxError', "Syntax error in module '%s': %s (%s)" % (modpath, e.msg, where),
                         stack)
     except ImportError as e:

@@ -1,9 +1,8 @@
-"""Log lines in FC's Python format: `<UTC time with ms>Z <requestId> [LEVEL] <message>` (FC_RUNTIME.md §1.5).
+"""Log lines in FC's Python format (FC_RUNTIME.md §1.5).
 
-The request id is the calling thread's current request (thread-local), so concurrent requests on one instance
-each tag their own lines. During a request, text written to sys.stdout / sys.stderr is prefixed the same way
-([INFO] / [ERROR]), one prefixed line per newline-terminated line; partial writes wait in a per-thread buffer.
-Outside a request, writes pass through unchanged.
+The root logger (and `context.getLogger()`, the same logger) writes `<UTC time with ms>Z <requestId> [LEVEL] <message>`
+with the request id of the calling thread's current request (thread-local), so concurrent requests on one instance
+each tag their own lines. `print` and other writes to sys.stdout / sys.stderr pass through raw, as on FC.
 """
 import logging
 import sys
@@ -12,7 +11,6 @@ import time
 
 _state = threading.local()
 _write_lock = threading.Lock()
-_streams = []  # the installed LineStreams, flushed at the end of each request
 _raw_stdout = sys.stdout
 _raw_stderr = sys.stderr
 
@@ -32,9 +30,12 @@ def end_request():
 
 
 def flush_partial():
-    """Emit the calling thread's unterminated stdout/stderr text as complete lines."""
-    for stream in _streams:
-        stream.flush_partial()
+    """Push what the user wrote to stdout/stderr out before the call's answer."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError, AttributeError):
+            pass
 
 
 def timestamp(t=None):
@@ -63,65 +64,6 @@ def write_raw(raw, text):
             pass
 
 
-class LineStream(object):
-    """A text stream that prefixes each line written during a request; raw pass-through otherwise."""
-
-    def __init__(self, raw, level):
-        self._raw = raw
-        self._level = level
-        self._pending = threading.local()
-
-    def write(self, s):
-        if not isinstance(s, str):
-            raise TypeError('write() argument must be str, not %s' % type(s).__name__)
-        request_id = current_request_id()
-        if request_id is None:
-            write_raw(self._raw, s)
-            return len(s)
-        buffered = getattr(self._pending, 'text', '') + s
-        complete, newline, rest = buffered.rpartition('\n')
-        self._pending.text = rest
-        if newline:
-            write_lines(self._raw, request_id, self._level, complete)
-        return len(s)
-
-    def writelines(self, lines):
-        for line in lines:
-            self.write(line)
-
-    def flush_partial(self):
-        text = getattr(self._pending, 'text', '')
-        if text:
-            self._pending.text = ''
-            write_lines(self._raw, current_request_id(), self._level, text)
-
-    def flush(self):
-        # Partial lines stay buffered until their newline (or the end of the request).
-        try:
-            self._raw.flush()
-        except (OSError, ValueError):
-            pass
-
-    def writable(self):
-        return True
-
-    def readable(self):
-        return False
-
-    def seekable(self):
-        return False
-
-    def isatty(self):
-        return False
-
-    @property
-    def closed(self):
-        return self._raw.closed
-
-    def __getattr__(self, name):  # encoding, errors, buffer, fileno, ...
-        return getattr(self._raw, name)
-
-
 class FCLogHandler(logging.Handler):
     """Root-logger handler: writes straight to the real stdout with the thread's request id."""
 
@@ -139,7 +81,7 @@ class FCLogHandler(logging.Handler):
 
 
 def install():
-    """Wrap sys.stdout/sys.stderr and give the root logger FC's format at level INFO."""
+    """Give the root logger FC's format at level INFO; stdout/stderr stay raw (UTF-8)."""
     global _raw_stdout, _raw_stderr
     _raw_stdout, _raw_stderr = sys.stdout, sys.stderr
     for raw in (_raw_stdout, _raw_stderr):
@@ -148,9 +90,6 @@ def install():
             raw.reconfigure(encoding='utf-8', errors='backslashreplace')
         except (AttributeError, ValueError, OSError):
             pass
-    out, err = LineStream(_raw_stdout, 'INFO'), LineStream(_raw_stderr, 'ERROR')
-    _streams[:] = [out, err]
-    sys.stdout, sys.stderr = out, err
     root = logging.getLogger()
     for handler in list(root.handlers):
         root.removeHandler(handler)

@@ -18,8 +18,6 @@ def build_environ(req, body, context):
     raw_uri = req.path
     path, _, query = raw_uri.partition('?')
     headers = req.headers
-    host = headers.get('host') or ''
-    server_name, _, server_port = host.rpartition(':') if host.rfind(':') > host.rfind(']') else (host, '', '')
     environ = {
         'REQUEST_METHOD': req.command,
         'SCRIPT_NAME': '',
@@ -29,8 +27,9 @@ def build_environ(req, body, context):
         'CONTENT_LENGTH': str(len(body)) if body or headers.get('content-length') else '',
         'REMOTE_ADDR': headers.get('x-fc-client-ip') or req.client_address[0],
         'REMOTE_PORT': str(req.client_address[1]) if len(req.client_address) > 1 else '',
-        'SERVER_NAME': server_name or req.server.server_address[0],
-        'SERVER_PORT': server_port or ('80' if host else str(req.server.server_address[1])),
+        # FC's Python agent names its own server whatever the request's Host says.
+        'SERVER_NAME': 'FCRUNTIME',
+        'SERVER_PORT': '9000',
         'SERVER_PROTOCOL': req.request_version,
         'SERVER_SOFTWARE': 'Kumo-Python',
         'wsgi.version': (1, 0),
@@ -38,7 +37,7 @@ def build_environ(req, body, context):
         'wsgi.input': io.BytesIO(body),
         'wsgi.input_terminated': True,
         'wsgi.errors': sys.stderr,
-        'wsgi.multithread': True,
+        'wsgi.multithread': False,
         'wsgi.multiprocess': False,
         'wsgi.run_once': False,
         'fc.context': context,
@@ -46,7 +45,8 @@ def build_environ(req, body, context):
     }
     for name, value in headers.items():
         lower = name.lower()
-        if lower.startswith('x-fc-') or lower in ('content-type', 'content-length'):
+        # Hop-by-hop headers belong to the hop between Kumo and the agent: FC's front end passes none of them.
+        if lower.startswith('x-fc-') or lower in ('content-type', 'content-length') or lower in _HOP_BY_HOP:
             continue
         key = 'HTTP_' + name.upper().replace('-', '_')
         if key in environ:

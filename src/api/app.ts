@@ -8,6 +8,7 @@ import Fastify, {
 import { FcError, LIMITS } from '../model/index.js';
 import { type AccessKey, checkContentMd5, verifyFcSignature } from './auth.js';
 import { authorizeRequest } from './authorize.js';
+import { drainBounded, payloadTooLarge } from './body-limit.js';
 import { limitConnections } from './connections.js';
 import { API_PREFIX, type ApiDeps } from './context.js';
 import { checkRequestTarget } from './request-path.js';
@@ -124,8 +125,15 @@ export function createApp(deps: ApiDeps): FastifyInstance {
     if (!app.server.listening) reply.header('connection', 'close');
   });
 
-  app.setErrorHandler((error: FastifyError | FcError, request, reply) => {
-    const fcError = toFcError(error);
+  app.setErrorHandler(async (error: FastifyError | FcError, request, reply) => {
+    let fcError = toFcError(error);
+    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      // Fastify answers before reading the body and closes: read the rest (bounded) so the client sees the 400.
+      fcError = payloadTooLarge(request.routeOptions.bodyLimit);
+      if (await drainBounded(request.raw, request.headers['content-length']))
+        reply.removeHeader('connection');
+      else reply.header('connection', 'close');
+    }
     if (fcError.isUserError) {
       request.log.debug({ reqId: request.id, code: fcError.code, url: request.url }, fcError.message);
     } else {

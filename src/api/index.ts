@@ -1,6 +1,14 @@
 export { createApp } from './app.js';
 export { type AccessKey, checkContentMd5, KeyRing, safeDecode, verifyFcSignature } from './auth.js';
 export { checkServiceScope } from './authorize.js';
+export {
+  BodyAborted,
+  BodyTooLarge,
+  drainBounded,
+  OVERSIZED_DRAIN_BYTES,
+  payloadTooLarge,
+  readBoundedBody,
+} from './body-limit.js';
 export type { ApiDeps } from './context.js';
 export { type Credentials, resolveCredentials } from './credentials.js';
 export { canonicalResource, sign } from './signature.js';

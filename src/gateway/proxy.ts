@@ -1,8 +1,15 @@
-import { Readable, Transform } from 'node:stream';
+import type { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { checkContentMd5, type KeyRing } from '../api/index.js';
+import {
+  BodyAborted,
+  BodyTooLarge,
+  checkContentMd5,
+  drainBounded,
+  type KeyRing,
+  readBoundedBody,
+} from '../api/index.js';
 import { type Invoker, invokeHttp, resolveHttpTarget } from '../invoke/index.js';
-import { FcError, type HttpTriggerConfig, LIMITS, matchRoute } from '../model/index.js';
+import { FcError, type HttpTriggerConfig, matchRoute } from '../model/index.js';
 import type { MetaStore } from '../store/index.js';
 import { authorizeTrigger } from './auth.js';
 import { DOMAIN_ROUTE_PREFIX, type DomainTable } from './domains.js';
@@ -19,12 +26,27 @@ const PROXY_PREFIX = '/2016-08-15/proxy/';
 /** `ANY /2016-08-15/proxy/{service}[.{qualifier}]/{function}/{path…}`: HTTP functions through their HTTP trigger. */
 export function registerGateway(app: FastifyInstance, deps: GatewayDeps): void {
   void app.register(async (scope) => {
-    // Bodies stream straight to the instance: no parsing, no buffering.
+    // Bodies come as the raw stream: the gateway reads them itself, bounded (readBody).
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
     const handler =
       (resolve: (url: string) => ProxyTarget) => async (request: FastifyRequest, reply: FastifyReply) => {
-        const result = await forward(deps, request, resolve(request.url));
+        // What the platform refuses is FC's `FcCommonError` on an HTTP trigger (docs 85445); a function's
+        // failure is not.
+        reply.header('x-fc-error-type', 'FcCommonError');
+        let result: Awaited<ReturnType<typeof forward>>;
+        try {
+          result = await forward(deps, request, reply, resolve(request.url));
+        } catch (error) {
+          // Refused before its body was read (a method, a signature): read the rest, bounded, so the client can
+          // read the answer; past the bound the answer closes the connection.
+          const raw = request.raw;
+          const closing = reply.getHeader('connection') === 'close';
+          if (!closing && !raw.readableEnded && !(await drainBounded(raw, request.headers['content-length'])))
+            reply.header('connection', 'close');
+          throw error;
+        }
+        reply.removeHeader('x-fc-error-type');
         reply.status(result.status).headers(result.headers);
         return reply.send(request.method === 'HEAD' ? undefined : result.body);
       };
@@ -86,7 +108,7 @@ export function parseProxyUrl(url: string): ProxyTarget {
   };
 }
 
-async function forward(deps: GatewayDeps, request: FastifyRequest, target: ProxyTarget) {
+async function forward(deps: GatewayDeps, request: FastifyRequest, reply: FastifyReply, target: ProxyTarget) {
   const resolved = await resolveHttpTarget(deps.store, target);
   const config = resolved.httpTrigger.triggerConfig as HttpTriggerConfig;
   const allowed = (m: readonly string[] | undefined) => !m || m.length === 0 || m.includes(request.method);
@@ -102,19 +124,10 @@ async function forward(deps: GatewayDeps, request: FastifyRequest, target: Proxy
     deps.keys,
     resolved.service.serviceName,
   );
-  const declared = Number(request.headers['content-length'] ?? 0);
-  if (declared > LIMITS.syncPayloadBytesMax) throw tooLarge();
-  let body: Readable | null =
-    request.body && typeof (request.body as NodeJS.ReadableStream).pipe === 'function'
-      ? (request.body as NodeJS.ReadableStream).pipe(limitBytes(LIMITS.syncPayloadBytesMax))
-      : null;
-  // A signed call's Content-MD5 binds its body: read it (bounded above) and check before the function sees it.
+  const body = await readBody(request, reply);
+  // A signed call's Content-MD5 binds its body: check it before the function sees it.
   if (config.authType === 'function' && request.headers['content-md5'] !== undefined) {
-    const chunks: Buffer[] = [];
-    for await (const chunk of body ?? []) chunks.push(chunk as Buffer);
-    const buffered = Buffer.concat(chunks);
-    checkContentMd5(request.headers, buffered);
-    body = Readable.from([buffered]);
+    checkContentMd5(request.headers, body);
   }
   return invokeHttp(deps.invoker, {
     requestId: request.id,
@@ -126,27 +139,27 @@ async function forward(deps: GatewayDeps, request: FastifyRequest, target: Proxy
     method: request.method,
     url: target.url,
     headers: request.headers,
-    body,
+    body: body.length > 0 ? body : null,
     clientIp: request.ip,
     basePath: target.basePath,
   });
 }
 
-function tooLarge(): FcError {
-  return new FcError(
-    'EntityTooLarge',
-    `the request body is larger than ${LIMITS.syncPayloadBytesMax} bytes`,
-    { status: 413 },
-  );
-}
-
-/** Passes bytes through until `max`, then fails the stream (a chunked body cannot be checked up front). */
-function limitBytes(max: number): Transform {
-  let seen = 0;
-  return new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
-      seen += chunk.length;
-      callback(seen > max ? tooLarge() : null, seen > max ? undefined : chunk);
-    },
-  });
+/**
+ * The whole body, read before an instance is taken (FC's front end does the same): an oversized or broken-off body
+ * is the client's error, answered without touching the function, and a slow client never holds an instance.
+ */
+async function readBody(request: FastifyRequest, reply: FastifyReply): Promise<Buffer> {
+  const stream = request.body as Readable | undefined;
+  if (!stream || typeof stream.pipe !== 'function') return Buffer.alloc(0);
+  try {
+    return await readBoundedBody(stream, request.headers['content-length']);
+  } catch (error) {
+    if (error instanceof BodyTooLarge) {
+      if (error.closeConnection) reply.header('connection', 'close');
+      throw error.error;
+    }
+    if (error instanceof BodyAborted) throw new FcError('InvalidArgument', error.message);
+    throw error;
+  }
 }

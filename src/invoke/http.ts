@@ -12,7 +12,8 @@ export interface HttpInvokeRequest extends CallRequest {
   /** Path and query as the function sees them (`/users?id=1`). */
   url: string;
   headers: IncomingHttpHeaders;
-  body: Readable | null;
+  /** The whole request body (the gateway reads it, bounded, before a call starts). */
+  body: Buffer | null;
   clientIp: string;
   /** The prefix the gateway stripped (`/2016-08-15/proxy/svc/fn`), for apps that need it. */
   basePath: string;
@@ -33,6 +34,9 @@ const DROPPED_REQUEST = new Set([
   'te',
   'trailer',
   'transfer-encoding',
+  // The gateway read the whole body itself (and answered any `100-continue`): the instance gets it with its length.
+  'expect',
+  'content-length',
 ]);
 /** Response headers the platform owns. */
 const DROPPED_RESPONSE = new Set(['connection', 'keep-alive', 'transfer-encoding', 'date', 'server']);
@@ -98,6 +102,9 @@ async function sendHttp(call: Call, request: HttpInvokeRequest): Promise<Sent<Ht
     return { outcome };
   }
 
+  // The answer's headers go out now, before its body: duration and memory are measured up to this point.
+  call.durationMs = performance.now() - call.startedAt;
+  call.peakBytes = instance.handle.peakMemoryBytes();
   const out: Record<string, string | string[]> = { ...call.responseHeaders() };
   for (const [name, value] of Object.entries(response.headers)) {
     if (value === undefined || DROPPED_RESPONSE.has(name) || name.startsWith('x-fc-')) continue;

@@ -82,7 +82,8 @@ function eventExchange(request: InvokeRequest): Exchange<InvokeResult> {
 
 function eventResult(call: Call, outcome: Outcome, tailLogs: boolean): InvokeResult {
   const headers = call.responseHeaders();
-  if (tailLogs)
+  // FC tails a call's log only on an instance that serves one call at a time (FC_RUNTIME.md §3).
+  if (tailLogs && call.ctx.fn.instanceConcurrency <= 1)
     headers['x-fc-log-result'] = Buffer.from(call.log.tail(LIMITS.logResultBytesMax)).toString('base64');
   if (outcome.ok) {
     headers['content-type'] = outcome.headers['content-type'] ?? 'application/octet-stream';

@@ -145,10 +145,7 @@ export class CallLifecycle {
           timeoutSeconds: fn.initializationTimeout,
           what: 'Function initialization',
         });
-        instance.logs.write(
-          requestId,
-          `FC Initialize End RequestId: ${requestId}${outcome.ok ? '' : ', Error: Unhandled function error'}`,
-        );
+        instance.logs.write(requestId, `FC Initialize End RequestId: ${requestId}${errorSuffix(outcome)}`);
         if (!outcome.ok) throw new InitializationFailed(outcome);
       });
       return undefined;
@@ -159,13 +156,7 @@ export class CallLifecycle {
   }
 
   #frame(call: Call, edge: 'Start' | 'End', outcome?: Outcome): void {
-    const kind =
-      outcome && !outcome.ok
-        ? outcome.errorType === 'HandledInvocationError'
-          ? 'Handled'
-          : 'Unhandled'
-        : '';
-    const suffix = kind ? `, Error: ${kind} function error` : '';
+    const suffix = outcome ? errorSuffix(outcome) : '';
     call.instance.logs.write(
       call.ctx.requestId,
       `FC Invoke ${edge} RequestId: ${call.ctx.requestId}${suffix}`,
@@ -193,6 +184,12 @@ export class CallLifecycle {
     call.instance.logs.write(requestId, billing);
     call.instance.logs.end(requestId);
   }
+}
+
+/** The End line's error suffix, which agrees with the caller's `X-Fc-Error-Type` (FC_RUNTIME.md §1.5). */
+function errorSuffix(outcome: Outcome): string {
+  if (outcome.ok) return '';
+  return `, Error: ${outcome.errorType === 'HandledInvocationError' ? 'Handled' : 'Unhandled'} function error`;
 }
 
 class InitializationFailed extends Error {

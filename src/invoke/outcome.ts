@@ -35,7 +35,7 @@ export async function toOutcome(
   if (result.kind === 'timeout') {
     const mb = toMb(instance.handle.peakMemoryBytes());
     return unhandled(
-      `${context.what} timed out after ${context.timeoutSeconds} seconds (maxMemoryUsage: ${mb} MB)`,
+      `${context.what} timed out after ${context.timeoutSeconds} seconds (maxMemoryUsage: ${mb}MB)`,
       true,
     );
   }

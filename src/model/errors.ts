@@ -56,7 +56,8 @@ export const ERROR_CATALOGUE = {
     description: 'The request headers are too large.',
   },
   MethodNotAllowed: {
-    status: 405,
+    // FC answers a method outside the trigger's list with 403 FcCommonError (docs 85445).
+    status: 403,
     kind: 'user',
     description: 'The HTTP trigger does not allow this method.',
   },
@@ -84,7 +85,7 @@ export class FcError extends Error {
   readonly code: FcErrorCode;
   readonly status: number;
 
-  /** `status` overrides the catalogue where FC itself differs by path (the HTTP proxy answers 413 for size). */
+  /** `status` overrides the catalogue where FC itself differs by path. */
   constructor(code: FcErrorCode, message: string, options?: { cause?: unknown; status?: number }) {
     super(message, options);
     this.name = `FcError [${code}]`;

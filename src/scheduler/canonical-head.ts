@@ -29,9 +29,15 @@ const CANONICAL_UNDICI_NAMES: Readonly<Record<string, string>> = {
   upgrade: 'Upgrade',
 };
 
+/**
+ * undici announces `connection: keep-alive`; Go's client (FC's front end) does not, HTTP/1.1 being persistent
+ * anyway, so a function never sees that hop-by-hop header in its request (issue 24).
+ */
+const KEEP_ALIVE_LINE = /\r\nconnection: keep-alive(?=\r\n)/;
+
 function canonicalHead(head: string): string {
   const end = head.indexOf('\r\n\r\n');
-  const names = end < 0 ? head : head.slice(0, end);
+  const names = (end < 0 ? head : head.slice(0, end)).replace(KEEP_ALIVE_LINE, '');
   return (
     names.replace(UNDICI_NAMES, (_, name: string) => `\r\n${CANONICAL_UNDICI_NAMES[name] ?? name}:`) +
     (end < 0 ? '' : head.slice(end))

@@ -123,7 +123,7 @@ forEachSandbox((sandbox) => {
     assert.equal(after.headers['x-fc-instance-id'], first.headers['x-fc-instance-id']);
 
     const put = await request(`${base}/x`, { method: 'PATCH', body: 'x' });
-    assert.equal(put.statusCode, 405);
+    assert.equal(put.statusCode, 403);
     assert.equal(((await put.body.json()) as { ErrorCode: string }).ErrorCode, 'MethodNotAllowed');
     // A changed trigger applies from the next request on (the gateway's trigger lookup is cached).
     await fc.updateTrigger('web', 'app', 'http', {
@@ -140,7 +140,7 @@ forEachSandbox((sandbox) => {
       method: 'POST',
       body: Buffer.alloc(6 * 1024 * 1024 + 1),
     });
-    assert.equal(tooBig.statusCode, 413);
+    assert.equal(tooBig.statusCode, 400);
     await tooBig.body.dump();
 
     const crash = await request(`${base}/crash`);

@@ -5,13 +5,14 @@ import { describe, test } from 'node:test';
 import { request } from 'undici';
 import { zipFiles } from '../helpers/code.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
+import { FIDELITY_BEHAVIOURS, storedLogs } from './fidelity-cases.js';
 
 /**
  * One table of behaviours, run against every built-in runtime (Hono's pattern). A runtime brings a fixture
  * folder `test/fixtures/runtimes/<family>/` with the handlers the table names; adding a runtime means adding
  * a row to RUNTIMES and its fixtures, not tests.
  */
-interface RuntimeUnderTest {
+export interface RuntimeUnderTest {
   runtime: string;
   family: string;
   skip?: { reason: string; tests: string[] }[];
@@ -61,7 +62,7 @@ function readTree(dir: string, prefix = ''): Record<string, string> {
   return files;
 }
 
-interface Harness {
+export interface Harness {
   kumo: TestServer;
   deploy(name: string, handler: string, extra?: Record<string, unknown>): Promise<void>;
   invoke(
@@ -292,7 +293,7 @@ const BEHAVIOURS: Record<string, (h: Harness, rt: RuntimeUnderTest) => Promise<v
       'one instance served all three',
     );
     for (const [i, tag] of ['a', 'b', 'c'].entries()) {
-      const logs = results[i]?.logs ?? '';
+      const logs = await storedLogs(h, 'sleep', results[i]?.headers['x-fc-request-id'], `end ${tag}`);
       assert.equal(results[i]?.body.toString(), tag);
       assert.match(logs, new RegExp(`start ${tag}`));
       assert.match(logs, new RegExp(`end ${tag}`));
@@ -300,17 +301,11 @@ const BEHAVIOURS: Record<string, (h: Harness, rt: RuntimeUnderTest) => Promise<v
         assert.doesNotMatch(logs, new RegExp(`(start|end) ${other}`));
     }
   },
-  timeout: async (h) => {
-    await h.deploy('slow', 'index.sleep', { timeout: 1 });
-    const result = await h.invoke('slow', 'z:3000');
-    assert.equal(result.headers['x-fc-error-type'], 'UnhandledInvocationError');
-    assert.match(errorOf(result.body).errorMessage, /^Function timed out after 1 seconds/);
-  },
 };
 
 for (const rt of RUNTIMES) {
   describe(`runtime ${rt.runtime}`, () => {
-    for (const [name, behaviour] of Object.entries(BEHAVIOURS)) {
+    for (const [name, behaviour] of Object.entries({ ...BEHAVIOURS, ...FIDELITY_BEHAVIOURS })) {
       const skip = rt.skip?.find((s) => s.tests.includes(name));
       test(name, { skip: skip?.reason ?? false }, async (t) => behaviour(await harness(t, rt), rt));
     }
