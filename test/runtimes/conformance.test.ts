@@ -46,6 +46,7 @@ const RUNTIMES: RuntimeUnderTest[] = [
       'index.echo': 'index.echo_event',
       'index.log': 'index.write_logs',
       'index.sleep': 'index.sleep_for',
+      'index.exit': 'index.exit_process',
     },
     // FC's php7.2 agent names errors by PHP class: ParseError, the require warning as ErrorException, \Exception.
     errorTypes: { syntax: 'ParseError', missingDependency: 'ErrorException', missingHandler: 'Exception' },
