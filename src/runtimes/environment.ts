@@ -41,3 +41,9 @@ export const PYTHON_ENV: Readonly<Record<string, string>> = {
   PATH: `${SYSTEM_DIRS}:${LAYER_AND_CODE_DIRS}`,
   PYTHONPATH: '/code:/code/python:/opt/python',
 };
+
+/** `go1`: FC's Go runtime image is its Debian base; the executable is in the code root. */
+export const GO_ENV: Readonly<Record<string, string>> = {
+  ...COMMON,
+  PATH: `${SYSTEM_DIRS}:${LAYER_AND_CODE_DIRS}`,
+};
