@@ -23,14 +23,16 @@ function safeDecode(text) {
 function encodeRequest(req) {
   const url = req.url || '/';
   const q = url.indexOf('?');
-  const headersMap = {};
+  // Without a prototype: a header or query named `__proto__` is a key like any other.
+  const headersMap = Object.create(null);
   for (const [name, values] of Object.entries(req.headersDistinct)) {
     if (name.startsWith('x-fc-') || values === undefined) continue;
     headersMap[canonicalName(name)] = values;
   }
-  const queriesMap = {};
+  const queriesMap = Object.create(null);
   for (const [key, value] of new URLSearchParams(q === -1 ? '' : url.slice(q + 1))) {
-    (queriesMap[key] ??= []).push(value);
+    if (!queriesMap[key]) queriesMap[key] = [];
+    queriesMap[key].push(value);
   }
   const clientIP = firstHeader(req, 'x-fc-client-ip') || req.socket.remoteAddress || '';
   const params = {
