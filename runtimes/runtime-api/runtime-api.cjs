@@ -109,7 +109,8 @@ function startRuntimeApi(queue, limits, events) {
   function next(req, res) {
     req.resume();
     events.onPoll();
-    if (queue.failed) return reply(res, 500, { errorMessage: 'the runtime failed to initialize' });
+    // After an init error there is no more work: the poll is left open, so a program that polls on does not spin.
+    if (queue.failed) return;
     const withdraw = queue.poll((call) => {
       res.writeHead(200, nextHeaders(call));
       res.end(call.body);
