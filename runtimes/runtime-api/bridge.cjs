@@ -12,6 +12,7 @@
 // program's status, so the calls still in flight get FC's "Process exited unexpectedly" from Kumo.
 // Node built-ins only: it runs without node_modules.
 
+const { constants } = require('node:os');
 const { CallQueue } = require('./calls.cjs');
 const { serveInstance } = require('./instance-server.cjs');
 const { startProgram, whyNotRunnable } = require('./program.cjs');
@@ -84,7 +85,7 @@ function exitAfterAnswers(instance, status) {
 }
 
 function signalNumber(signal) {
-  return (signal && require('node:os').constants.signals[signal]) || 0;
+  return (signal && constants.signals[signal]) || 0;
 }
 
 main().catch((error) => fatal(error.stack || String(error), 1));
