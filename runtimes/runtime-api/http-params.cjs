@@ -69,7 +69,8 @@ function decodeResponse(encoded) {
   }
   if (typeof params !== 'object' || params === null) throw new Error('X-Fc-Http-Params is not an object');
   const status = params.status === undefined || params.status === 0 ? 200 : params.status;
-  if (!Number.isInteger(status) || status < 100 || status > 999) {
+  // A final status only: a 1xx would leave Kumo's connection waiting for another head.
+  if (!Number.isInteger(status) || status < 200 || status > 599) {
     throw new Error(`the function answered an invalid HTTP status: ${JSON.stringify(params.status)}`);
   }
   const map = params.headersMap ?? params.headers ?? {};

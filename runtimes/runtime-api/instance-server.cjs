@@ -98,6 +98,7 @@ function writeAnswer(req, res, kind, result) {
   }
   res.statusCode = meta.status;
   for (const [name, values] of meta.headers) res.setHeader(name, values.length === 1 ? values[0] : values);
+  if (meta.status === 204 || meta.status === 304) return res.end(); // no body, no length
   res.setHeader('Content-Length', result.body.length);
   res.end(req.method === 'HEAD' ? undefined : result.body);
 }
