@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { request } from 'undici';
 import { zipFiles } from '../helpers/code.js';
-import { goFixtureZip } from '../helpers/go.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
+import { GO1_ROW } from './go1-conformance.js';
 
 /**
  * One table of behaviours, run against every built-in runtime (Hono's pattern). A runtime brings a fixture
@@ -18,13 +18,14 @@ interface RuntimeUnderTest {
   skip?: { reason: string; tests: string[] }[];
   /** Builds the fixture folder into a base64 code zip, for compiled languages; default: zips the folder. */
   pack?(fixtureDir: string): Promise<string>;
-  /** The answer as text, for runtimes that encode return values (default: the bytes as UTF-8). */
+  /** For SDKs that encode answers / frame log lines their own way (default: UTF-8 text; fcLogLine). */
   answerText?(body: Buffer): string;
-  /** How the context logger frames `message` (default: FC's `<time> <requestId> [INFO] message`). */
   logLine?(requestId: string, message: string): RegExp;
 }
 
 const text = (rt: RuntimeUnderTest, body: Buffer) => (rt.answerText ? rt.answerText(body) : body.toString());
+const fcLogLine = (rid: string, message: string) =>
+  new RegExp(`^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z ${rid} \\[INFO\\] ${message}$`, 'm');
 
 const RUNTIMES: RuntimeUnderTest[] = [
   { runtime: 'nodejs20', family: 'nodejs' },
@@ -38,39 +39,7 @@ const RUNTIMES: RuntimeUnderTest[] = [
       },
     ],
   },
-  {
-    runtime: 'go1',
-    family: 'go',
-    pack: goFixtureZip,
-    // FC's Go SDK JSON-encodes what a handler returns (fc/handler.go): `"a"` for the string a.
-    answerText: (body) => String(JSON.parse(body.toString())),
-    // fccontext's logger: Go's trimmed milliseconds (`.999`) and the caller's file:line (log.Lshortfile).
-    logLine: (rid, message) =>
-      new RegExp(
-        `^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(\\.\\d{1,3})?Z ${rid} \\[INFO\\] \\w+\\.go:\\d+: ${message}$`,
-        'm',
-      ),
-    skip: [
-      {
-        reason: "FC's Go SDK answers JSON (it marshals every return value), so raw bytes cannot come back",
-        tests: ['echo event bytes'],
-      },
-      {
-        reason:
-          'Go has no callback or promise: FC reports every Go function error as UnhandledInvocationError',
-        tests: ['handled error', 'rejected promise'],
-      },
-      {
-        reason: 'a go1 function is a compiled executable: there is no module to parse or import at run time',
-        tests: ['syntax error', 'missing dependency'],
-      },
-      {
-        reason:
-          'a go1 handler names an executable: a missing one fails the instance start (test/runtimes/go1.test.ts)',
-        tests: ['missing handler'],
-      },
-    ],
-  },
+  GO1_ROW,
 ];
 
 function readTree(dir: string, prefix = ''): Record<string, string> {
@@ -193,14 +162,7 @@ const BEHAVIOURS: Record<string, (h: Harness, rt: RuntimeUnderTest) => Promise<v
     const result = await h.invoke('log', '');
     const rid = result.headers['x-fc-request-id'] ?? '';
     assert.equal(text(rt, result.body), 'logged');
-    assert.match(
-      result.logs,
-      rt.logLine?.(rid, 'hello from logger') ??
-        new RegExp(
-          `^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z ${rid} \\[INFO\\] hello from logger$`,
-          'm',
-        ),
-    );
+    assert.match(result.logs, (rt.logLine ?? fcLogLine)(rid, 'hello from logger'));
     assert.match(result.logs, /hello from print/);
   },
   'handled error': async (h) => {
