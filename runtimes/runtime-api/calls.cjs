@@ -51,20 +51,22 @@ class CallQueue {
     if (this.#queued.length >= this.limits.maxQueued) {
       return call.settle(failure(`more than ${this.limits.maxQueued} calls are waiting on this instance`));
     }
-    const poll = this.#polls.shift();
-    if (poll) this.#start(call, poll);
-    else this.#queued.push(call);
+    for (let poll = this.#polls.shift(); poll; poll = this.#polls.shift()) {
+      if (this.#start(call, poll)) return true;
+    }
+    this.#queued.push(call);
     return true;
   }
 
   /**
-   * A poll of the program: `deliver(call)` is run with the next call, now or once one arrives. Returns a
-   * function that withdraws the poll (the program hung up), or undefined when too many polls are parked.
+   * A poll of the program: `deliver(call)` is run with the next call, now or once one arrives, and says whether
+   * the program got it (false: its connection is gone, the call waits for another poll). Returns a function that
+   * withdraws the poll (the program hung up), or undefined when too many polls are parked.
    */
   poll(deliver) {
     const call = this.#queued.shift();
     if (call) {
-      this.#start(call, deliver);
+      if (!this.#start(call, deliver)) this.#queued.unshift(call);
       return () => {};
     }
     if (this.#polls.length >= this.limits.maxPolls) return undefined;
@@ -109,7 +111,10 @@ class CallQueue {
   #start(call, deliver) {
     call.state = 'running';
     this.#running.set(call.id, call);
-    deliver(call);
+    if (deliver(call)) return true;
+    call.state = 'queued';
+    this.#running.delete(call.id);
+    return false;
   }
 }
 

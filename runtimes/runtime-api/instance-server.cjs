@@ -113,6 +113,7 @@ function serveInstance(queue, limits, port, onListening) {
   async function onRequest(req, res) {
     const kind = route(req);
     const body = await readBody(req, limits.maxBodyBytes);
+    if (res.destroyed) return; // Kumo hung up while sending
     const headers = contextHeaders(req);
     const type = TYPE_OF[kind];
     const call = new Call({

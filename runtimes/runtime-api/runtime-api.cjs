@@ -112,8 +112,10 @@ function startRuntimeApi(queue, limits, events) {
     // After an init error there is no more work: the poll is left open, so a program that polls on does not spin.
     if (queue.failed) return;
     const withdraw = queue.poll((call) => {
+      if (res.destroyed) return false;
       res.writeHead(200, nextHeaders(call));
       res.end(call.body);
+      return true;
     });
     if (!withdraw) return reply(res, 429, { errorMessage: `more than ${limits.maxPolls} polls are waiting` });
     res.on('close', () => {
