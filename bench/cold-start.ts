@@ -68,6 +68,10 @@ export async function coldStart(kumo: Kumo, repeats: number): Promise<ColdResult
   let sequence = 0;
   for (const runtime of runtimes) {
     const fixture = fixtureFor(runtime);
+    if (runtime === 'go1') {
+      skipped.push({ runtime, reason: 'a Go build: measured by bench/go1-cold-start.ts' });
+      continue;
+    }
     if (!fixture) {
       skipped.push({ runtime, reason: 'no hello fixture for this language in bench/fixtures' });
       continue;

@@ -186,7 +186,17 @@ export function checkFunctionConsistency(fn: FunctionRecord): void {
   const isContainer = fn.runtime === 'custom-container';
   const isCustom = fn.runtime.startsWith('custom');
   if (!isCustom && !fn.handler) throw invalidArgument(`handler is required for runtime ${fn.runtime}`);
-  if (!isCustom && fn.handler && !/^.+\.[^.]+$/.test(fn.handler) && !fn.handler.includes('::')) {
+  if (fn.runtime === 'go1' && fn.handler && !/^(?!\/)(?!(.*\/)?\.\.(\/|$)).+$/.test(fn.handler)) {
+    throw invalidArgument(`handler '${fn.handler}' must name the executable in the code (e.g. main)`);
+  }
+  const namesExecutable = fn.runtime === 'go1'; // go1: the handler is the executable's name (`main`)
+  if (
+    !isCustom &&
+    !namesExecutable &&
+    fn.handler &&
+    !/^.+\.[^.]+$/.test(fn.handler) &&
+    !fn.handler.includes('::')
+  ) {
     throw invalidArgument(`handler '${fn.handler}' must have the form file.function (e.g. index.handler)`);
   }
   if (isContainer && !fn.customContainerConfig?.image) {

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { FunctionRecord } from '../model/index.js';
-import { nodejsEnv, PYTHON_ENV, phpEnv } from './environment.js';
+import { GO_ENV, nodejsEnv, PYTHON_ENV, phpEnv } from './environment.js';
 import type { RuntimeDefinition } from './registry.js';
 
 /** The in-instance agents (`runtimes/<lang>/` in the repo), mounted read-only into each sandbox here. */
@@ -81,6 +81,24 @@ export const PHP: RuntimeDefinition = {
     '-d',
     'html_errors=0',
     `${AGENTS_MOUNT}/php/agent.php`,
+  ],
+};
+
+/**
+ * `go1`: the handler names the function's executable (built with fc-runtime-go-sdk), which pulls its calls from
+ * FC's runtime API. The runtime API bridge (runtimes/runtime-api, docs/runtime-api.md) serves that API inside the
+ * instance and Kumo's instance protocol outside, so to the scheduler go1 is one more custom runtime.
+ */
+export const GO: RuntimeDefinition = {
+  names: ['go1'],
+  interpreter: `your executable, through the runtime API bridge on node ${process.versions.node}`,
+  unavailableReason: () => undefined,
+  mounts: MOUNTS,
+  env: () => GO_ENV,
+  command: (fn: FunctionRecord) => [
+    process.execPath,
+    `${AGENTS_MOUNT}/runtime-api/bridge.cjs`,
+    `/code/${fn.handler ?? ''}`,
   ],
 };
 

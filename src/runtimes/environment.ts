@@ -53,3 +53,8 @@ export function phpEnv(systemIniDir: string): Record<string, string> {
     PHP_INI_SCAN_DIR: [systemIniDir, '/code/extension', '/opt/php'].filter(Boolean).join(':'),
   };
 }
+/** `go1`: FC's Go runtime image is its Debian base; the executable is in the code root. */
+export const GO_ENV: Readonly<Record<string, string>> = {
+  ...COMMON,
+  PATH: `${SYSTEM_DIRS}:${LAYER_AND_CODE_DIRS}`,
+};

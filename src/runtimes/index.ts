@@ -1,4 +1,4 @@
-import { NODEJS, PHP, PYTHON, PYTHON2 } from './builtin.js';
+import { GO, NODEJS, PHP, PYTHON, PYTHON2 } from './builtin.js';
 import { type ContainerRuntimeOptions, containerRuntime } from './container.js';
 import { CUSTOM, RuntimeRegistry } from './registry.js';
 
@@ -17,4 +17,4 @@ export { type RuntimeDefinition, RuntimeRegistry } from './registry.js';
  * `container` wires custom-container functions to the server's image store and sandbox.
  */
 export const createRuntimeRegistry = (container: ContainerRuntimeOptions = {}): RuntimeRegistry =>
-  new RuntimeRegistry([CUSTOM, NODEJS, PYTHON, PYTHON2, PHP, containerRuntime(container)]);
+  new RuntimeRegistry([CUSTOM, NODEJS, PYTHON, PYTHON2, PHP, GO, containerRuntime(container)]);
