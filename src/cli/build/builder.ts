@@ -75,7 +75,10 @@ async function buildFunction(
   try {
     for (const step of plan.steps) {
       steps.push({ label: step.label, seconds: await runStep(name, step, work, plan, settings, log) });
-      if (step.collectsJar) artifact = collectJar(name, work, runtimeFamily(runtime) !== 'java');
+      if (!step.collectsJar) continue;
+      // A Java runtime's code package is the jar itself, as on FC; a custom runtime's bootstrap runs it.
+      const jar = collectJar(name, work, runtimeFamily(runtime) !== 'java');
+      if (runtimeFamily(runtime) === 'java') artifact = jar;
     }
   } catch (error) {
     rmSync(work, { recursive: true, force: true });
