@@ -5,6 +5,7 @@ import type { Writable } from 'node:stream';
 import { JOIN_CGROUPS } from './bwrap.js';
 import { hostRootArgs } from './bwrap-args.js';
 import { detectCgroupLayout, ensureCgroupParent, InstanceCgroup } from './cgroup.js';
+import { SandboxError } from './errors.js';
 import { findBinary, SYSTEM_PATH, within } from './exec.js';
 import { hostPathLists, usrLocalArgs } from './fc-paths.js';
 import { seccompProgram, seccompSupported } from './seccomp.js';
@@ -57,10 +58,13 @@ let decided: Promise<BuildIsolation> | undefined;
  * proxy): read-only system, only the build folder and cache writable, own pid/ipc/uts namespaces, a private
  * /tmp, no capabilities, the instances' seccomp filter, and a cgroup (pids + memory) when Kumo may create one.
  */
-export function buildIsolation(mode?: string): Promise<BuildIsolation> {
-  if (mode === 'process') return Promise.resolve(processIsolation('chosen by KUMO_SANDBOX=process'));
+export async function buildIsolation(mode?: string): Promise<BuildIsolation> {
+  if (mode === 'process') return processIsolation('chosen by KUMO_SANDBOX=process');
   decided ??= probe();
-  return decided;
+  const isolation = await decided;
+  if (mode === 'bwrap' && isolation.kind !== 'bwrap')
+    throw new SandboxError(`KUMO_SANDBOX=bwrap, but builds cannot use bwrap here: ${isolation.description}`);
+  return isolation;
 }
 
 function processIsolation(why: string): BuildIsolation {

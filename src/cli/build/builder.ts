@@ -1,4 +1,13 @@
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { buildIsolation, runBuildCommand } from '../../sandbox/index.js';
 import type { Project, ProjectFunction } from '../template/index.js';
@@ -148,11 +157,13 @@ function copySource(source: string, work: string, kumoDir: string): void {
 function collectJar(name: string, work: string, pruneTarget: boolean): string {
   const target = join(work, 'target');
   const jars = existsSync(target)
-    ? readdirSync(target).filter(
-        (f) => f.endsWith('.jar') && !/^original-|-(sources|javadoc|tests)\.jar$/.test(f),
-      )
+    ? readdirSync(target, { withFileTypes: true })
+        .filter((e) => e.isFile() && e.name.endsWith('.jar'))
+        .map((e) => e.name)
+        .filter((f) => !/^original-|-(sources|javadoc|tests)\.jar$/.test(f))
     : [];
-  const jar = jars.sort((a, b) => statSync(join(target, b)).size - statSync(join(target, a)).size)[0];
+  const size = (jar: string) => lstatSync(join(target, jar)).size;
+  const jar = jars.sort((a, b) => size(b) - size(a))[0];
   if (!jar) throw new BuildError(`${name}: \`mvn package\` made no jar in target/`);
   if (pruneTarget) {
     for (const entry of readdirSync(target)) {

@@ -151,7 +151,12 @@ export function codePackager(
   return async (_serviceName, fn) => {
     const source = sources.get(fn);
     if (!source) return undefined;
-    if (source.file) return readFileSync(source.file);
+    if (source.file) {
+      // Never follow a link a build left in place of the jar: it could point at any file of the host.
+      if (!lstatSync(source.file, { throwIfNoEntry: false })?.isFile())
+        throw new Error(`${source.file} is not a regular file: run kumo build again`);
+      return readFileSync(source.file);
+    }
     return zipDirectory(source.dir, readFcIgnore(source.dir));
   };
 }
