@@ -36,7 +36,7 @@ test('kumo build + kumo deploy: a Node.js function with an npm dependency and a 
   const { server } = await startTestServer(t);
   const endpoint = server.url;
   const dir = project(t);
-  for (const part of ['template.yml', 'node-ms', 'python-six']) {
+  for (const part of ['template.yml', 'node-ms', 'python-humanize']) {
     cpSync(join(FIXTURES, part), join(dir, part), { recursive: true });
   }
 
@@ -48,10 +48,12 @@ test('kumo build + kumo deploy: a Node.js function with an npm dependency and a 
   );
   assert.match(
     unbuilt.stderr,
-    /warning: deps\/python-six: requirements\.txt lists packages but none is installed/,
+    /warning: deps\/python-humanize: requirements\.txt lists packages but none is installed/,
   );
   const broken = await runKumo(['invoke', 'deps/node-ms'], { endpoint });
   assert.match(broken.stdout + broken.stderr, /Cannot find module 'ms'/);
+  const brokenPython = await runKumo(['invoke', 'deps/python-humanize'], { endpoint });
+  assert.match(brokenPython.stdout + brokenPython.stderr, /No module named 'humanize'/);
 
   const build = await runKumo(['build'], { endpoint, cwd: dir });
   assert.equal(build.code, 0, build.stdout + build.stderr);
@@ -60,22 +62,26 @@ test('kumo build + kumo deploy: a Node.js function with an npm dependency and a 
     /▸ deps\/node-ms \(nodejs20\)\n {2}\$ npm install --omit=dev\n {2}✓ npm install --omit=dev \(\d+(\.\d)? s\)/,
   );
   assert.match(build.stdout, /✓ pip install -r requirements\.txt -t \. \(\d+(\.\d)? s\)/);
-  assert.match(build.stdout, /✓ deps\/python-six built in \d+(\.\d)? s → /);
-  process.stdout.write(`# kumo build (npm ms + pip six):\n${build.stdout.replace(/^/gm, '#   ')}\n`);
+  assert.match(build.stdout, /✓ deps\/python-humanize built in \d+(\.\d)? s → /);
+  process.stdout.write(`# kumo build (npm ms + pip humanize):\n${build.stdout.replace(/^/gm, '#   ')}\n`);
   assert.ok(!existsSync(join(dir, 'node-ms/node_modules')), 'the source folder stays clean');
-  assert.ok(!existsSync(join(dir, 'python-six/six.py')), 'the source folder stays clean');
+  assert.ok(!existsSync(join(dir, 'python-humanize/humanize')), 'the source folder stays clean');
   assert.ok(existsSync(join(dir, '.kumo/build/deps/node-ms/node_modules/ms/package.json')));
-  assert.ok(existsSync(join(dir, '.kumo/build/deps/python-six/six.py')));
+  assert.ok(existsSync(join(dir, '.kumo/build/deps/python-humanize/humanize/__init__.py')));
 
   const deployed = await runKumo(['deploy'], { endpoint, cwd: dir });
   assert.equal(deployed.code, 0, deployed.stderr);
   assert.match(deployed.stdout, /deps\/node-ms: using the build in \.kumo\/build\/deps\/node-ms/);
-  assert.match(deployed.stdout, /✓ function deps\/python-six: updated/);
+  assert.match(deployed.stdout, /✓ function deps\/python-humanize: updated/);
   assert.doesNotMatch(deployed.stderr, /warning/);
   const node = await runKumo(['invoke', 'deps/node-ms'], { endpoint });
   assert.match(node.stdout, /FC Invoke Result:\nms says 2m and 7200000/, node.stdout + node.stderr);
-  const python = await runKumo(['invoke', 'deps/python-six', '-e', 'hello'], { endpoint });
-  assert.match(python.stdout, /FC Invoke Result:\nsix 1\.16\.0 says hello/, python.stdout + python.stderr);
+  const python = await runKumo(['invoke', 'deps/python-humanize', '-e', 'hello'], { endpoint });
+  assert.match(
+    python.stdout,
+    /FC Invoke Result:\nhumanize says 1,234,567 and 1\.0 MB to hello/,
+    python.stdout + python.stderr,
+  );
 
   // A source change after the build: the stale build is not deployed, and the user is told why.
   writeFileSync(join(dir, 'node-ms/index.js'), readFileSync(join(dir, 'node-ms/index.js'), 'utf8'));
@@ -93,17 +99,17 @@ test('a failing pip install stops kumo deploy --build before anything is deploye
   const dir = project(t);
   cpSync(join(FIXTURES, 'template.yml'), join(dir, 'template.yml'));
   cpSync(join(FIXTURES, 'node-ms'), join(dir, 'node-ms'), { recursive: true });
-  cpSync(join(FIXTURES, 'python-six'), join(dir, 'python-six'), { recursive: true });
-  writeFileSync(join(dir, 'python-six/requirements.txt'), 'kumo-no-such-package-for-tests==9.9.9\n');
+  cpSync(join(FIXTURES, 'python-humanize'), join(dir, 'python-humanize'), { recursive: true });
+  writeFileSync(join(dir, 'python-humanize/requirements.txt'), 'kumo-no-such-package-for-tests==9.9.9\n');
   const result = await runKumo(['deploy', '--build'], { endpoint: server.url, cwd: dir });
   assert.equal(result.code, 1, result.stdout);
   assert.match(
     result.stderr,
-    /kumo: deps\/python-six: build step `pip install -r requirements\.txt -t \.` exited with code 1 after [\d.]+ s; its last lines:\n[\s\S]*kumo-no-such-package-for-tests/,
+    /kumo: deps\/python-humanize: build step `pip install -r requirements\.txt -t \.` exited with code 1 after [\d.]+ s; its last lines:\n[\s\S]*kumo-no-such-package-for-tests/,
   );
-  assert.match(result.stderr, /full log: \.kumo\/build\/deps\/python-six\.log/);
+  assert.match(result.stderr, /full log: \.kumo\/build\/deps\/python-humanize\.log/);
   assert.deepEqual((await fc.listServices()).data.services, [], 'nothing was deployed');
-  assert.ok(!existsSync(join(dir, '.kumo/build/deps/python-six')), 'no half-built folder is left');
+  assert.ok(!existsSync(join(dir, '.kumo/build/deps/python-humanize')), 'no half-built folder is left');
 });
 
 test('s.yaml actions: pre-deploy runs before the code is packaged, post-deploy after, each in its folder', {
