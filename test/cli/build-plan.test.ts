@@ -1,12 +1,13 @@
 // What `kumo build` decides to run per runtime, what `kumo deploy` warns about, the bounded build log and the
 // s.yaml actions grammar: no network, no server.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { missingDependencies, planBuild } from '../../src/cli/build/index.js';
 import { BuildLog } from '../../src/cli/build/log.js';
+import { interpreterMount } from '../../src/cli/build/plan.js';
 import { readTemplate } from '../../src/cli/template/index.js';
 import { findBinary } from '../../src/sandbox/index.js';
 
@@ -54,6 +55,15 @@ test('each runtime family builds from its own manifest, with the runtime interpr
   const script = folder(t, { 'build.sh': 'true', 'go.mod': 'module x\n', 'requirements.txt': 'six' });
   assert.deepEqual(labels(script, 'custom.debian10'), ['./build.sh'], 'build.sh takes over');
   assert.deepEqual(labels(folder(t, { 'index.js': '' }), 'custom'), []);
+});
+
+test('an interpreter outside the system folders is mounted read-only with its install prefix', (t) => {
+  const prefix = folder(t, { 'bin/node': '' });
+  assert.deepEqual(interpreterMount(join(prefix, 'bin/node'), undefined), [
+    { hostPath: realpathSync(prefix), sandboxPath: prefix },
+  ]);
+  assert.deepEqual(interpreterMount('/usr/bin/python3', undefined), [], 'the system is visible anyway');
+  assert.deepEqual(interpreterMount(join(prefix, 'bin/missing'), undefined), []);
 });
 
 test('composer.json without composer on the machine: the step says what is missing', (t) => {

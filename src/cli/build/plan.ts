@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, readFileSync, realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { FunctionRecord } from '../../model/index.js';
 import { createRuntimeRegistry, type RuntimeDefinition } from '../../runtimes/index.js';
@@ -62,6 +62,20 @@ function interpreterOf(definition: RuntimeDefinition | undefined, runtime: strin
   }
 }
 
+/**
+ * A runtime whose interpreter lives outside the system folders the build sees (a Node.js major from a runtimes
+ * cache, say) gets that interpreter's install prefix (`…/node-v18/` of `…/node-v18/bin/node`) read-only at the
+ * same path, so the build really runs on it (exported for tests). Under /usr/local (FC's install paths in the sandbox) it cannot.
+ */
+export function interpreterMount(interpreter: string | undefined, definition: RuntimeDefinition | undefined) {
+  if (!interpreter || !existsSync(interpreter)) return [];
+  if ((definition?.mounts ?? []).some((m) => interpreter.startsWith(`${m.sandboxPath}/`))) return [];
+  if (/^\/(usr\/(?!local\/)|bin\/|sbin\/|lib)/.test(interpreter) || interpreter.startsWith('/usr/local/'))
+    return [];
+  const prefix = dirname(dirname(interpreter));
+  return prefix === '/' ? [] : [{ hostPath: realpathSync(prefix), sandboxPath: prefix }];
+}
+
 const has = (dir: string, name: string) => existsSync(join(dir, name));
 
 function hasNodeDependencies(dir: string): boolean {
@@ -110,7 +124,7 @@ function pipStep(python: string, hostPython: string): BuildStep {
 
 const mavenStep = (): BuildStep => ({
   label: 'mvn package',
-  command: ['mvn', '-B', '--no-transfer-progress', '-DskipTests', 'package'],
+  command: ['mvn', '-B', '--no-transfer-progress', '-Dstyle.color=never', '-DskipTests', 'package'],
   missing: tool('mvn', 'apt-get install maven'),
   collectsJar: true,
 });
@@ -144,7 +158,7 @@ export function planBuild(dir: string, runtime: string, handler: string): BuildP
   const interpreter = interpreterOf(definition, runtime, handler);
   const plan: BuildPlan = {
     steps: [],
-    mounts: [...(definition?.mounts ?? [])],
+    mounts: [...(definition?.mounts ?? []), ...interpreterMount(interpreter, definition)],
     interpreter,
     interpreterDir: interpreter && dirname(interpreter),
   };
