@@ -26,7 +26,12 @@ export function registerSetupCommands(program: Command): void {
       const target = resolve(folder ?? example);
       if (existsSync(target) && readdirSync(target).length > 0)
         throw new Error(`${target} exists and is not empty`);
-      cpSync(join(EXAMPLES, example), target, { recursive: true });
+      // Not what a run of the example in the repo left behind (a local server's data, builds).
+      const skip = join(EXAMPLES, example, '.kumo');
+      cpSync(join(EXAMPLES, example), target, {
+        recursive: true,
+        filter: (path) => path !== skip && !path.startsWith(`${skip}/`),
+      });
       const deployCommand = needsBuild(target) ? 'kumo deploy --build' : 'kumo deploy';
       process.stdout.write(
         `created ${target} from examples/${example}\nnext: cd ${folder ?? example} && ${deployCommand}\n`,
