@@ -78,7 +78,8 @@ function newerThan(dir: string, time: number, skip: string[]): string | undefine
   const stack = [dir];
   while (stack.length > 0) {
     const current = stack.pop() ?? '';
-    if (lstatSync(current).mtimeMs > time) return current;
+    // Whole milliseconds, as Date.now() is: a folder made in the build's first millisecond is not a change.
+    if (Math.floor(lstatSync(current).mtimeMs) > time) return current;
     if (!lstatSync(current).isDirectory()) continue;
     for (const entry of readdirSync(current)) {
       const path = join(current, entry);
