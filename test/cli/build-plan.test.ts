@@ -71,7 +71,15 @@ test('composer.json without composer on the machine: the step says what is missi
   const [step] = planBuild(php, 'php7.2', 'index.handler').steps;
   assert.equal(step?.label, 'composer install --no-dev');
   if (findBinary('composer')) assert.equal(step?.missing, undefined);
-  else assert.match(step?.missing ?? '', /composer is not installed on this machine/);
+  else {
+    assert.match(step?.missing ?? '', /composer is not installed on this machine/);
+    mkdirSync(join(php, 'vendor'));
+    assert.deepEqual(
+      labels(php, 'php7.2'),
+      [],
+      'vendor/ is there already: nothing to build without composer',
+    );
+  }
 });
 
 test('kumo deploy warns about a manifest whose dependencies are not installed', (t) => {

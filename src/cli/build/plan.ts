@@ -142,6 +142,10 @@ const composerStep = (): BuildStep => ({
   missing: tool('composer', 'see https://getcomposer.org/download/, or install vendor/ yourself'),
 });
 
+/** A composer.json needs `composer install`, unless composer is missing here and vendor/ is already there. */
+const needsComposer = (dir: string) =>
+  has(dir, 'composer.json') && (findBinary('composer') !== undefined || !has(dir, 'vendor'));
+
 function scriptStep(dir: string): BuildStep {
   let executable = true;
   try {
@@ -171,14 +175,14 @@ export function planBuild(dir: string, runtime: string, handler: string): BuildP
   if (family === 'python' && has(dir, 'requirements.txt')) steps.push(pipStep(python, hostPython));
   if (family === 'java' && has(dir, 'pom.xml')) steps.push(mavenStep());
   if (family === 'go' && has(dir, 'go.mod')) steps.push(goStep(handler || 'main'));
-  if (family === 'php' && has(dir, 'composer.json')) steps.push(composerStep());
+  if (family === 'php' && needsComposer(dir)) steps.push(composerStep());
   if (family === 'custom') {
     if (has(dir, 'build.sh')) return { ...plan, steps: [scriptStep(dir)] };
     if (has(dir, 'go.mod')) steps.push(goStep('bootstrap'));
     if (has(dir, 'pom.xml')) steps.push(mavenStep());
     if (has(dir, 'package.json') && hasNodeDependencies(dir)) steps.push(npmStep(dir));
     if (has(dir, 'requirements.txt')) steps.push(pipStep(python, hostPython));
-    if (has(dir, 'composer.json')) steps.push(composerStep());
+    if (needsComposer(dir)) steps.push(composerStep());
   }
   return plan;
 }
