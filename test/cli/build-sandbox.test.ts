@@ -78,6 +78,29 @@ echo checked >> leaked.txt`,
   assert.ok(!existsSync(join(dir, 'index.js')), 'the source folder is not writable from the build');
 });
 
+test('an npm install script runs in the sandbox too: it cannot write the host or read its files', {
+  skip: needsBwrap,
+  timeout: 60_000,
+}, async (t) => {
+  const outside = tempDir(t, '/var/tmp');
+  writeFileSync(join(outside, 'secret'), 'host secret');
+  const dir = tempDir(t);
+  const script = `echo pwned > ${outside}/pwned; cat ${outside}/secret > leaked.txt; echo ran >> leaked.txt`;
+  writeFileSync(
+    join(dir, 'package.json'),
+    JSON.stringify({ dependencies: { ms: '2.1.3' }, scripts: { postinstall: script } }),
+  );
+  writeFileSync(
+    join(dir, 's.yaml'),
+    'edition: 1.0.0\nservices:\n  fn:\n    component: fc\n    props:\n      service: { name: hostile }\n' +
+      '      function: { name: npm, runtime: nodejs20, handler: index.handler, codeUri: ./ }\n',
+  );
+  const build = await runKumo(['build'], { endpoint: NO_SERVER, cwd: dir });
+  assert.equal(build.code, 0, build.stdout + build.stderr);
+  assert.equal(readFileSync(join(dir, '.kumo/build/hostile/npm/leaked.txt'), 'utf8'), 'ran\n');
+  assert.ok(!existsSync(join(outside, 'pwned')));
+});
+
 test('a build that hangs is stopped at --timeout with every process, and says so', {
   timeout: 60_000,
 }, async (t) => {
