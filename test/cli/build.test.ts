@@ -14,6 +14,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { request } from 'undici';
 import { createRuntimeRegistry } from '../../src/runtimes/index.js';
 import { runKumo } from '../helpers/cli.js';
 import { startTestServer } from '../helpers/server.js';
@@ -23,6 +24,22 @@ const cache = mkdtempSync(join(tmpdir(), 'kumo-build-cache-'));
 process.env.KUMO_BUILD_CACHE = cache;
 after(() => rmSync(cache, { recursive: true, force: true }));
 
+/** Why a registry cannot be used from here (CI may reach only npm), or false when it answers. */
+async function unreachable(name: string, url: string): Promise<string | false> {
+  try {
+    await request(url, { method: 'HEAD', headersTimeout: 10_000, bodyTimeout: 10_000 });
+    return false;
+  } catch (error) {
+    return `${name} (${url}) is not reachable from this machine: ${(error as Error).message}`;
+  }
+}
+const noNpm = await unreachable('the npm registry', 'https://registry.npmjs.org/ms');
+const noPypi = await unreachable('PyPI', 'https://pypi.org/simple/humanize/');
+const noMaven = await unreachable(
+  'Maven Central',
+  'https://repo.maven.apache.org/maven2/org/apache/commons/',
+);
+
 function project(t: import('node:test').TestContext, from?: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'kumo-build-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
@@ -31,6 +48,7 @@ function project(t: import('node:test').TestContext, from?: string): string {
 }
 
 test('kumo build + kumo deploy: a Node.js function with an npm dependency and a Python one with a PyPI dependency', {
+  skip: noNpm || noPypi,
   timeout: 240_000,
 }, async (t) => {
   const { server } = await startTestServer(t);
@@ -93,6 +111,7 @@ test('kumo build + kumo deploy: a Node.js function with an npm dependency and a 
 });
 
 test('a failing pip install stops kumo deploy --build before anything is deployed, naming the function and the step', {
+  skip: noPypi,
   timeout: 120_000,
 }, async (t) => {
   const { server, fc } = await startTestServer(t);
@@ -184,6 +203,7 @@ const java11 = createRuntimeRegistry()
   .find((r) => r.name === 'java11' && r.available);
 
 test('a Java function with a pom.xml: mvn package in the build sandbox, the shaded jar deployed and run', {
+  skip: noMaven,
   timeout: 300_000,
 }, async (t) => {
   const { server } = await startTestServer(t);
@@ -204,7 +224,7 @@ test('a Java function with a pom.xml: mvn package in the build sandbox, the shad
 });
 
 test('the same pom.xml on the java11 runtime: the shaded jar is the code package', {
-  skip: java11 ? false : 'this Kumo does not serve java11 yet (a custom runtime runs the jar above)',
+  skip: java11 ? noMaven : 'this Kumo does not serve java11 yet (a custom runtime runs the jar above)',
   timeout: 300_000,
 }, async (t) => {
   const { server } = await startTestServer(t);
