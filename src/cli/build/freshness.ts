@@ -144,6 +144,10 @@ export function codePackager(
   for (const service of project.services) {
     for (const fn of service.functions) {
       const source = codeSource(project, service.serviceName, fn);
+      // Never follow a link a build left in place of the jar (it could lead to any file of the host); checked
+      // before anything is deployed.
+      if (source?.file && !lstatSync(source.file, { throwIfNoEntry: false })?.isFile())
+        throw new Error(`${source.file} is not a regular file: run kumo build again`);
       sources.set(fn, source);
       if (source?.note) say(source.note);
       for (const warning of source?.warnings ?? []) warn(warning);
@@ -152,12 +156,7 @@ export function codePackager(
   return async (_serviceName, fn) => {
     const source = sources.get(fn);
     if (!source) return undefined;
-    if (source.file) {
-      // Never follow a link a build left in place of the jar: it could point at any file of the host.
-      if (!lstatSync(source.file, { throwIfNoEntry: false })?.isFile())
-        throw new Error(`${source.file} is not a regular file: run kumo build again`);
-      return readFileSync(source.file);
-    }
+    if (source.file) return readFileSync(source.file);
     return zipDirectory(source.dir, readFcIgnore(source.dir));
   };
 }
