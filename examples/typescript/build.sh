@@ -1,7 +1,14 @@
 #!/bin/sh
-# Compiles index.ts to dist/index.js with TypeScript's tsc (the repo's devDependency, or
-# `npm install --save-dev typescript @types/node` here when this folder is used on its own).
+# Compiles index.ts to dist/index.js with TypeScript's tsc. `kumo build` runs it in a copy of this folder
+# (.kumo/build/…): tsc then comes from this package.json's devDependencies, installed for the build and removed
+# after it (the server needs no package at run time). In the Kumo repo, its own tsc is used.
 set -eu
 cd "$(dirname "$0")"
 rm -rf dist
-npx --no-install tsc -p tsconfig.json
+if npx --no-install tsc --version >/dev/null 2>&1; then
+  npx --no-install tsc -p tsconfig.json
+else
+  npm install --no-audit --no-fund --no-package-lock --update-notifier=false
+  npx --no-install tsc -p tsconfig.json
+  rm -rf node_modules
+fi

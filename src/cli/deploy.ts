@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
 import { crc64Ecma, zipDirectory } from '../code/index.js';
+import { buildProject, codePackager, runActions } from './build/index.js';
+import { buildSettings } from './build-command.js';
 import { type FcClient, FcClientError } from './client.js';
 import { type ConnectionFlags, connect } from './connection.js';
 import { readFcIgnore } from './fcignore.js';
@@ -11,7 +13,12 @@ type Change = 'created' | 'updated' | 'unchanged';
 interface DeployOptions extends ConnectionFlags {
   template?: string;
   json?: boolean;
+  build?: boolean;
+  timeout?: string;
 }
+
+/** Zips (or reads) a function's code package; undefined for a custom container. */
+export type CodePackager = (serviceName: string, fn: ProjectFunction) => Promise<Buffer | undefined>;
 
 export function registerDeployCommand(program: Command): void {
   program
@@ -26,11 +33,20 @@ export function registerDeployCommand(program: Command): void {
     .option('--endpoint <url>', 'Kumo endpoint (env KUMO_ENDPOINT, default http://127.0.0.1:8780)')
     .option('--data-dir <dir>', 'a local server data dir to read credentials from (default ./.kumo)')
     .option('--json', 'print the result as JSON')
+    .option('--build', 'run `kumo build` first (dependencies installed in the runtime sandbox)')
+    .option('--timeout <seconds>', 'stop a build command or s.yaml action after this long (default 600)')
     .action(async (options: DeployOptions) => {
       const project = readTemplate(process.cwd(), options.template);
       const client = connect(options);
       const say = options.json ? () => undefined : (line: string) => process.stdout.write(`${line}\n`);
-      const result = await deploy(client, project, say);
+      // Build output goes to stderr under --json, so stdout stays one JSON document.
+      const progress = options.json ? (line: string) => process.stderr.write(`${line}\n`) : say;
+      const settings = buildSettings(project.file, options.timeout, progress);
+      await runActions(project, 'pre-deploy', settings);
+      if (options.build) await buildProject(project, settings);
+      const warn = (line: string) => process.stderr.write(`kumo: warning: ${line}\n`);
+      const result = await deploy(client, project, say, codePackager(project, progress, warn));
+      await runActions(project, 'post-deploy', settings);
       if (options.json) {
         process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
         return;
@@ -55,6 +71,7 @@ export async function deploy(
   client: FcClient,
   project: Project,
   say: (line: string) => void,
+  code: CodePackager = sourcePackager,
 ): Promise<DeployResult> {
   const result: DeployResult = { resources: [], urls: [] };
   const record = (kind: string, name: string, change: Change) => {
@@ -77,7 +94,8 @@ export async function deploy(
       ),
     );
     for (const fn of service.functions) {
-      record('function', `${s}/${fn.functionName}`, await deployFunction(client, s, fn));
+      const zip = await code(s, fn);
+      record('function', `${s}/${fn.functionName}`, await deployFunction(client, s, fn, zip));
       for (const trigger of fn.triggers) {
         const base = `/services/${s}/functions/${fn.functionName}/triggers`;
         const desired = {
@@ -117,9 +135,17 @@ export async function deploy(
   return result;
 }
 
-async function deployFunction(client: FcClient, serviceName: string, fn: ProjectFunction): Promise<Change> {
+/** The function's code folder as it is (no build), zipped. */
+const sourcePackager: CodePackager = async (_serviceName, fn) =>
+  fn.codeDir ? zipDirectory(fn.codeDir, readFcIgnore(fn.codeDir)) : undefined;
+
+async function deployFunction(
+  client: FcClient,
+  serviceName: string,
+  fn: ProjectFunction,
+  zip: Buffer | undefined,
+): Promise<Change> {
   const path = `/services/${serviceName}/functions/${fn.functionName}`;
-  const zip = fn.codeDir ? await zipDirectory(fn.codeDir, readFcIgnore(fn.codeDir)) : undefined;
   const current = await get(client, path);
   const code = zip ? { code: { zipFile: zip.toString('base64') } } : {};
   if (!current) {

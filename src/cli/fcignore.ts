@@ -10,6 +10,8 @@ export function readFcIgnore(dir: string): (path: string) => boolean {
   const rules = existsSync(file) ? parse(readFileSync(file, 'utf8')) : [];
   return (path) => {
     if (path === '.fcignore' || path === '.git' || path.startsWith('.git/')) return true;
+    // Kumo's own folder (a local server's data, `kumo build` output) is never part of a code package.
+    if (path === '.kumo' || path.startsWith('.kumo/')) return true;
     let ignored = false;
     for (const rule of rules) if (rule.regex.test(path)) ignored = !rule.negate;
     return ignored;

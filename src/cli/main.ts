@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { registerBuildCommand } from './build-command.js';
 import { registerDeployCommand } from './deploy.js';
 import { registerDoctorCommand } from './doctor.js';
 import { registerInvokeCommand } from './invoke.js';
@@ -16,6 +17,7 @@ const program = new Command('kumo')
 registerServeCommand(program);
 registerDoctorCommand(program);
 registerInvokeCommand(program);
+registerBuildCommand(program);
 registerDeployCommand(program);
 registerLogsCommand(program);
 registerResourceCommands(program);

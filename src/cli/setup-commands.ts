@@ -3,6 +3,8 @@ import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
+import { planBuild } from './build/index.js';
+import { readTemplate } from './template/index.js';
 
 const EXAMPLES = fileURLToPath(new URL('../../examples/', import.meta.url));
 
@@ -24,9 +26,15 @@ export function registerSetupCommands(program: Command): void {
       const target = resolve(folder ?? example);
       if (existsSync(target) && readdirSync(target).length > 0)
         throw new Error(`${target} exists and is not empty`);
-      cpSync(join(EXAMPLES, example), target, { recursive: true });
+      // Not what a run of the example in the repo left behind (a local server's data, builds).
+      const skip = join(EXAMPLES, example, '.kumo');
+      cpSync(join(EXAMPLES, example), target, {
+        recursive: true,
+        filter: (path) => path !== skip && !path.startsWith(`${skip}/`),
+      });
+      const deployCommand = needsBuild(target) ? 'kumo deploy --build' : 'kumo deploy';
       process.stdout.write(
-        `created ${target} from examples/${example}\nnext: cd ${folder ?? example} && kumo deploy\n`,
+        `created ${target} from examples/${example}\nnext: cd ${folder ?? example} && ${deployCommand}\n`,
       );
     });
 
@@ -45,4 +53,20 @@ export function registerSetupCommands(program: Command): void {
         process.stdout.write(`saved ${file}\n`);
       },
     );
+}
+
+/** True when a function of the project in `dir` has something for `kumo build` to do (dependencies, build.sh). */
+function needsBuild(dir: string): boolean {
+  try {
+    return readTemplate(dir).services.some((service) =>
+      service.functions.some(
+        (fn) =>
+          fn.codeDir !== undefined &&
+          planBuild(fn.codeDir, String(fn.config.runtime ?? ''), String(fn.config.handler ?? '')).steps
+            .length > 0,
+      ),
+    );
+  } catch {
+    return false;
+  }
 }

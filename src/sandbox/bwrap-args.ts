@@ -19,7 +19,18 @@ const ETC_FILES = new Set(
   ).split(' '),
 );
 /** Per-interpreter configuration directories (`/etc/python3.11`, `/etc/php`, `/etc/java-17-openjdk` …). */
-const ETC_PREFIXES = ['python', 'php', 'java', 'perl', 'ruby', 'dotnet', 'mono', 'fonts', 'ImageMagick'];
+const ETC_PREFIXES = [
+  'python',
+  'php',
+  'java',
+  'perl',
+  'ruby',
+  'dotnet',
+  'mono',
+  'fonts',
+  'ImageMagick',
+  'maven',
+];
 
 /**
  * Variables the glibc loader and libc treat as unsafe for privileged programs (unsecvars.h). They must not
@@ -33,7 +44,8 @@ const LOADER_UNSAFE = new Set(
   ).split(' '),
 );
 
-function hostRootArgs(): string[] {
+/** Read-only binds of the host's system folders and the parts of /etc programs need (shared with builds). */
+export function hostRootArgs(): string[] {
   const args: string[] = [];
   for (const dir of ROOT_DIRS) {
     if (!existsSync(dir)) continue;

@@ -34,7 +34,7 @@ interface Prepared {
 }
 
 /** Puts itself into the cgroups (argv: count, procs files…), then execs the rest of argv. */
-const JOIN_CGROUPS =
+export const JOIN_CGROUPS =
   'n=$1; shift; while [ "$n" -gt 0 ]; do echo $$ > "$1" || exit 125; shift; n=$((n-1)); done; exec "$@"';
 
 /**

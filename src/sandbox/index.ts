@@ -1,3 +1,11 @@
+export {
+  type BuildIsolation,
+  type BuildMount,
+  type BuildRunResult,
+  type BuildRunSpec,
+  buildIsolation,
+  runBuildCommand,
+} from './build-run.js';
 export { BwrapSandbox, type BwrapSandboxOptions } from './bwrap.js';
 export { CompositeSandbox } from './composite.js';
 export {

@@ -5,7 +5,13 @@ import { type Project, TemplateError } from './project.js';
 import { readServerlessDevs } from './serverless-devs.js';
 import { YamlFile } from './yaml-doc.js';
 
-export type { Project, ProjectDomain, ProjectFunction, ProjectService } from './project.js';
+export type {
+  Project,
+  ProjectAction,
+  ProjectDomain,
+  ProjectFunction,
+  ProjectService,
+} from './project.js';
 export { TemplateError } from './project.js';
 
 const CANDIDATES = ['template.yml', 'template.yaml', 's.yaml', 's.yml'];

@@ -11,6 +11,8 @@ export interface ProjectFunction {
     triggerConfig: Record<string, unknown>;
     qualifier?: string;
   }[];
+  /** s.yaml actions of the entry that declares this function, in order. */
+  actions?: ProjectAction[];
 }
 
 export interface ProjectService {
@@ -40,4 +42,12 @@ export interface Project {
 /** A template problem, located: `template.yml:12:9: Resources.demo.fn.Properties.MemorySize: expected a number`. */
 export class TemplateError extends Error {
   override name = 'TemplateError';
+}
+
+/** A Serverless Devs action (`actions: pre-deploy: - run: …, path: …`): a shell command run in `path`. */
+export interface ProjectAction {
+  hook: 'pre-deploy' | 'post-deploy';
+  run: string;
+  /** Absolute folder the command runs in. */
+  path: string;
 }

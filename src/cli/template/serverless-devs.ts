@@ -1,5 +1,6 @@
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
+import { readActions } from './actions.js';
 import { compact } from './funcraft.js';
 import type { Project, ProjectDomain, ProjectService } from './project.js';
 import type { YamlFile } from './yaml-doc.js';
@@ -116,8 +117,11 @@ export function readServerlessDevs(yaml: YamlFile): Project {
       functions: [],
     };
     services.set(p.service.name, service);
+    const actionsPath = [...path, 'actions'];
+    const rawActions = (raw as { actions?: unknown }).actions;
     service.functions.push({
       functionName: f.name,
+      actions: readActions(yaml, root, substitute(yaml, rawActions, vars, actionsPath), actionsPath),
       codeDir: f.codeUri ? resolve(root, f.codeUri) : undefined,
       config: compact({
         runtime: f.runtime,
