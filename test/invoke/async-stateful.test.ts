@@ -1,10 +1,16 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
-import type FC from '@alicloud/fc2';
+import FC from '@alicloud/fc2';
+import Database from 'better-sqlite3';
+import { SqliteMetaStore } from '../../src/store/index.js';
+import { MIGRATIONS } from '../../src/store/migrations.js';
 import { type InvocationRecord, invocations } from '../helpers/async.js';
-import { deployCustom, functionLogs, NODE_RUNTIME } from '../helpers/functions.js';
+import { deployCustom, functionLogs, invoke, NODE_RUNTIME } from '../helpers/functions.js';
 import { until } from '../helpers/poll.js';
-import { startTestServer } from '../helpers/server.js';
+import { ACCOUNT_ID, startTestServer } from '../helpers/server.js';
 
 const path = (service: string, fn: string, id: string) =>
   `/services/${service}/functions/${fn}/stateful-async-invocations/${id}`;
@@ -112,4 +118,52 @@ test('stopping an invocation that waits for its retry ends it Stopped at once', 
   const r = await record(fc, 'svc', 'fn', 'retry-me');
   assert.equal(r.status, 'Stopped');
   assert.match(r.invocationErrorMessage ?? '', /it failed/);
+});
+
+test("a function's temporary key may read async records and configs of its own service, not stop or change them", async (t) => {
+  const { fc, server } = await startTestServer(t);
+  await deployCustom(fc, 'svc', 'fn', NODE_RUNTIME);
+  await deployCustom(fc, 'other', 'fn', NODE_RUNTIME);
+  await fc.putFunctionAsyncConfig('svc', 'fn', 'LATEST', { maxAsyncRetryAttempts: 0 });
+  await fc.putFunctionAsyncConfig('other', 'fn', 'LATEST', { maxAsyncRetryAttempts: 0 });
+  await asyncCall(fc, 'svc', 'fn', 'sleep:1', 'mine');
+  const { headers } = JSON.parse((await invoke(fc, 'svc', 'fn', 'headers')).body) as {
+    headers: Record<string, string>;
+  };
+  const role = new FC(ACCOUNT_ID, {
+    accessKeyID: headers['X-Fc-Access-Key-Id'] as string,
+    accessKeySecret: headers['X-Fc-Access-Key-Secret'] as string,
+    securityToken: headers['X-Fc-Security-Token'] as string,
+    region: 'local',
+    endpoint: server.url,
+  });
+  assert.equal((await role.getFunctionAsyncConfig('svc', 'fn')).data.maxAsyncRetryAttempts, 0);
+  assert.equal((await invocations(role, 'svc', 'fn')).invocations[0]?.invocationId, 'mine');
+  await assert.rejects(role.getFunctionAsyncConfig('other', 'fn'), { code: 'AccessDenied' });
+  await assert.rejects(invocations(role, 'other', 'fn'), { code: 'AccessDenied' });
+  await assert.rejects(role.put(path('svc', 'fn', 'mine')), { code: 'AccessDenied' });
+  await assert.rejects(role.putFunctionAsyncConfig('svc', 'fn', 'LATEST', {}), { code: 'AccessDenied' });
+  await assert.rejects(role.deleteFunctionAsyncConfig('svc', 'fn', 'LATEST'), { code: 'AccessDenied' });
+});
+
+test('migration 8: async rows from an older data dir keep working, found by their request id', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'kumo-async-migrate-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'meta.db');
+  const old = new Database(file);
+  for (const migration of MIGRATIONS.slice(0, 6)) old.exec(migration);
+  old.pragma('user_version = 6');
+  old
+    .prepare(
+      `INSERT INTO async_invocations (id, service, function, qualifier, payload, status, next_attempt_at, created_at)
+       VALUES ('r', 'svc', 'fn', 'LATEST', x'00', 'Enqueued', 0, 0)`,
+    )
+    .run();
+  old.close();
+  const store = new SqliteMetaStore(file);
+  t.after(() => store.close());
+  const found = await store.asyncQueue.findInvocation('svc', 'fn', 'r');
+  assert.equal(found?.invocationId, 'r');
+  assert.equal(await store.asyncQueue.requestStop('svc', 'fn', 'r'), 'stopped');
+  assert.equal((await store.asyncQueue.getAsync('r'))?.status, 'Stopped');
 });
