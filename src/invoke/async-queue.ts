@@ -43,13 +43,22 @@ export async function enqueueAsync(
   });
 }
 
-/** An async invocation of this function by its invocation id (the request id unless the caller named one). */
+/** An async invocation of this function by its invocation id, or by the request id of the call that made it. */
 export async function findAsyncInvocation(
   queue: AsyncQueueStore,
   target: InvokeTarget,
   id: string,
 ): Promise<AsyncInvocation> {
-  const inv = await queue.findInvocation(target.service.serviceName, target.fn.functionName, id);
+  const serviceName = target.service.serviceName;
+  const functionName = target.fn.functionName;
+  // The request id of the accepted call finds it too (the invocation id only differs when the caller named one).
+  const inv =
+    (await queue.findInvocation(serviceName, functionName, id)) ??
+    (await queue
+      .getAsync(id)
+      .then((found) =>
+        found?.serviceName === serviceName && found.functionName === functionName ? found : undefined,
+      ));
   if (!inv) throw new FcError('AsyncTaskNotFound', `no async invocation '${id}' for this function`);
   return inv;
 }
