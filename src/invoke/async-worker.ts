@@ -126,7 +126,8 @@ export class AsyncWorker {
       return;
     }
     const result = await this.#attempt(inv, attempt, signal);
-    if (signal.aborted || (await this.queue.isStopRequested(inv.id))) {
+    // An answer that came back whole before the stop cut the call is kept; anything else of a stopped run is Stopped.
+    if (signal.aborted || (!result.ok && (await this.queue.isStopRequested(inv.id)))) {
       await this.queue.finish(inv.id, 'Stopped', attempt, { error: 'stopped by a client' });
       return;
     }

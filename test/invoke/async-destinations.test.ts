@@ -101,7 +101,7 @@ test('a destination that is the function itself and always fails is delivered on
     maxAsyncRetryAttempts: 0,
     destinationConfig: { onFailure: { destination: arn('svc', 'loop') } },
   });
-  await fc.invokeFunction('svc', 'loop', 'x'.repeat(120 * 1024), { 'x-fc-invocation-type': 'Async' });
+  await fc.invokeFunction('svc', 'loop', 'x'.repeat(128 * 1024), { 'x-fc-invocation-type': 'Async' });
   // The delivery ends Failed too; a further delivery would have been queued in the same transaction as its end.
   const both = await finished(fc, 'svc', 'loop', 2);
   assert.deepEqual(
@@ -112,6 +112,10 @@ test('a destination that is the function itself and always fails is delivered on
   assert.ok(delivery);
   const payload = delivery.invocationPayload ?? '';
   assert.ok(Buffer.byteLength(payload) <= 128 * 1024, 'the record is bounded as an async payload');
+  const cut = JSON.parse(payload) as DestinationRecord;
+  assert.equal(cut.responsePayload, '', 'the response payload is cut first');
+  assert.match(cut.requestPayload, /^x{100000,}$/, 'then the request payload, keeping its start');
+  assert.ok(cut.requestPayload.length < 128 * 1024);
   assert.equal(JSON.parse(payload).requestContext.condition, 'UnhandledInvocationError');
 });
 
