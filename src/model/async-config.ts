@@ -20,8 +20,10 @@ export interface AsyncConfig {
 
 /** FC's bounds and defaults for async invocations. */
 export const ASYNC_DEFAULTS = {
-  /** An event older than this (since it was accepted) is dropped: FC's default and maximum, one day. */
+  /** An event older than this (since it was accepted) is dropped: FC's default, one day. */
   maxEventAgeSeconds: 86_400,
+  /** FC accepts 1 to 604800 seconds (a week). */
+  maxEventAgeSecondsLimit: 604_800,
   /** Retries after the first attempt: FC allows 0 to 8, default 3. */
   maxRetryAttemptsLimit: 8,
 };
@@ -34,8 +36,8 @@ export const putAsyncConfigBody = z.object({
     .int('maxAsyncEventAgeInSeconds must be a whole number of seconds')
     .min(1, 'maxAsyncEventAgeInSeconds is at least 1')
     .max(
-      ASYNC_DEFAULTS.maxEventAgeSeconds,
-      `maxAsyncEventAgeInSeconds is at most ${ASYNC_DEFAULTS.maxEventAgeSeconds}`,
+      ASYNC_DEFAULTS.maxEventAgeSecondsLimit,
+      `maxAsyncEventAgeInSeconds is at most ${ASYNC_DEFAULTS.maxEventAgeSecondsLimit}`,
     )
     .optional(),
   maxAsyncRetryAttempts: z
