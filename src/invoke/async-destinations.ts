@@ -78,10 +78,23 @@ export function destinationRecord(
   const size = () => Buffer.byteLength(JSON.stringify(record));
   const limit = LIMITS.asyncPayloadBytesMax;
   for (const field of ['responsePayload', 'requestPayload'] as const) {
-    while (size() > limit && record[field].length > 0) {
-      const excess = size() - limit;
-      record[field] = record[field].slice(0, Math.max(0, record[field].length - Math.max(excess, 64)));
-    }
+    if (size() <= limit) break;
+    const text = record[field];
+    record[field] = '';
+    record[field] = longestPrefix(text, limit - size());
   }
   return Buffer.from(JSON.stringify(record));
+}
+
+/** The longest prefix of `text` whose JSON string form adds at most `budget` bytes over an empty string. */
+function longestPrefix(text: string, budget: number): string {
+  const cost = (length: number) => Buffer.byteLength(JSON.stringify(text.slice(0, length))) - 2;
+  let low = 0;
+  let high = text.length;
+  while (low < high) {
+    const mid = Math.ceil((low + high) / 2);
+    if (cost(mid) <= budget) low = mid;
+    else high = mid - 1;
+  }
+  return text.slice(0, low);
 }
