@@ -18,7 +18,10 @@ export interface AsyncWorkerOptions {
 }
 
 /** How one attempt ended. */
-type Attempt = { ok: true; body: Buffer } | { ok: false; message: string; condition: string };
+type Attempt =
+  | { ok: true; body: Buffer }
+  /** `final`: retrying cannot help (the function is gone). */
+  | { ok: false; message: string; condition: string; final?: boolean };
 
 /**
  * Runs accepted async invocations from the durable queue: at least once, with retries and backoff on
@@ -135,7 +138,7 @@ export class AsyncWorker {
       await this.#end(inv, 'Succeeded', config, result);
       return;
     }
-    if (result.condition === 'FunctionGone' || attempt > maxRetries) {
+    if (result.final || attempt > maxRetries) {
       this.logger.warn({ requestId: inv.id, attempts: attempt }, 'async invocation failed for good');
       await this.#end(inv, 'Failed', config, result);
       return;
@@ -158,7 +161,7 @@ export class AsyncWorker {
       });
       if (target instanceof Error) {
         const message = `function ${inv.serviceName}/${inv.functionName} no longer exists: ${target.message}`;
-        return { ok: false, message, condition: 'FunctionGone' };
+        return { ok: false, message, condition: 'RetriesExhausted', final: true };
       }
       const result = await this.invoker.invoke({
         requestId: inv.id,
