@@ -160,6 +160,7 @@ export async function startServer(
   await domains.load(store);
   const control = createControl({
     store,
+    asyncConfigs: store.asyncConfigs,
     code,
     accountId: credentials.accountId,
     region: config.region,
@@ -182,17 +183,19 @@ export async function startServer(
     invoker,
     asyncQueue: store.asyncQueue,
     onAsyncEnqueued: () => asyncWorker.notify(),
+    onAsyncStop: (requestId) => asyncWorker.stop(requestId),
     imageStatus: (fn) => containerImageStatus(images, fn),
     rewriteUrl: (url, host) => domains.rewrite(url, host),
   });
   registerGateway(app, { store, invoker, keys, domains });
   const timers = new TimerTriggers(store, invoker, logger);
   await timers.start();
-  const asyncWorker = new AsyncWorker(store.asyncQueue, store, invoker, logger, {
+  const asyncWorker = new AsyncWorker(store.asyncQueue, store.asyncConfigs, store, invoker, logger, {
     concurrency: config.asyncConcurrency,
     maxRetries: config.asyncMaxRetries,
     baseDelayMs: config.asyncRetryBaseMs,
     pollMs: 500,
+    home: { region: config.region, accountId: credentials.accountId },
   });
   await asyncWorker.start();
   await app.listen({ host: config.host, port: config.port });

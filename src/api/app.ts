@@ -12,6 +12,8 @@ import { drainBounded, payloadTooLarge } from './body-limit.js';
 import { limitConnections } from './connections.js';
 import { API_PREFIX, type ApiDeps } from './context.js';
 import { checkRequestTarget } from './request-path.js';
+import { registerAsyncConfigRoutes } from './routes/async-configs.js';
+import { registerAsyncInvocationRoutes } from './routes/async-invocations.js';
 import { registerCodeRoutes } from './routes/code.js';
 import { registerCustomDomainRoutes } from './routes/custom-domains.js';
 import { registerFunctionRoutes } from './routes/functions.js';
@@ -155,6 +157,8 @@ export function createApp(deps: ApiDeps): FastifyInstance {
   registerFunctionRoutes(app, deps);
   registerCodeRoutes(app, deps);
   registerInvocationRoutes(app, deps);
+  registerAsyncInvocationRoutes(app, deps);
+  registerAsyncConfigRoutes(app, deps);
   registerLogRoutes(app, deps);
   registerTriggerRoutes(app, deps);
   registerCustomDomainRoutes(app, deps);

@@ -25,6 +25,8 @@ export interface ApiDeps {
   asyncQueue: AsyncQueueStore;
   /** Called after an async invocation was persisted, so the worker picks it up at once. */
   onAsyncEnqueued(): void;
+  /** Called after a stop of a running async invocation was recorded, so its worker cuts the call short. */
+  onAsyncStop?(requestId: string): void;
   logs: LogStore;
   /** A custom-container function's image status, shown as `customContainerConfig.accelerationInfo`. */
   imageStatus?(fn: FunctionRecord): { status: string; message?: string } | undefined;

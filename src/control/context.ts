@@ -1,12 +1,14 @@
 import type { CodeStore } from '../code/index.js';
 import { type InvokeTarget, resolveTarget } from '../invoke/resolve.js';
 import { type CustomDomain, FcError, type FunctionRecord, type Trigger } from '../model/index.js';
-import type { MetaStore } from '../store/index.js';
+import type { AsyncConfigStore, MetaStore } from '../store/index.js';
 import type { FunctionKey } from './functions.js';
 
 /** What the control layer needs, passed in once by the server wiring. Nothing here knows about HTTP. */
 export interface ControlDeps {
   store: MetaStore;
+  /** Async invoke configs (kept next to the async queue, outside MetaStore). */
+  asyncConfigs: AsyncConfigStore;
   code: CodeStore;
   /** The account every resource belongs to (names `auto` custom domains). */
   accountId: string;

@@ -1,30 +1,45 @@
 import type { Logger } from 'pino';
-import type { AsyncInvocation, AsyncQueueStore, MetaStore } from '../store/index.js';
+import { ASYNC_DEFAULTS, type AsyncConfig } from '../model/index.js';
+import type { AsyncConfigStore, AsyncInvocation, AsyncQueueStore, MetaStore } from '../store/index.js';
+import { type DestinationOutcome, destinationDelivery, type Home } from './async-destinations.js';
 import type { Invoker } from './invoker.js';
 import { isTargetGone, resolveTarget } from './resolve.js';
 
 export interface AsyncWorkerOptions {
   /** Calls run at once across all functions. */
   concurrency: number;
-  /** Retries after the first attempt when the function fails (FC's default is 3). */
+  /** Retries after the first attempt when the function fails and its config does not say (FC's default is 3). */
   maxRetries: number;
   /** Backoff before retry n is `baseDelayMs * 2^(n-1)`. */
   baseDelayMs: number;
   pollMs: number;
+  /** Names the original function in destination records, and checks destination ARNs. */
+  home: Home;
 }
+
+/** How one attempt ended. */
+type Attempt =
+  | { ok: true; body: Buffer }
+  /** `final`: retrying cannot help (the function is gone). */
+  | { ok: false; message: string; condition: string; final?: boolean };
 
 /**
  * Runs accepted async invocations from the durable queue: at least once, with retries and backoff on
- * function errors and platform failures. A crash mid-run leaves the row Running; the next start requeues it.
+ * function errors and platform failures, as the qualifier's async invoke config says (retries, event age,
+ * destinations). A crash mid-run leaves the row Running; the next start requeues it. A stop request aborts the
+ * running call (its instance is retired) and the invocation ends Stopped, never retried.
  */
 export class AsyncWorker {
   #running = 0;
   #timer: NodeJS.Timeout | undefined;
   #closed = false;
   readonly #inFlight = new Set<Promise<void>>();
+  /** Request id → the running call's stop switch. */
+  readonly #stops = new Map<string, AbortController>();
 
   constructor(
     readonly queue: AsyncQueueStore,
+    readonly configs: AsyncConfigStore,
     readonly store: MetaStore,
     readonly invoker: Invoker,
     readonly logger: Logger,
@@ -41,6 +56,11 @@ export class AsyncWorker {
   /** Looks for work now (after an enqueue) instead of at the next poll. */
   notify(): void {
     this.#schedule(0);
+  }
+
+  /** Cuts the running call of this invocation short (its stop is already recorded in the queue). */
+  stop(requestId: string): void {
+    this.#stops.get(requestId)?.abort();
   }
 
   async close(): Promise<void> {
@@ -60,26 +80,74 @@ export class AsyncWorker {
       const invocation = await this.queue.claimDue(Date.now());
       if (!invocation) break;
       this.#running++;
-      const run = this.#run(invocation).finally(() => {
-        this.#running--;
-        this.#inFlight.delete(run);
-        this.#schedule(0);
-      });
+      const stopSwitch = new AbortController();
+      this.#stops.set(invocation.id, stopSwitch);
+      const run = this.#run(invocation, stopSwitch.signal)
+        .catch((error: unknown) =>
+          this.logger.error({ err: error, requestId: invocation.id }, 'async invocation bookkeeping failed'),
+        )
+        .finally(() => {
+          this.#running--;
+          this.#stops.delete(invocation.id);
+          this.#inFlight.delete(run);
+          this.#schedule(0);
+        });
       this.#inFlight.add(run);
     }
     this.#schedule(this.options.pollMs);
   }
 
-  async #run(inv: AsyncInvocation): Promise<void> {
+  async #run(inv: AsyncInvocation, signal: AbortSignal): Promise<void> {
     // Counted by the queue as it was claimed; earlier attempts cut short by a server crash are included.
     const attempt = inv.attempts;
-    let failure: string;
-    if (attempt > this.options.maxRetries + 1) {
-      await this.queue.finish(inv.id, 'Failed', attempt - 1, {
-        error: `cut short by a server stop on its last allowed attempt (${attempt - 1} attempts made)`,
+    const config = await this.configs.getConfig(inv.serviceName, inv.functionName, inv.qualifier);
+    const maxRetries = config?.maxAsyncRetryAttempts ?? this.options.maxRetries;
+    const maxAgeSeconds = config?.maxAsyncEventAgeInSeconds ?? ASYNC_DEFAULTS.maxEventAgeSeconds;
+    if (await this.queue.isStopRequested(inv.id)) {
+      await this.queue.finish(inv.id, 'Stopped', attempt - 1, { error: 'stopped before it ran' });
+      return;
+    }
+    if (Date.now() - inv.createdAt > maxAgeSeconds * 1000) {
+      const error = `the event is older than maxAsyncEventAgeInSeconds (${maxAgeSeconds}) and was dropped`;
+      this.logger.warn({ requestId: inv.id, function: `${inv.serviceName}/${inv.functionName}` }, error);
+      const counted = { ...inv, attempts: attempt - 1 };
+      await this.#end(counted, 'Expired', config, {
+        ok: false,
+        message: error,
+        condition: 'EventAgeExceeded',
       });
       return;
     }
+    if (attempt > maxRetries + 1) {
+      const error = `cut short by a server stop on its last allowed attempt (${attempt - 1} attempts made)`;
+      const counted = { ...inv, attempts: attempt - 1 };
+      await this.#end(counted, 'Failed', config, {
+        ok: false,
+        message: error,
+        condition: 'RetriesExhausted',
+      });
+      return;
+    }
+    const result = await this.#attempt(inv, attempt, signal);
+    // An answer that came back whole before the stop cut the call is kept; anything else of a stopped run is Stopped.
+    if (signal.aborted || (!result.ok && (await this.queue.isStopRequested(inv.id)))) {
+      await this.queue.finish(inv.id, 'Stopped', attempt, { error: 'stopped by a client' });
+      return;
+    }
+    if (result.ok) {
+      await this.#end(inv, 'Succeeded', config, result);
+      return;
+    }
+    if (result.final || attempt > maxRetries) {
+      this.logger.warn({ requestId: inv.id, attempts: attempt }, 'async invocation failed for good');
+      await this.#end(inv, 'Failed', config, result);
+      return;
+    }
+    const delay = this.options.baseDelayMs * 2 ** (attempt - 1);
+    await this.queue.retryLater(inv.id, attempt, Date.now() + delay, result.message);
+  }
+
+  async #attempt(inv: AsyncInvocation, attempt: number, signal: AbortSignal): Promise<Attempt> {
     try {
       const ref = {
         serviceRef: inv.serviceName,
@@ -92,10 +160,8 @@ export class AsyncWorker {
         throw error;
       });
       if (target instanceof Error) {
-        await this.queue.finish(inv.id, 'Failed', attempt, {
-          error: `function ${inv.serviceName}/${inv.functionName} no longer exists: ${target.message}`,
-        });
-        return;
+        const message = `function ${inv.serviceName}/${inv.functionName} no longer exists: ${target.message}`;
+        return { ok: false, message, condition: 'RetriesExhausted', final: true };
       }
       const result = await this.invoker.invoke({
         requestId: inv.id,
@@ -107,21 +173,48 @@ export class AsyncWorker {
         payload: inv.payload,
         tailLogs: false,
         retryCount: attempt - 1,
+        signal,
       });
-      if (!result.headers['x-fc-error-type']) {
-        await this.queue.finish(inv.id, 'Succeeded', attempt, { result: result.body });
-        return;
-      }
-      failure = result.body.toString();
+      const errorType = result.headers['x-fc-error-type'];
+      if (!errorType) return { ok: true, body: result.body };
+      return { ok: false, message: result.body.toString(), condition: errorType };
     } catch (error) {
-      failure = (error as Error).message;
+      return { ok: false, message: (error as Error).message, condition: 'RetriesExhausted' };
     }
-    if (attempt > this.options.maxRetries) {
-      this.logger.warn({ requestId: inv.id, attempts: attempt }, 'async invocation failed for good');
-      await this.queue.finish(inv.id, 'Failed', attempt, { error: failure });
-      return;
-    }
-    const delay = this.options.baseDelayMs * 2 ** (attempt - 1);
-    await this.queue.retryLater(inv.id, attempt, Date.now() + delay, failure);
   }
+
+  /** Ends the invocation and, in the same transaction, enqueues its destination delivery if one is due. */
+  async #end(
+    inv: AsyncInvocation,
+    status: 'Succeeded' | 'Failed' | 'Expired',
+    config: AsyncConfig | undefined,
+    result: Attempt,
+  ): Promise<void> {
+    const outcome: DestinationOutcome = result.ok
+      ? { ok: true, condition: '', responsePayload: result.body.toString() }
+      : { ok: false, condition: result.condition, responsePayload: errorPayload(result.message) };
+    let delivery: AsyncInvocation | undefined;
+    try {
+      delivery = destinationDelivery(inv, config, outcome, this.options.home);
+    } catch (error) {
+      this.logger.warn({ err: error, requestId: inv.id }, 'async destination cannot be delivered');
+    }
+    const done = result.ok ? { result: result.body } : { error: result.message };
+    await this.queue.finish(inv.id, status, inv.attempts, done, delivery);
+    if (delivery) {
+      this.logger.info({ requestId: inv.id, delivery: delivery.id }, 'async destination record queued');
+      this.#schedule(0);
+    }
+  }
+}
+
+/** A failure as the record's response payload: the function's error JSON as it answered, or FC's shape. */
+function errorPayload(message: string): string {
+  try {
+    const parsed: unknown = JSON.parse(message);
+    if (parsed && typeof parsed === 'object' && 'errorMessage' in parsed) return message;
+  } catch {
+    // not the function's error JSON: a platform message
+  }
+  return JSON.stringify({ errorMessage: message });
 }

@@ -1,4 +1,11 @@
-export { enqueueAsync, findAsyncInvocation } from './async-queue.js';
+export {
+  type AsyncListInput,
+  enqueueAsync,
+  findAsyncInvocation,
+  listAsyncInvocations,
+  stopAsyncInvocation,
+  toInvocationResponse,
+} from './async-queue.js';
 export { AsyncWorker, type AsyncWorkerOptions } from './async-worker.js';
 export type { TemporaryCredentials } from './context.js';
 export { type HttpInvokeRequest, type HttpInvokeResult, invokeHttp } from './http.js';

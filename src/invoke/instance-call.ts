@@ -9,11 +9,19 @@ export type CallResult =
   | { kind: 'timeout' }
   | { kind: 'broken'; error: Error }
   /** The body passed `limit` bytes: reading stopped there and the connection was dropped. */
-  | { kind: 'tooLarge'; limit: number };
+  | { kind: 'tooLarge'; limit: number }
+  /** The caller's signal stopped the call (a stopped async invocation): the connection was dropped. */
+  | { kind: 'stopped' };
 
 class CallTimeout extends Error {
   constructor(ms: number) {
     super(`no answer within ${ms} ms`);
+  }
+}
+
+class CallStopped extends Error {
+  constructor() {
+    super('the invocation was stopped');
   }
 }
 
@@ -30,7 +38,14 @@ class ResponseTooLarge extends Error {
  */
 export function callInstance(
   instance: Instance,
-  request: { method: string; path: string; headers: Record<string, string>; body: Buffer | null },
+  request: {
+    method: string;
+    path: string;
+    headers: Record<string, string>;
+    body: Buffer | null;
+    /** Aborting it stops the call at once (the instance is then retired by the caller). */
+    signal?: AbortSignal;
+  },
   timeoutMs: number,
   maxBodyBytes: number = LIMITS.syncResponseBytesMax,
 ): Promise<CallResult> {
@@ -45,6 +60,7 @@ export function callInstance(
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      request.signal?.removeEventListener('abort', stop);
       if (result.kind !== 'response') return resolve(result);
       // Let the instance's stdout/stderr written before it answered reach the log capture first: two turns of
       // the event loop, so a poll phase runs in between.
@@ -59,12 +75,19 @@ export function callInstance(
       settle({ kind: 'timeout' }); // first: aborting reports an error synchronously
       controller?.abort(new CallTimeout(timeoutMs));
     }, timeoutMs);
+    const stop = () => {
+      settle({ kind: 'stopped' });
+      controller?.abort(new CallStopped());
+    };
+    if (request.signal?.aborted) return stop();
+    request.signal?.addEventListener('abort', stop, { once: true });
     instance.dispatcher.dispatch(
       { method: request.method, path: request.path, headers: request.headers, body: request.body },
       {
         onRequestStart(started) {
           controller = started;
-          if (settled) started.abort(new CallTimeout(timeoutMs));
+          if (settled)
+            started.abort(request.signal?.aborted ? new CallStopped() : new CallTimeout(timeoutMs));
         },
         onResponseStart(_, statusCode, responseHeaders) {
           status = statusCode;

@@ -32,6 +32,8 @@ export interface InvokerDeps {
 export interface InvokeRequest extends CallRequest {
   payload: Buffer;
   tailLogs: boolean;
+  /** Stops the call (a stopped async invocation); the instance running it is retired. */
+  signal?: AbortSignal;
 }
 
 export interface InvokeResult {
@@ -71,7 +73,13 @@ function eventExchange(request: InvokeRequest): Exchange<InvokeResult> {
     async send(call) {
       const result = await callInstance(
         call.instance,
-        { method: 'POST', path: '/invoke', headers: call.instanceHeaders('/invoke'), body: request.payload },
+        {
+          method: 'POST',
+          path: '/invoke',
+          headers: call.instanceHeaders('/invoke'),
+          body: request.payload,
+          signal: request.signal,
+        },
         call.ctx.fn.timeout * 1000,
       );
       return { outcome: await toOutcome(result, call.outcomeContext()) };

@@ -39,6 +39,10 @@ export async function toOutcome(
       true,
     );
   }
+  if (result.kind === 'stopped') {
+    // The instance may still be running the handler: it is retired, so the stopped call really stops.
+    return unhandled(`${context.what} invocation was stopped`, true);
+  }
   if (result.kind === 'broken') {
     await Promise.race([
       instance.handle.exited,

@@ -23,6 +23,11 @@ export const ERROR_CATALOGUE = {
   AliasNotFound: { status: 404, kind: 'user', description: 'The alias does not exist.' },
   DomainNameNotFound: { status: 404, kind: 'user', description: 'The custom domain does not exist.' },
   AsyncTaskNotFound: { status: 404, kind: 'user', description: 'The async invocation does not exist.' },
+  AsyncConfigNotExists: {
+    status: 404,
+    kind: 'user',
+    description: 'The function has no async invoke config for this qualifier.',
+  },
   LogNotFound: { status: 404, kind: 'user', description: 'No such log entries.' },
   LayerNotFound: {
     status: 404,
@@ -33,6 +38,11 @@ export const ERROR_CATALOGUE = {
   FunctionAlreadyExists: { status: 409, kind: 'user', description: 'A function with this name exists.' },
   TriggerAlreadyExists: { status: 409, kind: 'user', description: 'A trigger with this name exists.' },
   AliasAlreadyExists: { status: 409, kind: 'user', description: 'An alias with this name exists.' },
+  StatefulAsyncInvocationAlreadyExists: {
+    status: 409,
+    kind: 'user',
+    description: 'The function already has an async invocation with this x-fc-stateful-async-invocation-id.',
+  },
   DomainNameAlreadyExists: {
     status: 409,
     kind: 'user',

@@ -1,3 +1,4 @@
+export * from './async-config.js';
 export * from './custom-domain.js';
 export * from './errors.js';
 export * from './function.js';

@@ -1,4 +1,12 @@
-export type { AsyncInvocation, AsyncQueueStore, AsyncStatus } from './async-types.js';
+export type {
+  AsyncConfigStore,
+  AsyncInvocation,
+  AsyncListQuery,
+  AsyncQueueStore,
+  AsyncStatus,
+  FinalAsyncStatus,
+  StopResult,
+} from './async-types.js';
 export { pageInMemory } from './paging.js';
 export { SqliteMetaStore } from './sqlite.js';
 export type { ListQuery, MetaStore, Page, Stored, VersionQuery } from './types.js';

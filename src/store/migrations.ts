@@ -98,6 +98,25 @@ export const MIGRATIONS: readonly string[] = [
      PRIMARY KEY (name, version)
    );
    CREATE INDEX layer_versions_code ON layer_versions(code_sha256);`,
+  // 7: reserved for the capacity helper's migration (provision and on-demand configs, issue 19); the lead puts
+  // it here when merging. A no-op until then so that the async migration below is number 8.
+  `SELECT 1;`,
+  // 8: async invoke configs per qualifier, and stateful async invocations: the caller's invocation id (unique
+  // per function), a stop request flag, and `origin` for a destination delivery (the invocation it reports on).
+  `CREATE TABLE async_configs (
+     service TEXT NOT NULL,
+     function TEXT NOT NULL,
+     qualifier TEXT NOT NULL,
+     data TEXT NOT NULL,
+     PRIMARY KEY (service, function, qualifier),
+     FOREIGN KEY (service, function) REFERENCES functions(service, name) ON DELETE CASCADE
+   );
+   ALTER TABLE async_invocations ADD COLUMN invocation_id TEXT;
+   UPDATE async_invocations SET invocation_id = id;
+   CREATE UNIQUE INDEX async_invocation_ids ON async_invocations(service, function, invocation_id);
+   CREATE INDEX async_by_function ON async_invocations(service, function, created_at);
+   ALTER TABLE async_invocations ADD COLUMN stop_requested INTEGER NOT NULL DEFAULT 0;
+   ALTER TABLE async_invocations ADD COLUMN origin TEXT;`,
 ];
 
 /** Brings the database to the newest schema in one transaction; refuses a file from a newer Kumo. */

@@ -1,45 +1,54 @@
 import type Database from 'better-sqlite3';
-import type { AsyncInvocation, AsyncQueueStore } from './async-types.js';
-
-interface AsyncRow {
-  id: string;
-  service: string;
-  function: string;
-  qualifier: string;
-  version_id: string | null;
-  payload: Buffer;
-  status: AsyncInvocation['status'];
-  attempts: number;
-  next_attempt_at: number;
-  created_at: number;
-  started_at: number | null;
-  ended_at: number | null;
-  error: string | null;
-  result: Buffer | null;
-}
+import { FcError } from '../model/index.js';
+import type {
+  AsyncInvocation,
+  AsyncListQuery,
+  AsyncQueueStore,
+  FinalAsyncStatus,
+  StopResult,
+} from './async-types.js';
+import { type AsyncRow, listInvocations, toInvocation } from './sqlite-async-rows.js';
+import type { Page } from './types.js';
 
 /** The async queue in the metadata database (same file, same transactions). */
 export class SqliteAsyncQueue implements AsyncQueueStore {
   constructor(readonly db: Database.Database) {}
 
   async enqueue(inv: AsyncInvocation): Promise<void> {
-    this.db
-      .prepare(
-        `INSERT INTO async_invocations (id, service, function, qualifier, version_id, payload, status, attempts, next_attempt_at, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        inv.id,
-        inv.serviceName,
-        inv.functionName,
-        inv.qualifier,
-        inv.versionId ?? null,
-        inv.payload,
-        inv.status,
-        inv.attempts,
-        inv.nextAttemptAt,
-        inv.createdAt,
-      );
+    this.#insert(inv);
+  }
+
+  #insert(inv: AsyncInvocation): void {
+    try {
+      this.db
+        .prepare(
+          `INSERT INTO async_invocations (id, invocation_id, service, function, qualifier, version_id, payload, status,
+             attempts, next_attempt_at, created_at, origin)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(
+          inv.id,
+          inv.invocationId,
+          inv.serviceName,
+          inv.functionName,
+          inv.qualifier,
+          inv.versionId ?? null,
+          inv.payload,
+          inv.status,
+          inv.attempts,
+          inv.nextAttemptAt,
+          inv.createdAt,
+          inv.origin ?? null,
+        );
+    } catch (error) {
+      if ((error as { code?: string }).code?.startsWith('SQLITE_CONSTRAINT')) {
+        throw new FcError(
+          'StatefulAsyncInvocationAlreadyExists',
+          `function ${inv.serviceName}/${inv.functionName} already has an async invocation '${inv.invocationId}'`,
+        );
+      }
+      throw error;
+    }
   }
 
   async claimDue(now: number): Promise<AsyncInvocation | undefined> {
@@ -68,24 +77,32 @@ export class SqliteAsyncQueue implements AsyncQueueStore {
   }
 
   async retryLater(id: string, attempts: number, nextAttemptAt: number, error: string): Promise<void> {
+    // A stop asked for while the attempt ran wins over the retry: a stopped invocation is never retried.
     this.db
       .prepare(
-        `UPDATE async_invocations SET status = 'Enqueued', attempts = ?, next_attempt_at = ?, error = ? WHERE id = ?`,
+        `UPDATE async_invocations
+         SET status = CASE WHEN stop_requested = 1 THEN 'Stopped' ELSE 'Enqueued' END,
+             ended_at = CASE WHEN stop_requested = 1 THEN ? ELSE NULL END,
+             attempts = ?, next_attempt_at = ?, error = ? WHERE id = ?`,
       )
-      .run(attempts, nextAttemptAt, error, id);
+      .run(Date.now(), attempts, nextAttemptAt, error, id);
   }
 
   async finish(
     id: string,
-    status: 'Succeeded' | 'Failed',
+    status: FinalAsyncStatus,
     attempts: number,
     outcome: { result?: Buffer; error?: string },
+    delivery?: AsyncInvocation,
   ): Promise<void> {
-    this.db
-      .prepare(
-        `UPDATE async_invocations SET status = ?, attempts = ?, ended_at = ?, result = ?, error = ? WHERE id = ?`,
-      )
-      .run(status, attempts, Date.now(), outcome.result ?? null, outcome.error ?? null, id);
+    this.db.transaction(() => {
+      this.db
+        .prepare(
+          `UPDATE async_invocations SET status = ?, attempts = ?, ended_at = ?, result = ?, error = ? WHERE id = ?`,
+        )
+        .run(status, attempts, Date.now(), outcome.result ?? null, outcome.error ?? null, id);
+      if (delivery) this.#insert(delivery);
+    })();
   }
 
   async getAsync(id: string): Promise<AsyncInvocation | undefined> {
@@ -95,27 +112,62 @@ export class SqliteAsyncQueue implements AsyncQueueStore {
     return row && toInvocation(row);
   }
 
-  async requeueRunning(): Promise<number> {
-    return this.db.prepare(`UPDATE async_invocations SET status = 'Enqueued' WHERE status = 'Running'`).run()
-      .changes;
+  async findInvocation(
+    serviceName: string,
+    functionName: string,
+    invocationId: string,
+  ): Promise<AsyncInvocation | undefined> {
+    const row = this.#find(serviceName, functionName, invocationId);
+    return row && toInvocation(row);
   }
-}
 
-function toInvocation(row: AsyncRow): AsyncInvocation {
-  return {
-    id: row.id,
-    serviceName: row.service,
-    functionName: row.function,
-    qualifier: row.qualifier,
-    versionId: row.version_id ?? undefined,
-    payload: row.payload,
-    status: row.status,
-    attempts: row.attempts,
-    nextAttemptAt: row.next_attempt_at,
-    createdAt: row.created_at,
-    startedAt: row.started_at ?? undefined,
-    endedAt: row.ended_at ?? undefined,
-    error: row.error ?? undefined,
-    result: row.result ?? undefined,
-  };
+  #find(serviceName: string, functionName: string, invocationId: string): AsyncRow | undefined {
+    return this.db
+      .prepare('SELECT * FROM async_invocations WHERE service = ? AND function = ? AND invocation_id = ?')
+      .get(serviceName, functionName, invocationId) as AsyncRow | undefined;
+  }
+
+  async listInvocations(query: AsyncListQuery): Promise<Page<AsyncInvocation>> {
+    return listInvocations(this.db, query);
+  }
+
+  async requestStop(serviceName: string, functionName: string, invocationId: string): Promise<StopResult> {
+    return this.db.transaction((): StopResult => {
+      const row = this.#find(serviceName, functionName, invocationId);
+      if (!row) return 'missing';
+      if (row.status === 'Enqueued') {
+        this.db
+          .prepare(
+            `UPDATE async_invocations SET status = 'Stopped', stop_requested = 1, ended_at = ? WHERE id = ?`,
+          )
+          .run(Date.now(), row.id);
+        return 'stopped';
+      }
+      if (row.status === 'Running') {
+        this.db.prepare('UPDATE async_invocations SET stop_requested = 1 WHERE id = ?').run(row.id);
+        return 'stopping';
+      }
+      return 'finished';
+    })();
+  }
+
+  async isStopRequested(id: string): Promise<boolean> {
+    const row = this.db.prepare('SELECT stop_requested FROM async_invocations WHERE id = ?').get(id) as
+      | { stop_requested: number }
+      | undefined;
+    return row?.stop_requested === 1;
+  }
+
+  async requeueRunning(): Promise<number> {
+    return this.db.transaction(() => {
+      this.db
+        .prepare(
+          `UPDATE async_invocations SET status = 'Stopped', ended_at = ? WHERE status = 'Running' AND stop_requested = 1`,
+        )
+        .run(Date.now());
+      return this.db
+        .prepare(`UPDATE async_invocations SET status = 'Enqueued' WHERE status = 'Running'`)
+        .run().changes;
+    })();
+  }
 }

@@ -36,7 +36,8 @@ test('an async invocation is persisted before the 202, with its qualifier; its r
   const record = await app.send('GET', `/services/svc/functions/fn/stateful-async-invocations/${requestId}`);
   assert.equal(record.status, 200, record.body.toString());
   assert.equal(record.json().status, 'Enqueued');
-  assert.equal(record.json().invocationId, requestId);
+  assert.equal(record.json().invocationId, 'mine', 'the caller named it');
+  assert.equal(record.json().requestId, requestId);
   assert.equal(record.json().functionName, 'fn');
 
   const viaLatest = await app.send(

@@ -94,6 +94,7 @@ export async function buildTestApp(t: TestContext, overrides: Partial<ConfigInpu
   };
   const control = createControl({
     store,
+    asyncConfigs: store.asyncConfigs,
     code,
     accountId: credentials.accountId,
     checkRuntime: (runtime) => runtimes.check(runtime),

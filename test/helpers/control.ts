@@ -35,6 +35,7 @@ export function controlHarness(t: TestContext, overrides: Partial<ControlDeps> =
     events.push(`${kind} ${name}${deleted ? ' deleted' : ''}`);
   const control = createControl({
     store,
+    asyncConfigs: store.asyncConfigs,
     code,
     accountId: '1234567890123456',
     checkRuntime: (runtime) => runtimes.check(runtime),

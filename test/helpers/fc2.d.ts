@@ -111,7 +111,33 @@ declare module '@alicloud/fc2' {
     getLayerVersionByArn(arn: string, options?: Json, headers?: Json): Promise<FcResponse<Json>>;
     deleteLayerVersion(layerName: string, version: number | string, headers?: Json): Promise<FcResponse>;
     putLayerACL(layerName: string, options?: Json, headers?: Json): Promise<FcResponse>;
+    putFunctionAsyncConfig(
+      service: string,
+      fn: string,
+      qualifier: string | undefined,
+      options: Json,
+      headers?: Json,
+    ): Promise<FcResponse<Json>>;
+    getFunctionAsyncConfig(
+      service: string,
+      fn: string,
+      qualifier?: string,
+      headers?: Json,
+    ): Promise<FcResponse<Json>>;
+    deleteFunctionAsyncConfig(
+      service: string,
+      fn: string,
+      qualifier?: string,
+      headers?: Json,
+    ): Promise<FcResponse>;
+    listFunctionAsyncConfigs(
+      service: string,
+      fn: string,
+      options?: Json,
+      headers?: Json,
+    ): Promise<FcResponse<{ configs: Json[]; nextToken?: string }>>;
     get(path: string, query?: Json, headers?: Json): Promise<FcResponse<unknown>>;
+    put(path: string, body?: unknown, headers?: Json): Promise<FcResponse<unknown>>;
     post(
       path: string,
       body?: unknown,

@@ -21,8 +21,21 @@ test('a queued async call whose function was deleted fails for good, without rea
       throw new Error('a deleted function must not be invoked');
     },
   } as unknown as Invoker;
-  const options = { concurrency: 1, maxRetries: 3, baseDelayMs: 10, pollMs: 20 };
-  const worker = new AsyncWorker(store.asyncQueue, store, invoker, pino({ level: 'silent' }), options);
+  const options = {
+    concurrency: 1,
+    maxRetries: 3,
+    baseDelayMs: 10,
+    pollMs: 20,
+    home: { region: 'local', accountId: '1' },
+  };
+  const worker = new AsyncWorker(
+    store.asyncQueue,
+    store.asyncConfigs,
+    store,
+    invoker,
+    pino({ level: 'silent' }),
+    options,
+  );
   t.after(() => worker.close());
   await worker.start();
 

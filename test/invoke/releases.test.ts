@@ -131,8 +131,21 @@ test('an async call is pinned to the version its alias named when it was accepte
       return { status: 200, headers: {}, body: Buffer.from('ok') };
     },
   } as unknown as Invoker;
-  const options = { concurrency: 1, maxRetries: 0, baseDelayMs: 10, pollMs: 20 };
-  const worker = new AsyncWorker(store.asyncQueue, store, invoker, pino({ level: 'silent' }), options);
+  const options = {
+    concurrency: 1,
+    maxRetries: 0,
+    baseDelayMs: 10,
+    pollMs: 20,
+    home: { region: 'local', accountId: '1' },
+  };
+  const worker = new AsyncWorker(
+    store.asyncQueue,
+    store.asyncConfigs,
+    store,
+    invoker,
+    pino({ level: 'silent' }),
+    options,
+  );
   t.after(() => worker.close());
   await worker.start();
   await until(async () => (await store.asyncQueue.getAsync('req-1'))?.status === 'Succeeded', {

@@ -1,10 +1,10 @@
 import type { FastifyInstance } from 'fastify';
-import { enqueueAsync, findAsyncInvocation, resolveTarget } from '../../invoke/index.js';
+import { enqueueAsync, resolveTarget } from '../../invoke/index.js';
 import { FcError, LIMITS } from '../../model/index.js';
 import { API_PREFIX, type ApiDeps } from '../context.js';
 import { targetRef } from './common.js';
 
-type Params = { Params: { service: string; function: string; id?: string } };
+type Params = { Params: { service: string; function: string } };
 
 export function registerInvocationRoutes(app: FastifyInstance, deps: ApiDeps): void {
   const base = `${API_PREFIX}/services/:service/functions/:function`;
@@ -24,10 +24,11 @@ export function registerInvocationRoutes(app: FastifyInstance, deps: ApiDeps): v
       const payload = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
 
       if (invocationType === 'async') {
-        await enqueueAsync(deps.asyncQueue, target, { requestId: request.id, payload });
-        deps.onAsyncEnqueued();
         const stateful = request.headers['x-fc-stateful-async-invocation-id'];
-        if (typeof stateful === 'string') reply.header('x-fc-stateful-async-invocation-id', stateful);
+        const invocationId = typeof stateful === 'string' && stateful !== '' ? stateful : undefined;
+        await enqueueAsync(deps.asyncQueue, target, { requestId: request.id, payload, invocationId });
+        deps.onAsyncEnqueued();
+        if (invocationId) reply.header('x-fc-stateful-async-invocation-id', invocationId);
         return reply.status(202).send('');
       }
 
@@ -44,24 +45,4 @@ export function registerInvocationRoutes(app: FastifyInstance, deps: ApiDeps): v
       return reply.status(200).headers(result.headers).send(result.body);
     },
   );
-
-  // FC's stateful async invocation record (FC_API.md §4.10), keyed by the request id of the async call.
-  app.get<Params>(`${base}/stateful-async-invocations/:id`, async (request) => {
-    const target = await resolveTarget(deps.store, targetRef(request));
-    const inv = await findAsyncInvocation(deps.asyncQueue, target, request.params.id ?? '');
-    return {
-      invocationId: inv.id,
-      requestId: inv.id,
-      serviceName: inv.serviceName,
-      functionName: inv.functionName,
-      qualifier: inv.qualifier,
-      status: inv.status,
-      attempts: inv.attempts,
-      startedTime: inv.startedAt,
-      endTime: inv.endedAt,
-      durationMs: inv.startedAt && inv.endedAt ? inv.endedAt - inv.startedAt : undefined,
-      invocationErrorMessage: inv.error,
-      returnPayload: inv.result?.toString(),
-    };
-  });
 }
