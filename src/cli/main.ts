@@ -5,6 +5,7 @@ import { registerInvokeCommand } from './invoke.js';
 import { registerLogsCommand } from './logs.js';
 import { registerReleaseCommands } from './releases.js';
 import { registerResourceCommands } from './resources.js';
+import { registerRuntimesCommands } from './runtimes.js';
 import { registerServeCommand } from './serve.js';
 import { registerSetupCommands } from './setup-commands.js';
 
@@ -20,6 +21,7 @@ registerLogsCommand(program);
 registerResourceCommands(program);
 registerReleaseCommands(program);
 registerSetupCommands(program);
+registerRuntimesCommands(program);
 
 try {
   await program.parseAsync(process.argv);
