@@ -64,6 +64,8 @@ function createRequest(req, body) {
     ip: clientIP,
     body,
     getHeader: (name) => headers[String(name).toLowerCase()],
+    // Whole: Node.js ≥ 16 would otherwise take the end of this stream for an aborted request and close the socket.
+    complete: true,
   });
   if (body.length > 0) request.push(body);
   request.push(null);
