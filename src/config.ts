@@ -103,6 +103,8 @@ const configSchema = z.object({
   runtimesDir: z.string().min(1).optional(),
   /** Never download a runtime: a missing Node.js major runs on the nearest installed one, and Kumo says so. */
   runtimesOffline: flag.default(false),
+  /** npm registry the Node.js releases come from; default `npm_config_registry`, else registry.npmjs.org. */
+  runtimesRegistry: z.url().optional(),
   /** Bound of installing a runtime on first use (the call waits for it). */
   runtimeInstallTimeoutMs: positiveInt.default(300_000),
 });
@@ -157,6 +159,7 @@ const ENV_NAMES: Record<keyof ConfigInput, string> = {
   instanceAllowedCidrs: 'KUMO_INSTANCE_ALLOWED_CIDRS',
   runtimesDir: 'KUMO_RUNTIMES_DIR',
   runtimesOffline: 'KUMO_RUNTIMES_OFFLINE',
+  runtimesRegistry: 'KUMO_RUNTIMES_REGISTRY',
   runtimeInstallTimeoutMs: 'KUMO_RUNTIME_INSTALL_TIMEOUT_MS',
 };
 

@@ -119,6 +119,7 @@ export async function startServer(
       dir: config.runtimesDir,
       offline: config.runtimesOffline,
       installTimeoutMs: config.runtimeInstallTimeoutMs,
+      registry: config.runtimesRegistry,
       serverLog: (line) => logger.info(line),
     },
   );

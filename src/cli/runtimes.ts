@@ -23,7 +23,8 @@ export function registerRuntimesCommands(program: Command): void {
       'download and verify the Node.js release of each runtime (e.g. nodejs14) ahead of its first use',
     )
     .option('--registry <url>', 'npm registry (default: npm_config_registry, else registry.npmjs.org)')
-    .action(async (names: string[], options: { registry?: string }) => {
+    .option('--quiet', 'say only what is downloaded (for setup scripts)')
+    .action(async (names: string[], options: { registry?: string; quiet?: boolean }) => {
       const unknown = names.filter((name) => !NODE_RUNTIMES.includes(name));
       if (unknown.length > 0) {
         throw new Error(`unknown runtime ${unknown.join(', ')}: choose among ${NODE_RUNTIMES.join(', ')}`);
@@ -32,15 +33,18 @@ export function registerRuntimesCommands(program: Command): void {
       for (const name of names) {
         const serving = releases.serving(name);
         if (serving.kind === 'host') {
-          process.stdout.write(
-            `${name}: runs the Node.js running Kumo (v${serving.version}), nothing to install\n`,
-          );
+          if (!options.quiet)
+            process.stdout.write(
+              `${name}: runs the Node.js running Kumo (v${serving.version}), nothing to install\n`,
+            );
           continue;
         }
         const version = NODE_RELEASES[name] ?? '';
         const log = (line: string) => process.stdout.write(`${name}: ${line}\n`);
-        const installed = await installNode(version, { dir: releases.dir, registry: options.registry, log });
-        if (!installed.downloaded) log(`Node.js v${version} is already installed in ${installed.dir}`);
+        const registry = options.registry ?? loadConfig(process.env).runtimesRegistry;
+        const installed = await installNode(version, { dir: releases.dir, registry, log });
+        if (!installed.downloaded && !options.quiet)
+          log(`Node.js v${version} is already installed in ${installed.dir}`);
       }
     });
 

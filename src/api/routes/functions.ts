@@ -59,11 +59,11 @@ export const RUNTIME_NOTE_HEADER = 'x-kumo-runtime-note';
 
 function noteRuntime(deps: ApiDeps, reply: FastifyReply, fn: FunctionRecord): void {
   const note = deps.runtimeNote?.(fn.runtime);
-  // Header values must be Latin-1: anything else is escaped rather than dropped.
+  // Percent-encoded where not printable ASCII (and `%` itself), so any sentence fits a header value.
   if (note)
     reply.header(
       RUNTIME_NOTE_HEADER,
-      note.replace(/[^\x20-\x7e]/g, (c) => encodeURIComponent(c)),
+      note.replace(/%|[^\x20-\x7e]/g, (c) => encodeURIComponent(c)),
     );
 }
 
