@@ -55,16 +55,18 @@ export async function verifyEntry(
   entryDir: string,
   version: string,
 ): Promise<{ manifest: NodeManifest } | { problem: string }> {
-  let manifest: NodeManifest;
+  let text: string;
   try {
-    const parsed = manifestSchema.safeParse(
-      JSON.parse(await readFile(join(entryDir, MANIFEST_FILE), 'utf8')),
-    );
-    if (!parsed.success) return { problem: `${MANIFEST_FILE} is not valid` };
-    manifest = parsed.data;
+    text = await readFile(join(entryDir, MANIFEST_FILE), 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     return { problem: code === 'ENOENT' ? 'not installed' : `${MANIFEST_FILE} is unreadable` };
+  }
+  let manifest: NodeManifest;
+  try {
+    manifest = manifestSchema.parse(JSON.parse(text));
+  } catch {
+    return { problem: `${MANIFEST_FILE} is not valid` };
   }
   if (manifest.version !== version) return { problem: `holds ${manifest.version}, not ${version}` };
   const binary = binaryOf(entryDir);
