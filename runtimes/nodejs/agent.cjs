@@ -19,6 +19,7 @@ const { createContext } = require('./context.cjs');
 const { loadHandler } = require('./loader.cjs');
 const { createRequest, FCResponse } = require('./http-function.cjs');
 const { MAJOR } = require('./semantics.cjs');
+const { emptyEventLoop } = require('./event-loop.cjs');
 
 // crypto.randomUUID exists from Node.js 14.17.
 const randomUUID =
@@ -179,6 +180,12 @@ function onRequest(req, res) {
     fail: null,
   };
   const kind = route(req);
+  const held = kind === 'invoke' || kind === 'http' ? emptyEventLoop() : undefined;
+  if (held) held.then(() => serve(req, res, state, kind));
+  else serve(req, res, state, kind);
+}
+
+function serve(req, res, state, kind) {
   requestStore.run(state, () => {
     let work;
     if (kind === 'invoke') work = handleInvoke(req, res, state);

@@ -25,8 +25,8 @@ function parseBaggages(value) {
   }
 }
 
-// FC keeps the flag in one global shared by every call of the instance, false until code sets it.
-global.FCWaitForEmptyEventLoop = false;
+// The flag is one global shared by every call of the instance, as on FC (see event-loop.cjs).
+require('./event-loop.cjs');
 
 function createContext(headers, requestId) {
   return {

@@ -57,6 +57,14 @@ export const PROGRAMMING_MODEL: Record<string, (h: Harness, rt: RuntimeUnderTest
     }
     assert.doesNotMatch(result.logs, /hidden warn/, 'setLogLevel hides the lower levels');
   },
+  'waitsForEmptyEventLoopBeforeCallback holds the next call': async (h) => {
+    await h.deploy('eventloop', 'index.eventloop');
+    const started = await h.invoke('eventloop', 'start');
+    assert.equal(started.body.toString(), 'answered', 'the answer itself is not delayed');
+    const checked = await h.invoke('eventloop', 'check');
+    assert.equal(checked.headers['x-fc-instance-id'], started.headers['x-fc-instance-id']);
+    assert.equal(checked.body.toString(), 'true', "the next call starts after the first call's timer ran");
+  },
   'HTTP request.body and stream': async (h) => {
     const url = await httpFunction(h, 'body', 'http.body');
     const response = await request(`${url}/`, { method: 'POST', body: 'hello body' });
