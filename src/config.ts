@@ -99,6 +99,14 @@ const configSchema = z.object({
    * the host's networks and the host itself (e.g. a database on the LAN); default none. See docs/security.md.
    */
   instanceAllowedCidrs: checked(parseCidrList).default(''),
+  /** The shared runtimes cache (Node.js releases); default `$XDG_CACHE_HOME/kumo/runtimes` (~/.cache/…). */
+  runtimesDir: z.string().min(1).optional(),
+  /** Never download a runtime: a missing Node.js major runs on the nearest installed one, and Kumo says so. */
+  runtimesOffline: flag.default(false),
+  /** npm registry the Node.js releases come from; default `npm_config_registry`, else registry.npmjs.org. */
+  runtimesRegistry: z.url().optional(),
+  /** Bound of installing a runtime on first use (the call waits for it). */
+  runtimeInstallTimeoutMs: positiveInt.default(300_000),
 });
 
 export type KumoConfig = Readonly<z.infer<typeof configSchema>>;
@@ -149,6 +157,10 @@ const ENV_NAMES: Record<keyof ConfigInput, string> = {
   logRetentionBytes: 'KUMO_LOG_RETENTION_BYTES',
   logRetentionIntervalMs: 'KUMO_LOG_RETENTION_INTERVAL_MS',
   instanceAllowedCidrs: 'KUMO_INSTANCE_ALLOWED_CIDRS',
+  runtimesDir: 'KUMO_RUNTIMES_DIR',
+  runtimesOffline: 'KUMO_RUNTIMES_OFFLINE',
+  runtimesRegistry: 'KUMO_RUNTIMES_REGISTRY',
+  runtimeInstallTimeoutMs: 'KUMO_RUNTIME_INSTALL_TIMEOUT_MS',
 };
 
 export class ConfigError extends Error {

@@ -113,7 +113,16 @@ export async function startServer(
     pullTimeoutMs: config.imagePullTimeoutMs,
     resolveTimeoutMs: config.imageResolveTimeoutMs,
   });
-  const runtimes = createRuntimeRegistry({ images, sandboxReason: () => sandbox.containerReason });
+  const runtimes = createRuntimeRegistry(
+    { images, sandboxReason: () => sandbox.containerReason },
+    {
+      dir: config.runtimesDir,
+      offline: config.runtimesOffline,
+      installTimeoutMs: config.runtimeInstallTimeoutMs,
+      registry: config.runtimesRegistry,
+      serverLog: (line) => logger.info(line),
+    },
+  );
   const imageLog = (serviceName: string, functionName: string) => (message: string) =>
     logs.append({
       time: Date.now(),
@@ -165,7 +174,16 @@ export async function startServer(
     accountId: credentials.accountId,
     region: config.region,
     checkRuntime: (runtime) => runtimes.check(runtime),
-    checkFunction: (fn) => checkContainerFunction(images, fn, imageLog(fn.serviceName, fn.functionName)),
+    checkFunction: (fn) => {
+      const substitution = runtimes.substitution(fn.runtime);
+      if (substitution) {
+        logger.warn(
+          { service: fn.serviceName, function: fn.functionName, runtime: fn.runtime },
+          substitution,
+        );
+      }
+      return checkContainerFunction(images, fn, imageLog(fn.serviceName, fn.functionName));
+    },
     onFunctionChanged: (serviceName, functionName, versionId) =>
       scheduler.retire(poolKeyOf(serviceName, functionName, versionId)),
     onTriggerChanged: (trigger, deleted) => timers.update(trigger, deleted),
@@ -185,6 +203,7 @@ export async function startServer(
     onAsyncEnqueued: () => asyncWorker.notify(),
     onAsyncStop: (requestId) => asyncWorker.stop(requestId),
     imageStatus: (fn) => containerImageStatus(images, fn),
+    runtimeNote: (runtime) => runtimes.substitution(runtime),
     rewriteUrl: (url, host) => domains.rewrite(url, host),
   });
   registerGateway(app, { store, invoker, keys, domains });

@@ -5,17 +5,29 @@
 //   POST /initialize   (x-fc-control-path /initialize)   initializer(context, callback)
 //   GET  /pre-stop, /pre-freeze                          hook(context, callback)
 //   anything else      (x-fc-control-path /http-invoke)  handler(request, response, context)
-// Uses Node built-ins only (it runs without node_modules).
+// Uses Node built-ins only (it runs without node_modules) and runs on every Node.js major from 8 to 20:
+// plain module names (no `node:`), ES2017 syntax (no `?.`, `??`, optional catch binding, class fields).
 
-const http = require('node:http');
-const path = require('node:path');
-const util = require('node:util');
-const { randomUUID } = require('node:crypto');
-const { formatError, sendError } = require('./errors.cjs');
+const http = require('http');
+const path = require('path');
+const util = require('util');
+const crypto = require('crypto');
+const { formatError } = require('./errors.cjs');
+const { header, readBody, encodeResult, replyOk, replyFailure, settleOnce, runUser } = require('./calls.cjs');
 const { requestStore, writeLine, patchConsole } = require('./logger.cjs');
 const { createContext } = require('./context.cjs');
 const { loadHandler } = require('./loader.cjs');
-const { decorateRequest, FCResponse } = require('./http-function.cjs');
+const { createRequest, FCResponse } = require('./http-function.cjs');
+const { MAJOR } = require('./semantics.cjs');
+const { emptyEventLoop } = require('./event-loop.cjs');
+
+// crypto.randomUUID exists from Node.js 14.17.
+const randomUUID =
+  crypto.randomUUID ||
+  (() => {
+    const hex = crypto.randomBytes(16).toString('hex');
+    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  });
 
 // ---- environment -------------------------------------------------------------------------------
 
@@ -47,86 +59,11 @@ for (const name of Object.keys(env)) {
 }
 try {
   process.chdir(codeDir);
-} catch {
+} catch (_err) {
   // keep the current directory
 }
 
 patchConsole();
-
-// ---- helpers -----------------------------------------------------------------------------------
-
-function header(req, name) {
-  const value = req.headers[name];
-  return Array.isArray(value) ? value[0] : value || '';
-}
-
-function readBody(req) {
-  return new Promise((resolve, reject) => {
-    const chunks = [];
-    req.on('data', (chunk) => chunks.push(chunk));
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
-
-// FC's _formatData: Buffer raw, string raw, object → JSON, number/boolean → String, null → empty.
-function encodeResult(data) {
-  if (data === undefined || data === null) return Buffer.alloc(0);
-  if (Buffer.isBuffer(data)) return data;
-  if (data instanceof Uint8Array) return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-  if (typeof data === 'string') return Buffer.from(data);
-  if (typeof data === 'object') return Buffer.from(JSON.stringify(data) ?? '');
-  return Buffer.from(String(data));
-}
-
-function replyOk(res, body) {
-  res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': body.length });
-  res.end(body);
-}
-
-function replyFailure(res, state, err, handled) {
-  writeLine(state.requestId, 'error', JSON.stringify(formatError(err, handled)));
-  sendError(res, err, handled);
-}
-
-// A promise that the first call of `finish` settles (later calls are ignored); it marks the request done.
-function settleOnce(state) {
-  let resolve;
-  const outcome = new Promise((r) => {
-    resolve = r;
-  });
-  let settled = false;
-  const finish = (result) => {
-    if (settled) return;
-    settled = true;
-    state.done = true;
-    resolve(result);
-  };
-  return { outcome, finish };
-}
-
-// Runs a user function that may call callback(err, data) and/or return a promise; the first
-// outcome wins. Uncaught errors in the request's async context settle it via state.fail.
-function runUser(state, call) {
-  const { outcome, finish } = settleOnce(state);
-  state.fail = (err) => finish({ failed: true, error: err, handled: false });
-  const callback = (err, data) => {
-    if (err !== undefined && err !== null) finish({ failed: true, error: err, handled: true });
-    else finish({ data });
-  };
-  try {
-    const ret = call(callback);
-    if (ret && typeof ret.then === 'function') {
-      ret.then(
-        (data) => finish({ data }),
-        (err) => finish({ failed: true, error: err, handled: false }),
-      );
-    }
-  } catch (err) {
-    finish({ failed: true, error: err, handled: false });
-  }
-  return outcome;
-}
 
 // Loads a "(context, callback)" style function (initializer / hooks) and runs it.
 async function runContextFunction(req, state, handlerName) {
@@ -197,11 +134,11 @@ async function handleHook(req, res, state, hook) {
 }
 
 async function handleHttp(req, res, state) {
-  const fcHeaders = req.headers;
+  const body = await readBody(req);
   const fn = await loadHandlerOrReply(req, res, state);
   if (!fn) return;
-  const context = createContext(fcHeaders, state.requestId);
-  const request = decorateRequest(req);
+  const context = createContext(req.headers, state.requestId);
+  const request = createRequest(req, body);
 
   const { outcome, finish } = settleOnce(state);
   const response = new FCResponse(res, () => finish({ sent: true }));
@@ -243,6 +180,12 @@ function onRequest(req, res) {
     fail: null,
   };
   const kind = route(req);
+  const held = kind === 'invoke' || kind === 'http' ? emptyEventLoop() : undefined;
+  if (held) held.then(() => serve(req, res, state, kind));
+  else serve(req, res, state, kind);
+}
+
+function serve(req, res, state, kind) {
   requestStore.run(state, () => {
     let work;
     if (kind === 'invoke') work = handleInvoke(req, res, state);
@@ -260,8 +203,14 @@ function onRequest(req, res) {
 
 function onUncaught(err, origin) {
   const state = requestStore.getStore();
-  if (state?.fail && !state.done) {
-    state.fail(err);
+  if (state && state.fail && !state.done) {
+    // FC's ≤ 16 agents log the stack and answer with this text instead of the error.
+    if (MAJOR <= 16 && origin === 'uncaughtException') {
+      console.error(err && err.stack ? err.stack : util.inspect(err));
+      state.fail('FunctionUnhandledError: uncaughtException');
+    } else {
+      state.fail(err);
+    }
     return;
   }
   if (state) {

@@ -20,13 +20,15 @@ function parseBaggages(value) {
   if (!value) return {};
   try {
     return JSON.parse(Buffer.from(value, 'base64').toString());
-  } catch {
+  } catch (_err) {
     return {};
   }
 }
 
+// The flag is one global shared by every call of the instance, as on FC (see event-loop.cjs).
+require('./event-loop.cjs');
+
 function createContext(headers, requestId) {
-  let waitsForEmptyEventLoop = true;
   return {
     requestId,
     credentials: {
@@ -59,10 +61,10 @@ function createContext(headers, requestId) {
       jaegerEndpoint: str(headers, 'x-fc-tracing-jaeger-endpoint'),
     },
     get waitsForEmptyEventLoopBeforeCallback() {
-      return waitsForEmptyEventLoop;
+      return global.FCWaitForEmptyEventLoop;
     },
     set waitsForEmptyEventLoopBeforeCallback(value) {
-      waitsForEmptyEventLoop = value;
+      global.FCWaitForEmptyEventLoop = value;
     },
   };
 }

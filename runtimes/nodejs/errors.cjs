@@ -2,7 +2,8 @@
 // Error types raised by the agent and the FC error envelope
 // ({errorMessage, errorType, stackTrace}) sent back to Kumo.
 
-const path = require('node:path');
+const path = require('path');
+const { MAJOR, UNHANDLED_PREFIX } = require('./semantics.cjs');
 
 const AGENT_DIR = __dirname + path.sep;
 
@@ -48,7 +49,7 @@ function textOf(value) {
   if (typeof value === 'object') {
     try {
       return JSON.stringify(value);
-    } catch {
+    } catch (_err) {
       return String(value);
     }
   }
@@ -56,17 +57,20 @@ function textOf(value) {
 }
 
 // handled: the user passed err to callback(); otherwise it was thrown / rejected / uncaught.
+// Node ≤ 16 (FC's old agents): an unhandled error's type is prefixed, and anything that is not an Error goes
+// through callback() as FC's agent does (it cannot rename a string), so it reads as a handled error.
 function formatError(err, handled) {
   if (isErrorLike(err)) {
+    const name = typeof err.name === 'string' && err.name ? err.name : 'Error';
     return {
       errorMessage: cleanMessage(err.message),
-      errorType: typeof err.name === 'string' && err.name ? err.name : 'Error',
+      errorType: handled || name.startsWith(UNHANDLED_PREFIX) ? name : UNHANDLED_PREFIX + name,
       stackTrace: stackLines(err.stack),
     };
   }
   return {
     errorMessage: textOf(err),
-    errorType: handled ? 'FunctionHandledError' : 'FunctionUnhandledError',
+    errorType: handled || MAJOR <= 16 ? 'FunctionHandledError' : 'FunctionUnhandledError',
   };
 }
 

@@ -1,14 +1,16 @@
 'use strict';
-// FC HTTP-function objects: the request is Node's own IncomingMessage (a readable stream, body not
-// pre-read) decorated with FC's fields; the response wraps Node's ServerResponse.
+// FC HTTP-function objects. The request is an http.IncomingMessage carrying FC's fields and the whole body
+// as `request.body` (a Buffer), and still a readable stream of that body; the response checks its input as
+// FC's agent does (a number status, string headers, a Buffer / string / stream body) and throws otherwise.
 
-const http = require('node:http');
-const stream = require('node:stream');
+const http = require('http');
+const stream = require('stream');
+const { URLSearchParams } = require('url');
 
 function safeDecode(value) {
   try {
     return decodeURIComponent(value);
-  } catch {
+  } catch (_err) {
     return value;
   }
 }
@@ -27,16 +29,15 @@ function parseQueries(search) {
 function clientAddress(req) {
   const ip = req.headers['x-fc-client-ip'];
   if (typeof ip === 'string' && ip) return ip;
-  const remote = req.socket?.remoteAddress || '';
+  const remote = (req.socket && req.socket.remoteAddress) || '';
   return remote.startsWith('::ffff:') ? remote.slice(7) : remote;
 }
 
-// Mutates and returns req. Must run before anything else reads req.headers.
-function decorateRequest(req) {
-  const clientIP = clientAddress(req);
+// The user's request: a new IncomingMessage that replays `body`, with FC's fields (X-Fc-* headers removed).
+function createRequest(req, body) {
   const headers = {};
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (!name.startsWith('x-fc-')) headers[name] = value;
+  for (const name of Object.keys(req.headers)) {
+    if (!name.startsWith('x-fc-')) headers[name] = req.headers[name];
   }
   const rawHeaders = [];
   for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
@@ -46,17 +47,44 @@ function decorateRequest(req) {
   }
   const url = req.url || '/';
   const q = url.indexOf('?');
-  const pathname = q === -1 ? url : url.slice(0, q);
-  const search = q === -1 ? '' : url.slice(q + 1);
+  const clientIP = clientAddress(req);
+  const request = new http.IncomingMessage(req.socket);
+  request._read = () => {}; // the body is pushed below: never read the socket again
+  Object.assign(request, {
+    method: req.method,
+    url,
+    httpVersion: req.httpVersion,
+    httpVersionMajor: req.httpVersionMajor,
+    httpVersionMinor: req.httpVersionMinor,
+    headers,
+    rawHeaders,
+    path: safeDecode(q === -1 ? url : url.slice(0, q)),
+    queries: parseQueries(q === -1 ? '' : url.slice(q + 1)),
+    clientIP,
+    ip: clientIP,
+    body,
+    getHeader: (name) => headers[String(name).toLowerCase()],
+    // Whole: Node.js ≥ 16 would otherwise take the end of this stream for an aborted request and close the socket.
+    complete: true,
+  });
+  if (body.length > 0) request.push(body);
+  request.push(null);
+  return request;
+}
 
-  req.headers = headers;
-  req.rawHeaders = rawHeaders;
-  req.path = safeDecode(pathname);
-  req.queries = parseQueries(search);
-  req.clientIP = clientIP;
-  req.ip = clientIP;
-  req.getHeader = (name) => headers[String(name).toLowerCase()];
-  return req;
+// http.validateHeaderName/Value exist from Node.js 14.3; the same rules (RFC 7230 token, no control bytes).
+const TOKEN = /^[\^_`a-zA-Z\-0-9!#$%&'*+.|~]+$/;
+const INVALID_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
+
+function checkHeader(name, value) {
+  if (typeof name !== 'string' || !TOKEN.test(name)) throw new TypeError(`Invalid header name: ${name}`);
+  const values = Array.isArray(value) ? value : [value];
+  for (const item of values) {
+    if (typeof item !== 'string') {
+      throw new TypeError(`The value of header '${name}' must be a string or an array of strings`);
+    }
+    if (INVALID_VALUE.test(item)) throw new TypeError(`Invalid character in header '${name}'`);
+  }
 }
 
 class FCResponse {
@@ -74,17 +102,18 @@ class FCResponse {
 
   setStatusCode(code) {
     this._checkOpen('set status code');
-    const n = Number(code);
-    if (!Number.isInteger(n) || n < 100 || n > 999) throw new TypeError(`Invalid status code: ${code}`);
-    this._status = n;
+    if (typeof code !== 'number' || !Number.isInteger(code) || code < 100 || code > 999) {
+      throw new TypeError(
+        `The status code must be an integer number from 100 to 999, got ${typeof code} ${code}`,
+      );
+    }
+    this._status = code;
   }
 
   setHeader(name, value) {
     this._checkOpen('set header');
-    http.validateHeaderName(name);
-    const v = Array.isArray(value) ? value.map(String) : String(value);
-    for (const item of Array.isArray(v) ? v : [v]) http.validateHeaderValue(name, item);
-    this._headers.set(String(name).toLowerCase(), [String(name), v]);
+    checkHeader(name, value);
+    this._headers.set(name.toLowerCase(), [name, value]);
   }
 
   deleteHeader(name) {
@@ -103,12 +132,17 @@ class FCResponse {
 
   send(body) {
     this._checkOpen('send');
+    const isStream = body instanceof stream.Readable;
+    const isBytes = Buffer.isBuffer(body) || body instanceof Uint8Array;
+    if (!isStream && !isBytes && typeof body !== 'string' && body !== undefined && body !== null) {
+      throw new TypeError('The body must be a Buffer, a string or a stream.Readable');
+    }
     this._sent = true;
     this._onSent();
     const res = this._res;
     res.statusCode = this._status;
-    for (const [name, value] of this._headers.values()) res.setHeader(name, value);
-    if (body instanceof stream.Readable || (body && typeof body.pipe === 'function')) {
+    for (const entry of this._headers.values()) res.setHeader(entry[0], entry[1]);
+    if (isStream) {
       res.flushHeaders();
       body.on('error', (err) => {
         console.error('response stream error:', err);
@@ -117,12 +151,8 @@ class FCResponse {
       body.pipe(res);
       return;
     }
-    let data;
-    if (body === undefined || body === null) data = Buffer.alloc(0);
-    else if (Buffer.isBuffer(body) || body instanceof Uint8Array) data = body;
-    else data = Buffer.from(String(body));
-    res.end(data);
+    res.end(body === undefined || body === null ? Buffer.alloc(0) : body);
   }
 }
 
-module.exports = { decorateRequest, FCResponse };
+module.exports = { createRequest, FCResponse };

@@ -2,9 +2,9 @@
 // Handler resolution: "<file>.<export>" split on the last dot, module loaded from the code dir
 // with require() (CommonJS) or import() (ESM), cached per module file.
 
-const fs = require('node:fs');
-const path = require('node:path');
-const { pathToFileURL } = require('node:url');
+const fs = require('fs');
+const path = require('path');
+const url = require('url');
 const { AgentError } = require('./errors.cjs');
 
 const moduleCache = new Map(); // resolved file -> Promise<exports>
@@ -12,7 +12,7 @@ const moduleCache = new Map(); // resolved file -> Promise<exports>
 function isFile(file) {
   try {
     return fs.statSync(file).isFile();
-  } catch {
+  } catch (_err) {
     return false;
   }
 }
@@ -33,11 +33,11 @@ function resolveModuleFile(base) {
 // child_process is required here, not at the top: loading it costs ~3 ms of every cold start.
 function esmSyntaxLocation(file) {
   try {
-    const { spawnSync } = require('node:child_process');
+    const { spawnSync } = require('child_process');
     const out = spawnSync(process.execPath, ['--check', file], { encoding: 'utf8', timeout: 10000 });
     const first = String(out.stderr || '').split('\n')[0];
     return /^.+:\d+$/.test(first) ? first.replace(/^file:\/\//, '') : null;
-  } catch {
+  } catch (_err) {
     return null;
   }
 }
@@ -62,13 +62,19 @@ function mapLoadError(err, file) {
   return err;
 }
 
+// import() is a syntax error on Node.js 8: compiled only when an ES module is loaded (Node.js ≥ 12).
+function importModule(file) {
+  const href = url.pathToFileURL ? url.pathToFileURL(file).href : `file://${file}`;
+  return new Function('specifier', 'return import(specifier)')(href);
+}
+
 async function loadFile(file) {
-  if (file.endsWith('.mjs')) return import(pathToFileURL(file).href);
+  if (file.endsWith('.mjs')) return importModule(file);
   try {
     return require(file);
   } catch (err) {
     if (err && (err.code === 'ERR_REQUIRE_ESM' || err.code === 'ERR_REQUIRE_ASYNC_MODULE')) {
-      return import(pathToFileURL(file).href);
+      return importModule(file);
     }
     throw err;
   }

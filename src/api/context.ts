@@ -30,6 +30,8 @@ export interface ApiDeps {
   logs: LogStore;
   /** A custom-container function's image status, shown as `customContainerConfig.accelerationInfo`. */
   imageStatus?(fn: FunctionRecord): { status: string; message?: string } | undefined;
+  /** Why a runtime runs on another version than its name says (`RuntimeRegistry.substitution`), or undefined. */
+  runtimeNote?(runtime: string): string | undefined;
   /** Maps a request to another URL before routing (the gateway sends custom-domain requests to itself). */
   rewriteUrl?(url: string, host: string | undefined): string | undefined;
 }

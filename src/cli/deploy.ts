@@ -64,6 +64,15 @@ export function registerDeployCommand(program: Command): void {
 export interface DeployResult {
   resources: { kind: string; name: string; change: Change }[];
   urls: string[];
+  /** Functions whose runtime runs on another version than its name says, and the server's sentence. */
+  notes: { function: string; note: string }[];
+}
+
+/** The server's `x-kumo-runtime-note` for a function (its runtime runs on another version), if any. */
+async function runtimeNote(client: FcClient, path: string): Promise<string | undefined> {
+  const response = await client.send('GET', path);
+  const note = response.headers['x-kumo-runtime-note'];
+  return response.status === 200 && note ? decodeURIComponent(note) : undefined;
 }
 
 /** Applies a project: each resource is created, updated (only the fields the template sets) or left alone. */
@@ -73,7 +82,7 @@ export async function deploy(
   say: (line: string) => void,
   code: CodePackager = sourcePackager,
 ): Promise<DeployResult> {
-  const result: DeployResult = { resources: [], urls: [] };
+  const result: DeployResult = { resources: [], urls: [], notes: [] };
   const record = (kind: string, name: string, change: Change) => {
     result.resources.push({ kind, name, change });
     say(`${change === 'unchanged' ? '·' : '✓'} ${kind} ${name}: ${change}`);
@@ -96,6 +105,11 @@ export async function deploy(
     for (const fn of service.functions) {
       const zip = await code(s, fn);
       record('function', `${s}/${fn.functionName}`, await deployFunction(client, s, fn, zip));
+      const note = await runtimeNote(client, `/services/${s}/functions/${fn.functionName}`);
+      if (note) {
+        result.notes.push({ function: `${s}/${fn.functionName}`, note });
+        say(`  ! ${note}`);
+      }
       for (const trigger of fn.triggers) {
         const base = `/services/${s}/functions/${fn.functionName}/triggers`;
         const desired = {

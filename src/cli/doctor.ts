@@ -24,7 +24,10 @@ export function registerDoctorCommand(program: Command): void {
         allowedCidrs: parseCidrList(config.instanceAllowedCidrs),
         otherSubnets: [config.containerSubnet],
       });
-      const runtimes = createRuntimeRegistry().describe();
+      const runtimes = createRuntimeRegistry(
+        {},
+        { dir: config.runtimesDir, offline: config.runtimesOffline },
+      ).describe();
       await sandbox.close();
       if (options.json) {
         process.stdout.write(
@@ -42,6 +45,7 @@ export function registerDoctorCommand(program: Command): void {
         process.stdout.write(
           `  ${runtime.name.padEnd(18)} ${runtime.available ? `ok (${runtime.interpreter})` : `unavailable: ${runtime.reason}`}\n`,
         );
+        if (runtime.substitution) process.stdout.write(`  ${''.padEnd(18)} ! ${runtime.substitution}\n`);
       }
     });
 }

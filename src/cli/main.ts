@@ -7,6 +7,7 @@ import { registerLayerCommands } from './layers.js';
 import { registerLogsCommand } from './logs.js';
 import { registerReleaseCommands } from './releases.js';
 import { registerResourceCommands } from './resources.js';
+import { registerRuntimesCommands } from './runtimes.js';
 import { registerServeCommand } from './serve.js';
 import { registerSetupCommands } from './setup-commands.js';
 
@@ -24,6 +25,7 @@ registerResourceCommands(program);
 registerReleaseCommands(program);
 registerLayerCommands(program);
 registerSetupCommands(program);
+registerRuntimesCommands(program);
 
 try {
   await program.parseAsync(process.argv);

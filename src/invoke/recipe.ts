@@ -82,6 +82,9 @@ export class StartRecipes {
         instanceId,
         message,
       });
+    // Once per instance: the runtime name promises another version than the one this instance runs.
+    const substitution = runtime.substitution?.(fn.runtime);
+    if (substitution) log(`Kumo: ${substitution}`);
     return { spec: runtime.prepare ? await runtime.prepare(fn, spec, log) : spec, logMeta };
   }
 

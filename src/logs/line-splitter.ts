@@ -10,18 +10,17 @@ export interface SplitLine {
 }
 
 /**
- * Splits a byte stream into lines (`\n`, `\r\n` or a lone `\r`, as `readline` does) without ever holding more
+ * Splits a byte stream into lines at `\n` (a `\r` before it is dropped) without ever holding more
  * than `maxLineBytes` of one line: a longer line is handed on as soon as it reaches the cap, marked truncated, and
  * the rest of it up to the next line break is discarded as it arrives. A function that writes gigabytes without
- * a newline costs Kumo at most one cap of memory.
+ * a newline costs Kumo at most one cap of memory. A lone `\r` stays inside its line, as on FC: FC's Node.js agent
+ * turns the `\n` of a multi-line message into `\r` precisely so that it stays one log entry.
  */
 export class LineSplitter {
   readonly #parts: Buffer[] = [];
   #bytes = 0;
   /** The current line was already cut and handed on: drop what follows until its end. */
   #discarding = false;
-  /** The last line ended with `\r`: a `\n` at the start of the next chunk belongs to it. */
-  #afterCr = false;
 
   constructor(
     readonly maxLineBytes: number,
@@ -30,10 +29,8 @@ export class LineSplitter {
 
   push(chunk: Buffer): void {
     let start = 0;
-    if (this.#afterCr && chunk[0] === LF) start = 1;
-    this.#afterCr = false;
     while (start < chunk.length) {
-      const end = nextBreak(chunk, start);
+      const end = chunk.indexOf(LF, start);
       if (end === -1) {
         this.#take(chunk.subarray(start));
         return;
@@ -41,10 +38,6 @@ export class LineSplitter {
       this.#take(chunk.subarray(start, end));
       this.#endLine();
       start = end + 1;
-      if (chunk[end] === CR) {
-        if (start === chunk.length) this.#afterCr = true;
-        else if (chunk[start] === LF) start++;
-      }
     }
   }
 
@@ -56,7 +49,6 @@ export class LineSplitter {
     const breaks = countLineFeeds(chunk);
     this.#parts.length = 0;
     this.#bytes = 0;
-    this.#afterCr = false;
     this.#discarding = chunk.length > 0 && chunk[chunk.length - 1] !== LF;
     return breaks;
   }
@@ -85,8 +77,16 @@ export class LineSplitter {
   }
 
   #endLine(): void {
-    if (this.#discarding) this.#discarding = false;
-    else this.#emit(false);
+    if (this.#discarding) {
+      this.#discarding = false;
+      return;
+    }
+    const last = this.#parts[this.#parts.length - 1];
+    if (last && last[last.length - 1] === CR) {
+      this.#parts[this.#parts.length - 1] = last.subarray(0, last.length - 1);
+      this.#bytes--;
+    }
+    this.#emit(false);
   }
 
   #emit(truncated: boolean): void {
@@ -97,13 +97,6 @@ export class LineSplitter {
     this.#bytes = 0;
     this.onLine({ text, bytes, truncated });
   }
-}
-
-function nextBreak(chunk: Buffer, from: number): number {
-  const lf = chunk.indexOf(LF, from);
-  // Most output has no lone CR: look for one only before the next LF.
-  const cr = chunk.subarray(from, lf === -1 ? chunk.length : lf).indexOf(CR);
-  return cr === -1 ? lf : from + cr;
 }
 
 /**

@@ -2,27 +2,13 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { FunctionRecord } from '../model/index.js';
-import { GO_ENV, nodejsEnv, PYTHON_ENV, phpEnv } from './environment.js';
+import { GO_ENV, PYTHON_ENV, phpEnv } from './environment.js';
 import type { RuntimeDefinition } from './registry.js';
 
 /** The in-instance agents (`runtimes/<lang>/` in the repo), mounted read-only into each sandbox here. */
 export const AGENTS_MOUNT = '/opt/kumo/runtimes';
 const AGENTS_DIR = fileURLToPath(new URL('../../runtimes', import.meta.url));
-const MOUNTS = [{ hostPath: AGENTS_DIR, sandboxPath: AGENTS_MOUNT }];
-
-export const NODEJS: RuntimeDefinition = {
-  names: ['nodejs8', 'nodejs10', 'nodejs12', 'nodejs14', 'nodejs16', 'nodejs18', 'nodejs20'],
-  interpreter: `node ${process.versions.node}`,
-  unavailableReason: () => undefined,
-  mounts: MOUNTS,
-  env: (fn) => nodejsEnv(fn.runtime),
-  command: (fn: FunctionRecord) => [
-    process.execPath,
-    // As FC does: leave a tenth of the memory to everything that is not the V8 heap.
-    `--max-old-space-size=${Math.floor(fn.memorySize * 0.9)}`,
-    `${AGENTS_MOUNT}/nodejs/agent.cjs`,
-  ],
-};
+export const AGENT_MOUNTS = [{ hostPath: AGENTS_DIR, sandboxPath: AGENTS_MOUNT }];
 
 const PYTHON_BINARY = '/usr/bin/python3';
 const pythonVersion = probeVersion(PYTHON_BINARY, ['--version']);
@@ -32,7 +18,8 @@ export const PYTHON: RuntimeDefinition = {
   interpreter: pythonVersion ?? 'missing',
   unavailableReason: () =>
     pythonVersion ? undefined : `${PYTHON_BINARY} is missing: install Debian's python3 package`,
-  mounts: MOUNTS,
+  substitution: (runtime) => pythonSubstitution(runtime, pythonVersion),
+  mounts: AGENT_MOUNTS,
   env: () => PYTHON_ENV,
   command: () => [PYTHON_BINARY, '-u', `${AGENTS_MOUNT}/python/agent.py`],
 };
@@ -64,7 +51,7 @@ export const PHP: RuntimeDefinition = {
   substitution: (runtime) =>
     `${runtime} runs on PHP ${phpVersion}: code that relies on what PHP 8 removed or changed (each(), ` +
     'create_function(), string-to-number comparison, warnings that became errors) can fail here and not on FC',
-  mounts: MOUNTS,
+  mounts: AGENT_MOUNTS,
   env: () => phpEnv(phpIniDir),
   command: (fn: FunctionRecord) => [
     PHP_BINARY,
@@ -93,7 +80,7 @@ export const GO: RuntimeDefinition = {
   names: ['go1'],
   interpreter: `your executable, through the runtime API bridge on node ${process.versions.node}`,
   unavailableReason: () => undefined,
-  mounts: MOUNTS,
+  mounts: AGENT_MOUNTS,
   env: () => GO_ENV,
   command: (fn: FunctionRecord) => [
     process.execPath,
@@ -101,6 +88,16 @@ export const GO: RuntimeDefinition = {
     `/code/${fn.handler ?? ''}`,
   ],
 };
+/** `python3.9` and `python3.10` promise a minor version; this machine has one Python 3 (FC's `python3` is any). */
+export function pythonSubstitution(runtime: string, version: string | undefined): string | undefined {
+  const wanted = /^python(3\.\d+)$/.exec(runtime)?.[1];
+  const have = /(\d+\.\d+)(\.\d+)?/.exec(version ?? '');
+  if (!wanted || !have || have[1] === wanted) return undefined;
+  return (
+    `${runtime} runs on Python ${have[0]}: this machine has no Python ${wanted} (${PYTHON_BINARY} is ${have[0]}); ` +
+    `code that depends on ${wanted}-only behaviour or binary wheels built for ${wanted} may differ`
+  );
+}
 
 function probeVersion(binary: string, args: string[]): string | undefined {
   if (!existsSync(binary)) return undefined;

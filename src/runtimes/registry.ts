@@ -7,6 +7,8 @@ export interface RuntimeDefinition {
   readonly names: readonly string[];
   /** What serves it on this machine, for `kumo doctor` (e.g. `node 20.20.2`). */
   readonly interpreter?: string;
+  /** What serves one of `names` when that differs per name (`Node.js v14.21.3 (…)`); default `interpreter`. */
+  interpreterFor?(runtime: string): string;
   /** Host folders the instance needs besides its code (an agent), mounted read-only. */
   readonly mounts?: readonly { hostPath: string; sandboxPath: string }[];
   /**
@@ -40,6 +42,15 @@ export const CUSTOM: RuntimeDefinition = {
   },
 };
 
+export interface RuntimeDescription {
+  name: string;
+  available: boolean;
+  interpreter?: string;
+  reason?: string;
+  /** Set when the name runs on another version (`RuntimeDefinition.substitution`). */
+  substitution?: string;
+}
+
 export class RuntimeRegistry {
   readonly #byName = new Map<string, RuntimeDefinition>();
 
@@ -66,11 +77,27 @@ export class RuntimeRegistry {
     return definition;
   }
 
-  /** Each served runtime name with its availability, for `kumo doctor`. */
-  describe(): { name: string; available: boolean; interpreter?: string; reason?: string }[] {
+  /**
+   * The sentence saying that `runtime` runs on another version than its name promises, or undefined (unknown
+   * runtimes and runtimes served on their own version alike).
+   */
+  substitution(runtime: string): string | undefined {
+    return this.#byName.get(runtime)?.substitution?.(runtime);
+  }
+
+  /** Each served runtime name with its availability and any version substitution, for `kumo doctor`. */
+  describe(): RuntimeDescription[] {
     return [...this.#byName.entries()].map(([name, definition]) => {
       const reason = definition.unavailableReason();
-      return { name, available: !reason, interpreter: definition.interpreter, ...(reason && { reason }) };
+      const substitution = reason ? undefined : definition.substitution?.(name);
+      const interpreter = definition.interpreterFor?.(name) ?? definition.interpreter;
+      return {
+        name,
+        available: !reason,
+        interpreter,
+        ...(reason && { reason }),
+        ...(substitution && { substitution }),
+      };
     });
   }
 }

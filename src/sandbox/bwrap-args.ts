@@ -104,7 +104,7 @@ export function buildSandboxCommand(spec: SandboxSpec, setpriv: string, uid: num
     '--hostname',
     `fc-${spec.instanceId}`,
     ...hostRootArgs(),
-    ...usrLocalArgs(),
+    ...usrLocalArgs(spec.fcPaths),
     // The instance's own /etc/hosts: its hostname must resolve without DNS, or servers that look it up at start
     // (Python's http.server: getfqdn) hang until the DNS timeout. /etc/passwd and /etc/group: no host users.
     ...['hosts', 'passwd', 'group'].flatMap((name) => [

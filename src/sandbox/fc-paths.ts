@@ -41,9 +41,10 @@ export function installPaths(): readonly InstallPath[] {
 /**
  * bwrap options that give the sandbox FC's `/usr/local`: a read-only tmpfs holding FC's install paths as
  * symlinks to the host's interpreters, and `/usr/local/lib`. The host's own `/usr/local` stays hidden; a host
- * interpreter that lives under it is bound at its own path so the symlink still leads somewhere.
+ * interpreter that lives under it is bound at its own path so the symlink still leads somewhere. `overrides`
+ * (a spec's `fcPaths`) point some of FC's paths at the instance's own interpreter instead.
  */
-export function usrLocalArgs(): string[] {
+export function usrLocalArgs(overrides: Readonly<Record<string, string>> = {}): string[] {
   const args = ['--perms', '0755', '--tmpfs', '/usr/local'];
   const dirs = new Set(['/usr/local']);
   const mkdir = (dir: string) => {
@@ -62,10 +63,12 @@ export function usrLocalArgs(): string[] {
     args.push('--ro-bind', hostPath, hostPath);
     bound.add(hostPath);
   }
-  for (const { fcPath, hostPath } of installPaths()) {
-    if (fcPath === hostPath) continue;
+  const links = new Map(installPaths().map(({ fcPath, hostPath }) => [fcPath, hostPath]));
+  for (const [fcPath, target] of Object.entries(overrides)) links.set(fcPath, target);
+  for (const [fcPath, target] of links) {
+    if (fcPath === target) continue;
     mkdir(dirname(fcPath));
-    args.push('--symlink', hostPath, fcPath);
+    args.push('--symlink', target, fcPath);
   }
   args.push('--remount-ro', '/usr/local');
   return args;

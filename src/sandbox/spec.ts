@@ -26,6 +26,10 @@ export function validateSpec(spec: SandboxSpec): void {
     if (!mount.sandboxPath.startsWith('/') || mount.sandboxPath === '/')
       fail(`bad mount path '${mount.sandboxPath}'`);
   }
+  for (const [fcPath, target] of Object.entries(spec.fcPaths ?? {})) {
+    if (!fcPath.startsWith('/usr/local/') || fcPath.includes('..') || !target.startsWith('/'))
+      fail(`bad FC install path '${fcPath}' → '${target}'`);
+  }
   if ([...spec.command, spec.codeDir].some((arg) => arg.includes('\0')))
     fail('command or codeDir contains NUL');
 }

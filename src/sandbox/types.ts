@@ -28,6 +28,11 @@ export interface SandboxSpec {
    */
   readOnlyMounts?: ReadonlyArray<{ hostPath: string; sandboxPath: string }>;
   /**
+   * FC install paths this instance gets instead of the host's interpreter (`/usr/local/bin/node` → the
+   * function's own Node.js major at `/opt/kumo/node/bin/node`): FC path → target as the instance sees it.
+   */
+  fcPaths?: Readonly<Record<string, string>>;
+  /**
    * Run this instance from an OCI image (custom container) instead of the host's root: the unpacked, shared,
    * read-only root filesystem and the image's runtime config. `command` is then the final argv (FC's
    * Command/Args already applied) and `codeDir` may be empty.

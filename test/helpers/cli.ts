@@ -18,7 +18,7 @@ export function cliEnv(endpoint: string): NodeJS.ProcessEnv {
 /** Runs the built `kumo` binary to completion. */
 export function runKumo(
   args: string[],
-  options: { endpoint: string; cwd?: string },
+  options: { endpoint: string; cwd?: string; env?: NodeJS.ProcessEnv },
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = startKumo(args, options);
@@ -34,10 +34,13 @@ export function runKumo(
   });
 }
 
-export function startKumo(args: string[], options: { endpoint: string; cwd?: string }): ChildProcess {
+export function startKumo(
+  args: string[],
+  options: { endpoint: string; cwd?: string; env?: NodeJS.ProcessEnv },
+): ChildProcess {
   return spawn(process.execPath, [KUMO, ...args], {
     cwd: options.cwd,
-    env: cliEnv(options.endpoint),
+    env: { ...cliEnv(options.endpoint), ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
 }

@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { request } from 'undici';
 import { functionLogs } from '../helpers/functions.js';
 import { until } from '../helpers/poll.js';
-import type { Harness, RuntimeUnderTest } from './conformance.test.js';
+import type { Harness, RuntimeUnderTest } from './conformance-harness.js';
 
 /**
  * Conformance cases for FC's programming model as the platform path shows it (issue 24), run for every built-in
