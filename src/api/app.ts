@@ -11,6 +11,7 @@ import { authorizeRequest } from './authorize.js';
 import { limitConnections } from './connections.js';
 import { API_PREFIX, type ApiDeps } from './context.js';
 import { checkRequestTarget } from './request-path.js';
+import { registerCapacityRoutes } from './routes/capacity.js';
 import { registerCodeRoutes } from './routes/code.js';
 import { registerCustomDomainRoutes } from './routes/custom-domains.js';
 import { registerFunctionRoutes } from './routes/functions.js';
@@ -152,5 +153,6 @@ export function createApp(deps: ApiDeps): FastifyInstance {
   registerCustomDomainRoutes(app, deps);
   registerReleaseRoutes(app, deps);
   registerLayerRoutes(app, deps);
+  registerCapacityRoutes(app, deps);
   return app;
 }

@@ -6,7 +6,8 @@ import { API_PREFIX } from './context.js';
  * What a function's temporary key (the `X-Fc-Access-Key-*` a call receives, FC's service role) may do, as
  * `METHOD route` with every `:param` written `:`. FC grants a role what its RAM policy says; Kumo grants the
  * equivalent of FC's `AliyunFCReadOnlyAccess` + `AliyunFCInvocationAccess`, limited to the key's own service:
- * read the service, its functions, code, triggers, versions, aliases, logs and async records, and invoke its functions. Anything
+ * read the service, its functions, code, triggers, versions, aliases, logs, async records, capacity configs and
+ * instances, and invoke its functions (never change capacity). Anything
  * else (creating, changing or deleting resources, listing services, custom domains, routes added later) is
  * refused until listed here: default deny.
  */
@@ -19,6 +20,9 @@ const FUNCTION_ROLE_ROUTES = new Set(
     'POST /services/:/functions/:/invocations',
     'GET /services/:/functions/:/stateful-async-invocations/:',
     'GET /services/:/functions/:/logs',
+    'GET /services/:/functions/:/provision-config',
+    'GET /services/:/functions/:/on-demand-config',
+    'GET /services/:/functions/:/instances',
     'GET /services/:/functions/:/triggers',
     'GET /services/:/functions/:/triggers/:',
     'GET /services/:/versions',

@@ -1,4 +1,5 @@
 import { AliasControl } from './aliases.js';
+import { CapacityControl } from './capacity.js';
 import type { ControlDeps } from './context.js';
 import { CustomDomainControl } from './custom-domains.js';
 import { FunctionControl } from './functions.js';
@@ -16,6 +17,7 @@ export interface Control {
   versions: VersionControl;
   aliases: AliasControl;
   layers: LayerControl;
+  capacity: CapacityControl;
 }
 
 export function createControl(deps: ControlDeps): Control {
@@ -27,10 +29,12 @@ export function createControl(deps: ControlDeps): Control {
     versions: new VersionControl(deps),
     aliases: new AliasControl(deps),
     layers: new LayerControl(deps),
+    capacity: new CapacityControl(deps),
   };
 }
 
 export type { AliasControl } from './aliases.js';
+export type { CapacityControl, ProvisionView } from './capacity.js';
 export type { ControlDeps, WriteOptions } from './context.js';
 export type { CustomDomainControl } from './custom-domains.js';
 export type { CodeOptions, FunctionControl, FunctionKey } from './functions.js';

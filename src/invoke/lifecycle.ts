@@ -29,6 +29,8 @@ export interface LifecycleDeps {
   region: string;
   accountId: string;
   billingGranularityMs: number;
+  /** The qualifier's on-demand instance cap (FC's `maximumInstanceCount`), if one is configured. */
+  onDemandCap?(request: CallRequest): number | undefined;
 }
 
 /**
@@ -101,8 +103,14 @@ export class CallLifecycle {
       revision: request.revision,
       concurrency: fn.instanceConcurrency,
       maxWaitMs: fn.timeout * 1000,
+      maxOnDemand: this.#deps.onDemandCap?.(request),
     });
     return slot.kind === 'lease' ? slot : this.#coldStart(slot, request);
+  }
+
+  /** Starts an instance the scheduler granted outside any call (a provisioned one); the lease is the caller's. */
+  startInstance(permit: StartPermit, request: CallRequest): Promise<Lease> {
+    return this.#coldStart(permit, request);
   }
 
   /** The scheduler granted a start: build the recipe (with the instance's own credentials) and start it. */

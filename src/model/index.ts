@@ -1,3 +1,4 @@
+export * from './capacity.js';
 export * from './custom-domain.js';
 export * from './errors.js';
 export * from './function.js';

@@ -98,6 +98,15 @@ export const MIGRATIONS: readonly string[] = [
      PRIMARY KEY (name, version)
    );
    CREATE INDEX layer_versions_code ON layer_versions(code_sha256);`,
+  // 7 — capacity: provision and on-demand configs per function and qualifier (the config JSON in `data`).
+  `CREATE TABLE capacity_configs (
+     kind TEXT NOT NULL,
+     service TEXT NOT NULL,
+     qualifier TEXT NOT NULL,
+     function TEXT NOT NULL,
+     data TEXT NOT NULL,
+     PRIMARY KEY (kind, service, qualifier, function)
+   );`,
 ];
 
 /** Brings the database to the newest schema in one transaction; refuses a file from a newer Kumo. */

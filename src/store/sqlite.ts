@@ -11,6 +11,7 @@ import type {
 import { migrate } from './migrations.js';
 import { SqliteAliasTable } from './sqlite-aliases.js';
 import { SqliteAsyncQueue } from './sqlite-async.js';
+import { SqliteCapacityTable } from './sqlite-capacity.js';
 import { SqliteCustomDomainTable } from './sqlite-custom-domains.js';
 import { SqliteFunctionTable } from './sqlite-functions.js';
 import { SqliteLayerTable } from './sqlite-layers.js';
@@ -43,6 +44,7 @@ export class SqliteMetaStore implements MetaStore {
 
   /** The durable async-invocation queue, in the same database. */
   readonly asyncQueue: SqliteAsyncQueue;
+  readonly capacity: SqliteCapacityTable;
 
   constructor(file: string) {
     this.#db = new Database(file);
@@ -59,6 +61,7 @@ export class SqliteMetaStore implements MetaStore {
     this.#aliases = new SqliteAliasTable(this.#db, this.#services, this.#versions);
     this.#layers = new SqliteLayerTable(this.#db);
     this.asyncQueue = new SqliteAsyncQueue(this.#db);
+    this.capacity = new SqliteCapacityTable(this.#db);
   }
 
   async createService(service: Service): Promise<Stored<Service>> {
