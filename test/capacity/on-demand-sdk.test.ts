@@ -28,10 +28,7 @@ test('on-demand config: put, get, list, delete as FC; a version is refused', asy
   const { fc } = await startTestServer(t);
   await deployCustom(fc, 'od', 'slow', NODE_RUNTIME);
   await fc.publishVersion('od', 'v1');
-  assert.equal(
-    await codeOf(fc.getOnDemandConfig('od', 'slow', 'LATEST')),
-    'OnDemandConfigNotFound',
-  );
+  assert.equal(await codeOf(fc.getOnDemandConfig('od', 'slow', 'LATEST')), 'OnDemandConfigNotFound');
   const put = await fc.putOnDemandConfig('od', 'slow', 'LATEST', { maximumInstanceCount: 3 });
   assert.deepEqual(put.data, { resource: 'services/od.LATEST/functions/slow', maximumInstanceCount: 3 });
   assert.deepEqual((await fc.getOnDemandConfig('od', 'slow', 'LATEST')).data, put.data);
@@ -49,10 +46,7 @@ test('on-demand config: put, get, list, delete as FC; a version is refused', asy
     'FunctionNotFound',
   );
   await fc.deleteOnDemandConfig('od', 'slow', 'LATEST');
-  assert.equal(
-    await codeOf(fc.deleteOnDemandConfig('od', 'slow', 'LATEST')),
-    'OnDemandConfigNotFound',
-  );
+  assert.equal(await codeOf(fc.deleteOnDemandConfig('od', 'slow', 'LATEST')), 'OnDemandConfigNotFound');
 });
 
 test('maximumInstanceCount 1: five concurrent calls queue on one instance and all succeed', async (t) => {
@@ -60,7 +54,10 @@ test('maximumInstanceCount 1: five concurrent calls queue on one instance and al
   await deployCustom(fc, 'od', 'slow', NODE_RUNTIME);
   await fc.putOnDemandConfig('od', 'slow', 'LATEST', { maximumInstanceCount: 1 });
   const results = await Promise.all(Array.from({ length: 5 }, () => settle(fc, 'sleep:300')));
-  assert.ok(results.every((r) => r.ok), JSON.stringify(results));
+  assert.ok(
+    results.every((r) => r.ok),
+    JSON.stringify(results),
+  );
   assert.equal(new Set(results.map((r) => r.ok && r.instanceId)).size, 1, 'one instance served them all');
   assert.equal(server.instanceCount(), 1);
 });
