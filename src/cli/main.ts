@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { registerDeployCommand } from './deploy.js';
 import { registerDoctorCommand } from './doctor.js';
+import { registerInstancesCommand } from './instances.js';
 import { registerInvokeCommand } from './invoke.js';
 import { registerLayerCommands } from './layers.js';
 import { registerLogsCommand } from './logs.js';
@@ -18,6 +19,7 @@ registerDoctorCommand(program);
 registerInvokeCommand(program);
 registerDeployCommand(program);
 registerLogsCommand(program);
+registerInstancesCommand(program);
 registerResourceCommands(program);
 registerReleaseCommands(program);
 registerLayerCommands(program);
