@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type FC from '@alicloud/fc2';
-import { deployCustom, invoke, NODE_RUNTIME } from '../helpers/functions.js';
+import { deployCustom, functionLogs, invoke, NODE_RUNTIME } from '../helpers/functions.js';
 import { until } from '../helpers/poll.js';
 import { ACCOUNT_ID, startTestServer } from '../helpers/server.js';
 
@@ -192,4 +192,37 @@ test('scheduled actions and target tracking are validated; an action that has fi
   await until(async () => (await fc.getProvisionConfig('sched', 'fn', 'prod')).data.current === 1, {
     what: 'the fired action provisions one instance',
   });
+});
+
+test('a function that dies on start is not restarted in a loop: the replacement backs off', async (t) => {
+  const { fc, client } = await startTestServer(t, {
+    provisionIntervalMs: 50,
+    provisionRetryBaseMs: 600_000,
+  });
+  await deployCustom(fc, 'dies', 'fn', {
+    bootstrap: '#!/bin/sh\necho "crash-on-start $$"\nexit 7\n',
+  });
+  await deployCustom(fc, 'dies', 'clock', NODE_RUNTIME);
+  await fc.publishVersion('dies', 'v1');
+  await fc.putProvisionConfig('dies', 'fn', '1', { target: 1 });
+  const failed = await until(
+    async () => {
+      const config = (await fc.getProvisionConfig('dies', 'fn', '1')).data;
+      return config.currentError ? config : undefined;
+    },
+    { what: 'the failed start is reported' },
+  );
+  assert.equal(failed.current, 0);
+  assert.match(failed.currentError, /failed to start/);
+  const starts = async () => (await functionLogs(client, 'dies', 'fn', { text: 'crash-on-start' })).length;
+  await until(async () => (await starts()) === 1, { what: 'the first start is logged' });
+  // Several full reconciles (each one also settles the healthy `clock` function) start no second attempt.
+  for (const target of [1, 0, 1, 0]) {
+    await fc.putProvisionConfig('dies', 'clock', '1', { target });
+    await until(async () => (await fc.getProvisionConfig('dies', 'clock', '1')).data.current === target, {
+      what: `clock reaches ${target}`,
+    });
+  }
+  assert.equal(await starts(), 1, 'no restart loop while backing off');
+  assert.equal((await fc.getProvisionConfig('dies', 'fn', '1')).data.current, 0);
 });
