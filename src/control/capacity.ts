@@ -170,6 +170,18 @@ export function checkQualifierDeletable(
   };
 }
 
+/**
+ * A deleted function (or service) takes its LATEST on-demand configs along, so a function created later under
+ * the same name does not inherit a cap. Its versions' and aliases' configs stay: a version still holds it.
+ */
+export function forgetLatestConfigs(deps: ControlDeps, serviceName: string, functionName?: string): void {
+  const { capacity } = deps.store;
+  const all = { limit: Number.MAX_SAFE_INTEGER };
+  for (const config of capacity.listOnDemandConfigs({ serviceName, qualifier: LATEST }, all).items)
+    if (functionName === undefined || config.functionName === functionName)
+      capacity.deleteOnDemandConfig(config);
+}
+
 function checkSchedule(name: string, expression: string): void {
   const match = SCHEDULE_PATTERN.exec(expression.trim());
   try {
