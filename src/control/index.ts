@@ -40,7 +40,7 @@ export type { CustomDomainControl } from './custom-domains.js';
 export type { CodeOptions, FunctionControl, FunctionKey } from './functions.js';
 export type { LayerControl } from './layers.js';
 export { type LayerHome, layerPackages } from './layers.js';
-export type { PageInput } from './list.js';
+export { type PageInput, pageQuery } from './list.js';
 export type { ServiceControl } from './services.js';
 export type { TriggerControl, TriggerKey } from './triggers.js';
 export type { VersionControl, VersionPageInput } from './versions.js';

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { ProvisionView } from '../../control/index.js';
+import { type ProvisionView, pageQuery } from '../../control/index.js';
 import { ALIAS_MAIN_VERSION, poolKeyOf, resolveTarget } from '../../invoke/index.js';
-import { LIMITS, type OnDemandConfig, onDemandResource, provisionResource } from '../../model/index.js';
+import { type OnDemandConfig, onDemandResource, provisionResource } from '../../model/index.js';
 import type { Instance } from '../../scheduler/index.js';
 import { API_PREFIX, type ApiDeps } from '../context.js';
 import { functionKey, jsonBody, pageInput, pageOf, queryParam, targetRef } from './common.js';
@@ -69,7 +69,7 @@ export function registerCapacityRoutes(app: FastifyInstance, deps: ApiDeps): voi
     const target = await resolveTarget(deps.store, targetRef(request), ALIAS_MAIN_VERSION);
     const poolKey = poolKeyOf(target.service.serviceName, target.fn.functionName, target.versionId);
     const wanted = instanceIdsParam(request);
-    const limit = Math.min(Number(queryParam(request, 'limit')) || LIMITS.listLimitMax, LIMITS.listLimitMax);
+    const { limit } = pageQuery(pageInput(request));
     const instances = (deps.instances?.(poolKey) ?? [])
       .filter((i) => i.state !== 'stopped' && (!wanted || wanted.has(i.id)))
       .slice(0, limit)
