@@ -76,8 +76,12 @@ export class CallLifecycle {
 
   /** Takes an instance slot and opens the call's log. Every `#begin` is followed by one `#finish`. */
   async #begin(request: CallRequest): Promise<Call> {
+    return this.#open(request, await this.#acquire(request));
+  }
+
+  /** Opens a call's log on a slot already taken. */
+  #open(request: CallRequest, lease: Lease): Call {
     const { fn, service, requestId } = request;
-    const lease = await this.#acquire(request);
     const { instance } = lease;
     const log = instance.logs.begin(requestId);
     if (instance.inFlight === 1) instance.handle.resetPeakMemory();
@@ -108,9 +112,22 @@ export class CallLifecycle {
     return slot.kind === 'lease' ? slot : this.#coldStart(slot, request);
   }
 
-  /** Starts an instance the scheduler granted outside any call (a provisioned one); the lease is the caller's. */
-  startInstance(permit: StartPermit, request: CallRequest): Promise<Lease> {
-    return this.#coldStart(permit, request);
+  /**
+   * Starts an instance the scheduler granted outside any call (a provisioned one) and runs the function's
+   * initializer on it, as FC does before a provisioned instance takes calls. The lease is the caller's; a failed
+   * initializer stops the instance and rejects.
+   */
+  async startInstance(permit: StartPermit, request: CallRequest): Promise<Lease> {
+    const lease = await this.#coldStart(permit, request);
+    if (!request.fn.initializer) return lease;
+    const call = this.#open(request, lease);
+    const failure = await this.#initialize(call);
+    call.instance.logs.end(request.requestId);
+    if (failure && !failure.ok) {
+      lease.release({ destroy: true });
+      throw new Error(`the initializer failed: ${failure.error.errorMessage}`);
+    }
+    return lease;
   }
 
   /** The scheduler granted a start: build the recipe (with the instance's own credentials) and start it. */

@@ -38,6 +38,8 @@ interface Tracked {
   nextStartAt: number;
   /** Ids of the ready instances seen last time: one missing now that Kumo did not release was lost. */
   seen: Set<string>;
+  /** Instances started but still running their initializer: counted as starting, not as current. */
+  warming: Set<string>;
 }
 
 /** A provisioned instance that stayed up this long resets the backoff. */
@@ -135,11 +137,13 @@ export class Provisioner {
       tracked.error = error.message;
       return;
     }
-    const { ready, starting } = this.#deps.scheduler.provisioned(resource);
+    const provisioned = this.#deps.scheduler.provisioned(resource);
+    let { starting } = provisioned;
     // Instances of another version or revision (the alias moved, the function changed) make way for new ones.
     const kept: Instance[] = [];
-    for (const instance of ready) {
-      if (instance.revision === request.revision) kept.push(instance);
+    for (const instance of provisioned.ready) {
+      if (tracked.warming.has(instance.id)) starting++;
+      else if (instance.revision === request.revision) kept.push(instance);
       else this.#deps.scheduler.releaseProvisioned(instance);
     }
     this.#noticeLosses(tracked, kept, now);
@@ -183,6 +187,7 @@ export class Provisioner {
   }
 
   async #startOne(permit: StartPermit, request: CallRequest, tracked: Tracked): Promise<void> {
+    tracked.warming.add(permit.instanceId);
     try {
       const lease = await this.#deps.calls.startInstance(permit, request);
       lease.release();
@@ -195,6 +200,8 @@ export class Provisioner {
         { err: error, instanceId: permit.instanceId },
         'provisioned instance failed to start',
       );
+    } finally {
+      tracked.warming.delete(permit.instanceId);
     }
     this.notify();
   }
@@ -222,7 +229,15 @@ export class Provisioner {
   #track(resource: string): Tracked {
     let tracked = this.#tracked.get(resource);
     if (!tracked) {
-      tracked = { current: 0, error: '', failures: 0, lastFailureAt: 0, nextStartAt: 0, seen: new Set() };
+      tracked = {
+        current: 0,
+        error: '',
+        failures: 0,
+        lastFailureAt: 0,
+        nextStartAt: 0,
+        seen: new Set(),
+        warming: new Set(),
+      };
       this.#tracked.set(resource, tracked);
     }
     return tracked;

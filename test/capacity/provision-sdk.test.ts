@@ -12,8 +12,13 @@ const codeOf = async (call: Promise<unknown>) =>
   );
 
 /** A function published as version 1 with the alias `prod`. */
-async function deployReleased(fc: FC, service: string, fn: string): Promise<void> {
-  await deployCustom(fc, service, fn, NODE_RUNTIME);
+async function deployReleased(
+  fc: FC,
+  service: string,
+  fn: string,
+  options: Record<string, unknown> = {},
+): Promise<void> {
+  await deployCustom(fc, service, fn, NODE_RUNTIME, options);
   await fc.publishVersion(service, 'v1');
   await fc.createAlias(service, 'prod', '1').catch((e: { code?: string }) => {
     if (e.code !== 'AliasAlreadyExists') throw e;
@@ -25,7 +30,7 @@ const instanceIds = async (fc: FC, service: string, fn: string, qualifier: strin
 
 test('target 2 starts two instances ahead of calls; a call uses one of them; target 0 releases them', async (t) => {
   const { fc, server } = await startTestServer(t, { provisionIntervalMs: 200 });
-  await deployReleased(fc, 'cap', 'fn');
+  await deployReleased(fc, 'cap', 'fn', { initializer: 'index.init' });
   assert.equal(
     await codeOf(fc.putProvisionConfig('cap', 'fn', 'LATEST', { target: 1 })),
     'InvalidArgument',
@@ -52,7 +57,11 @@ test('target 2 starts two instances ahead of calls; a call uses one of them; tar
 
   const first = await invoke(fc, 'cap.prod', 'fn', 'stats');
   assert.ok(ids.includes(first.headers['x-fc-instance-id'] ?? ''), 'the call ran on a provisioned instance');
-  assert.equal(JSON.parse(first.body).calls, 1);
+  const stats = JSON.parse(first.body) as { calls: number; initCount: number };
+  assert.equal(stats.calls, 1);
+  assert.equal(stats.initCount, 1, 'the instance was initialized ahead of the call');
+  assert.doesNotMatch(first.logs, /FC Initialize Start/, 'the call paid no cold start and no initializer');
+  assert.match(first.logs, /FC Invoke Start/);
   assert.equal(server.instanceCount(), 2, 'the call started no instance');
   const filtered = await fc.listInstances('cap', 'fn', 'prod', { instanceIds: [ids[0] as string] });
   assert.deepEqual(
@@ -225,4 +234,25 @@ test('a function that dies on start is not restarted in a loop: the replacement 
   }
   assert.equal(await starts(), 1, 'no restart loop while backing off');
   assert.equal((await fc.getProvisionConfig('dies', 'fn', '1')).data.current, 0);
+});
+
+test('a provisioned instance whose initializer fails is stopped and reported, not counted', async (t) => {
+  const { fc } = await startTestServer(t, { provisionIntervalMs: 50, provisionRetryBaseMs: 600_000 });
+  await deployReleased(fc, 'initfail', 'fn', {
+    initializer: 'index.init',
+    environmentVariables: { INIT_FAIL_ONCE: '1' },
+  });
+  await fc.putProvisionConfig('initfail', 'fn', 'prod', { target: 1 });
+  const failed = await until(
+    async () => {
+      const config = (await fc.getProvisionConfig('initfail', 'fn', 'prod')).data;
+      return config.currentError ? config : undefined;
+    },
+    { what: 'the failed initializer is reported' },
+  );
+  assert.match(failed.currentError, /initializer failed: init failed once/);
+  assert.equal(failed.current, 0);
+  await until(async () => (await instanceIds(fc, 'initfail', 'fn', 'prod')).length === 0, {
+    what: 'the instance with the failed initializer is stopped',
+  });
 });
