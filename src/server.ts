@@ -8,7 +8,7 @@ import type { KumoConfig } from './config.js';
 import { createControl, layerPackages } from './control/index.js';
 import { DomainTable, registerGateway } from './gateway/index.js';
 import { ImageStore, registrySettings } from './images/index.js';
-import { AsyncWorker, Invoker, poolKeyOf } from './invoke/index.js';
+import { AsyncWorker, Invoker, Provisioner, poolKeyOf } from './invoke/index.js';
 import { ThreadedLogStore } from './logs/index.js';
 import { checkContainerFunction, containerImageStatus, createRuntimeRegistry } from './runtimes/index.js';
 import {
@@ -163,7 +163,21 @@ export async function startServer(
     accountId: credentials.accountId,
     billingGranularityMs: config.billingGranularityMs,
     pidsLimit: config.instancePidsLimit,
+    onDemandCap: (call) =>
+      store.capacity.getOnDemandConfig({
+        serviceName: call.service.serviceName,
+        qualifier: call.qualifier,
+        functionName: call.fn.functionName,
+      })?.maximumInstanceCount,
   });
+  const provisioner = new Provisioner(
+    { store, scheduler, calls: invoker.calls, accountId: credentials.accountId, logger },
+    {
+      intervalMs: config.provisionIntervalMs,
+      baseBackoffMs: config.provisionRetryBaseMs,
+      maxBackoffMs: 60_000,
+    },
+  );
 
   const domains = new DomainTable();
   await domains.load(store);
@@ -188,6 +202,9 @@ export async function startServer(
       scheduler.retire(poolKeyOf(serviceName, functionName, versionId)),
     onTriggerChanged: (trigger, deleted) => timers.update(trigger, deleted),
     onCustomDomainChanged: (domain, deleted) => domains.update(domain, deleted),
+    maxInstancesPerFunction: config.maxInstancesPerFunction,
+    provisionStatus: (provision) => provisioner.status(provision),
+    onProvisionChanged: () => provisioner.notify(),
   });
   const app = createApp({
     config,
@@ -205,6 +222,7 @@ export async function startServer(
     imageStatus: (fn) => containerImageStatus(images, fn),
     runtimeNote: (runtime) => runtimes.substitution(runtime),
     rewriteUrl: (url, host) => domains.rewrite(url, host),
+    instances: (poolKey) => scheduler.instances(poolKey),
   });
   registerGateway(app, { store, invoker, keys, domains });
   const timers = new TimerTriggers(store, invoker, logger);
@@ -217,6 +235,7 @@ export async function startServer(
     home: { region: config.region, accountId: credentials.accountId },
   });
   await asyncWorker.start();
+  provisioner.start();
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
@@ -228,6 +247,7 @@ export async function startServer(
       timers.close();
       await app.close();
       await asyncWorker.close();
+      await provisioner.close();
       await images.close();
       await scheduler.close();
       await sandbox.close();

@@ -14,6 +14,7 @@ import { API_PREFIX, type ApiDeps } from './context.js';
 import { checkRequestTarget } from './request-path.js';
 import { registerAsyncConfigRoutes } from './routes/async-configs.js';
 import { registerAsyncInvocationRoutes } from './routes/async-invocations.js';
+import { registerCapacityRoutes } from './routes/capacity.js';
 import { registerCodeRoutes } from './routes/code.js';
 import { registerCustomDomainRoutes } from './routes/custom-domains.js';
 import { registerFunctionRoutes } from './routes/functions.js';
@@ -164,5 +165,6 @@ export function createApp(deps: ApiDeps): FastifyInstance {
   registerCustomDomainRoutes(app, deps);
   registerReleaseRoutes(app, deps);
   registerLayerRoutes(app, deps);
+  registerCapacityRoutes(app, deps);
   return app;
 }

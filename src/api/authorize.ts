@@ -6,8 +6,9 @@ import { API_PREFIX } from './context.js';
  * What a function's temporary key (the `X-Fc-Access-Key-*` a call receives, FC's service role) may do, as
  * `METHOD route` with every `:param` written `:`. FC grants a role what its RAM policy says; Kumo grants the
  * equivalent of FC's `AliyunFCReadOnlyAccess` + `AliyunFCInvocationAccess`, limited to the key's own service:
- * read the service, its functions, code, triggers, versions, aliases, logs, async records and async invoke configs,
- * and invoke its functions (stopping an invocation or changing a config needs the account's key). Anything
+ * read the service, its functions, code, triggers, versions, aliases, logs, async records, async invoke configs,
+ * capacity configs and instances, and invoke its functions (stopping an invocation, changing a config or capacity
+ * needs the account's key). Anything
  * else (creating, changing or deleting resources, listing services, custom domains, routes added later) is
  * refused until listed here: default deny.
  */
@@ -23,6 +24,9 @@ const FUNCTION_ROLE_ROUTES = new Set(
     'GET /services/:/functions/:/async-invoke-config',
     'GET /services/:/functions/:/async-invoke-configs',
     'GET /services/:/functions/:/logs',
+    'GET /services/:/functions/:/provision-config',
+    'GET /services/:/functions/:/on-demand-config',
+    'GET /services/:/functions/:/instances',
     'GET /services/:/functions/:/triggers',
     'GET /services/:/functions/:/triggers/:',
     'GET /services/:/versions',

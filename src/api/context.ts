@@ -5,6 +5,7 @@ import type { Control } from '../control/index.js';
 import type { Invoker } from '../invoke/index.js';
 import type { LogStore } from '../logs/index.js';
 import type { FunctionRecord } from '../model/index.js';
+import type { Instance } from '../scheduler/index.js';
 import type { AsyncQueueStore, MetaStore } from '../store/index.js';
 import type { KeyRing } from './auth.js';
 import type { Credentials } from './credentials.js';
@@ -32,6 +33,10 @@ export interface ApiDeps {
   imageStatus?(fn: FunctionRecord): { status: string; message?: string } | undefined;
   /** Why a runtime runs on another version than its name says (`RuntimeRegistry.substitution`), or undefined. */
   runtimeNote?(runtime: string): string | undefined;
+  /** The instances of a pool (scheduler), for `listInstances`. */
+  instances?(poolKey: string): readonly Instance[];
+  /** The zones `getAccountSettings` reports (default: one zone named after the region). */
+  availableAZs?: string[];
   /** Maps a request to another URL before routing (the gateway sends custom-domain requests to itself). */
   rewriteUrl?(url: string, host: string | undefined): string | undefined;
 }

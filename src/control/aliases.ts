@@ -9,6 +9,7 @@ import {
   validateInput,
 } from '../model/index.js';
 import type { Page, Stored } from '../store/index.js';
+import { checkQualifierDeletable } from './capacity.js';
 import { type ControlDeps, expectedEtag, timestamp, type WriteOptions } from './context.js';
 import { type PageInput, pageQuery } from './list.js';
 
@@ -72,7 +73,9 @@ export class AliasControl {
 
   async delete(serviceName: string, aliasName: string, options: WriteOptions = {}): Promise<void> {
     await this.#requireLatest(serviceName);
+    const forgetConfigs = checkQualifierDeletable(this.#deps, serviceName, aliasName);
     await this.#deps.store.deleteAlias(serviceName, aliasName, expectedEtag(options));
+    forgetConfigs();
   }
 
   async list(serviceName: string, page: PageInput): Promise<Page<Stored<Alias>>> {

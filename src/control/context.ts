@@ -1,6 +1,12 @@
 import type { CodeStore } from '../code/index.js';
 import { type InvokeTarget, resolveTarget } from '../invoke/resolve.js';
-import { type CustomDomain, FcError, type FunctionRecord, type Trigger } from '../model/index.js';
+import {
+  type CustomDomain,
+  FcError,
+  type FunctionRecord,
+  type ProvisionConfig,
+  type Trigger,
+} from '../model/index.js';
 import type { AsyncConfigStore, MetaStore } from '../store/index.js';
 import type { FunctionKey } from './functions.js';
 
@@ -27,6 +33,12 @@ export interface ControlDeps {
   onTriggerChanged?(trigger: Trigger, deleted?: boolean): void;
   /** Called after a custom domain was created, updated or deleted (the gateway routes by Host). */
   onCustomDomainChanged?(domain: CustomDomain, deleted?: boolean): void;
+  /** Bounds provision targets and on-demand caps (the scheduler's per-function instance limit). */
+  maxInstancesPerFunction?: number;
+  /** What runs for a provision config now (`current`, `currentError`). */
+  provisionStatus?(config: ProvisionConfig): { current: number; currentError: string };
+  /** Called after a provision config was written, so its instances start or stop at once. */
+  onProvisionChanged?(): void;
   /** The clock for `createdTime`/`lastModifiedTime` (ISO-8601). */
   now?(): string;
 }

@@ -15,6 +15,7 @@ import {
   validateInput,
 } from '../model/index.js';
 import { type Page, pageInMemory, type Stored } from '../store/index.js';
+import { forgetLatestConfigs } from './capacity.js';
 import {
   type ControlDeps,
   expectedEtag,
@@ -126,6 +127,7 @@ export class FunctionControl {
       current.fn.functionName,
       expectedEtag(options),
     );
+    forgetLatestConfigs(this.#deps, current.service.serviceName, current.fn.functionName);
     this.#deps.onFunctionChanged?.(current.service.serviceName, current.fn.functionName);
   }
 

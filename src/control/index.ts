@@ -1,5 +1,6 @@
 import { AliasControl } from './aliases.js';
 import { AsyncConfigControl } from './async-configs.js';
+import { CapacityControl } from './capacity.js';
 import type { ControlDeps } from './context.js';
 import { CustomDomainControl } from './custom-domains.js';
 import { FunctionControl } from './functions.js';
@@ -18,6 +19,7 @@ export interface Control {
   aliases: AliasControl;
   layers: LayerControl;
   asyncConfigs: AsyncConfigControl;
+  capacity: CapacityControl;
 }
 
 export function createControl(deps: ControlDeps): Control {
@@ -30,17 +32,19 @@ export function createControl(deps: ControlDeps): Control {
     aliases: new AliasControl(deps),
     layers: new LayerControl(deps),
     asyncConfigs: new AsyncConfigControl(deps),
+    capacity: new CapacityControl(deps),
   };
 }
 
 export type { AliasControl } from './aliases.js';
 export type { AsyncConfigControl } from './async-configs.js';
+export type { CapacityControl, ProvisionView } from './capacity.js';
 export type { ControlDeps, WriteOptions } from './context.js';
 export type { CustomDomainControl } from './custom-domains.js';
 export type { CodeOptions, FunctionControl, FunctionKey } from './functions.js';
 export type { LayerControl } from './layers.js';
 export { type LayerHome, layerPackages } from './layers.js';
-export type { PageInput } from './list.js';
+export { type PageInput, pageQuery } from './list.js';
 export type { ServiceControl } from './services.js';
 export type { TriggerControl, TriggerKey } from './triggers.js';
 export type { VersionControl, VersionPageInput } from './versions.js';

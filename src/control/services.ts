@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { resolveService } from '../invoke/resolve.js';
 import { createServiceBody, type Service, updateServiceBody, validateInput } from '../model/index.js';
 import type { Page, Stored } from '../store/index.js';
+import { forgetLatestConfigs } from './capacity.js';
 import { type ControlDeps, expectedEtag, requireWritable, timestamp, type WriteOptions } from './context.js';
 import { allFunctions, type PageInput, pageQuery } from './list.js';
 
@@ -66,5 +67,6 @@ export class ServiceControl {
     const current = await resolveService(this.#deps.store, serviceName, options.qualifier);
     requireWritable(current.versionId);
     await this.#deps.store.deleteService(serviceName, expectedEtag(options));
+    forgetLatestConfigs(this.#deps, serviceName);
   }
 }

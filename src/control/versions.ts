@@ -9,6 +9,7 @@ import {
   validateInput,
 } from '../model/index.js';
 import type { Page, Stored } from '../store/index.js';
+import { checkQualifierDeletable } from './capacity.js';
 import { type ControlDeps, expectedEtag, requireWritable, timestamp, type WriteOptions } from './context.js';
 import { allFunctions, type PageInput, pageQuery } from './list.js';
 
@@ -75,7 +76,9 @@ export class VersionControl {
   /** Refused while an alias names the version; its instances retire once it is gone. */
   async delete(serviceName: string, versionId: string): Promise<void> {
     const version = await this.get(serviceName, versionId);
+    const forgetConfigs = checkQualifierDeletable(this.#deps, serviceName, version.value.versionId);
     await this.#deps.store.deleteVersion(serviceName, version.value.versionId);
+    forgetConfigs();
     for (const fn of version.value.functions) {
       this.#deps.onFunctionChanged?.(serviceName, fn.functionName, version.value.versionId);
     }

@@ -27,6 +27,8 @@ export interface InvokerDeps {
   accountId: string;
   billingGranularityMs: number;
   pidsLimit: number;
+  /** The qualifier's on-demand instance cap (FC's `maximumInstanceCount`), if one is configured. */
+  onDemandCap?(request: CallRequest): number | undefined;
 }
 
 export interface InvokeRequest extends CallRequest {
@@ -60,6 +62,7 @@ export class Invoker {
       region,
       accountId,
       billingGranularityMs,
+      onDemandCap: deps.onDemandCap,
     });
   }
 

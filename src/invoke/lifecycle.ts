@@ -29,6 +29,8 @@ export interface LifecycleDeps {
   region: string;
   accountId: string;
   billingGranularityMs: number;
+  /** The qualifier's on-demand instance cap (FC's `maximumInstanceCount`), if one is configured. */
+  onDemandCap?(request: CallRequest): number | undefined;
 }
 
 /**
@@ -74,8 +76,12 @@ export class CallLifecycle {
 
   /** Takes an instance slot and opens the call's log. Every `#begin` is followed by one `#finish`. */
   async #begin(request: CallRequest): Promise<Call> {
+    return this.#open(request, await this.#acquire(request));
+  }
+
+  /** Opens a call's log on a slot already taken. */
+  #open(request: CallRequest, lease: Lease): Call {
     const { fn, service, requestId } = request;
-    const lease = await this.#acquire(request);
     const { instance } = lease;
     const log = instance.logs.begin(requestId);
     if (instance.inFlight === 1) instance.handle.resetPeakMemory();
@@ -101,8 +107,27 @@ export class CallLifecycle {
       revision: request.revision,
       concurrency: fn.instanceConcurrency,
       maxWaitMs: fn.timeout * 1000,
+      maxOnDemand: this.#deps.onDemandCap?.(request),
     });
     return slot.kind === 'lease' ? slot : this.#coldStart(slot, request);
+  }
+
+  /**
+   * Starts an instance the scheduler granted outside any call (a provisioned one) and runs the function's
+   * initializer on it, as FC does before a provisioned instance takes calls. The lease is the caller's; a failed
+   * initializer stops the instance and rejects.
+   */
+  async startInstance(permit: StartPermit, request: CallRequest): Promise<Lease> {
+    const lease = await this.#coldStart(permit, request);
+    if (!request.fn.initializer) return lease;
+    const call = this.#open(request, lease);
+    const failure = await this.#initialize(call);
+    call.instance.logs.end(request.requestId);
+    if (failure && !failure.ok) {
+      lease.release({ destroy: true });
+      throw new Error(`the initializer failed: ${failure.error.errorMessage}`);
+    }
+    return lease;
   }
 
   /** The scheduler granted a start: build the recipe (with the instance's own credentials) and start it. */

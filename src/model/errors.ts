@@ -22,6 +22,11 @@ export const ERROR_CATALOGUE = {
   VersionNotFound: { status: 404, kind: 'user', description: 'The version does not exist.' },
   AliasNotFound: { status: 404, kind: 'user', description: 'The alias does not exist.' },
   DomainNameNotFound: { status: 404, kind: 'user', description: 'The custom domain does not exist.' },
+  OnDemandConfigNotFound: {
+    status: 404,
+    kind: 'user',
+    description: 'The function has no on-demand config for this qualifier.',
+  },
   AsyncTaskNotFound: { status: 404, kind: 'user', description: 'The async invocation does not exist.' },
   AsyncConfigNotExists: {
     status: 404,
@@ -72,6 +77,11 @@ export const ERROR_CATALOGUE = {
     description: 'The HTTP trigger does not allow this method.',
   },
   ResourceExhausted: { status: 429, kind: 'user', description: 'No instance can take the call now.' },
+  ResourceThrottled: {
+    status: 429,
+    kind: 'user',
+    description: "The qualifier's on-demand instances are at its maximumInstanceCount and the queue is full.",
+  },
   TooManyConnections: {
     status: 429,
     kind: 'user',

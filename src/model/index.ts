@@ -1,4 +1,5 @@
 export * from './async-config.js';
+export * from './capacity.js';
 export * from './custom-domain.js';
 export * from './errors.js';
 export * from './function.js';

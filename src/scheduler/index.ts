@@ -1,5 +1,6 @@
 export { canonicalName } from './canonical-head.js';
 export { Instance, type InstanceRecipe, type InstanceState } from './instance.js';
+export type { ProvisionedState } from './pools.js';
 export {
   type Lease,
   Scheduler,

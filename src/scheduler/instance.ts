@@ -28,6 +28,12 @@ export class Instance {
   #state: InstanceState = 'ready';
   inFlight = 0;
   lastUsed = Date.now();
+  readonly startedAt = Date.now();
+  /**
+   * The provision config (`{acct}#{svc}#{qualifier}#{fn}`) this instance is kept for: never reaped while set,
+   * and preferred for calls. Undefined for an on-demand instance.
+   */
+  provisionedFor: string | undefined;
   /** Set once the process has exited. */
   exit: ExitInfo | undefined;
   /** Resolves once the instance is stopped (its process exited or its stop completed). */

@@ -1,4 +1,4 @@
-import { FcError } from '../model/index.js';
+import type { FcError } from '../model/index.js';
 
 interface Waiter {
   wake(): void;
@@ -15,13 +15,11 @@ export class WaitQueue {
   constructor(readonly maxQueued: number) {}
 
   /**
-   * Waits until `wake` is called for the pool or the deadline passes. Throws ResourceExhausted at once when the
-   * queue is full or the deadline has passed; `describe` says why no slot was free.
+   * Waits until `wake` is called for the pool or the deadline passes. Throws at once when the queue is full or
+   * the deadline has passed: `refusal` is the error saying why no slot was free.
    */
-  async wait(poolKey: string, deadline: number, describe: () => string): Promise<void> {
-    if (this.#queued >= this.maxQueued || Date.now() >= deadline) {
-      throw new FcError('ResourceExhausted', describe());
-    }
+  async wait(poolKey: string, deadline: number, refusal: () => FcError): Promise<void> {
+    if (this.#queued >= this.maxQueued || Date.now() >= deadline) throw refusal();
     this.#queued++;
     try {
       await new Promise<void>((resolve) => {

@@ -3,68 +3,17 @@ import type { LogStore } from '../logs/index.js';
 import { FcError } from '../model/index.js';
 import type { Sandbox } from '../sandbox/index.js';
 import { type Instance, type InstanceRecipe, startInstance } from './instance.js';
+import { freeInstance, liveCounts, type PendingStart, type ProvisionedState } from './pools.js';
 import { WaitQueue } from './queue.js';
+import type { Lease, SchedulerLimits, SlotRequest, StartPermit } from './types.js';
 
-export interface SchedulerLimits {
-  maxInstancesPerFunction: number;
-  maxInstances: number;
-  maxQueuedCalls: number;
-  instanceIdleMs: number;
-  instanceStartTimeoutMs: number;
-}
-
-/** What a call needs: a slot on an instance of one function revision. */
-export interface SlotRequest {
-  /** `service/function`: one pool per function. */
-  poolKey: string;
-  /** Changes whenever the function's code or config changes; older instances are not reused. */
-  revision: string;
-  /** Calls one instance of this revision takes at once. */
-  concurrency: number;
-  /** How long a call may wait in the queue for a slot. */
-  maxWaitMs: number;
-}
-
-/** A slot on a running instance. */
-export interface Lease {
-  readonly kind: 'lease';
-  instance: Instance;
-  /** True when the call waited for the instance to start. */
-  coldStart: boolean;
-  /** Gives the slot back; `destroy` stops the instance (timeout, broken protocol). */
-  release(options?: { destroy?: boolean }): void;
-}
-
-/**
- * No instance had a free slot and a new one may start: the start is counted against the limits and the
- * instance id assigned. Its holder must call `start` once, with the recipe or the reason it has none (a
- * rejected promise); calls that claimed a slot of this instance meanwhile wait on it.
- */
-export interface StartPermit {
-  readonly kind: 'start';
-  readonly instanceId: string;
-  start(recipe: InstanceRecipe | Promise<InstanceRecipe>): Promise<Lease>;
-}
-
-/** A call that claimed a slot of an instance still starting. */
-interface Claim {
-  resolve(lease: Lease): void;
-  reject(error: unknown): void;
-}
-
-/** An instance being started, and the calls that will take its other slots. */
-interface PendingStart {
-  revision: string;
-  concurrency: number;
-  claims: Claim[];
-  /** The function changed during the start: the instance serves the calls waiting for it, then stops. */
-  retired: boolean;
-}
+export type { Lease, SchedulerLimits, SlotRequest, StartPermit } from './types.js';
 
 /**
  * Instance pools per function: a call takes a free slot on a ready instance of the current revision, or a slot
  * of an instance being started, or gets a permit to start one (within the per-function and global limits), or
- * waits in a bounded queue, or gets ResourceExhausted. Idle instances stop after `instanceIdleMs`; crashed ones
+ * waits in a bounded queue, or gets ResourceExhausted (ResourceThrottled beyond the on-demand cap). Provisioned
+ * instances (see `provisionStart`) take calls first and are never reaped. Idle instances stop after `instanceIdleMs`; crashed ones
  * are dropped. The scheduler never calls into the layer above: a start permit is fulfilled by its holder.
  */
 export class Scheduler {
@@ -97,22 +46,50 @@ export class Scheduler {
     for (;;) {
       if (this.#closed) throw new FcError('ServiceUnavailable', 'Kumo is shutting down');
       const pool = this.#pools.get(poolKey);
-      for (const instance of pool ?? []) {
-        if (instance.revision === revision && instance.hasFreeSlot)
-          return this.#lease(poolKey, instance, false);
-      }
+      const free = freeInstance(pool, revision);
+      if (free) return this.#lease(poolKey, free, false);
       // Fill an instance that is still starting before starting another (FC fills one up to its concurrency).
       const starting = this.#pending
         .get(poolKey)
         ?.find((p) => p.revision === revision && !p.retired && p.claims.length + 1 < p.concurrency);
       if (starting) return new Promise((resolve, reject) => starting.claims.push({ resolve, reject }));
-      if (this.#canStart(poolKey, pool)) return this.#permit(request);
-      await this.#queue.wait(
-        poolKey,
-        deadline,
-        () =>
-          `no instance of '${poolKey}' could take the call: ${this.instanceCount} instances running, the queue is full or the wait exceeded ${request.maxWaitMs} ms`,
-      );
+      const refusal = this.#startRefusal(request, false);
+      if (!refusal) return this.#permit(request, undefined);
+      await this.#queue.wait(poolKey, deadline, () => {
+        const why = `the queue is full or the wait exceeded ${request.maxWaitMs} ms`;
+        return new FcError(refusal.code, `${refusal.message}; ${why}`);
+      });
+    }
+  }
+
+  /**
+   * A start of an instance kept for the provision config `resource` (not counted against the on-demand cap), or
+   * the error saying why none may start now. Its holder starts it and releases the lease at once.
+   */
+  provisionStart(request: SlotRequest, resource: string): StartPermit | FcError {
+    if (this.#closed) return new FcError('ServiceUnavailable', 'Kumo is shutting down');
+    return this.#startRefusal(request, true) ?? this.#permit(request, resource);
+  }
+
+  /** The ready instances kept for a provision config (in any pool) and its starts under way. */
+  provisioned(resource: string): ProvisionedState {
+    const ready: Instance[] = [];
+    for (const pool of this.#pools.values())
+      for (const instance of pool)
+        if (instance.provisionedFor === resource && instance.state === 'ready') ready.push(instance);
+    let starting = 0;
+    for (const list of this.#pending.values())
+      for (const start of list) if (start.provisionedFor === resource && !start.retired) starting++;
+    return { ready, starting };
+  }
+
+  /** The instance is no longer provisioned: it stops now, or after its calls in flight. */
+  releaseProvisioned(instance: Instance): void {
+    instance.provisionedFor = undefined;
+    for (const [key, pool] of this.#pools) {
+      if (!pool.has(instance)) continue;
+      if (instance.inFlight === 0) void this.#stop(key, instance, 'provisioning released');
+      else instance.retire();
     }
   }
 
@@ -151,14 +128,26 @@ export class Scheduler {
     await Promise.all(stops);
   }
 
-  #canStart(poolKey: string, pool: Set<Instance> | undefined): boolean {
-    // Instances still starting count too, or a burst of cold starts overshoots the limit.
-    let live = this.#pending.get(poolKey)?.length ?? 0;
-    for (const instance of pool ?? []) if (instance.state !== 'stopped') live++;
-    return live < this.#limits.maxInstancesPerFunction && this.instanceCount < this.#limits.maxInstances;
+  /** Why no instance may start for the request now (undefined: one may). Starts under way count too. */
+  #startRefusal(request: SlotRequest, provisioned: boolean): FcError | undefined {
+    const { poolKey, maxOnDemand } = request;
+    const live = liveCounts(this.#pools.get(poolKey), this.#pending.get(poolKey));
+    if (live.all >= this.#limits.maxInstancesPerFunction || this.instanceCount >= this.#limits.maxInstances) {
+      return new FcError(
+        'ResourceExhausted',
+        `no instance of '${poolKey}' could take the call: ${this.instanceCount} instances running (limits: ${this.#limits.maxInstancesPerFunction} per function, ${this.#limits.maxInstances} in all)`,
+      );
+    }
+    if (!provisioned && maxOnDemand !== undefined && live.onDemand >= maxOnDemand) {
+      return new FcError(
+        'ResourceThrottled',
+        `'${poolKey}' reached its maximumInstanceCount of ${maxOnDemand} on-demand instances`,
+      );
+    }
+    return undefined;
   }
 
-  #permit(request: SlotRequest): StartPermit {
+  #permit(request: SlotRequest, provisionedFor: string | undefined): StartPermit {
     const { poolKey } = request;
     const instanceId = `i-${Date.now().toString(36)}-${(this.#nextId++).toString(36)}`;
     const pending: PendingStart = {
@@ -166,6 +155,7 @@ export class Scheduler {
       concurrency: request.concurrency,
       claims: [],
       retired: false,
+      provisionedFor,
     };
     const list = this.#pending.get(poolKey) ?? [];
     this.#pending.set(poolKey, list);
@@ -180,7 +170,7 @@ export class Scheduler {
         used = true;
         let instance: Instance;
         try {
-          instance = await this.#launch(instanceId, request, await recipe);
+          instance = await this.#launch(instanceId, request, await recipe, provisionedFor);
         } catch (error) {
           for (const claim of pending.claims) claim.reject(error);
           throw error;
@@ -199,7 +189,12 @@ export class Scheduler {
     };
   }
 
-  async #launch(id: string, request: SlotRequest, recipe: InstanceRecipe): Promise<Instance> {
+  async #launch(
+    id: string,
+    request: SlotRequest,
+    recipe: InstanceRecipe,
+    provisionedFor: string | undefined,
+  ): Promise<Instance> {
     const { poolKey, revision, concurrency } = request;
     const instance = await startInstance(
       this.#sandbox,
@@ -211,6 +206,7 @@ export class Scheduler {
       await instance.stop();
       throw new FcError('ServiceUnavailable', 'Kumo is shutting down');
     }
+    instance.provisionedFor = provisionedFor;
     // The pool is looked up now, not before the start: an emptied pool is dropped from the map meanwhile.
     let pool = this.#pools.get(poolKey);
     if (!pool) {
@@ -266,6 +262,7 @@ export class Scheduler {
     const cutoff = Date.now() - this.#limits.instanceIdleMs;
     for (const [key, pool] of this.#pools) {
       for (const instance of pool) {
+        if (instance.provisionedFor !== undefined) continue; // kept ahead of calls while provisioned
         if (instance.inFlight === 0 && instance.lastUsed < cutoff) void this.#stop(key, instance, 'idle');
       }
     }

@@ -98,9 +98,15 @@ export const MIGRATIONS: readonly string[] = [
      PRIMARY KEY (name, version)
    );
    CREATE INDEX layer_versions_code ON layer_versions(code_sha256);`,
-  // 7: reserved for the capacity helper's migration (provision and on-demand configs, issue 19); the lead puts
-  // it here when merging. A no-op until then so that the async migration below is number 8.
-  `SELECT 1;`,
+  // 7 — capacity: provision and on-demand configs per function and qualifier (the config JSON in `data`).
+  `CREATE TABLE capacity_configs (
+     kind TEXT NOT NULL,
+     service TEXT NOT NULL,
+     qualifier TEXT NOT NULL,
+     function TEXT NOT NULL,
+     data TEXT NOT NULL,
+     PRIMARY KEY (kind, service, qualifier, function)
+   );`,
   // 8: async invoke configs per qualifier, and stateful async invocations: the caller's invocation id (unique
   // per function), a stop request flag, and `origin` for a destination delivery (the invocation it reports on).
   `CREATE TABLE async_configs (

@@ -12,6 +12,7 @@ import { migrate } from './migrations.js';
 import { SqliteAliasTable } from './sqlite-aliases.js';
 import { SqliteAsyncQueue } from './sqlite-async.js';
 import { SqliteAsyncConfigTable } from './sqlite-async-configs.js';
+import { SqliteCapacityTable } from './sqlite-capacity.js';
 import { SqliteCustomDomainTable } from './sqlite-custom-domains.js';
 import { SqliteFunctionTable } from './sqlite-functions.js';
 import { SqliteLayerTable } from './sqlite-layers.js';
@@ -46,6 +47,7 @@ export class SqliteMetaStore implements MetaStore {
   readonly asyncQueue: SqliteAsyncQueue;
   /** Async invoke configs per function and qualifier, in the same database. */
   readonly asyncConfigs: SqliteAsyncConfigTable;
+  readonly capacity: SqliteCapacityTable;
 
   constructor(file: string) {
     this.#db = new Database(file);
@@ -63,6 +65,7 @@ export class SqliteMetaStore implements MetaStore {
     this.#layers = new SqliteLayerTable(this.#db);
     this.asyncQueue = new SqliteAsyncQueue(this.#db);
     this.asyncConfigs = new SqliteAsyncConfigTable(this.#db);
+    this.capacity = new SqliteCapacityTable(this.#db);
   }
 
   async createService(service: Service): Promise<Stored<Service>> {

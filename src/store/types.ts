@@ -7,6 +7,7 @@ import type {
   Trigger,
   Version,
 } from '../model/index.js';
+import type { CapacityStore } from './capacity-types.js';
 
 export interface ListQuery {
   limit: number;
@@ -53,6 +54,9 @@ export interface Stored<T> {
  * `ifMatch` is a bare etag that must equal the stored one (the control layer reads HTTP's If-Match forms).
  */
 export interface MetaStore {
+  /** Provision and on-demand configs. */
+  readonly capacity: CapacityStore;
+
   createService(service: Service): Promise<Stored<Service>>;
   getService(name: string): Promise<Stored<Service> | undefined>;
   updateService(service: Service, ifMatch?: string): Promise<Stored<Service>>;

@@ -11,6 +11,22 @@ declare module '@alicloud/fc2' {
     createdTime: string;
     lastModifiedTime: string;
   }
+  interface ProvisionConfigData {
+    resource: string;
+    target: number;
+    current: number;
+    currentError: string;
+    scheduledActions: Json[];
+    targetTrackingPolicies: Json[];
+    alwaysAllocateCPU: boolean;
+  }
+  interface InstanceData {
+    instanceId: string;
+    versionId: string;
+    state: string;
+    startTime: string;
+    provisioned: boolean;
+  }
   export default class FC {
     constructor(
       accountId: string,
@@ -136,6 +152,61 @@ declare module '@alicloud/fc2' {
       options?: Json,
       headers?: Json,
     ): Promise<FcResponse<{ configs: Json[]; nextToken?: string }>>;
+    putProvisionConfig(
+      service: string,
+      fn: string,
+      qualifier: string,
+      options: Json,
+      headers?: Json,
+    ): Promise<FcResponse<ProvisionConfigData>>;
+    getProvisionConfig(
+      service: string,
+      fn: string,
+      qualifier: string,
+      headers?: Json,
+    ): Promise<FcResponse<ProvisionConfigData>>;
+    listProvisionConfigs(
+      options?: Json,
+      headers?: Json,
+    ): Promise<FcResponse<{ provisionConfigs: ProvisionConfigData[]; nextToken?: string }>>;
+    putOnDemandConfig(
+      service: string,
+      fn: string,
+      qualifier: string,
+      options: Json,
+      headers?: Json,
+    ): Promise<FcResponse<{ resource: string; maximumInstanceCount: number }>>;
+    getOnDemandConfig(
+      service: string,
+      fn: string,
+      qualifier: string,
+      options?: Json,
+      headers?: Json,
+    ): Promise<FcResponse<{ resource: string; maximumInstanceCount: number }>>;
+    deleteOnDemandConfig(
+      service: string,
+      fn: string,
+      qualifier: string,
+      options?: Json,
+      headers?: Json,
+    ): Promise<FcResponse>;
+    listOnDemandConfigs(
+      options?: Json,
+      headers?: Json,
+    ): Promise<
+      FcResponse<{ configs: Array<{ resource: string; maximumInstanceCount: number }>; nextToken?: string }>
+    >;
+    listInstances(
+      service: string,
+      fn: string,
+      qualifier: string | undefined,
+      options?: Json,
+      headers?: Json,
+    ): Promise<FcResponse<{ instances: InstanceData[] }>>;
+    getAccountSettings(
+      options?: Json,
+      headers?: Json,
+    ): Promise<FcResponse<{ availableAZs: string[]; defaultRole: string; limits?: Json }>>;
     get(path: string, query?: Json, headers?: Json): Promise<FcResponse<unknown>>;
     put(path: string, body?: unknown, headers?: Json): Promise<FcResponse<unknown>>;
     post(

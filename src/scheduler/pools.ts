@@ -1,0 +1,55 @@
+import type { Instance } from './instance.js';
+import type { Lease } from './types.js';
+
+/** A call that claimed a slot of an instance still starting. */
+export interface Claim {
+  resolve(lease: Lease): void;
+  reject(error: unknown): void;
+}
+
+/** An instance being started, and the calls that will take its other slots. */
+export interface PendingStart {
+  revision: string;
+  concurrency: number;
+  claims: Claim[];
+  /** The function changed during the start: the instance serves the calls waiting for it, then stops. */
+  retired: boolean;
+  /** The provision config the instance is started for; undefined for an on-demand start. */
+  provisionedFor: string | undefined;
+}
+
+/** A free slot of the revision, on a provisioned instance first: on-demand instances take the overflow. */
+export function freeInstance(pool: Iterable<Instance> | undefined, revision: string): Instance | undefined {
+  let onDemand: Instance | undefined;
+  for (const instance of pool ?? []) {
+    if (instance.revision !== revision || !instance.hasFreeSlot) continue;
+    if (instance.provisionedFor !== undefined) return instance;
+    onDemand ??= instance;
+  }
+  return onDemand;
+}
+
+/** Instances of a pool that are not stopped, plus its starts, split into provisioned and on-demand ones. */
+export function liveCounts(
+  pool: Iterable<Instance> | undefined,
+  pending: readonly PendingStart[] | undefined,
+): { all: number; onDemand: number } {
+  let all = 0;
+  let onDemand = 0;
+  for (const instance of pool ?? []) {
+    if (instance.state === 'stopped') continue;
+    all++;
+    if (instance.provisionedFor === undefined) onDemand++;
+  }
+  for (const start of pending ?? []) {
+    all++;
+    if (start.provisionedFor === undefined) onDemand++;
+  }
+  return { all, onDemand };
+}
+
+/** What a provision config has right now: its ready instances and the starts under way for it. */
+export interface ProvisionedState {
+  ready: Instance[];
+  starting: number;
+}
