@@ -41,3 +41,9 @@ export const PYTHON_ENV: Readonly<Record<string, string>> = {
   PATH: `${SYSTEM_DIRS}:${LAYER_AND_CODE_DIRS}`,
   PYTHONPATH: '/code:/code/python:/opt/python',
 };
+
+/** `java8`/`java11`: the code's own jars are found by the agent (`/code/lib/*.jar`, layers' `/opt/java/lib`). */
+export const JAVA_ENV: Readonly<Record<string, string>> = {
+  ...COMMON,
+  PATH: `${SYSTEM_DIRS}:${LAYER_AND_CODE_DIRS}`,
+};

@@ -1,5 +1,6 @@
 import { NODEJS, PYTHON, PYTHON2 } from './builtin.js';
 import { type ContainerRuntimeOptions, containerRuntime } from './container.js';
+import { JAVA } from './java.js';
 import { CUSTOM, RuntimeRegistry } from './registry.js';
 
 export { AGENTS_MOUNT } from './builtin.js';
@@ -17,4 +18,4 @@ export { type RuntimeDefinition, RuntimeRegistry } from './registry.js';
  * `container` wires custom-container functions to the server's image store and sandbox.
  */
 export const createRuntimeRegistry = (container: ContainerRuntimeOptions = {}): RuntimeRegistry =>
-  new RuntimeRegistry([CUSTOM, NODEJS, PYTHON, PYTHON2, containerRuntime(container)]);
+  new RuntimeRegistry([CUSTOM, NODEJS, PYTHON, PYTHON2, JAVA, containerRuntime(container)]);

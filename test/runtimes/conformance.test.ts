@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { request } from 'undici';
 import { zipFiles } from '../helpers/code.js';
+import { JAVA_CONFORMANCE } from '../helpers/java.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
 /**
@@ -17,6 +18,8 @@ interface RuntimeUnderTest {
   skip?: { reason: string; tests: string[] }[];
   /** Builds the fixture folder into a base64 code zip, for compiled languages; default: zips the folder. */
   pack?(fixtureDir: string): Promise<string>;
+  /** The runtime's spelling of the table's `file.function` handlers (Java: `file.Function::method`). */
+  handler?(name: string): string;
 }
 
 const RUNTIMES: RuntimeUnderTest[] = [
@@ -31,6 +34,7 @@ const RUNTIMES: RuntimeUnderTest[] = [
       },
     ],
   },
+  JAVA_CONFORMANCE,
 ];
 
 function readTree(dir: string, prefix = ''): Record<string, string> {
@@ -60,14 +64,16 @@ async function harness(t: import('node:test').TestContext, rt: RuntimeUnderTest)
   return {
     kumo,
     deploy: async (name, handler, extra = {}) => {
+      const spell = rt.handler ?? String;
       await kumo.fc.createFunction('conf', {
         functionName: name,
         runtime: rt.runtime,
-        handler,
+        handler: spell(handler),
         memorySize: 256,
         timeout: 7,
         code: { zipFile },
         ...extra,
+        ...(typeof extra.initializer === 'string' && { initializer: spell(extra.initializer) }),
       });
     },
     invoke: async (fn, event) => {
@@ -107,7 +113,8 @@ const BEHAVIOURS: Record<string, (h: Harness, rt: RuntimeUnderTest) => Promise<v
     );
     assert.equal((await h.invoke('init', '')).body.toString(), '1');
   },
-  'context fields': async (h) => {
+  'context fields': async (h, rt) => {
+    const spell = rt.handler ?? String;
     await h.deploy('ctx', 'index.context', { initializer: 'index.initializer', initializationTimeout: 9 });
     const result = await h.invoke('ctx', '');
     const ctx = JSON.parse(result.body.toString());
@@ -122,10 +129,10 @@ const BEHAVIOURS: Record<string, (h: Harness, rt: RuntimeUnderTest) => Promise<v
         accessKeySecret: 0,
         securityToken: 0,
         functionName: 'ctx',
-        handler: 'index.context',
+        handler: spell('index.context'),
         memory: 256,
         timeout: 7,
-        initializer: 'index.initializer',
+        initializer: spell('index.initializer'),
         serviceName: 'conf',
         qualifier: 'LATEST',
         versionId: '',

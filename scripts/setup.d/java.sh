@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# The built-in Java runtime (java8, java11): a JDK and Maven from Debian, then the agent in runtimes/java/ built
+# into runtimes/java/target/ (with fc-java-core and Jackson beside it), and the java-event example's shaded jar
+# that the end-to-end tests deploy. Rebuilds only what changed; quiet when there is nothing to do.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+SUDO=$( [ "$(id -u)" -eq 0 ] || echo sudo )
+
+missing=()
+command -v javac >/dev/null || missing+=(default-jdk-headless)
+command -v mvn >/dev/null || missing+=(maven)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup java: installing ${missing[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# Builds the Maven project in $1 when its sources are newer than the artifact $2.
+build() {
+  local dir=$1 artifact=$2
+  if [ -f "$dir/$artifact" ] && [ -z "$(find "$dir/pom.xml" "$dir/src" -newer "$dir/$artifact" -print -quit)" ]; then
+    return
+  fi
+  echo "setup java: building $dir (Maven)"
+  (cd "$dir" && mvn -q -B -e package) >/tmp/kumo-setup-java-$$.log 2>&1 || {
+    cat /tmp/kumo-setup-java-$$.log >&2
+    rm -f /tmp/kumo-setup-java-$$.log
+    exit 1
+  }
+  rm -f /tmp/kumo-setup-java-$$.log
+}
+
+build runtimes/java target/kumo-java-agent.jar
+build examples/java-event target/java-event.jar
