@@ -1,3 +1,4 @@
+import { readFileSync, statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { crc64Ecma, zipDirectory } from '../code/index.js';
 import { type FcClient, FcClientError } from './client.js';
@@ -114,9 +115,17 @@ export async function deploy(
   return result;
 }
 
+/** A CodeUri folder zipped; a `.zip` or `.jar` file (a Java function's built jar) uploaded as it is, as FC does. */
+async function packCode(codeUri: string): Promise<Buffer> {
+  if (/\.(zip|jar)$/i.test(codeUri) && statSync(codeUri, { throwIfNoEntry: false })?.isFile()) {
+    return readFileSync(codeUri);
+  }
+  return zipDirectory(codeUri, readFcIgnore(codeUri));
+}
+
 async function deployFunction(client: FcClient, serviceName: string, fn: ProjectFunction): Promise<Change> {
   const path = `/services/${serviceName}/functions/${fn.functionName}`;
-  const zip = fn.codeDir ? await zipDirectory(fn.codeDir, readFcIgnore(fn.codeDir)) : undefined;
+  const zip = fn.codeDir ? await packCode(fn.codeDir) : undefined;
   const current = await get(client, path);
   const code = zip ? { code: { zipFile: zip.toString('base64') } } : {};
   if (!current) {
