@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The built-in Java runtime (java8, java11): a JDK and Maven from Debian, then the agent in runtimes/java/ built
-# into runtimes/java/target/ (with fc-java-core and Jackson beside it), and the java-event example's shaded jar
-# that the end-to-end tests deploy. Rebuilds only what changed; quiet when there is nothing to do.
+# into runtimes/java/target/ (with fc-java-core and Jackson beside it), and the shaded jars of the java-event and
+# java-http examples that the tests deploy. Rebuilds only what changed; quiet when there is nothing to do.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 SUDO=$( [ "$(id -u)" -eq 0 ] || echo sudo )
@@ -32,3 +32,4 @@ build() {
 
 build runtimes/java target/kumo-java-agent.jar
 build examples/java-event target/java-event.jar
+build examples/java-http target/java-http.jar

@@ -15,7 +15,12 @@ import type { RuntimeDefinition } from './registry.js';
 const AGENTS_DIR = fileURLToPath(new URL('../../runtimes', import.meta.url));
 const TARGET = join(AGENTS_DIR, 'java', 'target');
 const INSIDE = `${AGENTS_MOUNT}/java/target`;
-const JARS = ['kumo-java-agent.jar', 'lib/fc-java-core.jar', 'lib/jackson-databind.jar', 'lib/jackson-core.jar'];
+const JARS = [
+  'kumo-java-agent.jar',
+  'lib/fc-java-core.jar',
+  'lib/jackson-databind.jar',
+  'lib/jackson-core.jar',
+];
 const CLASS_PATH = [...JARS, 'lib/jackson-annotations.jar'].map((jar) => `${INSIDE}/${jar}`).join(':');
 const JAVA_BINARY = '/usr/bin/java';
 const jdkVersion = probeJdk(JAVA_BINARY);
@@ -31,7 +36,8 @@ export const JAVA: RuntimeDefinition = {
   unavailableReason() {
     if (!jdkVersion) return `${JAVA_BINARY} is missing: install Debian's default-jdk-headless package`;
     const missing = JARS.find((jar) => !existsSync(join(TARGET, jar)));
-    if (missing) return `the Java agent is not built (${missing}): run scripts/setup.sh or scripts/setup.d/java.sh`;
+    if (missing)
+      return `the Java agent is not built (${missing}): run scripts/setup.sh or scripts/setup.d/java.sh`;
     return undefined;
   },
   substitution(runtime) {

@@ -23,7 +23,11 @@ export function javaSources(dir: string): string[] {
 }
 
 /** Compiles `sources` with javac against fc-java-core (plus `classPath`) into a new folder, returned. */
-export async function compileJava(sources: string[], release = '11', classPath: string[] = []): Promise<string> {
+export async function compileJava(
+  sources: string[],
+  release = '11',
+  classPath: string[] = [],
+): Promise<string> {
   if (!existsSync(FC_JAVA_CORE)) throw new Error(`${FC_JAVA_CORE} is missing: run scripts/setup.d/java.sh`);
   const out = mkdtempSync(join(tmpdir(), 'kumo-javac-'));
   await run('javac', [

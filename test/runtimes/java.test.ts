@@ -95,7 +95,10 @@ test('a jar compiled with javac against fc-java-core deploys with the fc2 SDK; a
   const notJson = await invoke(kumo, 'order', 'not json');
   assert.equal(notJson.errorType, 'UnhandledInvocationError');
   assert.equal(notJson.error().errorType, 'java.lang.IllegalArgumentException');
-  assert.match(notJson.error().errorMessage, /^An error occurred during JSON parsing input.*app\.Order\$Request/);
+  assert.match(
+    notJson.error().errorMessage,
+    /^An error occurred during JSON parsing input.*app\.Order\$Request/,
+  );
 });
 
 test('a zip of .class files and lib/*.jar runs, and the agent’s own libraries stay hidden from it', async (t) => {
@@ -108,7 +111,11 @@ test('a zip of .class files and lib/*.jar runs, and the agent’s own libraries 
 test('a Maven-shaded fat jar that bundles its own fc-java-core runs (examples/java-event)', async (t) => {
   assert.ok(existsSync(SHADED_JAR), `${SHADED_JAR} is built by scripts/setup.d/java.sh`);
   const entries = execFileSync('jar', ['--list', '--file', SHADED_JAR], { encoding: 'utf8' });
-  assert.match(entries, /^com\/aliyun\/fc\/runtime\/StreamRequestHandler\.class$/m, 'fc-java-core is bundled');
+  assert.match(
+    entries,
+    /^com\/aliyun\/fc\/runtime\/StreamRequestHandler\.class$/m,
+    'fc-java-core is bundled',
+  );
   const kumo = await server(t);
   await deploy(kumo, 'shaded', 'example.App::handleRequest', readFileSync(SHADED_JAR).toString('base64'));
   const result = await kumo.fc.invokeFunction('java', 'shaded', JSON.stringify({ name: 'kumo' }));
@@ -181,6 +188,9 @@ test('java8 and java11 say openly that they run on this machine’s JDK', () => 
   const registry = createRuntimeRegistry();
   for (const runtime of ['java8', 'java11']) {
     registry.check(runtime);
-    assert.match(registry.resolve(runtime).substitution?.(runtime) ?? '', new RegExp(`^${runtime} runs on OpenJDK 17`));
+    assert.match(
+      registry.resolve(runtime).substitution?.(runtime) ?? '',
+      new RegExp(`^${runtime} runs on OpenJDK 17`),
+    );
   }
 });

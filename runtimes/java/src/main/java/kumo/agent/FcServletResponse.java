@@ -155,24 +155,16 @@ final class FcServletResponse implements HttpServletResponse {
   }
 
   @Override
-  public void setDateHeader(String name, long date) {
-    setHeader(name, ServletIo.httpDate(date));
-  }
+  public void setDateHeader(String name, long date) { setHeader(name, ServletIo.httpDate(date)); }
 
   @Override
-  public void addDateHeader(String name, long date) {
-    addHeader(name, ServletIo.httpDate(date));
-  }
+  public void addDateHeader(String name, long date) { addHeader(name, ServletIo.httpDate(date)); }
 
   @Override
-  public void setIntHeader(String name, int value) {
-    setHeader(name, Integer.toString(value));
-  }
+  public void setIntHeader(String name, int value) { setHeader(name, Integer.toString(value)); }
 
   @Override
-  public void addIntHeader(String name, int value) {
-    addHeader(name, Integer.toString(value));
-  }
+  public void addIntHeader(String name, int value) { addHeader(name, Integer.toString(value)); }
 
   @Override
   public void addCookie(Cookie cookie) {
@@ -280,41 +272,25 @@ final class FcServletResponse implements HttpServletResponse {
   }
 
   @Override
-  public boolean isCommitted() {
-    return committed;
-  }
+  public boolean isCommitted() { return committed; }
 
   @Override
-  public void setLocale(Locale value) {
-    if (value != null) locale = value;
-  }
+  public void setLocale(Locale value) { if (value != null) locale = value; }
 
   @Override
-  public Locale getLocale() {
-    return locale;
-  }
+  public Locale getLocale() { return locale; }
 
   // No sessions, so URLs need no session id.
 
   @Override
-  public String encodeURL(String url) {
-    return url;
-  }
+  public String encodeURL(String url) { return url; }
 
   @Override
-  public String encodeRedirectURL(String url) {
-    return url;
-  }
+  public String encodeRedirectURL(String url) { return url; }
 
-  @Override
-  @Deprecated
-  public String encodeUrl(String url) {
-    return url;
-  }
+  @Override @Deprecated
+  public String encodeUrl(String url) { return url; }
 
-  @Override
-  @Deprecated
-  public String encodeRedirectUrl(String url) {
-    return url;
-  }
+  @Override @Deprecated
+  public String encodeRedirectUrl(String url) { return url; }
 }
