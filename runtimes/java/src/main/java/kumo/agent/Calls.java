@@ -20,6 +20,9 @@ final class Calls implements HttpHandler {
   private final UserCode code;
   private final Object initLock = new Object();
   private volatile boolean initialized;
+  /** `-Dkumo.exit.after.calls=N`: exit after N calls (setup's training run, which writes the CDS archive then). */
+  private final int exitAfter = Integer.getInteger("kumo.exit.after.calls", 0);
+  private final java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
 
   Calls(UserCode code) {
     this.code = code;
@@ -43,6 +46,7 @@ final class Calls implements HttpHandler {
       LogCapture.end();
       exchange.close();
     }
+    if (exitAfter > 0 && calls.incrementAndGet() >= exitAfter) System.exit(0);
   }
 
   private void dispatch(HttpExchange exchange, FcContext context) throws Throwable {
