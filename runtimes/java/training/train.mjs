@@ -5,7 +5,11 @@ const deadline = Date.now() + 60_000;
 const call = (path, handler, controlPath, body) =>
   fetch(`${base}${path}`, {
     method: body === undefined ? 'GET' : 'POST',
-    headers: { 'x-fc-control-path': controlPath, 'x-fc-function-handler': handler, 'x-fc-request-id': 'training' },
+    headers: {
+      'x-fc-control-path': controlPath,
+      'x-fc-function-handler': handler,
+      'x-fc-request-id': 'training',
+    },
     body,
   }).then((response) => response.text());
 
