@@ -43,14 +43,12 @@ if [ ! -f "$archive" ] || [ runtimes/java/target/kumo-java-agent.jar -nt "$archi
     echo "setup java: archiving the agent's classes (AppCDS)"
     work=$(mktemp -d)
     javac --release 11 -nowarn -cp runtimes/java/target/lib/fc-java-core.jar -d "$work/code" runtimes/java/training/training/*.java
-    inside=/opt/kumo/runtimes/java/target
-    cp="$inside/kumo-java-agent.jar:$inside/lib/fc-java-core.jar:$inside/lib/jackson-databind.jar"
-    cp="$cp:$inside/lib/jackson-core.jar:$inside/lib/jackson-annotations.jar"
     port=$((20000 + $$ % 20000))
     FC_SERVER_PORT=$port bwrap --ro-bind / / --dev /dev --proc /proc --tmpfs /opt \
       --ro-bind "$PWD/runtimes" /opt/kumo/runtimes --bind "$work" "$work" \
       java -XX:ArchiveClassesAtExit="$work/agent.jsa" -XX:+UseSerialGC -XX:TieredStopAtLevel=1 \
-      -Dkumo.exit.after.calls=3 -Dfc.func.code.path="$work/code" -cp "$cp" kumo.agent.Agent >"$work/log" 2>&1 &
+      -Dkumo.exit.after.calls=3 -Dfc.func.code.path="$work/code" \
+      -cp /opt/kumo/runtimes/java/target/kumo-java-agent.jar kumo.agent.Agent >"$work/log" 2>&1 &
     agent=$!
     node runtimes/java/training/train.mjs "$port" || kill "$agent" 2>/dev/null || true
     wait "$agent" || true

@@ -15,13 +15,14 @@ import type { RuntimeDefinition } from './registry.js';
 const AGENTS_DIR = fileURLToPath(new URL('../../runtimes', import.meta.url));
 const TARGET = join(AGENTS_DIR, 'java', 'target');
 const INSIDE = `${AGENTS_MOUNT}/java/target`;
+/** The agent's jar names the others in its manifest (`Class-Path`), so the JVM gets one path: the process sandbox
+ * rewrites whole arguments under /opt/kumo/runtimes, not lists of them. */
 const JARS = [
   'kumo-java-agent.jar',
   'lib/fc-java-core.jar',
   'lib/jackson-databind.jar',
   'lib/jackson-core.jar',
 ];
-const CLASS_PATH = [...JARS, 'lib/jackson-annotations.jar'].map((jar) => `${INSIDE}/${jar}`).join(':');
 const JAVA_BINARY = '/usr/bin/java';
 const jdkVersion = probeJdk(JAVA_BINARY);
 
@@ -60,13 +61,12 @@ export const JAVA: RuntimeDefinition = {
     '-Xshare:auto',
     `-XX:SharedArchiveFile=${INSIDE}/agent.jsa`,
     '-Xlog:cds=off,cds+dynamic=off',
-    '-Dfc.func.code.path=/code',
     '-Dfile.encoding=UTF-8',
     '-Dsun.jnu.encoding=UTF-8',
     // Keep Kumo's idle connections for an hour, as FC's own Java agent does (the JDK closes them after 30 s).
     '-Dsun.net.httpserver.idleInterval=3600',
     '-cp',
-    CLASS_PATH,
+    `${INSIDE}/kumo-java-agent.jar`,
     'kumo.agent.Agent',
   ],
 };
