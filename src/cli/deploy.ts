@@ -1,3 +1,4 @@
+import { readFileSync, statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { crc64Ecma, zipDirectory } from '../code/index.js';
 import { buildProject, codePackager, runActions } from './build/index.js';
@@ -149,9 +150,15 @@ export async function deploy(
   return result;
 }
 
-/** The function's code folder as it is (no build), zipped. */
-const sourcePackager: CodePackager = async (_serviceName, fn) =>
-  fn.codeDir ? zipDirectory(fn.codeDir, readFcIgnore(fn.codeDir)) : undefined;
+/** The function's code as it is (no build): a folder zipped; a `.zip` or `.jar` file uploaded as is, as FC does. */
+const sourcePackager: CodePackager = async (_serviceName, fn) => {
+  const codeUri = fn.codeDir;
+  if (!codeUri) return undefined;
+  if (/\.(zip|jar)$/i.test(codeUri) && statSync(codeUri, { throwIfNoEntry: false })?.isFile()) {
+    return readFileSync(codeUri);
+  }
+  return zipDirectory(codeUri, readFcIgnore(codeUri));
+};
 
 async function deployFunction(
   client: FcClient,

@@ -53,8 +53,15 @@ export function phpEnv(systemIniDir: string): Record<string, string> {
     PHP_INI_SCAN_DIR: [systemIniDir, '/code/extension', '/opt/php'].filter(Boolean).join(':'),
   };
 }
+
 /** `go1`: FC's Go runtime image is its Debian base; the executable is in the code root. */
 export const GO_ENV: Readonly<Record<string, string>> = {
+  ...COMMON,
+  PATH: `${SYSTEM_DIRS}:${LAYER_AND_CODE_DIRS}`,
+};
+
+/** `java8`/`java11`: the code's own jars are found by the agent (`/code/lib/*.jar`, layers' `/opt/java/lib`). */
+export const JAVA_ENV: Readonly<Record<string, string>> = {
   ...COMMON,
   PATH: `${SYSTEM_DIRS}:${LAYER_AND_CODE_DIRS}`,
 };

@@ -2,6 +2,7 @@ import { GO, PHP, PYTHON, PYTHON2 } from './builtin.js';
 import { type ContainerRuntimeOptions, containerRuntime } from './container.js';
 import { nodejsRuntime } from './node/definition.js';
 import type { NodeReleasesOptions } from './node/releases.js';
+import { JAVA } from './java.js';
 import { CUSTOM, RuntimeRegistry } from './registry.js';
 
 export { AGENTS_MOUNT } from './builtin.js';
@@ -28,4 +29,4 @@ export const createRuntimeRegistry = (
   container: ContainerRuntimeOptions = {},
   node: NodeReleasesOptions = {},
 ): RuntimeRegistry =>
-  new RuntimeRegistry([CUSTOM, nodejsRuntime(node), PYTHON, PYTHON2, PHP, GO, containerRuntime(container)]);
+  new RuntimeRegistry([CUSTOM, nodejsRuntime(node), PYTHON, PYTHON2, PHP, GO, JAVA, containerRuntime(container)]);

@@ -19,6 +19,8 @@ export interface RuntimeUnderTest {
   asyncResultIgnored?: boolean;
   /** The level label of `console.log` and `context.logger.log` lines (FC: `verbose` on nodejs ≤ 16). */
   logLabel?: string;
+  /** The runtime's spelling of the table's `file.function` handlers (Java: `file.Function::method`). */
+  handler?(name: string): string;
   /** Handlers the language cannot name (PHP has no function `echo`): table name → fixture's name. */
   handlers?: Record<string, string>;
   /** FC's own errorType where it differs by language (default: the Node/Python names the table asserts). */
@@ -58,11 +60,12 @@ export async function harness(t: TestContext, rt: RuntimeUnderTest): Promise<Har
       await kumo.fc.createFunction('conf', {
         functionName: name,
         runtime: rt.runtime,
-        handler: rt.handlers?.[handler] ?? handler,
+        handler: spellHandler(rt, handler),
         memorySize: 256,
         timeout: 7,
         code: { zipFile },
         ...extra,
+        ...(typeof extra.initializer === 'string' && { initializer: spellHandler(rt, extra.initializer) }),
       });
     },
     invoke: async (fn, event) => {
@@ -76,6 +79,10 @@ export async function harness(t: TestContext, rt: RuntimeUnderTest): Promise<Har
     },
   };
 }
+
+/** A handler name of the table as the runtime spells it. */
+export const spellHandler = (rt: RuntimeUnderTest, name: string) =>
+  rt.handler ? rt.handler(name) : (rt.handlers?.[name] ?? name);
 
 export const unhandled = (rt: RuntimeUnderTest, name: string) => rt.unhandledType?.(name) ?? name;
 

@@ -1,7 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { request } from 'undici';
-import { errorOf, type Harness, harness, type RuntimeUnderTest, unhandled } from './conformance-harness.js';
+import { JAVA_CONFORMANCE } from '../helpers/java.js';
+import {
+  errorOf,
+  type Harness,
+  harness,
+  type RuntimeUnderTest,
+  spellHandler,
+  unhandled,
+} from './conformance-harness.js';
 import { PROGRAMMING_MODEL } from './conformance-model.js';
 import { FIDELITY_BEHAVIOURS, storedLogs } from './fidelity-cases.js';
 import { GO1_ROW } from './go1-conformance.js';
@@ -66,6 +74,7 @@ const RUNTIMES: RuntimeUnderTest[] = [
     errorTypes: { syntax: 'ParseError', missingDependency: 'ErrorException', missingHandler: 'Exception' },
   },
   GO1_ROW,
+  JAVA_CONFORMANCE,
 ];
 
 const BEHAVIOURS: Record<string, (h: Harness, rt: RuntimeUnderTest) => Promise<void>> = {
@@ -90,7 +99,7 @@ const BEHAVIOURS: Record<string, (h: Harness, rt: RuntimeUnderTest) => Promise<v
     );
     assert.equal(text(rt, (await h.invoke('init', '')).body), '1');
   },
-  'context fields': async (h) => {
+  'context fields': async (h, rt) => {
     await h.deploy('ctx', 'index.context', { initializer: 'index.initializer', initializationTimeout: 9 });
     const result = await h.invoke('ctx', '');
     const ctx = JSON.parse(result.body.toString());
@@ -105,10 +114,10 @@ const BEHAVIOURS: Record<string, (h: Harness, rt: RuntimeUnderTest) => Promise<v
         accessKeySecret: 0,
         securityToken: 0,
         functionName: 'ctx',
-        handler: 'index.context',
+        handler: spellHandler(rt, 'index.context'),
         memory: 256,
         timeout: 7,
-        initializer: 'index.initializer',
+        initializer: spellHandler(rt, 'index.initializer'),
         serviceName: 'conf',
         qualifier: 'LATEST',
         versionId: '',
