@@ -1,8 +1,8 @@
 import { GO, PHP, PYTHON, PYTHON2 } from './builtin.js';
 import { type ContainerRuntimeOptions, containerRuntime } from './container.js';
+import { JAVA } from './java.js';
 import { nodejsRuntime } from './node/definition.js';
 import type { NodeReleasesOptions } from './node/releases.js';
-import { JAVA } from './java.js';
 import { CUSTOM, RuntimeRegistry } from './registry.js';
 
 export { AGENTS_MOUNT } from './builtin.js';
@@ -29,4 +29,13 @@ export const createRuntimeRegistry = (
   container: ContainerRuntimeOptions = {},
   node: NodeReleasesOptions = {},
 ): RuntimeRegistry =>
-  new RuntimeRegistry([CUSTOM, nodejsRuntime(node), PYTHON, PYTHON2, PHP, GO, JAVA, containerRuntime(container)]);
+  new RuntimeRegistry([
+    CUSTOM,
+    nodejsRuntime(node),
+    PYTHON,
+    PYTHON2,
+    PHP,
+    GO,
+    JAVA,
+    containerRuntime(container),
+  ]);
