@@ -44,6 +44,7 @@ export async function zipExecutable(executable: string, aliases: readonly string
 
 /** Handler names of the Go conformance fixture (test/fixtures/runtimes/go/main.go). */
 export const GO_FIXTURE_HANDLERS = [
+  'index.echo',
   'index.json',
   'index.initcount',
   'index.context',

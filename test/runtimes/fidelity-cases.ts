@@ -89,6 +89,12 @@ export const FIDELITY_BEHAVIOURS: Record<string, (h: Harness, rt: RuntimeUnderTe
   'invoke: an oversized payload gets EntityTooLarge and the next call reuses the instance': async (h) => {
     await h.deploy('payload', 'index.echo');
     const before = await h.invoke('payload', 'x');
+    // An instance served it (else the instance ids below are both absent, and equal).
+    assert.deepEqual(
+      [before.status, before.headers['x-fc-error-type']],
+      [200, undefined],
+      before.body.toString(),
+    );
     const tooBig = await h.kumo.client.send(
       'POST',
       '/services/conf/functions/payload/invocations',
@@ -112,7 +118,10 @@ export const FIDELITY_BEHAVIOURS: Record<string, (h: Harness, rt: RuntimeUnderTe
     await h.deploy('initfail', 'index.echo', { initializer: 'index.initfail' });
     const result = await h.invoke('initfail', 'x');
     const errorType = result.headers['x-fc-error-type'];
-    assert.ok(errorType === 'HandledInvocationError' || errorType === 'UnhandledInvocationError');
+    assert.ok(
+      errorType === 'HandledInvocationError' || errorType === 'UnhandledInvocationError',
+      `x-fc-error-type ${errorType}: ${result.body}`,
+    );
     assert.match(result.body.toString(), /init oops/);
     const kind = errorType === 'HandledInvocationError' ? 'Handled' : 'Unhandled';
     assert.match(result.logs, new RegExp(`FC Initialize End RequestId: \\S+, Error: ${kind} function error`));
@@ -128,6 +137,12 @@ export const FIDELITY_BEHAVIOURS: Record<string, (h: Harness, rt: RuntimeUnderTe
   'no x-fc-log-result at instanceConcurrency > 1': async (h) => {
     await h.deploy('shared', 'index.echo', { instanceConcurrency: 2 });
     const result = await h.invoke('shared', 'x');
+    // An instance served it (a failed start has no x-fc-log-result either).
+    assert.deepEqual(
+      [result.status, result.headers['x-fc-error-type']],
+      [200, undefined],
+      result.body.toString(),
+    );
     assert.equal(result.headers['x-fc-log-result'], undefined);
     await storedLogs(h, 'shared', result.headers['x-fc-request-id'], 'FC Invoke End');
   },

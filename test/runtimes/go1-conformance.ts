@@ -23,7 +23,25 @@ export const GO1_ROW = {
     },
     {
       reason: 'Go has no callback or promise: FC reports every Go function error as UnhandledInvocationError',
-      tests: ['handled error', 'rejected promise'],
+      tests: ['handled error', 'rejected promise', 'async handler result'],
+    },
+    // The Node.js programming-model cases (conformance-model.ts on main since the node merge):
+    {
+      reason: "FC's Go logger (fccontext) writes a message's newlines as they are: one log entry per line",
+      tests: ['multi-line message is one log entry'],
+    },
+    {
+      reason: "FC's Go logger (fccontext.FcLogger) has Debug/Info/Warn/Error only: no setLogLevel/log pair",
+      tests: ['context.logger levels'],
+    },
+    {
+      reason: "Go has no event loop: a handler's goroutines run on after it returns",
+      tests: ['waitsForEmptyEventLoopBeforeCallback holds the next call'],
+    },
+    {
+      reason:
+        "FC gives Go HTTP functions net/http's *http.Request and http.ResponseWriter, not Node's objects",
+      tests: ['HTTP request.body and stream', 'HTTP response refuses what FC refuses'],
     },
     {
       reason: 'a go1 function is a compiled executable: there is no module to parse or import at run time',

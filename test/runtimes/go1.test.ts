@@ -183,3 +183,29 @@ test('a program that never asks for work never becomes ready: FunctionNotStarted
   const result = await kumo.client.send('POST', '/services/go/functions/idle/invocations', '');
   assert.equal(JSON.parse(result.body.toString()).ErrorCode, 'FunctionNotStarted');
 });
+
+test('a panicking initializer fails the call with its panic; its frames show once; the next call retries', async (t) => {
+  const kumo = await startTestServer(t);
+  await deployGo(kumo, 'initfail', 'index.echo', { initializer: 'index.initfail' });
+  const failed = await invoke(kumo.fc, 'go', 'initfail', 'x');
+  const rid = failed.headers['x-fc-request-id'] ?? '';
+  assert.equal(failed.errorType, 'UnhandledInvocationError');
+  const error = JSON.parse(failed.body) as { errorMessage: string; stackTrace: { label: string }[] };
+  assert.equal(error.errorMessage, 'init oops');
+  assert.ok(
+    error.stackTrace.some((frame) => frame.label === 'initfail'),
+    failed.body,
+  );
+  // The SDK prints its own Initialize frames; Kumo's show once, End marked as FC marks an unhandled error.
+  assert.equal(countOf(failed.logs, `FC Initialize Start RequestId: ${rid}`), 1, failed.logs);
+  assert.equal(
+    countOf(failed.logs, `FC Initialize End RequestId: ${rid}, Error: Unhandled function error`),
+    1,
+    failed.logs,
+  );
+  assert.doesNotMatch(failed.logs, /FC Invoke Start/, 'the handler never ran');
+
+  const next = await invoke(kumo.fc, 'go', 'initfail', 'x');
+  assert.equal(next.errorType, 'UnhandledInvocationError');
+  assert.match(next.logs, new RegExp(`FC Initialize Start RequestId: ${next.headers['x-fc-request-id']}`));
+});
