@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { ASYNC_DEFAULTS, type AsyncConfig } from '../model/index.js';
+import { ASYNC_DEFAULTS, type AsyncConfig, FcError } from '../model/index.js';
 import type { AsyncConfigStore, AsyncInvocation, AsyncQueueStore, MetaStore } from '../store/index.js';
 import { type DestinationOutcome, destinationDelivery, type Home } from './async-destinations.js';
 import type { Invoker } from './invoker.js';
@@ -20,8 +20,11 @@ export interface AsyncWorkerOptions {
 /** How one attempt ended. */
 type Attempt =
   | { ok: true; body: Buffer }
-  /** `final`: retrying cannot help (the function is gone). */
-  | { ok: false; message: string; condition: string; final?: boolean };
+  /**
+   * `final`: retrying cannot help (the function is gone). `throttled`: no instance could take the call (on-demand
+   * cap, queue full); as on FC this is retried without counting as an attempt, until the event's age runs out.
+   */
+  | { ok: false; message: string; condition: string; final?: boolean; throttled?: boolean };
 
 /**
  * Runs accepted async invocations from the durable queue: at least once, with retries and backoff on
@@ -138,6 +141,10 @@ export class AsyncWorker {
       await this.#end(inv, 'Succeeded', config, result);
       return;
     }
+    if (result.throttled) {
+      await this.queue.retryLater(inv.id, attempt - 1, Date.now() + this.options.baseDelayMs, result.message);
+      return;
+    }
     if (result.final || attempt > maxRetries) {
       this.logger.warn({ requestId: inv.id, attempts: attempt }, 'async invocation failed for good');
       await this.#end(inv, 'Failed', config, result);
@@ -179,7 +186,9 @@ export class AsyncWorker {
       if (!errorType) return { ok: true, body: result.body };
       return { ok: false, message: result.body.toString(), condition: errorType };
     } catch (error) {
-      return { ok: false, message: (error as Error).message, condition: 'RetriesExhausted' };
+      const throttled =
+        error instanceof FcError && (error.code === 'ResourceThrottled' || error.code === 'ResourceExhausted');
+      return { ok: false, message: (error as Error).message, condition: 'RetriesExhausted', throttled };
     }
   }
 
