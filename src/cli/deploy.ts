@@ -1,7 +1,7 @@
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { crc64Ecma, zipDirectory } from '../code/index.js';
-import { buildProject, codePackager, runActions } from './build/index.js';
+import { buildProject, codePackager, isPackageFile, runActions } from './build/index.js';
 import { buildSettings } from './build-command.js';
 import { type FcClient, FcClientError } from './client.js';
 import { type ConnectionFlags, connect } from './connection.js';
@@ -154,9 +154,7 @@ export async function deploy(
 const sourcePackager: CodePackager = async (_serviceName, fn) => {
   const codeUri = fn.codeDir;
   if (!codeUri) return undefined;
-  if (/\.(zip|jar)$/i.test(codeUri) && statSync(codeUri, { throwIfNoEntry: false })?.isFile()) {
-    return readFileSync(codeUri);
-  }
+  if (isPackageFile(codeUri)) return readFileSync(codeUri);
   return zipDirectory(codeUri, readFcIgnore(codeUri));
 };
 

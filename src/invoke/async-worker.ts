@@ -187,7 +187,8 @@ export class AsyncWorker {
       return { ok: false, message: result.body.toString(), condition: errorType };
     } catch (error) {
       const throttled =
-        error instanceof FcError && (error.code === 'ResourceThrottled' || error.code === 'ResourceExhausted');
+        error instanceof FcError &&
+        (error.code === 'ResourceThrottled' || error.code === 'ResourceExhausted');
       return { ok: false, message: (error as Error).message, condition: 'RetriesExhausted', throttled };
     }
   }

@@ -65,7 +65,8 @@ test('maximumInstanceCount 1: five concurrent calls queue on one instance and al
 test('beyond the cap and a full queue, calls get 429 ResourceThrottled; async calls are retried, never lost', async (t) => {
   const { fc, client } = await startTestServer(t, {
     maxQueuedCalls: 2,
-    asyncMaxRetries: 8,
+    // No retries at all: a throttled async call is retried without counting as an attempt, as on FC.
+    asyncMaxRetries: 0,
     asyncRetryBaseMs: 100,
   });
   await deployCustom(fc, 'od', 'slow', NODE_RUNTIME);
@@ -83,9 +84,11 @@ test('beyond the cap and a full queue, calls get 429 ResourceThrottled; async ca
   );
 
   const events = Array.from({ length: 5 }, (_, i) => `print:async-${i}`);
+  const busy = settle(fc, 'sleep:1500');
   for (const event of events) {
     await fc.invokeFunction('od', 'slow', event, { 'x-fc-invocation-type': 'Async' });
   }
+  await busy;
   await until(
     async () => {
       const lines = await functionLogs(client, 'od', 'slow', { text: 'async-' });

@@ -12,6 +12,7 @@ import { dirname, join, relative } from 'node:path';
 import { buildIsolation, runBuildCommand } from '../../sandbox/index.js';
 import type { Project, ProjectFunction } from '../template/index.js';
 import { copyTree } from './copy.js';
+import { isPackageFile } from './freshness.js';
 import { BuildLog } from './log.js';
 import {
   BuildError,
@@ -42,7 +43,14 @@ export async function buildProject(project: Project, settings: BuildSettings): P
   const results: FunctionBuild[] = [];
   for (const service of project.services) {
     for (const fn of service.functions) {
-      if (fn.codeDir) results.push(await buildFunction(project, service.serviceName, fn, settings));
+      if (!fn.codeDir) continue;
+      if (isPackageFile(fn.codeDir)) {
+        settings.say(
+          `${service.serviceName}/${fn.functionName}: ${fn.codeDir} is a built package: nothing to build`,
+        );
+        continue;
+      }
+      results.push(await buildFunction(project, service.serviceName, fn, settings));
     }
   }
   return results;

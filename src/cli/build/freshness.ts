@@ -1,5 +1,5 @@
-import { existsSync, lstatSync, readdirSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { existsSync, lstatSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 import { zipDirectory } from '../../code/index.js';
 import { readFcIgnore } from '../fcignore.js';
 import type { Project, ProjectFunction } from '../template/index.js';
@@ -28,6 +28,8 @@ export function codeSource(
   fn: ProjectFunction,
 ): CodeSource | undefined {
   if (!fn.codeDir) return undefined;
+  // A CodeUri that names a built package (a Java jar, a zip) is uploaded as it is, as FC does.
+  if (isPackageFile(fn.codeDir)) return { dir: dirname(fn.codeDir), file: fn.codeDir, warnings: [] };
   const name = `${serviceName}/${fn.functionName}`;
   const paths = buildPaths(project, serviceName, fn.functionName);
   const shown = relative(process.cwd(), paths.dir) || '.';
@@ -62,6 +64,11 @@ export function codeSource(
     );
   }
   return { dir: fn.codeDir, warnings };
+}
+
+/** A `.zip` or `.jar` file given as a function's code. */
+export function isPackageFile(codeUri: string): boolean {
+  return /\.(zip|jar)$/i.test(codeUri) && statSync(codeUri, { throwIfNoEntry: false })?.isFile() === true;
 }
 
 function readStamp(file: string): Stamp | undefined {

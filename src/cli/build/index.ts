@@ -1,5 +1,11 @@
 export { runActions } from './actions.js';
 export { buildProject, type FunctionBuild } from './builder.js';
-export { type CodeSource, codePackager, codeSource, missingDependencies } from './freshness.js';
+export {
+  type CodeSource,
+  codePackager,
+  codeSource,
+  isPackageFile,
+  missingDependencies,
+} from './freshness.js';
 export { BuildError, type BuildSettings } from './paths.js';
 export { planBuild } from './plan.js';
