@@ -11,6 +11,7 @@ import { authorizeRequest } from './authorize.js';
 import { limitConnections } from './connections.js';
 import { API_PREFIX, type ApiDeps } from './context.js';
 import { checkRequestTarget } from './request-path.js';
+import { registerAccountRoutes } from './routes/account.js';
 import { registerCodeRoutes } from './routes/code.js';
 import { registerCustomDomainRoutes } from './routes/custom-domains.js';
 import { registerFunctionRoutes } from './routes/functions.js';
@@ -108,6 +109,7 @@ export function createApp(deps: ApiDeps): FastifyInstance {
       method: request.method,
       route,
       params: request.params as Record<string, string | undefined>,
+      resourceArn: (request.query as Record<string, unknown> | undefined)?.resourceArn?.toString(),
     });
     request.accessKey = key;
   });
@@ -144,6 +146,7 @@ export function createApp(deps: ApiDeps): FastifyInstance {
 
   app.get('/healthz', async () => ({ status: 'ok' }));
   registerServiceRoutes(app, deps);
+  registerAccountRoutes(app, deps);
   registerFunctionRoutes(app, deps);
   registerCodeRoutes(app, deps);
   registerInvocationRoutes(app, deps);

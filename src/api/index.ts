@@ -3,4 +3,5 @@ export { type AccessKey, checkContentMd5, KeyRing, safeDecode, verifyFcSignature
 export { checkServiceScope } from './authorize.js';
 export type { ApiDeps } from './context.js';
 export { type Credentials, resolveCredentials } from './credentials.js';
+export { type ExecDeps, serveInstanceExec } from './exec/upgrade.js';
 export { canonicalResource, sign } from './signature.js';

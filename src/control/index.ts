@@ -4,6 +4,7 @@ import { CustomDomainControl } from './custom-domains.js';
 import { FunctionControl } from './functions.js';
 import { LayerControl } from './layers.js';
 import { ServiceControl } from './services.js';
+import { TagControl } from './tags.js';
 import { TriggerControl } from './triggers.js';
 import { VersionControl } from './versions.js';
 
@@ -16,6 +17,7 @@ export interface Control {
   versions: VersionControl;
   aliases: AliasControl;
   layers: LayerControl;
+  tags: TagControl;
 }
 
 export function createControl(deps: ControlDeps): Control {
@@ -27,6 +29,7 @@ export function createControl(deps: ControlDeps): Control {
     versions: new VersionControl(deps),
     aliases: new AliasControl(deps),
     layers: new LayerControl(deps),
+    tags: new TagControl(deps),
   };
 }
 
@@ -38,5 +41,6 @@ export type { LayerControl } from './layers.js';
 export { type LayerHome, layerPackages } from './layers.js';
 export type { PageInput } from './list.js';
 export type { ServiceControl } from './services.js';
+export type { TagControl, TagTarget } from './tags.js';
 export type { TriggerControl, TriggerKey } from './triggers.js';
 export type { VersionControl, VersionPageInput } from './versions.js';

@@ -98,6 +98,17 @@ export const MIGRATIONS: readonly string[] = [
      PRIMARY KEY (name, version)
    );
    CREATE INDEX layer_versions_code ON layer_versions(code_sha256);`,
+  // 6-8: other branches' migrations take these numbers when merged (no-ops until then).
+  'SELECT 1;',
+  'SELECT 1;',
+  'SELECT 1;',
+  // 9: tags on resources (`services/{name}`), removed with the resource.
+  `CREATE TABLE resource_tags (
+     resource TEXT NOT NULL,
+     key TEXT NOT NULL,
+     value TEXT NOT NULL,
+     PRIMARY KEY (resource, key)
+   );`,
 ];
 
 /** Brings the database to the newest schema in one transaction; refuses a file from a newer Kumo. */

@@ -65,6 +65,7 @@ export class SqliteServiceTable {
       }
       this.#db.prepare('DELETE FROM version_counters WHERE service = ?').run(name);
       this.#db.prepare('DELETE FROM services WHERE name = ?').run(name);
+      this.#db.prepare('DELETE FROM resource_tags WHERE resource = ?').run(`services/${name}`);
     })();
   }
 

@@ -130,5 +130,12 @@ export interface MetaStore {
   /** 0 private, 1 public; fails with LayerNotFound when the layer has no visible version. */
   setLayerAcl(layerName: string, acl: number): Promise<void>;
 
+  /** A resource's tags (`services/{name}`); empty when it has none. */
+  getTags(resource: string): Promise<Record<string, string>>;
+  /** Adds or replaces tags; fails with InvalidArgument if the resource would then have more than `max`. */
+  tagResource(resource: string, tags: Record<string, string>, max: number): Promise<void>;
+  /** Removes the named keys, or every tag when `keys` is 'all'. */
+  untagResource(resource: string, keys: string[] | 'all'): Promise<void>;
+
   close(): Promise<void>;
 }

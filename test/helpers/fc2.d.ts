@@ -111,6 +111,47 @@ declare module '@alicloud/fc2' {
     getLayerVersionByArn(arn: string, options?: Json, headers?: Json): Promise<FcResponse<Json>>;
     deleteLayerVersion(layerName: string, version: number | string, headers?: Json): Promise<FcResponse>;
     putLayerACL(layerName: string, options?: Json, headers?: Json): Promise<FcResponse>;
+    tagResource(
+      resourceArn: string,
+      tags: Json,
+      options?: Json,
+      headers?: Json,
+    ): Promise<FcResponse<unknown>>;
+    untagResource(
+      resourceArn: string,
+      tagKeys: string[],
+      all?: boolean,
+      options?: Json,
+      headers?: Json,
+    ): Promise<FcResponse<unknown>>;
+    getResourceTags(
+      options: { resourceArn: string },
+      headers?: Json,
+    ): Promise<FcResponse<{ resourceArn: string; tags: Record<string, string> }>>;
+    listReservedCapacities(
+      options?: Json,
+      headers?: Json,
+    ): Promise<FcResponse<{ reservedCapacities: Json[]; nextToken?: string }>>;
+    getAccountConfigs(config?: Json): Promise<FcResponse<Json>>;
+    getTempCodeBucketPermission(
+      service: string,
+      fn: string,
+      instanceType?: string,
+      headers?: Json,
+    ): Promise<FcResponse<Json>>;
+    instanceExec(
+      service: string,
+      fn: string,
+      qualifier: string,
+      instanceId: string,
+      options?: Json,
+      hooks?: {
+        onClose?(): void;
+        onError?(error: Error): void;
+        onStdout?(data: Buffer): void;
+        onStderr?(data: Buffer): void;
+      },
+    ): Promise<{ websocket: import('ws').WebSocket; close(): void; sendMessage(data: Uint8Array): void }>;
     get(path: string, query?: Json, headers?: Json): Promise<FcResponse<unknown>>;
     post(
       path: string,
