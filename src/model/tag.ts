@@ -25,7 +25,15 @@ const resourceArn = z.string().min(1, 'resourceArn is required').max(LIMITS.refe
 export const tagResourceBody = z.object({
   resourceArn,
   tags: z
-    .record(tagKey, tagValue)
+    .record(z.string(), tagValue)
+    // Keys are checked here: zod's record reports a bad key without its rule.
+    .superRefine((tags, ctx) => {
+      for (const key of Object.keys(tags)) {
+        const result = tagKey.safeParse(key);
+        if (!result.success)
+          ctx.addIssue({ code: 'custom', message: result.error.issues[0]?.message ?? 'invalid tag key' });
+      }
+    })
     .refine((t) => Object.keys(t).length >= 1, 'at least 1 tag is required')
     .refine(
       (t) => Object.keys(t).length <= LIMITS.tagsPerResourceMax,
