@@ -1,0 +1,114 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type FC from '@alicloud/fc2';
+import { deployCustom, PYTHON_RUNTIME } from '../helpers/functions.js';
+import { startTestServer } from '../helpers/server.js';
+
+interface ExecResult {
+  stdout: string;
+  error?: Error;
+}
+
+/** Runs `command` through fc2's instanceExec and collects stdout until the server closes the session. */
+function execIn(fc: FC, fn: string, instanceId: string, command: string[], maxBytes = Infinity) {
+  return new Promise<ExecResult>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let error: Error | undefined;
+    let session: { close(): void } | undefined;
+    fc.instanceExec(
+      'exec',
+      fn,
+      '',
+      instanceId,
+      { command, stdin: false, tty: false, stderr: true },
+      {
+        onStdout: (data) => {
+          chunks.push(Buffer.from(data));
+          size += data.length;
+          if (size > maxBytes) session?.close();
+        },
+        onStderr: (data) => chunks.push(Buffer.from(data)),
+        onError: (e) => {
+          error ??= e; // fc2 then closes the socket, which reports a second, generic error
+        },
+        onClose: () => resolve({ stdout: Buffer.concat(chunks).toString(), error }),
+      },
+    ).then((s) => {
+      session = s;
+    }, reject);
+  });
+}
+
+async function instanceIdOf(fc: FC, fn: string): Promise<string> {
+  const answer = await fc.invokeFunction('exec', fn, 'hi');
+  const id = answer.headers['x-fc-instance-id'];
+  assert.ok(id, 'the invoke answer names its instance');
+  return id;
+}
+
+test('instanceExec runs a command inside a live sandboxed instance', async (t) => {
+  const { fc, server } = await startTestServer(t, { instanceIdleMs: 600_000 });
+  if (server.sandbox.kind === 'process') {
+    t.skip('this machine has no bwrap sandbox (the process sandbox refuses exec, tested below)');
+    return;
+  }
+  await deployCustom(fc, 'exec', 'fn', PYTHON_RUNTIME);
+  await deployCustom(fc, 'exec', 'other', PYTHON_RUNTIME);
+  const id = await instanceIdOf(fc, 'fn');
+
+  await t.test('ls /code lists the code, as the instance sees it', async () => {
+    const result = await execIn(fc, 'fn', id, ['ls', '/code']);
+    assert.equal(result.error, undefined);
+    assert.equal(result.stdout, 'bootstrap\n');
+  });
+
+  await t.test("the command runs as the instance's uid, in its pid namespace and cgroup", async () => {
+    const result = await execIn(fc, 'fn', id, [
+      'sh',
+      '-c',
+      'id -u; cat /proc/self/cgroup; ls /proc | grep -c "^[0-9]"',
+    ]);
+    const [uid, ...rest] = result.stdout.trim().split('\n');
+    assert.notEqual(uid, '0');
+    assert.match(rest.join('\n'), new RegExp(`kumo-${process.pid}-${id}`));
+    assert.ok(Number(rest.at(-1)) < 10, `only the instance's processes are visible: ${result.stdout}`);
+  });
+
+  await t.test('an id of another function, or a path trick, finds nothing', async () => {
+    const otherId = await instanceIdOf(fc, 'other');
+    assert.match((await execIn(fc, 'fn', otherId, ['ls'])).error?.message ?? '', /is not running/);
+    assert.match(
+      (await execIn(fc, 'fn', '..%2F..%2Fx', ['ls'])).error?.message ?? '',
+      /must not encode '\/'/,
+    );
+    assert.match(
+      (await execIn(fc, 'fn', '..', ['ls'])).error?.message ?? '',
+      /not supported|invalid instance id/,
+    );
+    assert.match((await execIn(fc, 'fn', 'x.y', ['ls'])).error?.message ?? '', /invalid instance id 'x.y'/);
+    assert.match((await execIn(fc, 'fn', 'i-nope', ['ls'])).error?.message ?? '', /is not running/);
+  });
+
+  await t.test('a flood of output ends when the client leaves; the server keeps serving', async () => {
+    const result = await execIn(fc, 'fn', id, ['yes'], 256 * 1024);
+    assert.ok(result.stdout.length > 256 * 1024);
+    assert.equal((await execIn(fc, 'fn', id, ['echo', 'still here'])).stdout, 'still here\n');
+  });
+
+  await t.test('an exec does not outlive its instance', async () => {
+    const running = execIn(fc, 'fn', id, ['sleep', '600']);
+    await fc.updateFunction('exec', 'fn', { description: 'retire the instance' });
+    const result = await running;
+    assert.equal(result.stdout, '');
+  });
+});
+
+test('instanceExec is refused in the process sandbox rather than run on the host', async (t) => {
+  const { fc } = await startTestServer(t, { sandbox: 'process', instanceIdleMs: 600_000 });
+  await deployCustom(fc, 'exec', 'fn', PYTHON_RUNTIME);
+  const id = await instanceIdOf(fc, 'fn');
+  const result = await execIn(fc, 'fn', id, ['ls', '/code']);
+  assert.equal(result.stdout, '');
+  assert.match(result.error?.message ?? '', /sandbox 'process'/);
+});
