@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { registerDeployCommand } from './deploy.js';
 import { registerDoctorCommand } from './doctor.js';
+import { registerInstanceCommands } from './instances.js';
 import { registerInvokeCommand } from './invoke.js';
 import { registerLayerCommands } from './layers.js';
 import { registerLogsCommand } from './logs.js';
@@ -22,6 +23,7 @@ registerResourceCommands(program);
 registerReleaseCommands(program);
 registerLayerCommands(program);
 registerSetupCommands(program);
+registerInstanceCommands(program);
 
 try {
   await program.parseAsync(process.argv);

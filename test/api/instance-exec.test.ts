@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type FC from '@alicloud/fc2';
+import { runKumo } from '../helpers/cli.js';
 import { deployCustom, PYTHON_RUNTIME } from '../helpers/functions.js';
 import { startTestServer } from '../helpers/server.js';
 
@@ -73,6 +74,23 @@ test('instanceExec runs a command inside a live sandboxed instance', async (t) =
     assert.notEqual(uid, '0');
     assert.match(rest.join('\n'), new RegExp(`kumo-${process.pid}-${id}`));
     assert.ok(Number(rest.at(-1)) < 10, `only the instance's processes are visible: ${result.stdout}`);
+  });
+
+  await t.test('kumo instances exec prints the output and exits with the command status', async () => {
+    const args = ['instances', 'exec', 'exec/fn', id, '--', 'ls', '/code'];
+    const listed = await runKumo(args, { endpoint: server.url });
+    assert.equal(listed.stdout, 'bootstrap\n', listed.stderr);
+    assert.equal(listed.code, 0);
+    const failed = await runKumo(['instances', 'exec', 'exec/fn', id, '--', 'ls', '/nope'], {
+      endpoint: server.url,
+    });
+    assert.equal(failed.code, 2);
+    assert.match(failed.stderr, /No such file/);
+    const missing = await runKumo(['instances', 'exec', 'exec/fn', 'i-nope', '--', 'ls'], {
+      endpoint: server.url,
+    });
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /InstanceNotFound: instance 'i-nope'/);
   });
 
   await t.test('an id of another function, or a path trick, finds nothing', async () => {
