@@ -152,6 +152,8 @@ declare module '@alicloud/fc2' {
         onStderr?(data: Buffer): void;
       },
     ): Promise<{ websocket: import('ws').WebSocket; close(): void; sendMessage(data: Uint8Array): void }>;
+    createTrigger(service: string, fn: string, options: Json, headers?: Json): Promise<FcResponse>;
+    getTrigger(service: string, fn: string, trigger: string, headers?: Json): Promise<FcResponse>;
     get(path: string, query?: Json, headers?: Json): Promise<FcResponse<unknown>>;
     post(
       path: string,
