@@ -172,7 +172,13 @@ export class BwrapSandbox implements Sandbox {
       exec: (command) => {
         const nsenter = findBinary('nsenter');
         if (!nsenter) throw new SandboxError('nsenter (util-linux) is missing: cannot enter the instance');
-        const enter = { nsenter, setpriv: tools.setpriv, uid: this.#uid, procsFiles: group.procsFiles };
+        const enter = {
+          nsenter,
+          bwrap: tools.bwrap,
+          setpriv: tools.setpriv,
+          uid: this.#uid,
+          procsFiles: group.procsFiles,
+        };
         return enterBwrapInstance(pid, enter, command);
       },
     });

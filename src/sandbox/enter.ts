@@ -2,6 +2,7 @@ import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { SandboxError } from './errors.js';
 import { SYSTEM_PATH } from './exec.js';
+import { seccompProgram, seccompSupported } from './seccomp.js';
 
 /** Variables that must not reach the root-owned helpers (see LOADER_UNSAFE in bwrap-args.ts). */
 const UNSAFE =
@@ -37,6 +38,8 @@ function instanceEnv(pid: number | undefined): { safe: Record<string, string>; u
 
 export interface EnterTools {
   nsenter: string;
+  /** Applies the instance's seccomp filter inside the entered namespaces, as the instance's own bwrap did. */
+  bwrap: string;
   setpriv: string;
   uid: number;
   /** The instance cgroup's `cgroup.procs` files: the command joins them before entering. */
@@ -72,9 +75,23 @@ export function enterBwrapInstance(
     '--root',
     '--wd',
   );
+  // A nested bwrap (inside the instance's root, so the same filesystem) only to install the seccomp filter: a
+  // command run by exec must not have syscalls the instance itself is denied.
+  const seccomp = seccompSupported();
+  if (seccomp) argv.push(tools.bwrap, '--dev-bind', '/', '/', '--seccomp', '3', '--');
   argv.push(tools.setpriv, '--reuid', uid, '--regid', uid, '--clear-groups', '--inh-caps=-all');
   argv.push('--ambient-caps=-all', '--bounding-set=-all', '--no-new-privs', '--');
   if (unsafe.length > 0) argv.push('/usr/bin/env', ...unsafe);
   argv.push(...command);
-  return spawn('/bin/sh', argv, { env: safe, stdio: 'pipe', detached: true });
+  const child = spawn('/bin/sh', argv, {
+    env: safe,
+    stdio: ['pipe', 'pipe', 'pipe', ...(seccomp ? (['pipe'] as const) : [])],
+    detached: true,
+  });
+  const filter = child.stdio[3];
+  if (seccomp && filter && 'end' in filter) {
+    filter.on('error', () => {});
+    filter.end(seccompProgram());
+  }
+  return child as ChildProcessWithoutNullStreams;
 }

@@ -74,6 +74,13 @@ test('instanceExec runs a command inside a live sandboxed instance', async (t) =
     assert.notEqual(uid, '0');
     assert.match(rest.join('\n'), new RegExp(`kumo-${process.pid}-${id}`));
     assert.ok(Number(rest.at(-1)) < 10, `only the instance's processes are visible: ${result.stdout}`);
+    const status = (await execIn(fc, 'fn', id, ['cat', '/proc/self/status'])).stdout;
+    assert.match(status, /^NoNewPrivs:\s+1$/m);
+    assert.match(status, /^CapEff:\s+0+$/m);
+    if (process.arch === 'x64')
+      assert.match(status, /^Seccomp:\s+2$/m, 'the instance seccomp filter applies');
+    const blocked = await execIn(fc, 'fn', id, ['unshare', '--user', 'true']);
+    assert.match(blocked.stdout, /unshare failed|Operation not permitted|Function not implemented/);
   });
 
   await t.test('kumo instances exec prints the output and exits with the command status', async () => {
