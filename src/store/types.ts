@@ -15,6 +15,8 @@ export interface ListQuery {
   startKey?: string;
   /** Opaque token from a previous page. */
   nextToken?: string;
+  /** Only resources carrying every one of these tags (services). */
+  tags?: Record<string, string>;
 }
 
 export interface Page<T> {

@@ -27,6 +27,21 @@ test('fc2 account calls against a real server', async (t) => {
     assert.deepEqual((await fc.getResourceTags({ resourceArn: arn })).data.tags, {});
   });
 
+  await t.test('listServices filters by tags (every one given must match)', async () => {
+    for (const name of ['t-a', 't-b', 't-c']) await fc.createService(name);
+    await fc.tagResource('services/t-a', { team: 'core', env: 'dev' });
+    await fc.tagResource('services/t-b', { team: 'core', env: 'prod' });
+    await fc.tagResource('services/t-c', { team: 'web' });
+    const names = async (options: Record<string, unknown>) =>
+      (await fc.listServices(options)).data.services.map((s) => s.serviceName);
+    assert.deepEqual(await names({ tags: { team: 'core' } }), ['t-a', 't-b']);
+    assert.deepEqual(await names({ tags: { team: 'core', env: 'prod' } }), ['t-b']);
+    assert.deepEqual(await names({ tags: { team: 'none' } }), []);
+    const first = await fc.listServices({ tags: { team: 'core' }, limit: 1 });
+    assert.deepEqual(await names({ tags: { team: 'core' }, nextToken: first.data.nextToken }), ['t-b']);
+    for (const name of ['t-a', 't-b', 't-c']) await fc.deleteService(name);
+  });
+
   await t.test("tags: FC's limits and rules", async () => {
     const refused = async (promise: Promise<unknown>, code: string, pattern: RegExp) =>
       assert.rejects(promise, (error: FcErr) => {
