@@ -169,7 +169,7 @@ export class BwrapSandbox implements Sandbox {
       cgroup: group,
       release,
       forget,
-      exec: (command) => {
+      exec: (command, options) => {
         const nsenter = findBinary('nsenter');
         if (!nsenter) throw new SandboxError('nsenter (util-linux) is missing: cannot enter the instance');
         const enter = {
@@ -179,7 +179,7 @@ export class BwrapSandbox implements Sandbox {
           uid: this.#uid,
           procsFiles: group.procsFiles,
         };
-        return enterBwrapInstance(pid, enter, command);
+        return enterBwrapInstance(pid, enter, command, options?.tty === true);
       },
     });
   }

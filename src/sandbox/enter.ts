@@ -58,6 +58,7 @@ export function enterBwrapInstance(
   outerPid: number,
   tools: EnterTools,
   command: readonly string[],
+  tty: boolean,
 ): ChildProcessWithoutNullStreams {
   const init = firstChild(outerPid);
   if (init === undefined) throw new SandboxError('the instance is not running');
@@ -82,7 +83,19 @@ export function enterBwrapInstance(
   argv.push(tools.setpriv, '--reuid', uid, '--regid', uid, '--clear-groups', '--inh-caps=-all');
   argv.push('--ambient-caps=-all', '--bounding-set=-all', '--no-new-privs', '--');
   if (unsafe.length > 0) argv.push('/usr/bin/env', ...unsafe);
-  argv.push(...command);
+  // A terminal, as FC's exec gives with tty=true: util-linux `script` (the host's /usr, read-only in the
+  // instance) runs the command on a pseudo-terminal of the instance's own devpts.
+  if (tty)
+    argv.push(
+      '/usr/bin/script',
+      '--quiet',
+      '--return',
+      '--flush',
+      '--command',
+      shellWords(command),
+      '/dev/null',
+    );
+  else argv.push(...command);
   const child = spawn('/bin/sh', argv, {
     env: safe,
     stdio: ['pipe', 'pipe', 'pipe', ...(seccomp ? (['pipe'] as const) : [])],
@@ -94,4 +107,9 @@ export function enterBwrapInstance(
     filter.end(seccompProgram());
   }
   return child as ChildProcessWithoutNullStreams;
+}
+
+/** The argv as one `sh -c` string, every word single-quoted. */
+function shellWords(command: readonly string[]): string {
+  return command.map((word) => `'${word.replaceAll("'", "'\\''")}'`).join(' ');
 }

@@ -42,7 +42,7 @@ export function cgroupHandle(parts: {
   cgroup: { peakBytes(): number; resetPeak(): void };
   release(): Promise<void>;
   forget(): void;
-  exec?(command: readonly string[]): ChildProcessWithoutNullStreams;
+  exec?(command: readonly string[], options?: { tty?: boolean }): ChildProcessWithoutNullStreams;
 }): InstanceHandle {
   let stopping: Promise<void> | undefined;
   return {

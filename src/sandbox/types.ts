@@ -85,7 +85,7 @@ export interface InstanceHandle {
    * Runs a command inside the instance (its namespaces, uid, cgroup), as FC's instanceExec does; throws a
    * SandboxError when it cannot. Absent where a command could only run on the host (the process sandbox).
    */
-  exec?(command: readonly string[]): ChildProcessWithoutNullStreams;
+  exec?(command: readonly string[], options?: { tty?: boolean }): ChildProcessWithoutNullStreams;
 }
 
 export type SandboxKind = 'bwrap' | 'process' | 'runc';

@@ -83,6 +83,31 @@ test('instanceExec runs a command inside a live sandboxed instance', async (t) =
     assert.match(blocked.stdout, /unshare failed|Operation not permitted|Function not implemented/);
   });
 
+  await t.test("fc2's defaults: an interactive shell on a terminal, fed by stdin frames", async () => {
+    const output: Buffer[] = [];
+    const closed = new Promise<void>((resolve) => {
+      void fc
+        .instanceExec(
+          'exec',
+          'fn',
+          '',
+          id,
+          {},
+          { onStdout: (d) => output.push(Buffer.from(d)), onClose: resolve },
+        )
+        .then((session) => {
+          // FC's frames: a leading 0 byte marks stdin.
+          const send = () => session.sendMessage(Buffer.from('\x00tty; cd /code && ls; exit 3\n'));
+          if (session.websocket.readyState === 1) send();
+          else session.websocket.once('open', send);
+        });
+    });
+    await closed;
+    const text = Buffer.concat(output).toString();
+    assert.match(text, /\/dev\/pts\/\d+/);
+    assert.match(text, /bootstrap/);
+  });
+
   await t.test('kumo instances exec prints the output and exits with the command status', async () => {
     const args = ['instances', 'exec', 'exec/fn', id, '--', 'ls', '/code'];
     const listed = await runKumo(args, { endpoint: server.url });

@@ -105,7 +105,7 @@ async function start(request: IncomingMessage, deps: ExecDeps) {
   }
   let child: ChildProcessWithoutNullStreams;
   try {
-    child = handle.exec(command);
+    child = handle.exec(command, { tty: query.get('tty') !== 'false' });
   } catch (error) {
     throw new FcError(
       'InstanceNotFound',
