@@ -33,6 +33,8 @@ function instanceEnv(pid: number | undefined): { safe: Record<string, string>; u
       else safe[name] = entry.slice(eq + 1);
     }
   } catch {}
+  // `script` (tty mode) runs the command through $SHELL: the instance's own value must not choose it.
+  safe.SHELL = '/bin/sh';
   return { safe, unsafe };
 }
 
