@@ -186,7 +186,7 @@ export async function startServer(
     rewriteUrl: (url, host) => domains.rewrite(url, host),
   });
   registerGateway(app, { store, invoker, keys, domains });
-  serveInstanceExec(app.server, {
+  serveInstanceExec(app, {
     keys,
     store,
     logger,

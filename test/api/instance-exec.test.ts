@@ -147,11 +147,63 @@ test('instanceExec runs a command inside a live sandboxed instance', async (t) =
   });
 
   await t.test('an exec does not outlive its instance', async () => {
-    const running = execIn(fc, 'fn', id, ['sleep', '600']);
+    let started!: () => void;
+    const ready = new Promise<void>((resolve) => {
+      started = resolve;
+    });
+    const output: string[] = [];
+    const ended = new Promise<void>((resolve) => {
+      const command = ['sh', '-c', 'echo ready; sleep 600; echo late'];
+      void fc.instanceExec(
+        'exec',
+        'fn',
+        '',
+        id,
+        { command, tty: false },
+        {
+          onStdout: (d) => {
+            output.push(d.toString());
+            started();
+          },
+          onClose: resolve,
+        },
+      );
+    });
+    await ready;
     await fc.updateFunction('exec', 'fn', { description: 'retire the instance' });
-    const result = await running;
-    assert.equal(result.stdout, '');
+    await ended;
+    assert.deepEqual(output, ['ready\n']);
   });
+});
+
+test('an open exec session does not keep the server from closing', async (t) => {
+  const { fc, server } = await startTestServer(t, { instanceIdleMs: 600_000 });
+  if (server.sandbox.kind === 'process') {
+    t.skip('this machine has no bwrap sandbox');
+    return;
+  }
+  await deployCustom(fc, 'exec', 'fn', PYTHON_RUNTIME);
+  const id = await instanceIdOf(fc, 'fn');
+  let opened!: () => void;
+  const open = new Promise<void>((resolve) => {
+    opened = resolve;
+  });
+  const session = new Promise<void>((resolve) => {
+    void fc.instanceExec(
+      'exec',
+      'fn',
+      '',
+      id,
+      { command: ['sh', '-c', 'echo ready; sleep 600'], tty: false },
+      {
+        onStdout: () => opened(),
+        onClose: resolve,
+      },
+    );
+  });
+  await open;
+  await server.close();
+  await session;
 });
 
 test('instanceExec is refused in the process sandbox rather than run on the host', async (t) => {

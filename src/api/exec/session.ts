@@ -70,7 +70,8 @@ export function runSession(
   void instanceGone.then(() => end(1001, 'the instance stopped'));
 }
 
-function killGroup(child: ChildProcessWithoutNullStreams): void {
+/** Kills the command and whatever it started in its process group. */
+export function killGroup(child: ChildProcessWithoutNullStreams): void {
   if (child.pid === undefined || child.exitCode !== null) return;
   try {
     process.kill(-child.pid, 'SIGKILL');

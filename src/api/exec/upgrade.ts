@@ -1,8 +1,10 @@
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { type IncomingMessage, type Server, STATUS_CODES } from 'node:http';
+import { type IncomingMessage, STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
+import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import type { WebSocket } from 'ws';
 import { WebSocketServer } from 'ws';
 import { poolKeyOf } from '../../invoke/index.js';
 import { ALIAS_MAIN_VERSION, resolveTarget } from '../../invoke/resolve.js';
@@ -13,7 +15,7 @@ import { type KeyRing, safeDecode, verifyFcSignature } from '../auth.js';
 import { authorizeRequest } from '../authorize.js';
 import { API_PREFIX } from '../context.js';
 import { checkRequestTarget } from '../request-path.js';
-import { runSession } from './session.js';
+import { killGroup, runSession } from './session.js';
 
 export interface ExecDeps {
   keys: KeyRing;
@@ -33,8 +35,15 @@ const MAX_IDLE_SECONDS = 3600;
  * FC's `instanceExec`: a signed WebSocket upgrade on `…/instances/{id}/exec?command=…&stdin=…&stderr=…` runs
  * the command inside that live instance (never on the host) and streams FC's channel frames.
  */
-export function serveInstanceExec(server: Server, deps: ExecDeps): void {
+export function serveInstanceExec(app: FastifyInstance, deps: ExecDeps): void {
+  const { server } = app;
   const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
+  // Open sessions would keep the server from closing: they end first (their commands are killed).
+  const sessions = new Set<WebSocket>();
+  app.addHook('preClose', (done) => {
+    for (const ws of sessions) ws.terminate();
+    done();
+  });
   server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => {});
     const path = (request.url ?? '').split('?', 1)[0] ?? '';
@@ -44,8 +53,23 @@ export function serveInstanceExec(server: Server, deps: ExecDeps): void {
       return;
     }
     start(request, deps).then(
-      ({ child, handle, options }) =>
-        wss.handleUpgrade(request, socket, head, (ws) => runSession(ws, child, options, handle.exited)),
+      ({ child, handle, options }) => {
+        // A handshake ws refuses (bad key or version) never reaches the callback: the command must not stay.
+        if (socket.destroyed) {
+          killGroup(child);
+          return;
+        }
+        let upgraded = false;
+        socket.once('close', () => {
+          if (!upgraded) killGroup(child);
+        });
+        wss.handleUpgrade(request, socket, head, (ws) => {
+          upgraded = true;
+          sessions.add(ws);
+          ws.on('close', () => sessions.delete(ws));
+          runSession(ws, child, options, handle.exited);
+        });
+      },
       (error: unknown) => {
         const fcError =
           error instanceof FcError
