@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { type Logger, pino } from 'pino';
-import { type Credentials, createApp, KeyRing, resolveCredentials } from './api/index.js';
+import { type Credentials, createApp, KeyRing, resolveCredentials, serveInstanceExec } from './api/index.js';
 import { CodeStore, LayerMerges } from './code/index.js';
 import type { KumoConfig } from './config.js';
 import { createControl, layerPackages } from './control/index.js';
@@ -225,6 +225,12 @@ export async function startServer(
     instances: (poolKey) => scheduler.instances(poolKey),
   });
   registerGateway(app, { store, invoker, keys, domains });
+  serveInstanceExec(app, {
+    keys,
+    store,
+    logger,
+    findInstance: (poolKey, id) => scheduler.instances(poolKey).find((i) => i.id === id)?.handle,
+  });
   const timers = new TimerTriggers(store, invoker, logger);
   await timers.start();
   const asyncWorker = new AsyncWorker(store.asyncQueue, store.asyncConfigs, store, invoker, logger, {

@@ -12,6 +12,7 @@ import { drainBounded, payloadTooLarge } from './body-limit.js';
 import { limitConnections } from './connections.js';
 import { API_PREFIX, type ApiDeps } from './context.js';
 import { checkRequestTarget } from './request-path.js';
+import { registerAccountRoutes } from './routes/account.js';
 import { registerAsyncConfigRoutes } from './routes/async-configs.js';
 import { registerAsyncInvocationRoutes } from './routes/async-invocations.js';
 import { registerCapacityRoutes } from './routes/capacity.js';
@@ -112,6 +113,7 @@ export function createApp(deps: ApiDeps): FastifyInstance {
       method: request.method,
       route,
       params: request.params as Record<string, string | undefined>,
+      resourceArn: (request.query as Record<string, unknown> | undefined)?.resourceArn?.toString(),
     });
     request.accessKey = key;
   });
@@ -155,6 +157,7 @@ export function createApp(deps: ApiDeps): FastifyInstance {
 
   app.get('/healthz', async () => ({ status: 'ok' }));
   registerServiceRoutes(app, deps);
+  registerAccountRoutes(app, deps);
   registerFunctionRoutes(app, deps);
   registerCodeRoutes(app, deps);
   registerInvocationRoutes(app, deps);

@@ -72,15 +72,12 @@ export function verifyFcSignature(
   const header = request.headers.authorization;
   const auth = parseAuthorization(Array.isArray(header) ? header[0] : header);
   if (!auth) {
-    throw new FcError(
-      'MissingRequiredHeader',
-      "the Authorization header is required: 'FC <accessKeyId>:<signature>'",
-    );
+    throw new FcError('MissingRequiredHeader', 'required HTTP header Authorization was not specified');
   }
   const now = options.now ?? Date.now();
   const key = keys.get(auth.accessKeyId, now);
   if (key === undefined) {
-    throw new FcError('InvalidAccessKeyID', `the access key id '${auth.accessKeyId}' does not exist`);
+    throw new FcError('InvalidAccessKeyID', `invalid access key ID '${auth.accessKeyId}'.`);
   }
   const [rawPath = '/', rawQuery] = request.url.split('?', 2);
   const isProxy = rawPath.includes('/proxy/');
@@ -95,7 +92,7 @@ export function verifyFcSignature(
   if (!matches) {
     throw new FcError(
       'SignatureNotMatch',
-      'the request signature we calculated does not match the signature you provided; check your access key secret and signing method',
+      'The request signature we calculated does not match the signature you provided. Check your access key and signing method',
     );
   }
   checkSignedDate(request.headers, now);
@@ -107,7 +104,7 @@ export function verifyFcSignature(
 function checkSignedDate(headers: HeaderBag, now: number): void {
   const value = firstHeader(headers, 'x-fc-date') ?? firstHeader(headers, 'date');
   if (value === undefined || value === '') {
-    throw new FcError('MissingRequiredHeader', 'a signed request needs a Date (or x-fc-date) header');
+    throw new FcError('MissingRequiredHeader', 'required HTTP header Date was not specified');
   }
   const time = Date.parse(value);
   if (Number.isNaN(time)) throw new FcError('InvalidArgument', `the Date header '${value}' is not a date`);

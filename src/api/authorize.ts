@@ -45,12 +45,17 @@ const FUNCTION_ROLE_ACCOUNT_READS = new Set(
   ),
 );
 
+/** Reads whose service is named by the `resourceArn` query parameter (FC's tag API), not by the path. */
+const FUNCTION_ROLE_ARN_READS = new Set(['GET /tag'].map((route) => route.replace(' /', ` ${API_PREFIX}/`)));
+
 export interface RoutedRequest {
   method: string;
   /** The matched route's pattern (`/2016-08-15/services/:service`), undefined when nothing matched. */
   route: string | undefined;
   /** The route's decoded parameters. */
   params: Record<string, string | undefined>;
+  /** The query's `resourceArn`, for routes that name their resource there. */
+  resourceArn?: string;
 }
 
 /**
@@ -62,6 +67,12 @@ export function authorizeRequest(key: AccessKey, request: RoutedRequest): void {
   const pattern = request.route?.replace(/:[^/]+/g, ':');
   const method = request.method === 'HEAD' ? 'GET' : request.method;
   if (pattern !== undefined && FUNCTION_ROLE_ACCOUNT_READS.has(`${method} ${pattern}`)) return;
+  if (pattern !== undefined && FUNCTION_ROLE_ARN_READS.has(`${method} ${pattern}`)) {
+    // Only an ARN naming the key's own service; anything unparsable is out of scope.
+    const service = /(?:^|:)services\/([^/:]+)$/.exec(request.resourceArn ?? '')?.[1];
+    checkServiceScope(key, service ?? '');
+    return;
+  }
   if (pattern === undefined || !FUNCTION_ROLE_ROUTES.has(`${method} ${pattern}`)) {
     throw new FcError(
       'AccessDenied',

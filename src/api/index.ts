@@ -11,4 +11,5 @@ export {
 } from './body-limit.js';
 export type { ApiDeps } from './context.js';
 export { type Credentials, resolveCredentials } from './credentials.js';
+export { type ExecDeps, serveInstanceExec } from './exec/upgrade.js';
 export { canonicalResource, sign } from './signature.js';

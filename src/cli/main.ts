@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { registerBuildCommand } from './build-command.js';
 import { registerDeployCommand } from './deploy.js';
 import { registerDoctorCommand } from './doctor.js';
-import { registerInstancesCommand } from './instances.js';
+import { registerInstanceCommands } from './instances.js';
 import { registerInvokeCommand } from './invoke.js';
 import { registerLayerCommands } from './layers.js';
 import { registerLogsCommand } from './logs.js';
@@ -22,12 +22,12 @@ registerInvokeCommand(program);
 registerBuildCommand(program);
 registerDeployCommand(program);
 registerLogsCommand(program);
-registerInstancesCommand(program);
 registerResourceCommands(program);
 registerReleaseCommands(program);
 registerLayerCommands(program);
 registerSetupCommands(program);
 registerRuntimesCommands(program);
+registerInstanceCommands(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -26,9 +26,10 @@ export class CustomDomainControl {
     const time = timestamp(this.#deps);
     const domain: CustomDomain = {
       ...fields,
+      routeConfig: { routes: fields.routeConfig?.routes ?? [] },
       domainName:
         fields.domainName === 'auto'
-          ? autoDomain(fields.routeConfig.routes[0], this.#deps.accountId)
+          ? autoDomain(fields.routeConfig?.routes?.[0], this.#deps.accountId)
           : fields.domainName.toLowerCase(),
       protocol: fields.protocol ?? 'HTTP',
       accountId: this.#deps.accountId,
@@ -43,7 +44,7 @@ export class CustomDomainControl {
 
   async get(domainName: string): Promise<Stored<CustomDomain>> {
     const stored = await this.#deps.store.getCustomDomain(domainName.toLowerCase());
-    if (!stored) throw new FcError('DomainNameNotFound', `custom domain '${domainName}' does not exist`);
+    if (!stored) throw new FcError('DomainNameNotFound', `domain name '${domainName}' does not exist`);
     return stored;
   }
 
@@ -58,7 +59,9 @@ export class CustomDomainControl {
     const domain: CustomDomain = {
       ...current.value,
       ...changes,
-      routeConfig: changes.routeConfig ?? current.value.routeConfig,
+      routeConfig: changes.routeConfig
+        ? { routes: changes.routeConfig.routes ?? [] }
+        : current.value.routeConfig,
       lastModifiedTime: timestamp(this.#deps),
     };
     const stored = await this.#deps.store.updateCustomDomain(domain, expectedEtag(options));

@@ -6,6 +6,7 @@ import { CustomDomainControl } from './custom-domains.js';
 import { FunctionControl } from './functions.js';
 import { LayerControl } from './layers.js';
 import { ServiceControl } from './services.js';
+import { TagControl } from './tags.js';
 import { TriggerControl } from './triggers.js';
 import { VersionControl } from './versions.js';
 
@@ -20,6 +21,7 @@ export interface Control {
   layers: LayerControl;
   asyncConfigs: AsyncConfigControl;
   capacity: CapacityControl;
+  tags: TagControl;
 }
 
 export function createControl(deps: ControlDeps): Control {
@@ -33,6 +35,7 @@ export function createControl(deps: ControlDeps): Control {
     layers: new LayerControl(deps),
     asyncConfigs: new AsyncConfigControl(deps),
     capacity: new CapacityControl(deps),
+    tags: new TagControl(deps),
   };
 }
 
@@ -46,5 +49,6 @@ export type { LayerControl } from './layers.js';
 export { type LayerHome, layerPackages } from './layers.js';
 export { type PageInput, pageQuery } from './list.js';
 export type { ServiceControl } from './services.js';
+export type { TagControl, TagTarget } from './tags.js';
 export type { TriggerControl, TriggerKey } from './triggers.js';
 export type { VersionControl, VersionPageInput } from './versions.js';

@@ -9,6 +9,8 @@ export interface PageInput {
   startKey?: string;
   /** Opaque token from a previous page. */
   nextToken?: string;
+  /** Only resources carrying every one of these tags (listServices' `tag_<key>=<value>`). */
+  tags?: Record<string, string>;
 }
 
 /** FC's paging rules: a positive integer limit, at most `LIMITS.listLimitMax` (also the default). */
@@ -24,6 +26,7 @@ export function pageQuery(input: PageInput): ListQuery {
     prefix: input.prefix || undefined,
     startKey: input.startKey || undefined,
     nextToken: input.nextToken || undefined,
+    ...(input.tags && Object.keys(input.tags).length > 0 && { tags: input.tags }),
   };
 }
 

@@ -36,7 +36,7 @@ export class VersionControl {
     if (wanted !== undefined && wanted !== current.service.etag) {
       throw new FcError(
         'PreconditionFailed',
-        `If-Match '${wanted}' does not match the service's etag '${current.service.etag}'`,
+        `the resource being modified has been changed (If-Match '${wanted}', current etag '${current.service.etag}')`,
       );
     }
     const functions = await allFunctions(store, serviceName);

@@ -21,7 +21,7 @@ export async function enqueueAsync(
   if (payload.length > LIMITS.asyncPayloadBytesMax) {
     throw new FcError(
       'EntityTooLarge',
-      `an async payload may be at most ${LIMITS.asyncPayloadBytesMax} bytes, this one is ${payload.length}`,
+      `payload size exceeds maximum allowed size (${LIMITS.asyncPayloadBytesMax} bytes): this async payload is ${payload.length} bytes`,
     );
   }
   if (invocationId !== undefined && !INVOCATION_ID.test(invocationId)) {

@@ -30,12 +30,8 @@ const route = z.object({
 
 const fields = {
   protocol: z.enum(['HTTP', 'HTTP,HTTPS']).optional(),
-  routeConfig: z.object({
-    routes: z
-      .array(route)
-      .min(1, 'routeConfig.routes needs at least one route')
-      .max(LIMITS.customDomainRoutesMax),
-  }),
+  // FC accepts a domain without routes (they are added later by an update); a request then finds no route.
+  routeConfig: z.object({ routes: z.array(route).max(LIMITS.customDomainRoutesMax).optional() }).optional(),
   certConfig: z
     .object({
       certName: id.optional(),
@@ -59,7 +55,7 @@ export const createCustomDomainBody = z.object({
   domainName: z.string().regex(DOMAIN, "domainName must be a host name (e.g. api.example.com) or 'auto'"),
   ...fields,
 });
-export const updateCustomDomainBody = z.object({ ...fields, routeConfig: fields.routeConfig.optional() });
+export const updateCustomDomainBody = z.object(fields);
 
 export type CustomDomainRoute = z.infer<typeof route>;
 

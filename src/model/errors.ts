@@ -6,6 +6,12 @@ export const ERROR_CATALOGUE = {
   InvalidArgument: { status: 400, kind: 'user', description: 'A field, header or body is invalid.' },
   MissingRequiredHeader: { status: 400, kind: 'user', description: 'A required header is missing.' },
   PathNotSupported: { status: 400, kind: 'user', description: 'No route matches the method and path.' },
+  NotSupported: {
+    status: 400,
+    kind: 'user',
+    description:
+      "The call needs a part of Alibaba Cloud a self-hosted server has not (fc2's OSS upload of large code packages).",
+  },
   EntityTooLarge: { status: 400, kind: 'user', description: 'The payload or code package is too large.' },
   LimitExceeded: { status: 400, kind: 'user', description: 'A per-account or per-service limit is reached.' },
   SignatureNotMatch: { status: 403, kind: 'user', description: 'The request signature does not match.' },
@@ -26,6 +32,11 @@ export const ERROR_CATALOGUE = {
     status: 404,
     kind: 'user',
     description: 'The function has no on-demand config for this qualifier.',
+  },
+  InstanceNotFound: {
+    status: 404,
+    kind: 'user',
+    description: 'No running instance of the function has this id (instanceExec).',
   },
   AsyncTaskNotFound: { status: 404, kind: 'user', description: 'The async invocation does not exist.' },
   AsyncConfigNotExists: {

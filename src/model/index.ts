@@ -10,4 +10,5 @@ export * from './parse.js';
 export * from './release.js';
 export * from './runtimes.js';
 export * from './service.js';
+export * from './tag.js';
 export * from './trigger.js';

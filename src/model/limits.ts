@@ -37,6 +37,10 @@ export const LIMITS = {
   pemMaxLength: 64 * 1024,
   customDomainRoutesMax: 100,
   tracingParamsMax: 32,
+  /** FC's tag limits: tags per resource, key and value length (keys and values are case-sensitive). */
+  tagsPerResourceMax: 20,
+  tagKeyMaxLength: 128,
+  tagValueMaxLength: 128,
 } as const;
 
 export const DEFAULTS = {

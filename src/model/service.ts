@@ -51,7 +51,10 @@ export const serviceFields = z.object({
     .optional(),
   tracingConfig: z
     .object({
-      type: id.optional(),
+      // FC traces to Tracing Analysis through Jaeger only; `{}` turns tracing off.
+      type: z
+        .literal('Jaeger', { error: "tracingConfig.type must be 'Jaeger' (the only type FC supports)" })
+        .optional(),
       params: z
         .record(id, ref)
         .refine((p) => Object.keys(p).length <= LIMITS.tracingParamsMax, {

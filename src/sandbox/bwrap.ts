@@ -3,6 +3,7 @@ import { statSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { buildSandboxCommand, dataFds } from './bwrap-args.js';
 import { type CgroupLayout, detectCgroupLayout, ensureCgroupParent } from './cgroup.js';
+import { enterBwrapInstance } from './enter.js';
 import { SandboxError } from './errors.js';
 import { findBinary, SYSTEM_PATH, within } from './exec.js';
 import { cgroupHandle, exitOf } from './handle.js';
@@ -149,6 +150,7 @@ export class BwrapSandbox implements Sandbox {
       pipe.end(data);
     });
     const exited = exitOf(child, () => group.oomKillsSinceStart() > 0, true);
+    const { pid } = child;
     const release = async () => {
       const errors: unknown[] = [];
       await group.kill().catch((error: unknown) => errors.push(error));
@@ -167,6 +169,18 @@ export class BwrapSandbox implements Sandbox {
       cgroup: group,
       release,
       forget,
+      exec: (command, options) => {
+        const nsenter = findBinary('nsenter');
+        if (!nsenter) throw new SandboxError('nsenter (util-linux) is missing: cannot enter the instance');
+        const enter = {
+          nsenter,
+          bwrap: tools.bwrap,
+          setpriv: tools.setpriv,
+          uid: this.#uid,
+          procsFiles: group.procsFiles,
+        };
+        return enterBwrapInstance(pid, enter, command, options?.tty === true);
+      },
     });
   }
 

@@ -1,4 +1,4 @@
-import type { ChildProcess } from 'node:child_process';
+import type { ChildProcess, ChildProcessWithoutNullStreams } from 'node:child_process';
 import { constants } from 'node:os';
 import type { ExitInfo, InstanceHandle, SandboxSpec } from './types.js';
 
@@ -42,6 +42,7 @@ export function cgroupHandle(parts: {
   cgroup: { peakBytes(): number; resetPeak(): void };
   release(): Promise<void>;
   forget(): void;
+  exec?(command: readonly string[], options?: { tty?: boolean }): ChildProcessWithoutNullStreams;
 }): InstanceHandle {
   let stopping: Promise<void> | undefined;
   return {
@@ -58,5 +59,6 @@ export function cgroupHandle(parts: {
       stopping ??= parts.release().finally(parts.forget);
       return stopping;
     },
+    ...(parts.exec && { exec: parts.exec }),
   };
 }

@@ -212,6 +212,13 @@ export class RuncSandbox implements Sandbox {
       cgroup: group,
       release,
       forget,
+      // runc exec runs the process as the container's own (user, env, cwd, capabilities, cgroup, namespaces).
+      exec: (command) =>
+        spawn(tools.runc, ['--root', this.#runcRoot, 'exec', name, ...command], {
+          env: { PATH: SYSTEM_PATH },
+          stdio: 'pipe',
+          detached: true,
+        }),
     });
   }
 

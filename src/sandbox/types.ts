@@ -1,3 +1,4 @@
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import type { Readable } from 'node:stream';
 
 /** Everything a sandbox needs to start one instance. */
@@ -85,6 +86,11 @@ export interface InstanceHandle {
   resetPeakMemory(): void;
   /** Kills every process of the instance and releases its resources (cgroup, netns). Idempotent. */
   stop(): Promise<void>;
+  /**
+   * Runs a command inside the instance (its namespaces, uid, cgroup), as FC's instanceExec does; throws a
+   * SandboxError when it cannot. Absent where a command could only run on the host (the process sandbox).
+   */
+  exec?(command: readonly string[], options?: { tty?: boolean }): ChildProcessWithoutNullStreams;
 }
 
 export type SandboxKind = 'bwrap' | 'process' | 'runc';

@@ -123,6 +123,13 @@ export const MIGRATIONS: readonly string[] = [
    CREATE INDEX async_by_function ON async_invocations(service, function, created_at);
    ALTER TABLE async_invocations ADD COLUMN stop_requested INTEGER NOT NULL DEFAULT 0;
    ALTER TABLE async_invocations ADD COLUMN origin TEXT;`,
+  // 9: tags on resources (`services/{name}`), removed with the resource.
+  `CREATE TABLE resource_tags (
+     resource TEXT NOT NULL,
+     key TEXT NOT NULL,
+     value TEXT NOT NULL,
+     PRIMARY KEY (resource, key)
+   );`,
 ];
 
 /** Brings the database to the newest schema in one transaction; refuses a file from a newer Kumo. */

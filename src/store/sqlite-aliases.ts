@@ -35,7 +35,7 @@ export class SqliteAliasTable {
       if (result.changes === 0) {
         throw new FcError(
           'AliasAlreadyExists',
-          `alias '${alias.aliasName}' already exists in service '${alias.serviceName}'`,
+          `alias '${alias.aliasName}' of service '${alias.serviceName}' already exists`,
         );
       }
       return { value: alias, etag };

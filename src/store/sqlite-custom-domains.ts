@@ -17,7 +17,7 @@ export class SqliteCustomDomainTable {
       .prepare('INSERT INTO custom_domains (name, data, etag) VALUES (?, ?, ?) ON CONFLICT DO NOTHING')
       .run(domain.domainName, JSON.stringify(domain), etag);
     if (result.changes === 0) {
-      throw new FcError('DomainNameAlreadyExists', `custom domain '${domain.domainName}' already exists`);
+      throw new FcError('DomainNameAlreadyExists', `domain name '${domain.domainName}' already exists`);
     }
     return { value: domain, etag };
   }
@@ -55,7 +55,7 @@ export class SqliteCustomDomainTable {
     const row = this.#db.prepare('SELECT etag FROM custom_domains WHERE name = ?').get(name) as
       | { etag: string }
       | undefined;
-    if (!row) throw new FcError('DomainNameNotFound', `custom domain '${name}' does not exist`);
+    if (!row) throw new FcError('DomainNameNotFound', `domain name '${name}' does not exist`);
     checkEtag(row.etag, ifMatch);
   }
 }

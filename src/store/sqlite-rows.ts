@@ -24,7 +24,7 @@ export function checkEtag(actual: string, ifMatch?: string): void {
   if (ifMatch !== undefined && ifMatch !== actual) {
     throw new FcError(
       'PreconditionFailed',
-      `If-Match '${ifMatch}' does not match the current etag '${actual}'`,
+      `the resource being modified has been changed (If-Match '${ifMatch}', current etag '${actual}')`,
     );
   }
 }

@@ -65,11 +65,18 @@ export class SqliteServiceTable {
       }
       this.#db.prepare('DELETE FROM version_counters WHERE service = ?').run(name);
       this.#db.prepare('DELETE FROM services WHERE name = ?').run(name);
+      this.#db.prepare('DELETE FROM resource_tags WHERE resource = ?').run(`services/${name}`);
     })();
   }
 
   list(query: ListQuery): Page<Stored<Service>> {
-    return listPage(this.#db, 'SELECT name, data, etag FROM services WHERE 1 = 1', [], query);
+    let sql = 'SELECT name, data, etag FROM services WHERE 1 = 1';
+    const args: string[] = [];
+    for (const [key, value] of Object.entries(query.tags ?? {})) {
+      sql += ` AND 'services/' || name IN (SELECT resource FROM resource_tags WHERE key = ? AND value = ?)`;
+      args.push(key, value);
+    }
+    return listPage(this.#db, sql, args, query);
   }
 
   /** Throws ServiceNotFound unless the service exists (reads the table, not the cache, inside transactions). */

@@ -17,6 +17,7 @@ import { SqliteCustomDomainTable } from './sqlite-custom-domains.js';
 import { SqliteFunctionTable } from './sqlite-functions.js';
 import { SqliteLayerTable } from './sqlite-layers.js';
 import { SqliteServiceTable } from './sqlite-services.js';
+import { SqliteTagTable } from './sqlite-tags.js';
 import { SqliteTriggerTable } from './sqlite-triggers.js';
 import { SqliteVersionTable } from './sqlite-versions.js';
 import type {
@@ -42,6 +43,7 @@ export class SqliteMetaStore implements MetaStore {
   readonly #versions: SqliteVersionTable;
   readonly #aliases: SqliteAliasTable;
   readonly #layers: SqliteLayerTable;
+  readonly #tags: SqliteTagTable;
 
   /** The durable async-invocation queue, in the same database. */
   readonly asyncQueue: SqliteAsyncQueue;
@@ -63,6 +65,7 @@ export class SqliteMetaStore implements MetaStore {
     this.#versions = new SqliteVersionTable(this.#db, this.#services);
     this.#aliases = new SqliteAliasTable(this.#db, this.#services, this.#versions);
     this.#layers = new SqliteLayerTable(this.#db);
+    this.#tags = new SqliteTagTable(this.#db);
     this.asyncQueue = new SqliteAsyncQueue(this.#db);
     this.asyncConfigs = new SqliteAsyncConfigTable(this.#db);
     this.capacity = new SqliteCapacityTable(this.#db);
@@ -248,6 +251,18 @@ export class SqliteMetaStore implements MetaStore {
 
   async setLayerAcl(layerName: string, acl: number): Promise<void> {
     this.#layers.setAcl(layerName, acl);
+  }
+
+  async getTags(resource: string): Promise<Record<string, string>> {
+    return this.#tags.get(resource);
+  }
+
+  async tagResource(resource: string, tags: Record<string, string>, max: number): Promise<void> {
+    this.#tags.put(resource, tags, max);
+  }
+
+  async untagResource(resource: string, keys: string[] | 'all'): Promise<void> {
+    this.#tags.remove(resource, keys);
   }
 
   async close(): Promise<void> {

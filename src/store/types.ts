@@ -16,6 +16,8 @@ export interface ListQuery {
   startKey?: string;
   /** Opaque token from a previous page. */
   nextToken?: string;
+  /** Only resources carrying every one of these tags (services). */
+  tags?: Record<string, string>;
 }
 
 export interface Page<T> {
@@ -133,6 +135,13 @@ export interface MetaStore {
   deleteLayerVersion(layerName: string, version: number): Promise<void>;
   /** 0 private, 1 public; fails with LayerNotFound when the layer has no visible version. */
   setLayerAcl(layerName: string, acl: number): Promise<void>;
+
+  /** A resource's tags (`services/{name}`); empty when it has none. */
+  getTags(resource: string): Promise<Record<string, string>>;
+  /** Adds or replaces tags; fails with InvalidArgument if the resource would then have more than `max`. */
+  tagResource(resource: string, tags: Record<string, string>, max: number): Promise<void>;
+  /** Removes the named keys, or every tag when `keys` is 'all'. */
+  untagResource(resource: string, keys: string[] | 'all'): Promise<void>;
 
   close(): Promise<void>;
 }

@@ -41,6 +41,27 @@ test("an 'auto' domain is named after its first route under .localhost", async (
   assert.equal(created.json().domainName, `fn-1.my-svc.${ACCOUNT_ID}.localhost`);
 });
 
+test('a domain without routes is accepted as FC does; routes are added later by an update', async (t) => {
+  const app = await buildTestApp(t);
+  const bare = await app.send('POST', '/custom-domains', { domainName: 'bare.example.com' });
+  assert.equal(bare.status, 200, bare.body.toString());
+  assert.deepEqual(bare.json().routeConfig, { routes: [] });
+  const empty = await app.send('POST', '/custom-domains', { domainName: 'e.example.com', routeConfig: {} });
+  assert.deepEqual(empty.json().routeConfig, { routes: [] });
+  const updated = await app.send('PUT', '/custom-domains/bare.example.com', { routeConfig: ROUTES });
+  assert.equal(updated.status, 200, updated.body.toString());
+  assert.deepEqual(
+    updated.json<{ routeConfig: { routes: { path: string }[] } }>().routeConfig.routes.map((r) => r.path),
+    ['/api/*'],
+  );
+  assertFcError(
+    await app.send('POST', '/custom-domains', { domainName: 'auto' }),
+    'InvalidArgument',
+    400,
+    /auto/,
+  );
+});
+
 test('bad domains and routes are refused with InvalidArgument', async (t) => {
   const app = await buildTestApp(t);
   const create = (body: object) => app.send('POST', '/custom-domains', body);
@@ -49,13 +70,6 @@ test('bad domains and routes are refused with InvalidArgument', async (t) => {
     'InvalidArgument',
     400,
     /domainName/,
-  );
-  assertFcError(await create({ domainName: 'a.example.com' }), 'InvalidArgument', 400, /routeConfig/);
-  assertFcError(
-    await create({ domainName: 'a.example.com', routeConfig: { routes: [] } }),
-    'InvalidArgument',
-    400,
-    /at least one route/,
   );
   assertFcError(
     await create({

@@ -58,7 +58,7 @@ test('async: FC limits and not-found answers, and nothing is queued', async (t) 
     await app.send('POST', INVOKE, Buffer.alloc(128 * 1024 + 1), async),
     'EntityTooLarge',
     400,
-    /at most 131072 bytes/,
+    /payload size exceeds maximum allowed size \(131072 bytes\)/,
   );
   assert.equal(
     (await app.send('POST', INVOKE, Buffer.alloc(128 * 1024), async)).status,

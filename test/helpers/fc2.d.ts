@@ -207,6 +207,49 @@ declare module '@alicloud/fc2' {
       options?: Json,
       headers?: Json,
     ): Promise<FcResponse<{ availableAZs: string[]; defaultRole: string; limits?: Json }>>;
+    tagResource(
+      resourceArn: string,
+      tags: Json,
+      options?: Json,
+      headers?: Json,
+    ): Promise<FcResponse<unknown>>;
+    untagResource(
+      resourceArn: string,
+      tagKeys: string[],
+      all?: boolean,
+      options?: Json,
+      headers?: Json,
+    ): Promise<FcResponse<unknown>>;
+    getResourceTags(
+      options: { resourceArn: string },
+      headers?: Json,
+    ): Promise<FcResponse<{ resourceArn: string; tags: Record<string, string> }>>;
+    listReservedCapacities(
+      options?: Json,
+      headers?: Json,
+    ): Promise<FcResponse<{ reservedCapacities: Json[]; nextToken?: string }>>;
+    getAccountConfigs(config?: Json): Promise<FcResponse<Json>>;
+    getTempCodeBucketPermission(
+      service: string,
+      fn: string,
+      instanceType?: string,
+      headers?: Json,
+    ): Promise<FcResponse<Json>>;
+    instanceExec(
+      service: string,
+      fn: string,
+      qualifier: string,
+      instanceId: string,
+      options?: Json,
+      hooks?: {
+        onClose?(): void;
+        onError?(error: Error): void;
+        onStdout?(data: Buffer): void;
+        onStderr?(data: Buffer): void;
+      },
+    ): Promise<{ websocket: import('ws').WebSocket; close(): void; sendMessage(data: Uint8Array): void }>;
+    createTrigger(service: string, fn: string, options: Json, headers?: Json): Promise<FcResponse>;
+    getTrigger(service: string, fn: string, trigger: string, headers?: Json): Promise<FcResponse>;
     get(path: string, query?: Json, headers?: Json): Promise<FcResponse<unknown>>;
     put(path: string, body?: unknown, headers?: Json): Promise<FcResponse<unknown>>;
     post(

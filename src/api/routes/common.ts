@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { FunctionKey, PageInput } from '../../control/index.js';
 import { parseServiceRef, type TargetRef } from '../../invoke/index.js';
-import { parseJsonObject } from '../../model/index.js';
+import { invalidArgument, LIMITS, parseJsonObject } from '../../model/index.js';
 
 type Query = Record<string, string | string[] | undefined>;
 type FunctionParams = { service: string; function: string };
@@ -45,7 +45,20 @@ export function pageInput(request: FastifyRequest): PageInput {
     prefix: queryParam(request, 'prefix'),
     startKey: queryParam(request, 'startKey'),
     nextToken: queryParam(request, 'nextToken'),
+    tags: tagFilter(request),
   };
+}
+
+/** fc2's listServices `tags` option arrives as `tag_<key>=<value>` query parameters. */
+function tagFilter(request: FastifyRequest): Record<string, string> | undefined {
+  const tags: Record<string, string> = {};
+  for (const name of Object.keys(request.query as Query)) {
+    if (name.startsWith('tag_') && name.length > 4) tags[name.slice(4)] = queryParam(request, name) ?? '';
+  }
+  if (Object.keys(tags).length > LIMITS.tagsPerResourceMax) {
+    throw invalidArgument(`at most ${LIMITS.tagsPerResourceMax} tags filter a list`);
+  }
+  return Object.keys(tags).length > 0 ? tags : undefined;
 }
 
 /** A page in FC's shape: `{<items>: [...], nextToken?}`. */

@@ -2,7 +2,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ALIAS_MAIN_VERSION, resolveTarget } from '../../invoke/index.js';
 import { type FunctionRecord, toFunctionResponse } from '../../model/index.js';
 import { API_PREFIX, type ApiDeps } from '../context.js';
-import { functionKey, ifMatch, jsonBody, pageInput, pageOf, serviceKey, targetRef } from './common.js';
+import { codeJsonBody } from './code-body.js';
+import { functionKey, ifMatch, pageInput, pageOf, serviceKey, targetRef } from './common.js';
 
 type FunctionParams = { Params: { service: string; function: string } };
 
@@ -11,7 +12,7 @@ export function registerFunctionRoutes(app: FastifyInstance, deps: ApiDeps): voi
   const base = `${API_PREFIX}/services/:service/functions`;
 
   app.post<{ Params: { service: string } }>(base, async (request, reply) => {
-    const stored = await functions.create(serviceKey(request), jsonBody(request), codeChecksum(request));
+    const stored = await functions.create(serviceKey(request), codeJsonBody(request), codeChecksum(request));
     noteRuntime(deps, reply, stored.value);
     return reply.header('etag', stored.etag).send(functionResponse(deps, stored.value));
   });
@@ -34,7 +35,7 @@ export function registerFunctionRoutes(app: FastifyInstance, deps: ApiDeps): voi
 
   app.put<FunctionParams>(`${base}/:function`, async (request, reply) => {
     const options = { ...ifMatch(request), ...codeChecksum(request) };
-    const stored = await functions.update(functionKey(request), jsonBody(request), options);
+    const stored = await functions.update(functionKey(request), codeJsonBody(request), options);
     noteRuntime(deps, reply, stored.value);
     return reply.header('etag', stored.etag).send(functionResponse(deps, stored.value));
   });

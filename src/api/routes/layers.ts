@@ -2,7 +2,8 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { CodeDownloads } from '../../code/index.js';
 import { type LayerVersion, toLayerResponse } from '../../model/index.js';
 import { API_PREFIX, type ApiDeps } from '../context.js';
-import { jsonBody, originOf, pageInput, pageOf, queryParam } from './common.js';
+import { codeJsonBody } from './code-body.js';
+import { originOf, pageInput, pageOf, queryParam } from './common.js';
 
 type LayerParams = { Params: { layer: string } };
 type VersionParams = { Params: { layer: string; version: string } };
@@ -25,7 +26,7 @@ export function registerLayerRoutes(app: FastifyInstance, deps: ApiDeps): void {
   };
 
   app.post<LayerParams>(`${base}/:layer/versions`, async (request, reply) => {
-    const stored = await layers.publish(request.params.layer, jsonBody(request));
+    const stored = await layers.publish(request.params.layer, codeJsonBody(request));
     return reply.header('etag', stored.etag).send(answer(request, stored.value));
   });
 
