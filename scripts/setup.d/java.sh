@@ -4,16 +4,11 @@
 # java-http examples that the tests deploy. Rebuilds only what changed; quiet when there is nothing to do.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-SUDO=$( [ "$(id -u)" -eq 0 ] || echo sudo )
 
 missing=()
 command -v javac >/dev/null || missing+=(default-jdk-headless)
 command -v mvn >/dev/null || missing+=(maven)
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "setup java: installing ${missing[*]}"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+[ ${#missing[@]} -eq 0 ] || LABEL="setup java" ./scripts/apt-install.sh "${missing[@]}"
 
 # Builds the Maven project in $1 when its sources are newer than the artifact $2.
 build() {

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import type { Writable } from 'node:stream';
 import { JOIN_CGROUPS } from './bwrap.js';
-import { hostRootArgs } from './bwrap-args.js';
+import { hostRootArgs, NAMESPACE_ARGS } from './bwrap-args.js';
 import { detectCgroupLayout, ensureCgroupParent, InstanceCgroup } from './cgroup.js';
 import { SandboxError } from './errors.js';
 import { findBinary, SYSTEM_PATH, within } from './exec.js';
@@ -113,12 +113,7 @@ function mountArgs(spec: BuildRunSpec): string[] {
 
 async function runBwrap(bwrap: string, setpriv: string, spec: BuildRunSpec): Promise<BuildRunResult> {
   const bwrapArgs = [
-    '--die-with-parent',
-    '--new-session',
-    '--unshare-pid',
-    '--unshare-ipc',
-    '--unshare-uts',
-    '--unshare-cgroup-try',
+    ...NAMESPACE_ARGS,
     ...hostRootArgs(),
     ...usrLocalArgs(),
     ...(existsSync('/etc/hosts') ? ['--ro-bind', '/etc/hosts', '/etc/hosts'] : []),

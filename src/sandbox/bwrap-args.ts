@@ -91,16 +91,21 @@ export function sandboxEnv(spec: SandboxSpec): Record<string, string> {
   return { PATH: SYSTEM_PATH, HOME: '/tmp', ...spec.env, ...portEnv(spec.port), FC_FUNC_CODE_PATH: '/code' };
 }
 
+/** The namespaces every bwrap sandbox of Kumo gets (instances and builds); the network is each caller's choice. */
+export const NAMESPACE_ARGS: readonly string[] = [
+  '--die-with-parent',
+  '--new-session',
+  '--unshare-pid',
+  '--unshare-ipc',
+  '--unshare-uts',
+  '--unshare-cgroup-try',
+];
+
 /** Builds the bwrap options and the command (run as `uid`, no capabilities, no new privileges). */
 export function buildSandboxCommand(spec: SandboxSpec, setpriv: string, uid: number): SandboxCommand {
   const env = sandboxEnv(spec);
   const bwrapArgs = [
-    '--die-with-parent',
-    '--new-session',
-    '--unshare-pid',
-    '--unshare-ipc',
-    '--unshare-uts',
-    '--unshare-cgroup-try',
+    ...NAMESPACE_ARGS,
     '--hostname',
     `fc-${spec.instanceId}`,
     ...hostRootArgs(),
