@@ -13,6 +13,7 @@ import {
 import { PROGRAMMING_MODEL } from './conformance-model.js';
 import { FIDELITY_BEHAVIOURS, storedLogs } from './fidelity-cases.js';
 import { GO1_ROW } from './go1-conformance.js';
+import { PHP_ROW } from './php-conformance.js';
 
 /**
  * One table of behaviours, run against every built-in runtime (Hono's pattern). A runtime brings a fixture
@@ -58,38 +59,7 @@ const RUNTIMES: RuntimeUnderTest[] = [
       },
     ],
   },
-  {
-    runtime: 'php7.2',
-    family: 'php',
-    skip: [
-      {
-        reason: 'PHP handlers have no callback or promise',
-        tests: ['handled error', 'rejected promise', 'async handler result'],
-      },
-      {
-        reason:
-          "FC's PHP logger (Monolog) writes one entry per line and has no setLogLevel/log pair of Node's agent",
-        tests: ['multi-line message is one log entry', 'context.logger levels'],
-      },
-      {
-        reason: "PHP has no event loop: FC's PHP runtime runs one call at a time to its end",
-        tests: ['waitsForEmptyEventLoopBeforeCallback holds the next call'],
-      },
-      {
-        reason:
-          "FC gives PHP HTTP functions a PSR-7 request and expects a PSR-7 response, not Node's objects",
-        tests: ['HTTP request.body and stream', 'HTTP response refuses what FC refuses'],
-      },
-    ],
-    handlers: {
-      'index.echo': 'index.echo_event',
-      'index.log': 'index.write_logs',
-      'index.sleep': 'index.sleep_for',
-      'index.exit': 'index.exit_process',
-    },
-    // FC's php7.2 agent names errors by PHP class: ParseError, the require warning as ErrorException, \Exception.
-    errorTypes: { syntax: 'ParseError', missingDependency: 'ErrorException', missingHandler: 'Exception' },
-  },
+  PHP_ROW,
   GO1_ROW,
   JAVA_CONFORMANCE,
 ];
