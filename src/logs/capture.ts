@@ -30,7 +30,7 @@ export interface InstanceLogMeta {
 
 /**
  * Reads an instance's stdout and stderr line by line and attributes each line to a request: a line of the form
- * `<time> <requestId> [LEVEL] …` goes to that request; otherwise to the only request in flight; otherwise to
+ * `<time> <requestId> [LEVEL] …` (or Go's `<date> <time> <requestId> …`) goes to that request; otherwise to the only request in flight; otherwise to
  * the instance (empty request id). Whatever the function writes, Kumo keeps bounded: lines are cut at
  * `lineBytes`, and lines over the instance's rate or the call's total are dropped, counted and reported in the
  * function's log by a `Kumo:` notice. The pipes are always drained, so a flooding instance is never blocked.
@@ -181,10 +181,10 @@ export class InstanceLogCapture {
   }
 
   #attribute(line: string): string {
-    const first = line.indexOf(' ');
-    if (first !== -1) {
-      const second = line.indexOf(' ', first + 1);
-      const tagged = line.slice(first + 1, second === -1 ? undefined : second);
+    // FC's `<time> <requestId> …`, or Go's log package `<date> <time> <requestId> …` (fc-runtime-go-sdk's own
+    // lines, its panic reports among them): the second or the third word.
+    const [, second, third] = line.slice(0, 160).split(/ +/, 3);
+    for (const tagged of [second, third]) {
       // A function's output may arrive after its answer: a line tagged with a request just ended is still its.
       if (tagged && (this.#inFlight.has(tagged) || this.#ended.includes(tagged))) return tagged;
     }
