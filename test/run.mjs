@@ -29,7 +29,13 @@ const concurrency = process.env.KUMO_TEST_CONCURRENCY ?? '3';
 // Files that watch what a killed Kumo leaves on the host run alone, afterwards: any server starting meanwhile
 // sweeps a dead Kumo's leftovers too, and would remove them before the file's own `kumo doctor --clean` saw them.
 const ALONE = ['test/security/leftovers.test.ts'];
-const together = files.filter((file) => !ALONE.includes(file));
+// The longest files start first, so the last minutes are not one long file running alone (the runtime conformance
+// rows, the JVM suites and the build sandbox take minutes each).
+const LONG = [/runtimes\/conformance-/, /runtimes\/java/, /cli\/build/, /examples\//];
+const isLong = (file) => LONG.some((pattern) => pattern.test(file));
+const together = [...files.filter(isLong), ...files.filter((file) => !isLong(file))].filter(
+  (file) => !ALONE.includes(file),
+);
 const alone = files.filter((file) => ALONE.includes(file));
 const runFiles = (list, filesAtOnce) =>
   list.length === 0

@@ -75,7 +75,7 @@ export function javaHandler(name: string): string {
 /** The Java fixtures compiled once per test process (javac is slow to start). */
 let conformancePackage: Promise<string> | undefined;
 
-/** The `java11` row of test/runtimes/conformance.test.ts (fixtures in test/fixtures/runtimes/java/). */
+/** The `java11` row of test/runtimes/conformance-table.ts (fixtures in test/fixtures/runtimes/java/). */
 export const JAVA_CONFORMANCE = {
   runtime: 'java11',
   family: 'java',

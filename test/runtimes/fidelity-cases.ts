@@ -11,7 +11,7 @@ import type { Harness, RuntimeUnderTest } from './conformance-harness.js';
 
 /**
  * Conformance cases for FC's programming model as the platform path shows it (issue 24), run for every built-in
- * runtime by conformance.test.ts. Each runtime's fixture folder provides, on top of the base handlers:
+ * runtime by conformance-table.ts. Each runtime's fixture folder provides, on top of the base handlers:
  * `index.exit` (ends its process with status 2), `index.initfail` (an initializer that fails with 'init oops')
  * and `http.handler` (the HTTP echo of the base table).
  */

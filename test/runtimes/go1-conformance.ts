@@ -1,7 +1,7 @@
 import { goFixtureZip } from '../helpers/go.js';
 
 /**
- * go1's row of the shared conformance table (conformance.test.ts): the Go fixture (test/fixtures/runtimes/go)
+ * go1's row of the shared conformance table (conformance-table.ts): the Go fixture (test/fixtures/runtimes/go)
  * built with fc-runtime-go-sdk v0.3.1, and what FC's Go programming model does differently.
  */
 export const GO1_ROW = {

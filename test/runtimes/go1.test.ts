@@ -9,7 +9,7 @@ import { forEachSandbox, startTestServer, type TestServer } from '../helpers/ser
 /**
  * go1 end to end: the Go fixture (test/fixtures/runtimes/go, built with the unchanged fc-runtime-go-sdk v0.3.1)
  * and hostile programs behind the runtime API bridge, deployed and invoked with the official @alicloud/fc2 SDK.
- * The shared cases (HTTP functions, concurrency, timeouts …) are in conformance.test.ts.
+ * The shared cases (HTTP functions, concurrency, timeouts …) are in conformance-table.ts.
  */
 const FIXTURE = new URL('../fixtures/runtimes/go', import.meta.url).pathname;
 const script = (name: string) =>

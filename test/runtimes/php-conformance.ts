@@ -1,6 +1,6 @@
 import type { RuntimeUnderTest } from './conformance-harness.js';
 
-/** php7.2's row of the shared conformance table (conformance.test.ts); fixtures in test/fixtures/runtimes/php. */
+/** php7.2's row of the shared conformance table (conformance-table.ts); fixtures in test/fixtures/runtimes/php. */
 export const PHP_ROW: RuntimeUnderTest = {
   runtime: 'php7.2',
   family: 'php',

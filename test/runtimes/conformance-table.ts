@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { request } from 'undici';
-import { JAVA_CONFORMANCE } from '../helpers/java.js';
 import {
   errorOf,
   type Harness,
@@ -12,57 +11,16 @@ import {
 } from './conformance-harness.js';
 import { PROGRAMMING_MODEL } from './conformance-model.js';
 import { FIDELITY_BEHAVIOURS, storedLogs } from './fidelity-cases.js';
-import { GO1_ROW } from './go1-conformance.js';
-import { PHP_ROW } from './php-conformance.js';
 
 /**
  * One table of behaviours, run against every built-in runtime (Hono's pattern). A runtime brings a fixture
  * folder `test/fixtures/runtimes/<family>/` with the handlers the table names; adding a runtime means adding
- * a row to RUNTIMES and its fixtures, not tests.
+ * a row (`conformance-rows.ts` or a `*-conformance.ts` of its own), its fixtures and a three-line
+ * `conformance-<runtime>.test.ts`, not tests.
  */
-/** What FC's nodejs ≤ 16 agents do differently from nodejs18/20 (FC_RUNTIME.md §2.3, §2.5). */
-const OLD_NODE = {
-  unhandledType: (name: string) => `FunctionUnhandledError: ${name}`,
-  infoLabel: 'info',
-  logLabel: 'verbose',
-  asyncResultIgnored: true,
-};
-
 const text = (rt: RuntimeUnderTest, body: Buffer) => (rt.answerText ? rt.answerText(body) : body.toString());
 const fcLogLine = (label: string) => (rid: string, message: string) =>
   new RegExp(`^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z ${rid} \\[${label}\\] ${message}$`, 'm');
-
-const RUNTIMES: RuntimeUnderTest[] = [
-  { runtime: 'nodejs20', family: 'nodejs', infoLabel: 'info', logLabel: 'info' },
-  { runtime: 'nodejs14', family: 'nodejs', ...OLD_NODE },
-  { runtime: 'nodejs12', family: 'nodejs', ...OLD_NODE },
-  {
-    runtime: 'python3.10',
-    family: 'python',
-    skip: [
-      {
-        reason: 'Python handlers have no callback, so no handled errors',
-        tests: ['handled error', 'rejected promise', 'async handler result'],
-      },
-      {
-        reason: "FC's Python runtime writes print() output raw, one log entry per line",
-        tests: ['multi-line message is one log entry'],
-      },
-      {
-        reason: 'FC gives Python HTTP functions a WSGI environ (body in wsgi.input), not a request object',
-        tests: ['HTTP request.body and stream', 'HTTP response refuses what FC refuses'],
-      },
-      { reason: "FC's Python logger has no setLogLevel/log pair", tests: ['context.logger levels'] },
-      {
-        reason: "FC's Python runtime has no event loop: a handler's threads run on after it returns",
-        tests: ['waitsForEmptyEventLoopBeforeCallback holds the next call'],
-      },
-    ],
-  },
-  PHP_ROW,
-  GO1_ROW,
-  JAVA_CONFORMANCE,
-];
 
 const BEHAVIOURS: Record<string, (h: Harness, rt: RuntimeUnderTest) => Promise<void>> = {
   'echo event bytes': async (h) => {
@@ -258,7 +216,8 @@ const BEHAVIOURS: Record<string, (h: Harness, rt: RuntimeUnderTest) => Promise<v
   },
 };
 
-for (const rt of RUNTIMES) {
+/** Runs every case of the table against one runtime row (one test file per row, so rows run in parallel). */
+export function runConformance(rt: RuntimeUnderTest): void {
   describe(`runtime ${rt.runtime}`, () => {
     for (const [name, behaviour] of Object.entries({
       ...BEHAVIOURS,
