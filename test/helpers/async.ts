@@ -1,4 +1,8 @@
+import type { TestContext } from 'node:test';
 import type FC from '@alicloud/fc2';
+import { pino } from 'pino';
+import { AsyncWorker, type Invoker } from '../../src/invoke/index.js';
+import type { SqliteMetaStore } from '../../src/store/index.js';
 import { until } from './poll.js';
 import { ACCOUNT_ID } from './server.js';
 
@@ -69,4 +73,31 @@ export async function finished(
     },
     { what: `${service}/${fn} has ${count} finished async invocations`, timeoutMs: 30_000, intervalMs: 50 },
   );
+}
+
+/** A started AsyncWorker over `store` with a fake invoker (the seam), polling fast; closed after the test. */
+export async function startAsyncWorker(
+  t: TestContext,
+  store: SqliteMetaStore,
+  invoker: Invoker,
+  maxRetries: number,
+): Promise<AsyncWorker> {
+  const options = {
+    concurrency: 1,
+    maxRetries,
+    baseDelayMs: 10,
+    pollMs: 20,
+    home: { region: 'local', accountId: '1' },
+  };
+  const worker = new AsyncWorker(
+    store.asyncQueue,
+    store.asyncConfigs,
+    store,
+    invoker,
+    pino({ level: 'silent' }),
+    options,
+  );
+  t.after(() => worker.close());
+  await worker.start();
+  return worker;
 }

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { pino } from 'pino';
-import { AsyncWorker, enqueueAsync, type Invoker, resolveTarget } from '../../src/invoke/index.js';
+import { enqueueAsync, type Invoker, resolveTarget } from '../../src/invoke/index.js';
+import { startAsyncWorker } from '../helpers/async.js';
 import { controlHarness, customFunction } from '../helpers/control.js';
 
 test('a queued async call whose function was deleted fails for good, without reaching an instance', async (t) => {
@@ -21,23 +21,7 @@ test('a queued async call whose function was deleted fails for good, without rea
       throw new Error('a deleted function must not be invoked');
     },
   } as unknown as Invoker;
-  const options = {
-    concurrency: 1,
-    maxRetries: 3,
-    baseDelayMs: 10,
-    pollMs: 20,
-    home: { region: 'local', accountId: '1' },
-  };
-  const worker = new AsyncWorker(
-    store.asyncQueue,
-    store.asyncConfigs,
-    store,
-    invoker,
-    pino({ level: 'silent' }),
-    options,
-  );
-  t.after(() => worker.close());
-  await worker.start();
+  const worker = await startAsyncWorker(t, store, invoker, 3);
 
   const deadline = Date.now() + 10_000;
   let record = await store.asyncQueue.getAsync('req-1');

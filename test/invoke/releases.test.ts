@@ -4,9 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type TestContext, test } from 'node:test';
 import Database from 'better-sqlite3';
-import { pino } from 'pino';
 import {
-  AsyncWorker,
   enqueueAsync,
   type InvokeRequest,
   type Invoker,
@@ -16,6 +14,7 @@ import {
 import { type Alias, chooseAliasVersion } from '../../src/model/index.js';
 import { SqliteMetaStore } from '../../src/store/index.js';
 import { MIGRATIONS } from '../../src/store/migrations.js';
+import { startAsyncWorker } from '../helpers/async.js';
 import { controlHarness, customFunction } from '../helpers/control.js';
 import { until } from '../helpers/poll.js';
 
@@ -131,23 +130,7 @@ test('an async call is pinned to the version its alias named when it was accepte
       return { status: 200, headers: {}, body: Buffer.from('ok') };
     },
   } as unknown as Invoker;
-  const options = {
-    concurrency: 1,
-    maxRetries: 0,
-    baseDelayMs: 10,
-    pollMs: 20,
-    home: { region: 'local', accountId: '1' },
-  };
-  const worker = new AsyncWorker(
-    store.asyncQueue,
-    store.asyncConfigs,
-    store,
-    invoker,
-    pino({ level: 'silent' }),
-    options,
-  );
-  t.after(() => worker.close());
-  await worker.start();
+  const _worker = await startAsyncWorker(t, store, invoker, 0);
   await until(async () => (await store.asyncQueue.getAsync('req-1'))?.status === 'Succeeded', {
     what: 'the async call ran',
   });
