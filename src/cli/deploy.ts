@@ -1,11 +1,9 @@
-import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { crc64Ecma, zipDirectory } from '../code/index.js';
-import { buildProject, codePackager, isPackageFile, runActions } from './build/index.js';
+import { crc64Ecma } from '../code/index.js';
+import { buildProject, codePackager, runActions } from './build/index.js';
 import { buildSettings } from './build-command.js';
 import { type FcClient, FcClientError } from './client.js';
 import { type ConnectionFlags, connect } from './connection.js';
-import { readFcIgnore } from './fcignore.js';
 import { publishTemplateLayers } from './layers.js';
 import { type Project, type ProjectFunction, readTemplate } from './template/index.js';
 
@@ -81,7 +79,7 @@ export async function deploy(
   client: FcClient,
   project: Project,
   say: (line: string) => void,
-  code: CodePackager = sourcePackager,
+  code: CodePackager,
 ): Promise<DeployResult> {
   const result: DeployResult = { resources: [], urls: [], notes: [] };
   const record = (kind: string, name: string, change: Change) => {
@@ -149,14 +147,6 @@ export async function deploy(
   }
   return result;
 }
-
-/** The function's code as it is (no build): a folder zipped; a `.zip` or `.jar` file uploaded as is, as FC does. */
-const sourcePackager: CodePackager = async (_serviceName, fn) => {
-  const codeUri = fn.codeDir;
-  if (!codeUri) return undefined;
-  if (isPackageFile(codeUri)) return readFileSync(codeUri);
-  return zipDirectory(codeUri, readFcIgnore(codeUri));
-};
 
 async function deployFunction(
   client: FcClient,

@@ -4,7 +4,6 @@ export {
   type CodeSource,
   codePackager,
   codeSource,
-  isPackageFile,
   missingDependencies,
 } from './freshness.js';
 export { BuildError, type BuildSettings } from './paths.js';
