@@ -19,10 +19,11 @@ export interface RuntimeUnderTest {
   asyncResultIgnored?: boolean;
   /** The level label of `console.log` and `context.logger.log` lines (FC: `verbose` on nodejs ≤ 16). */
   logLabel?: string;
-  /** The runtime's spelling of the table's `file.function` handlers (Java: `file.Function::method`). */
+  /**
+   * The runtime's spelling of the table's `file.function` handlers (Java: `file.Function::method`; PHP renames
+   * the ones it cannot name, such as `echo`).
+   */
   handler?(name: string): string;
-  /** Handlers the language cannot name (PHP has no function `echo`): table name → fixture's name. */
-  handlers?: Record<string, string>;
   /** FC's own errorType where it differs by language (default: the Node/Python names the table asserts). */
   errorTypes?: { syntax?: string; missingDependency?: string; missingHandler?: string };
   /** For SDKs that encode answers / frame log lines their own way (default: UTF-8 text; FC's log line). */
@@ -81,8 +82,7 @@ export async function harness(t: TestContext, rt: RuntimeUnderTest): Promise<Har
 }
 
 /** A handler name of the table as the runtime spells it. */
-export const spellHandler = (rt: RuntimeUnderTest, name: string) =>
-  rt.handler ? rt.handler(name) : (rt.handlers?.[name] ?? name);
+export const spellHandler = (rt: RuntimeUnderTest, name: string) => (rt.handler ? rt.handler(name) : name);
 
 export const unhandled = (rt: RuntimeUnderTest, name: string) => rt.unhandledType?.(name) ?? name;
 
