@@ -2,6 +2,7 @@ export * from './async-config.js';
 export * from './capacity.js';
 export * from './custom-domain.js';
 export * from './errors.js';
+export * from './fc3.js';
 export * from './function.js';
 export * from './layer.js';
 export * from './limits.js';

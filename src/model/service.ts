@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { FcVersion } from './fc3.js';
 import { LIMITS, NAME_PATTERN } from './limits.js';
 
 const name = (field: string) =>
@@ -92,4 +93,6 @@ export interface Service extends ServiceFields {
   serviceId: string;
   createdTime: string;
   lastModifiedTime: string;
+  /** Set only on the service that carries an FC 3.0 function (see fc3.ts); never settable through FC 2.0. */
+  fcVersion?: FcVersion;
 }
