@@ -1,25 +1,35 @@
 'use strict';
-// Kumo built-in Node.js runtime agent (nodejs8 … nodejs20).
+// Kumo built-in Node.js runtime agent (nodejs4.4, nodejs6, nodejs8 … nodejs20).
 // Serves FC's custom-runtime protocol on 0.0.0.0:$FC_SERVER_PORT and runs the user's handlers:
 //   POST /invoke       (x-fc-control-path /invoke)       handler(event, context, callback)
 //   POST /initialize   (x-fc-control-path /initialize)   initializer(context, callback)
 //   GET  /pre-stop, /pre-freeze                          hook(context, callback)
 //   anything else      (x-fc-control-path /http-invoke)  handler(request, response, context)
-// Uses Node built-ins only (it runs without node_modules) and runs on every Node.js major from 8 to 20:
-// plain module names (no `node:`), ES2017 syntax (no `?.`, `??`, optional catch binding, class fields).
+// Uses Node built-ins only (it runs without node_modules) and runs on every Node.js major from 4 to 20, so
+// every file is strict mode and the syntax Node.js 4 has: let/const, classes, arrow functions, template
+// strings, for…of; no destructuring, default or rest parameters, spread, async functions, trailing commas in
+// calls, `node:` module names, `?.`, `??`, optional catch binding or class fields (promise chains instead).
 
 const http = require('http');
 const path = require('path');
 const util = require('util');
 const crypto = require('crypto');
-const { formatError } = require('./errors.cjs');
-const { header, readBody, encodeResult, replyOk, replyFailure, settleOnce, runUser } = require('./calls.cjs');
-const { requestStore, writeLine, patchConsole } = require('./logger.cjs');
-const { createContext } = require('./context.cjs');
-const { loadHandler } = require('./loader.cjs');
-const { createRequest, FCResponse } = require('./http-function.cjs');
-const { MAJOR } = require('./semantics.cjs');
-const { emptyEventLoop } = require('./event-loop.cjs');
+const formatError = require('./errors.cjs').formatError;
+const calls = require('./calls.cjs');
+const logger = require('./logger.cjs');
+const createContext = require('./context.cjs').createContext;
+const loadHandler = require('./loader.cjs').loadHandler;
+const httpFunction = require('./http-function.cjs');
+const MAJOR = require('./semantics.cjs').MAJOR;
+const eventLoop = require('./event-loop.cjs');
+
+const header = calls.header;
+const readBody = calls.readBody;
+const replyOk = calls.replyOk;
+const replyFailure = calls.replyFailure;
+const runUser = calls.runUser;
+const requestStore = logger.requestStore;
+const writeLine = logger.writeLine;
 
 // crypto.randomUUID exists from Node.js 14.17.
 const randomUUID =
@@ -63,46 +73,58 @@ try {
   // keep the current directory
 }
 
-patchConsole();
+logger.patchConsole();
 
 // Loads a "(context, callback)" style function (initializer / hooks) and runs it.
-async function runContextFunction(req, state, handlerName) {
-  if (!handlerName) return { data: undefined };
-  let fn;
-  try {
-    fn = await loadHandler(handlerName, codeDir);
-  } catch (err) {
-    return { failed: true, error: err, handled: false };
-  }
-  const context = createContext(req.headers, state.requestId);
-  return runUser(state, (callback) => fn(context, callback));
+function runContextFunction(req, state, handlerName) {
+  if (!handlerName) return Promise.resolve({ data: undefined });
+  return loadHandler(handlerName, codeDir).then(
+    (fn) => {
+      const context = createContext(req.headers, state.requestId);
+      return runUser(state, (callback) => fn(context, callback));
+    },
+    (err) => ({ failed: true, error: err, handled: false })
+  );
 }
 
 // ---- routes ------------------------------------------------------------------------------------
 
 // The call's handler, or undefined after replying with the load error (missing module, syntax error …).
-async function loadHandlerOrReply(req, res, state) {
-  try {
-    return await loadHandler(header(req, 'x-fc-function-handler') || env.FC_FUNCTION_HANDLER, codeDir);
-  } catch (err) {
-    replyFailure(res, state, err, false);
-    return undefined;
-  }
+function loadHandlerOrReply(req, res, state) {
+  return loadHandler(header(req, 'x-fc-function-handler') || env.FC_FUNCTION_HANDLER, codeDir).then(
+    undefined,
+    (err) => {
+      replyFailure(res, state, err, false);
+      return undefined;
+    }
+  );
 }
 
-async function handleInvoke(req, res, state) {
-  const event = await readBody(req);
-  const fn = await loadHandlerOrReply(req, res, state);
-  if (!fn) return;
-  const context = createContext(req.headers, state.requestId);
-  const result = await runUser(state, (callback) => fn(event, context, callback));
+function handleInvoke(req, res, state) {
+  let event;
+  return readBody(req)
+    .then((body) => {
+      event = body;
+      return loadHandlerOrReply(req, res, state);
+    })
+    .then((fn) => {
+      if (!fn) return undefined;
+      const context = createContext(req.headers, state.requestId);
+      return runUser(state, (callback) => fn(event, context, callback));
+    })
+    .then((result) => {
+      if (result) replyInvokeResult(res, state, result);
+    });
+}
+
+function replyInvokeResult(res, state, result) {
   if (result.failed) {
     replyFailure(res, state, result.error, result.handled);
     return;
   }
   let body;
   try {
-    body = encodeResult(result.data);
+    body = calls.encodeResult(result.data);
   } catch (err) {
     replyFailure(res, state, err, false);
     return;
@@ -112,39 +134,56 @@ async function handleInvoke(req, res, state) {
 
 let initPromise = null; // resolved with a successful outcome once the initializer has succeeded
 
-async function handleInitialize(req, res, state) {
-  await readBody(req);
-  if (!initPromise) {
-    const handlerName = header(req, 'x-fc-function-initializer') || envInitializer;
-    initPromise = runContextFunction(req, state, handlerName).then((result) => {
-      if (result.failed) initPromise = null; // retried on the next /initialize
-      return result;
+function handleInitialize(req, res, state) {
+  return readBody(req)
+    .then(() => {
+      if (!initPromise) {
+        const handlerName = header(req, 'x-fc-function-initializer') || envInitializer;
+        initPromise = runContextFunction(req, state, handlerName).then((result) => {
+          if (result.failed) initPromise = null; // retried on the next /initialize
+          return result;
+        });
+      }
+      return initPromise;
+    })
+    .then((result) => replyDone(res, state, result));
+}
+
+function handleHook(req, res, state, hook) {
+  return readBody(req)
+    .then(() => runContextFunction(req, state, header(req, `x-fc-instance-lifecycle-${hook}-handler`)))
+    .then((result) => replyDone(res, state, result));
+}
+
+// The answer to an initializer or a hook: empty, or the failure.
+function replyDone(res, state, result) {
+  if (result.failed) replyFailure(res, state, result.error, result.handled);
+  else replyOk(res, Buffer.alloc(0));
+}
+
+function handleHttp(req, res, state) {
+  let body;
+  return readBody(req)
+    .then((bytes) => {
+      body = bytes;
+      return loadHandlerOrReply(req, res, state);
+    })
+    .then((fn) => {
+      if (!fn) return undefined;
+      return runHttpFunction(fn, req, res, state, body).then((result) => {
+        if (result.failed) replyFailure(res, state, result.error, false);
+      });
     });
-  }
-  const result = await initPromise;
-  if (result.failed) replyFailure(res, state, result.error, result.handled);
-  else replyOk(res, Buffer.alloc(0));
 }
 
-async function handleHook(req, res, state, hook) {
-  await readBody(req);
-  const result = await runContextFunction(req, state, header(req, `x-fc-instance-lifecycle-${hook}-handler`));
-  if (result.failed) replyFailure(res, state, result.error, result.handled);
-  else replyOk(res, Buffer.alloc(0));
-}
-
-async function handleHttp(req, res, state) {
-  const body = await readBody(req);
-  const fn = await loadHandlerOrReply(req, res, state);
-  if (!fn) return;
+function runHttpFunction(fn, req, res, state, body) {
   const context = createContext(req.headers, state.requestId);
-  const request = createRequest(req, body);
-
-  const { outcome, finish } = settleOnce(state);
-  const response = new FCResponse(res, () => finish({ sent: true }));
+  const request = httpFunction.createRequest(req, body);
+  const settle = calls.settleOnce(state);
+  const response = new httpFunction.FCResponse(res, () => settle.finish({ sent: true }));
   const fail = (err) => {
     if (state.done) writeLine(state.requestId, 'error', JSON.stringify(formatError(err, false)));
-    else finish({ failed: true, error: err });
+    else settle.finish({ failed: true, error: err });
   };
   state.fail = fail;
   try {
@@ -153,8 +192,7 @@ async function handleHttp(req, res, state) {
   } catch (err) {
     fail(err);
   }
-  const result = await outcome;
-  if (result.failed) replyFailure(res, state, result.error, false);
+  return settle.outcome;
 }
 
 function route(req) {
@@ -180,7 +218,12 @@ function onRequest(req, res) {
     fail: null,
   };
   const kind = route(req);
-  const held = kind === 'invoke' || kind === 'http' ? emptyEventLoop() : undefined;
+  const answered = () => {
+    state.answered = true;
+  };
+  res.on('finish', answered);
+  res.on('close', answered);
+  const held = kind === 'invoke' || kind === 'http' ? eventLoop.emptyEventLoop() : undefined;
   if (held) held.then(() => serve(req, res, state, kind));
   else serve(req, res, state, kind);
 }
@@ -229,6 +272,7 @@ process.on('unhandledRejection', (reason) => onUncaught(reason, 'unhandledReject
 // ---- server ------------------------------------------------------------------------------------
 
 const server = http.createServer(onRequest);
+eventLoop.ignoreServer(server);
 server.keepAliveTimeout = 0;
 server.requestTimeout = 0;
 server.timeout = 0;

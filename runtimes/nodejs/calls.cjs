@@ -2,9 +2,9 @@
 // The pieces of one call shared by the agent's routes: reading the request, encoding the result, replying,
 // and running a user function that may answer through callback() and/or a promise.
 
-const { formatError, sendError } = require('./errors.cjs');
-const { writeLine } = require('./logger.cjs');
-const { ASYNC_RESULT_ENDS_CALL } = require('./semantics.cjs');
+const errors = require('./errors.cjs');
+const writeLine = require('./logger.cjs').writeLine;
+const ASYNC_RESULT_ENDS_CALL = require('./semantics.cjs').ASYNC_RESULT_ENDS_CALL;
 
 function header(req, name) {
   const value = req.headers[name];
@@ -39,8 +39,8 @@ function replyOk(res, body) {
 }
 
 function replyFailure(res, state, err, handled) {
-  writeLine(state.requestId, 'error', JSON.stringify(formatError(err, handled)));
-  sendError(res, err, handled);
+  writeLine(state.requestId, 'error', JSON.stringify(errors.formatError(err, handled)));
+  errors.sendError(res, err, handled);
 }
 
 // A promise that the first call of `finish` settles (later calls are ignored); it marks the request done.
@@ -63,7 +63,8 @@ function settleOnce(state) {
 // outcome wins. Uncaught errors in the request's async context settle it via state.fail. On Node.js ≤ 16
 // (FC's old agents) a resolved promise does not end the call: only callback() or a rejection does.
 function runUser(state, call) {
-  const { outcome, finish } = settleOnce(state);
+  const settle = settleOnce(state);
+  const finish = settle.finish;
   state.fail = (err) => finish({ failed: true, error: err, handled: false });
   const callback = (err, data) => {
     if (err !== undefined && err !== null) finish({ failed: true, error: err, handled: true });
@@ -76,13 +77,13 @@ function runUser(state, call) {
         (data) => {
           if (ASYNC_RESULT_ENDS_CALL) finish({ data });
         },
-        (err) => finish({ failed: true, error: err, handled: false }),
+        (err) => finish({ failed: true, error: err, handled: false })
       );
     }
   } catch (err) {
     finish({ failed: true, error: err, handled: false });
   }
-  return outcome;
+  return settle.outcome;
 }
 
 module.exports = { header, readBody, encodeResult, replyOk, replyFailure, settleOnce, runUser };

@@ -1,7 +1,7 @@
 'use strict';
 // FC `context` object, built from the X-Fc-* headers of one request.
 
-const { createContextLogger } = require('./logger.cjs');
+const createContextLogger = require('./logger.cjs').createContextLogger;
 
 function str(headers, name, envName) {
   const value = headers[name];

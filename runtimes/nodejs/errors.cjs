@@ -3,7 +3,10 @@
 // ({errorMessage, errorType, stackTrace}) sent back to Kumo.
 
 const path = require('path');
-const { MAJOR, UNHANDLED_PREFIX } = require('./semantics.cjs');
+const semantics = require('./semantics.cjs');
+
+const MAJOR = semantics.MAJOR;
+const UNHANDLED_PREFIX = semantics.UNHANDLED_PREFIX;
 
 const AGENT_DIR = __dirname + path.sep;
 
@@ -21,6 +24,7 @@ function isInternalLine(line) {
     line.includes(AGENT_DIR) ||
     line.includes('node:internal') ||
     line.includes('node:async_hooks') ||
+    line.includes('(node.js:') || // Node.js 4's bootstrap
     /\(internal\/|at internal\//.test(line)
   );
 }

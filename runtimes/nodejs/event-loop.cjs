@@ -4,9 +4,11 @@
 // empty: what the calls started (timers, sockets, file operations) has finished first. Kumo's agent does the
 // same: from the moment the flag is first set it keeps the async resources calls create (promises aside), and
 // holds the next call while one of them still keeps the event loop alive (an unref'd timer or socket does not).
+// Node.js 4 and 6 have no async_hooks: there the agent looks at what keeps the loop alive now (its own server,
+// connections and stdio aside), which includes what was opened before the flag was set.
 
-const asyncHooks = require('async_hooks');
-const { requestStore } = require('./logger.cjs');
+const asyncHooks = require('./semantics.cjs').asyncHooks;
+const requestStore = require('./logger.cjs').requestStore;
 
 const pending = new Map(); // asyncId -> resource
 let waiters = [];
@@ -17,7 +19,22 @@ function keepsLoopAlive(resource) {
   return !resource || typeof resource.hasRef !== 'function' || resource.hasRef();
 }
 
+let agentServer = null;
+const recheckHandles = new Set(); // Node.js 4: an unref'd timer's handle still counts among the active ones
+
+function isAgentHandle(handle) {
+  if (handle === process.stdout || handle === process.stderr || handle === process.stdin) return true;
+  if (recheckHandles.has(handle)) return true;
+  return agentServer !== null && (handle === agentServer || handle.server === agentServer);
+}
+
+function busyWithoutHooks() {
+  if (process._getActiveRequests().length > 0) return true;
+  return process._getActiveHandles().some((handle) => !isAgentHandle(handle) && keepsLoopAlive(handle));
+}
+
 function busy() {
+  if (!asyncHooks) return busyWithoutHooks();
   for (const resource of pending.values()) if (keepsLoopAlive(resource)) return true;
   return false;
 }
@@ -30,7 +47,7 @@ function releaseWhenIdle() {
 }
 
 function track() {
-  if (hook) return;
+  if (hook || !asyncHooks) return;
   hook = asyncHooks.createHook({
     init(asyncId, type, _trigger, resource) {
       if (type !== 'PROMISE' && requestStore.getStore()) pending.set(asyncId, resource);
@@ -61,10 +78,18 @@ function emptyEventLoop() {
     // A resource may be unref'd after it was created, which no hook reports: look again now and then.
     const recheck = setInterval(() => {
       releaseWhenIdle();
-      if (!waiters.includes(resolve)) clearInterval(recheck);
+      if (waiters.indexOf(resolve) !== -1) return;
+      clearInterval(recheck);
+      recheckHandles.delete(recheck._handle);
     }, 100);
     recheck.unref();
+    if (recheck._handle) recheckHandles.add(recheck._handle);
   });
 }
 
-module.exports = { emptyEventLoop };
+/** The agent's own server, whose listening socket and connections never count as the calls' work. */
+function ignoreServer(server) {
+  agentServer = server;
+}
+
+module.exports = { emptyEventLoop, ignoreServer };

@@ -4,8 +4,9 @@
 // FC's agent does (a number status, string headers, a Buffer / string / stream body) and throws otherwise.
 
 const http = require('http');
+const querystring = require('querystring');
 const stream = require('stream');
-const { URLSearchParams } = require('url');
+const URLSearchParams = require('url').URLSearchParams;
 
 function safeDecode(value) {
   try {
@@ -15,14 +16,16 @@ function safeDecode(value) {
   }
 }
 
+// URLSearchParams exists from Node.js 6.13 (querystring's parse, the same shape, before that).
 function parseQueries(search) {
+  if (typeof URLSearchParams !== 'function') return Object.assign({}, querystring.parse(search));
   const queries = {};
-  for (const [key, value] of new URLSearchParams(search)) {
+  new URLSearchParams(search).forEach((value, key) => {
     const prev = queries[key];
     if (prev === undefined) queries[key] = value;
     else if (Array.isArray(prev)) prev.push(value);
     else queries[key] = [prev, value];
-  }
+  });
   return queries;
 }
 
@@ -104,7 +107,7 @@ class FCResponse {
     this._checkOpen('set status code');
     if (typeof code !== 'number' || !Number.isInteger(code) || code < 100 || code > 999) {
       throw new TypeError(
-        `The status code must be an integer number from 100 to 999, got ${typeof code} ${code}`,
+        `The status code must be an integer number from 100 to 999, got ${typeof code} ${code}`
       );
     }
     this._status = code;

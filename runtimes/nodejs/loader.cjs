@@ -5,7 +5,7 @@
 const fs = require('fs');
 const path = require('path');
 const url = require('url');
-const { AgentError } = require('./errors.cjs');
+const AgentError = require('./errors.cjs').AgentError;
 
 const moduleCache = new Map(); // resolved file -> Promise<exports>
 
@@ -23,9 +23,8 @@ function resolveModuleFile(base) {
   } catch (err) {
     if (err.code !== 'MODULE_NOT_FOUND') throw err;
   }
-  for (const ext of ['.mjs', '.cjs']) {
-    if (isFile(base + ext)) return base + ext;
-  }
+  if (isFile(`${base}.mjs`)) return `${base}.mjs`;
+  if (isFile(`${base}.cjs`)) return `${base}.cjs`;
   return null;
 }
 
@@ -33,7 +32,7 @@ function resolveModuleFile(base) {
 // child_process is required here, not at the top: loading it costs ~3 ms of every cold start.
 function esmSyntaxLocation(file) {
   try {
-    const { spawnSync } = require('child_process');
+    const spawnSync = require('child_process').spawnSync;
     const out = spawnSync(process.execPath, ['--check', file], { encoding: 'utf8', timeout: 10000 });
     const first = String(out.stderr || '').split('\n')[0];
     return /^.+:\d+$/.test(first) ? first.replace(/^file:\/\//, '') : null;
@@ -68,16 +67,23 @@ function importModule(file) {
   return new Function('specifier', 'return import(specifier)')(href);
 }
 
-async function loadFile(file) {
-  if (file.endsWith('.mjs')) return importModule(file);
-  try {
-    return require(file);
-  } catch (err) {
-    if (err && (err.code === 'ERR_REQUIRE_ESM' || err.code === 'ERR_REQUIRE_ASYNC_MODULE')) {
-      return importModule(file);
+// A promise of the module's exports (a throw in the executor rejects it).
+function loadFile(file) {
+  return new Promise((resolve) => {
+    if (file.endsWith('.mjs')) {
+      resolve(importModule(file));
+      return;
     }
-    throw err;
-  }
+    try {
+      resolve(require(file));
+    } catch (err) {
+      if (err && (err.code === 'ERR_REQUIRE_ESM' || err.code === 'ERR_REQUIRE_ASYNC_MODULE')) {
+        resolve(importModule(file));
+        return;
+      }
+      throw err;
+    }
+  });
 }
 
 function loadModule(file) {
@@ -92,19 +98,24 @@ function loadModule(file) {
   return promise;
 }
 
-// Returns the user function for a handler string; throws AgentError / the user's load error.
-async function loadHandler(handlerString, codeDir) {
-  const handler = String(handlerString || '');
-  const dot = handler.lastIndexOf('.');
-  if (dot <= 0 || dot === handler.length - 1) {
-    throw new AgentError('InvalidHandlerName', `Invalid handler name '${handler}'.`);
-  }
-  const moduleName = handler.slice(0, dot);
-  const exportName = handler.slice(dot + 1);
-  const base = path.resolve(codeDir, moduleName);
-  const file = resolveModuleFile(base);
-  if (!file) throw new AgentError('ImportModuleError', `Module '${base}' is missing.`);
-  const mod = await loadModule(file);
+// A promise of the user function for a handler string; rejects with an AgentError / the user's load error.
+function loadHandler(handlerString, codeDir) {
+  return new Promise((resolve) => {
+    const handler = String(handlerString || '');
+    const dot = handler.lastIndexOf('.');
+    if (dot <= 0 || dot === handler.length - 1) {
+      throw new AgentError('InvalidHandlerName', `Invalid handler name '${handler}'.`);
+    }
+    const moduleName = handler.slice(0, dot);
+    const exportName = handler.slice(dot + 1);
+    const base = path.resolve(codeDir, moduleName);
+    const file = resolveModuleFile(base);
+    if (!file) throw new AgentError('ImportModuleError', `Module '${base}' is missing.`);
+    resolve(loadModule(file).then((mod) => exportedFunction(mod, moduleName, exportName)));
+  });
+}
+
+function exportedFunction(mod, moduleName, exportName) {
   let fn = mod == null ? undefined : mod[exportName];
   if (typeof fn !== 'function' && mod && mod.default && typeof mod.default === 'object') {
     fn = mod.default[exportName];

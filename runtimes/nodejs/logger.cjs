@@ -1,15 +1,19 @@
 'use strict';
 // Per-request log attribution. Each request runs inside requestStore.run(state, ...), so console
 // output from interleaved concurrent requests carries the right request id.
-// Runs on every Node.js major from 8 on: plain module names, ES2017 syntax only.
+// Runs on every Node.js major from 4 on (see agent.cjs for the syntax this allows).
 
-const asyncHooks = require('async_hooks');
 const util = require('util');
-const { MAJOR } = require('./semantics.cjs');
+const semantics = require('./semantics.cjs');
 
-// AsyncLocalStorage exists from Node 12.17 / 13.10. Older majors get the same two methods on async_hooks:
+const MAJOR = semantics.MAJOR;
+const asyncHooks = semantics.asyncHooks;
+
+// AsyncLocalStorage exists from Node 12.17 / 13.10. Node.js 8 … 12 get the same two methods on async_hooks:
 // each async resource remembers the store current when it was created and restores it when it runs.
+// Node.js 4 and 6 have no async_hooks at all (createSerialStore).
 function createRequestStore() {
+  if (!asyncHooks) return createSerialStore();
   if (typeof asyncHooks.AsyncLocalStorage === 'function') return new asyncHooks.AsyncLocalStorage();
   const stores = new Map();
   const stack = [];
@@ -47,6 +51,37 @@ function createRequestStore() {
   };
 }
 
+// Node.js 4 and 6 (FC's nodejs4.4 and nodejs6 ran one request per instance at a time): the request whose code
+// runs synchronously inside run(), else the one request in flight (not `answered` yet), else the last one started (a timer that
+// fires after its call ended). With several requests in flight (instanceConcurrency > 1) and none running
+// synchronously, the output cannot be attributed and goes out as plain lines.
+function createSerialStore() {
+  let current;
+  let last;
+  const inFlight = new Set();
+  return {
+    run(store, fn) {
+      const previous = current;
+      current = store;
+      last = store;
+      inFlight.add(store);
+      try {
+        return fn();
+      } finally {
+        current = previous;
+      }
+    },
+    getStore() {
+      if (current !== undefined) return current;
+      inFlight.forEach((store) => {
+        if (store.answered) inFlight.delete(store);
+      });
+      if (inFlight.size > 1) return undefined;
+      return inFlight.size === 1 ? inFlight.values().next().value : last;
+    },
+  };
+}
+
 const requestStore = createRequestStore();
 
 // FC's line format; a multi-line message stays one entry: its \n become \r.
@@ -66,10 +101,10 @@ function patchConsole() {
   for (const method of Object.keys(CONSOLE_LEVELS)) {
     const original = console[method];
     const level = CONSOLE_LEVELS[method];
-    console[method] = function patchedConsoleMethod(...args) {
+    console[method] = function patchedConsoleMethod() {
       const state = requestStore.getStore();
-      if (!state) return original.apply(console, args);
-      writeLine(state.requestId, level, util.format(...args));
+      if (!state) return original.apply(console, arguments);
+      writeLine(state.requestId, level, util.format.apply(util, arguments));
     };
   }
 }
@@ -81,8 +116,8 @@ const LOGGER_LEVELS = { silly: 0, verbose: 1, debug: 2, info: 3, warn: 4, error:
 function createContextLogger(requestId) {
   let minLevel = 0;
   const method = (level) =>
-    function contextLog(...args) {
-      if (LOGGER_LEVELS[level] >= minLevel) writeLine(requestId, level, util.format(...args));
+    function contextLog() {
+      if (LOGGER_LEVELS[level] >= minLevel) writeLine(requestId, level, util.format.apply(util, arguments));
     };
   return {
     debug: method('debug'),

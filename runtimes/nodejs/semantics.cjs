@@ -11,4 +11,12 @@ const UNHANDLED_PREFIX = MAJOR <= 16 ? 'FunctionUnhandledError: ' : '';
 /** Node.js ≤ 16: a promise's resolved value does not end the call (only `callback` does). */
 const ASYNC_RESULT_ENDS_CALL = MAJOR >= 18;
 
-module.exports = { MAJOR, UNHANDLED_PREFIX, ASYNC_RESULT_ENDS_CALL };
+/** `async_hooks` (Node.js ≥ 8), or null on the nodejs4.4 and nodejs6 runtimes. */
+let asyncHooks = null;
+try {
+  asyncHooks = require('async_hooks');
+} catch (_err) {
+  // Node.js 4 and 6: the agent falls back on what concurrency 1 allows (logger.cjs, event-loop.cjs).
+}
+
+module.exports = { MAJOR, UNHANDLED_PREFIX, ASYNC_RESULT_ENDS_CALL, asyncHooks };

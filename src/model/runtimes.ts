@@ -1,5 +1,6 @@
 /** Every runtime name FC 2.0 accepts; whether this Kumo can serve one is the runtime registry's call. */
 export const KNOWN_RUNTIMES = [
+  'nodejs4.4',
   'nodejs6',
   'nodejs8',
   'nodejs10',

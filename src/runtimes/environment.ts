@@ -27,7 +27,7 @@ export const CUSTOM_ENV: Readonly<Record<string, string>> = {
 
 /** `nodejs<major>`: layers' modules first (`/opt/nodejs/node<major>/node_modules` before the shared ones). */
 export function nodejsEnv(runtime: string): Record<string, string> {
-  const major = /^nodejs(\d+)$/.exec(runtime)?.[1] ?? '';
+  const major = /^nodejs(\d+)(\.\d+)?$/.exec(runtime)?.[1] ?? '';
   return {
     ...COMMON,
     PATH: `${SYSTEM_DIRS}:${LAYER_AND_CODE_DIRS}:/code/node_modules/.bin`,

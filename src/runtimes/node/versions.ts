@@ -4,6 +4,9 @@
  * Pinned, so every machine runs the same version of a runtime name.
  */
 export const NODE_RELEASES: Readonly<Record<string, string>> = {
+  // FC's two oldest runtimes (retired by FC, still named by old projects and SDK examples).
+  'nodejs4.4': '4.9.1',
+  nodejs6: '6.17.1',
   nodejs8: '8.17.0',
   nodejs10: '10.24.1',
   nodejs12: '12.22.12',
