@@ -20,7 +20,7 @@ const logger = require('./logger.cjs');
 const createContext = require('./context.cjs').createContext;
 const loadHandler = require('./loader.cjs').loadHandler;
 const httpFunction = require('./http-function.cjs');
-const MAJOR = require('./semantics.cjs').MAJOR;
+const semantics = require('./semantics.cjs');
 const eventLoop = require('./event-loop.cjs');
 
 const header = calls.header;
@@ -223,9 +223,14 @@ function onRequest(req, res) {
   };
   res.on('finish', answered);
   res.on('close', answered);
-  const held = kind === 'invoke' || kind === 'http' ? eventLoop.emptyEventLoop() : undefined;
-  if (held) held.then(() => serve(req, res, state, kind));
-  else serve(req, res, state, kind);
+  const isCall = kind === 'invoke' || kind === 'http';
+  const start = () => {
+    const held = isCall ? eventLoop.emptyEventLoop() : undefined;
+    if (held) held.then(() => serve(req, res, state, kind));
+    else serve(req, res, state, kind);
+  };
+  if (isCall && !semantics.asyncHooks) eventLoop.previousTurn(res).then(start);
+  else start();
 }
 
 function serve(req, res, state, kind) {
@@ -248,7 +253,7 @@ function onUncaught(err, origin) {
   const state = requestStore.getStore();
   if (state && state.fail && !state.done) {
     // FC's ≤ 16 agents log the stack and answer with this text instead of the error.
-    if (MAJOR <= 16 && origin === 'uncaughtException') {
+    if (semantics.MAJOR <= 16 && origin === 'uncaughtException') {
       console.error(err && err.stack ? err.stack : util.inspect(err));
       state.fail('FunctionUnhandledError: uncaughtException');
     } else {

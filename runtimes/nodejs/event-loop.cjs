@@ -87,9 +87,22 @@ function emptyEventLoop() {
   });
 }
 
+// Node.js 4 and 6 have no async_hooks to tell apart the output of calls running at once, so there calls take
+// turns (FC's built-in agents run one call at a time unless concurrent invokes are enabled): a call starts
+// once the previous one is answered, or its connection is gone (a timed-out call retires the instance).
+let lastTurn = Promise.resolve();
+function previousTurn(res) {
+  const previous = lastTurn;
+  lastTurn = new Promise((resolve) => {
+    res.on('finish', resolve);
+    res.on('close', resolve);
+  });
+  return previous;
+}
+
 /** The agent's own server, whose listening socket and connections never count as the calls' work. */
 function ignoreServer(server) {
   agentServer = server;
 }
 
-module.exports = { emptyEventLoop, ignoreServer };
+module.exports = { emptyEventLoop, ignoreServer, previousTurn };
