@@ -17,6 +17,9 @@ export const NODEJS20_ROW: RuntimeUnderTest = {
 };
 export const NODEJS14_ROW: RuntimeUnderTest = { runtime: 'nodejs14', family: 'nodejs', ...OLD_NODE };
 export const NODEJS12_ROW: RuntimeUnderTest = { runtime: 'nodejs12', family: 'nodejs', ...OLD_NODE };
+/** FC's two oldest runtimes, on Node.js 6 and 4: the table's handlers in the syntax of that time. */
+export const NODEJS6_ROW: RuntimeUnderTest = { runtime: 'nodejs6', family: 'nodejs-legacy', ...OLD_NODE };
+export const NODEJS4_ROW: RuntimeUnderTest = { runtime: 'nodejs4.4', family: 'nodejs-legacy', ...OLD_NODE };
 
 export const PYTHON_ROW: RuntimeUnderTest = {
   runtime: 'python3.10',
