@@ -15,7 +15,9 @@ import {
 export function registerRuntimesCommands(program: Command): void {
   const runtimes = program
     .command('runtimes')
-    .description('the Node.js releases nodejs4.4, nodejs6, nodejs8 … nodejs20 run, kept in a cache shared by every Kumo');
+    .description(
+      'the Node.js releases nodejs4.4, nodejs6, nodejs8 … nodejs20 run, kept in a cache shared by every Kumo',
+    );
 
   runtimes
     .command('install <runtime...>')

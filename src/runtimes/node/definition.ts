@@ -10,7 +10,7 @@ import { NODE_RUNTIMES } from './versions.js';
 export const NODE_MOUNT = '/opt/kumo/node';
 
 /**
- * `nodejs8` … `nodejs20`: the agent (`runtimes/nodejs/agent.cjs`) run by the Node.js major the name promises
+ * `nodejs4.4`, `nodejs6`, `nodejs8` … `nodejs20`: the agent (`runtimes/nodejs/agent.cjs`) run by the Node.js major the name promises
  * (docs/environment.md, "Runtime versions"): the Node.js running Kumo when it is that major, else the release from
  * the shared runtimes cache, mounted read-only at `/opt/kumo/node` and shown at FC's `/usr/local/bin/node`.
  */
