@@ -106,5 +106,18 @@ for (const [runtime, major] of [
     assert.equal(web.path, '/a/b');
     assert.deepEqual(web.queries.x, ['1', '2']);
     assert.equal(Buffer.from(web.body, 'base64').toString(), 'hello');
+
+    // Node.js 4 and 6 have no async functions: such a handler does not load, as on FC.
+    await kumo.fc.createFunction(service, {
+      functionName: 'modern',
+      runtime,
+      handler: 'index.handler',
+      code: { zipFile: await zipFiles({ 'index.js': 'exports.handler = async () => 1;\n' }) },
+    });
+    const modern = await invoke(kumo.fc, service, 'modern', '');
+    assert.equal(modern.errorType, 'UnhandledInvocationError');
+    const loadError = JSON.parse(modern.body) as { errorType: string; errorMessage: string };
+    assert.equal(loadError.errorType, 'FunctionUnhandledError: UserCodeSyntaxError', modern.body);
+    assert.match(loadError.errorMessage, /\/code\/index\.js:1/);
   });
 }
