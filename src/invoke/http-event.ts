@@ -53,7 +53,9 @@ export function invokeHttpEvent(invoker: Invoker, request: HttpInvokeRequest): P
       if (outcome.ok && answer?.ok)
         return { status: answer.status, headers: { ...headers, ...answer.headers }, body: answer.body };
       // As on FC 2.0's raw HTTP path: a failed function is a 502 `{errorMessage}`.
-      const errorMessage = outcome.ok ? 'unknown error' : String(outcome.error.errorMessage ?? 'the function failed');
+      const errorMessage = outcome.ok
+        ? 'unknown error'
+        : String(outcome.error.errorMessage ?? 'the function failed');
       return {
         status: 502,
         headers: { ...headers, 'content-type': 'application/json' },

@@ -107,7 +107,12 @@ test('binary bodies are Base64: by content type, and when declared text is not U
     body: '{"a":1}',
     isBase64Encoded: false,
   });
-  for (const type of [undefined, 'text/html', 'application/x-www-form-urlencoded', 'application/vnd.api+json'])
+  for (const type of [
+    undefined,
+    'text/html',
+    'application/x-www-form-urlencoded',
+    'application/vnd.api+json',
+  ])
     assert.equal(isTextContentType(type), true, String(type));
   for (const type of ['application/octet-stream', 'multipart/form-data; boundary=x', 'image/png'])
     assert.equal(isTextContentType(type), false, type);
@@ -118,7 +123,12 @@ test('a {statusCode, headers, body, isBase64Encoded} result is the answer', () =
     Buffer.from(
       JSON.stringify({
         statusCode: 201,
-        headers: { 'Content-Type': 'image/png', 'X-Count': 3, 'Set-Cookie': ['a=1', 'b=2'], 'X-Fc-Foo': 'no' },
+        headers: {
+          'Content-Type': 'image/png',
+          'X-Count': 3,
+          'Set-Cookie': ['a=1', 'b=2'],
+          'X-Fc-Foo': 'no',
+        },
         body: Buffer.from([0, 1, 2, 255]).toString('base64'),
         isBase64Encoded: true,
       }),
