@@ -26,6 +26,14 @@ function textOf(bytes: Buffer): string | undefined {
   }
 }
 
+function isSendable(value: string): boolean {
+  for (let i = 0; i < value.length; i++) {
+    const code = value.charCodeAt(i);
+    if ((code < 0x20 && code !== 0x09) || code === 0x7f || code > 0xff) return false;
+  }
+  return true;
+}
+
 function isRecord(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
@@ -72,8 +80,8 @@ function structured(answer: Record<string, unknown>): MappedHttpResult {
       if (DROPPED.has(lower) || lower.startsWith('x-fc-') || !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name))
         continue;
       const values = (Array.isArray(value) ? value : [value]).filter((v) => v !== null && v !== undefined);
-      // A value with a line break or another control character cannot be sent: drop it, not the whole answer.
-      const clean = values.map(String).filter((v) => !/[\0-\x08\x0a-\x1f\x7f]/.test(v));
+      // A value HTTP cannot carry (a line break, a control or non-Latin-1 character): dropped, not the answer.
+      const clean = values.map(String).filter(isSendable);
       if (clean.length === 1) headers[lower] = clean[0] as string;
       else if (clean.length > 1) headers[lower] = clean;
     }

@@ -175,7 +175,7 @@ test('bad expressions and props are located', (t) => {
     `edition: 3.0.0\nresources:\n  f:\n    component: fc3\n    actions:\n${a}\n    props: { functionName: a, runtime: nodejs20 }\n`;
   refused(
     t,
-    actions("      pre-${regex('(')}: []"),
+    actions(`      pre-\${regex('(')}: []`),
     /s\.yaml:6:\d+: resources\.f\.actions\.pre-\$\{regex\('\('\)\}: .*Invalid regular expression/,
   );
   refused(

@@ -19,6 +19,7 @@ export class ExpressionError extends Error {
 
 const EXPRESSION = /\$\{([^{}]*)\}/g;
 const SUPPORTED =
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: the expressions' own syntax, shown to the user.
   "Kumo evaluates ${vars.x}, ${env('X')}, ${env('X', 'default')}, ${env.X}, ${resources.<name>.props.<path>}, ${this.name} and ${this.props.<path>}";
 
 /** Evaluates every `${…}` of `text`. */
