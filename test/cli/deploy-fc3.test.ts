@@ -89,6 +89,26 @@ resources:
         domainName: fc3-web.localhost
         protocol: HTTP
         route: { path: /*, qualifier: LATEST }
+  raw:
+    component: fc3
+    props:
+      functionName: fc3-raw
+      runtime: custom.debian10
+      code: ./custom
+      customRuntimeConfig: { command: [./bootstrap], port: 9000 }
+      triggers:
+        - triggerName: http
+          triggerType: http
+          triggerConfig: { authType: anonymous, methods: [POST] }
+`;
+
+/** A custom runtime's web server: FC 3.0 keeps FC 2.0's raw HTTP for it. */
+const CUSTOM_BOOTSTRAP = `#!/usr/bin/env node
+require('node:http').createServer((req, res) => {
+  const chunks = [];
+  req.on('data', (c) => chunks.push(c));
+  req.on('end', () => res.end('raw:' + req.method + ':' + Buffer.concat(chunks)));
+}).listen(process.env.FC_SERVER_PORT);
 `;
 
 test('kumo deploy (s.yaml edition 3.0.0): FC 3.0 functions whose HTTP triggers call event handlers', async (t) => {
@@ -96,6 +116,8 @@ test('kumo deploy (s.yaml edition 3.0.0): FC 3.0 functions whose HTTP triggers c
   const dir = tempProject(t);
   mkdirSync(join(dir, 'py'));
   mkdirSync(join(dir, 'node'));
+  mkdirSync(join(dir, 'custom'));
+  writeFileSync(join(dir, 'custom', 'bootstrap'), CUSTOM_BOOTSTRAP, { mode: 0o755 });
   writeFileSync(join(dir, 'py', 'index.py'), PYTHON_ECHO);
   writeFileSync(join(dir, 'node', 'index.js'), NODE_HANDLER);
   writeFileSync(join(dir, 's.yaml'), S_YAML);
@@ -109,8 +131,8 @@ test('kumo deploy (s.yaml edition 3.0.0): FC 3.0 functions whose HTTP triggers c
   // The function is FC 3.0's: FC 2.0 sees it as the service of its name holding it.
   assert.equal((await fc.getFunction('fc3-echo', 'fc3-echo')).data.runtime, 'python3.10');
   const urls = [...first.stdout.matchAll(/HTTP trigger: (\S+)/g)].map((m) => m[1] ?? '');
-  assert.equal(urls.length, 2, first.stdout);
-  const [echoUrl = '', nodeUrl = ''] = urls;
+  assert.equal(urls.length, 3, first.stdout);
+  const [echoUrl = '', nodeUrl = '', rawUrl = ''] = urls;
 
   const again = await runKumo(['deploy'], { endpoint: server.url, cwd: dir });
   assert.equal(again.code, 0, again.stderr + again.stdout);
@@ -164,6 +186,24 @@ test('kumo deploy (s.yaml edition 3.0.0): FC 3.0 functions whose HTTP triggers c
   assert.equal(await viaDomain.body.text(), 'just text');
   const domainAnswer = await request(`${server.url}/x`, { headers: { host: 'fc3-web.localhost' } });
   assert.equal(((await domainAnswer.body.json()) as { domain: string }).domain, 'fc3-web.localhost');
+
+  // A custom runtime created through FC 3.0 keeps FC 2.0's raw HTTP.
+  const raw = await request(rawUrl, { method: 'POST', body: 'as is' });
+  assert.equal(await raw.body.text(), 'raw:POST:as is');
+
+  // A changed handler and a changed trigger are updated, the rest left alone.
+  writeFileSync(join(dir, 'py', 'index.py'), `${PYTHON_ECHO}# v2\n`);
+  writeFileSync(join(dir, 's.yaml'), S_YAML.replace('methods: [POST]', 'methods: [POST, PUT]'));
+  const third = await runKumo(['deploy', '--json'], { endpoint: server.url, cwd: dir });
+  assert.equal(third.code, 0, third.stderr + third.stdout);
+  const changes = (
+    JSON.parse(third.stdout) as { resources: { kind: string; name: string; change: string }[] }
+  ).resources
+    .filter((r) => r.change !== 'unchanged')
+    .map((r) => `${r.kind} ${r.name}: ${r.change}`);
+  assert.deepEqual(changes, ['FC 3.0 function fc3-echo: updated', 'trigger fc3-raw/http: updated']);
+  const put = await request(rawUrl, { method: 'PUT', body: 'now' });
+  assert.equal(await put.body.text(), 'raw:PUT:now');
 });
 
 test('kumo deploy refuses an s.yaml with placeholders, or of an unknown edition or component', async (t) => {
