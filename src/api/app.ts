@@ -11,6 +11,7 @@ import { authorizeRequest } from './authorize.js';
 import { drainBounded, payloadTooLarge } from './body-limit.js';
 import { limitConnections } from './connections.js';
 import { API_PREFIX, type ApiDeps } from './context.js';
+import { FC3_PREFIX, fc3Plugin } from './fc3/plugin.js';
 import { checkRequestTarget } from './request-path.js';
 import { registerAccountRoutes } from './routes/account.js';
 import { registerAsyncConfigRoutes } from './routes/async-configs.js';
@@ -169,5 +170,7 @@ export function createApp(deps: ApiDeps): FastifyInstance {
   registerReleaseRoutes(app, deps);
   registerLayerRoutes(app, deps);
   registerCapacityRoutes(app, deps);
+  // FC 2023-03-30: its own ACS3 auth, error shape and not-found answer, encapsulated in the plugin.
+  app.register(async (scope) => fc3Plugin(scope, deps), { prefix: FC3_PREFIX });
   return app;
 }

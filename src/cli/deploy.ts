@@ -4,6 +4,7 @@ import { buildProject, codePackager, runActions } from './build/index.js';
 import { buildSettings } from './build-command.js';
 import { type FcClient, FcClientError } from './client.js';
 import { type ConnectionFlags, connect } from './connection.js';
+import { deployFc3Service } from './deploy-fc3.js';
 import { publishTemplateLayers } from './layers.js';
 import { type Project, type ProjectFunction, readTemplate } from './template/index.js';
 
@@ -89,6 +90,10 @@ export async function deploy(
   // Layer folders named in the template are published first, so functions can list them by ARN.
   await publishTemplateLayers(client, project, record);
   for (const service of project.services) {
+    if (service.fcVersion === 'v3') {
+      await deployFc3Service(client, service, code, record, result);
+      continue;
+    }
     const s = service.serviceName;
     record(
       'service',

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { resolveService } from '../invoke/resolve.js';
+import type { FcVersion } from '../model/fc3.js';
 import { createServiceBody, type Service, updateServiceBody, validateInput } from '../model/index.js';
 import type { Page, Stored } from '../store/index.js';
 import { forgetLatestConfigs } from './capacity.js';
@@ -14,14 +15,18 @@ export class ServiceControl {
     this.#deps = deps;
   }
 
-  /** `body`: the create fields in any key casing; validated here. */
-  async create(body: unknown): Promise<Stored<Service>> {
+  /**
+   * `body`: the create fields in any key casing; validated here. `fcVersion` marks the service that carries
+   * an FC 3.0 function (set by the FC 3.0 face only, never from a body).
+   */
+  async create(body: unknown, marker: { fcVersion?: FcVersion } = {}): Promise<Stored<Service>> {
     const fields = validateInput(createServiceBody, body);
     const time = timestamp(this.#deps);
     return this.#deps.store.createService({
       internetAccess: true,
       description: '',
       ...fields,
+      ...(marker.fcVersion && { fcVersion: marker.fcVersion }),
       serviceId: randomUUID(),
       createdTime: time,
       lastModifiedTime: time,

@@ -142,6 +142,8 @@ async function forward(deps: GatewayDeps, request: FastifyRequest, reply: Fastif
     body: body.length > 0 ? body : null,
     clientIp: request.ip,
     basePath: target.basePath,
+    rawHeaders: request.raw.rawHeaders,
+    httpVersion: request.raw.httpVersion,
   });
 }
 

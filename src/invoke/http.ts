@@ -3,6 +3,7 @@ import type { Readable } from 'node:stream';
 import { LIMITS } from '../model/index.js';
 import { canonicalName } from '../scheduler/index.js';
 import type { Call, Sent } from './call.js';
+import { invokeHttpEvent, servesHttpAsEvent } from './http-event.js';
 import { type CallResult, readCapped } from './instance-call.js';
 import type { CallRequest, Invoker } from './invoker.js';
 import { type Outcome, toOutcome } from './outcome.js';
@@ -17,6 +18,10 @@ export interface HttpInvokeRequest extends CallRequest {
   clientIp: string;
   /** The prefix the gateway stripped (`/2016-08-15/proxy/svc/fn`), for apps that need it. */
   basePath: string;
+  /** The client's headers as they came (Node's `rawHeaders`), for FC 3.0's HTTP event; else `headers`. */
+  rawHeaders?: string[];
+  /** The client's HTTP version (`1.1`), for FC 3.0's HTTP event. */
+  httpVersion?: string;
 }
 
 export interface HttpInvokeResult {
@@ -44,8 +49,10 @@ const DROPPED_RESPONSE = new Set(['connection', 'keep-alive', 'transfer-encoding
 /**
  * An HTTP-triggered call: the raw request goes to the instance (with `X-Fc-Control-Path: /http-invoke`) and the
  * function's status, headers and body stream back unchanged. A function that fails answers 502 `{errorMessage}`.
+ * A built-in runtime's function created through FC 3.0 gets FC 3.0's HTTP event instead (http-event.ts).
  */
 export function invokeHttp(invoker: Invoker, request: HttpInvokeRequest): Promise<HttpInvokeResult> {
+  if (servesHttpAsEvent(request.service, request.fn)) return invokeHttpEvent(invoker, request);
   return invoker.calls.run(request, {
     send: (call) => sendHttp(call, request),
     answer: (call, outcome) => failure(call.responseHeaders(), outcome),

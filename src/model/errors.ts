@@ -22,6 +22,11 @@ export const ERROR_CATALOGUE = {
     kind: 'user',
     description: 'The signed Date (or x-fc-date) is more than 15 minutes from the server clock.',
   },
+  SignatureNonceUsed: {
+    status: 400,
+    kind: 'user',
+    description: 'FC 3.0: the x-acs-signature-nonce was already used within the signature window (a replay).',
+  },
   ServiceNotFound: { status: 404, kind: 'user', description: 'The service does not exist.' },
   FunctionNotFound: { status: 404, kind: 'user', description: 'The function does not exist.' },
   TriggerNotFound: { status: 404, kind: 'user', description: 'The trigger does not exist.' },

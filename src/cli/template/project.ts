@@ -19,6 +19,13 @@ export interface ProjectService {
   serviceName: string;
   config: Record<string, unknown>;
   functions: ProjectFunction[];
+  /**
+   * `v3`: an FC 3.0 function (Serverless Devs 3.x `fc3`), deployed through the FC 3.0 API as the service of its
+   * name holding the one function of that name (`config` then is FC 3.0's CreateFunction body).
+   */
+  fcVersion?: 'v3';
+  /** An FC 3.0 function's custom domain (its routes name the function as service and function). */
+  customDomains?: ProjectDomain[];
 }
 
 export interface ProjectDomain {

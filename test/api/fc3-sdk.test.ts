@@ -1,0 +1,346 @@
+import assert from 'node:assert/strict';
+import { Readable } from 'node:stream';
+import { test } from 'node:test';
+import { request } from 'undici';
+import { signAcs3Request } from '../../src/api/acs3/index.js';
+import { crc64Ecma } from '../../src/code/index.js';
+import { zipFiles } from '../helpers/code.js';
+import { fc3, fc3Client, readAll, rejectsFc3, runtimeOptions } from '../helpers/fc3.js';
+import { until } from '../helpers/poll.js';
+import { ACCESS_KEY_ID, ACCESS_KEY_SECRET, ACCOUNT_ID, startTestServer } from '../helpers/server.js';
+
+/** A custom runtime: `/invoke` answers `custom:<event>`, anything else (an HTTP trigger) echoes the request. */
+const CUSTOM_BOOTSTRAP = `#!/usr/bin/env node
+require('node:http').createServer((req, res) => {
+  const chunks = [];
+  req.on('data', (c) => chunks.push(c));
+  req.on('end', () => {
+    const body = Buffer.concat(chunks).toString();
+    if (req.url === '/invoke') { console.log('custom saw ' + body); res.end('custom:' + body); return; }
+    res.setHeader('content-type', 'text/plain');
+    res.end('http:' + req.method + ':' + body);
+  });
+}).listen(process.env.FC_SERVER_PORT);
+`;
+
+const nodeCode = (prefix: string) => ({
+  'index.js': `exports.init = (context, callback) => callback(null, '');
+exports.handler = (event, context, callback) => { console.log('hello from ${prefix}'); callback(null, '${prefix}:' + event); };
+`,
+});
+
+const invoke = (event: string, qualifier?: string) =>
+  new fc3.InvokeFunctionRequest({ body: Readable.from([Buffer.from(event)]), qualifier });
+
+// End to end on a real port with the official FC 3.0 SDK (@alicloud/fc20230330): the calls a new FC 3.0 user
+// makes, FC 3.0's ACS3 signature refusals, and one model shared with FC 2.0 (@alicloud/fc2).
+test('the @alicloud/fc20230330 SDK against a real server', async (t) => {
+  const { server, fc } = await startTestServer(t);
+  const client = fc3Client(server.url);
+
+  await t.test(
+    'createFunction (custom runtime and nodejs20) and getFunction return FC 3.0 fields',
+    async () => {
+      const zip = await zipFiles({ bootstrap: CUSTOM_BOOTSTRAP });
+      const created = await client.createFunction(
+        new fc3.CreateFunctionRequest({
+          body: new fc3.CreateFunctionInput({
+            functionName: 'custom3',
+            runtime: 'custom.debian10',
+            handler: 'index.handler',
+            memorySize: 512,
+            timeout: 30,
+            cpu: 0.35,
+            diskSize: 512,
+            customRuntimeConfig: new fc3.CustomRuntimeConfig({ command: ['./bootstrap'], port: 9000 }),
+            logConfig: new fc3.LogConfig({ project: 'p', logstore: 's', enableRequestMetrics: true }),
+            code: new fc3.InputCodeLocation({
+              zipFile: zip,
+              checksum: crc64Ecma(Buffer.from(zip, 'base64')),
+            }),
+          }),
+        }),
+      );
+      const fn = created.body as fc3.Function;
+      assert.equal(fn.functionName, 'custom3');
+      assert.equal(fn.functionArn, `acs:fc:local:${ACCOUNT_ID}:functions/custom3`);
+      assert.equal(fn.cpu, 0.35);
+      assert.equal(fn.customRuntimeConfig?.port, 9000);
+      assert.deepEqual(fn.customRuntimeConfig?.command, ['./bootstrap']);
+      assert.equal(fn.codeChecksum, crc64Ecma(Buffer.from(zip, 'base64')));
+      assert.equal(fn.logConfig?.logstore, 's');
+
+      const nodeZip = await zipFiles(nodeCode('node'));
+      await client.createFunction(
+        new fc3.CreateFunctionRequest({
+          body: new fc3.CreateFunctionInput({
+            functionName: 'node3',
+            runtime: 'nodejs20',
+            handler: 'index.handler',
+            instanceLifecycleConfig: new fc3.InstanceLifecycleConfig({
+              initializer: new fc3.LifecycleHook({ handler: 'index.init', timeout: 5 }),
+            }),
+            code: new fc3.InputCodeLocation({ zipFile: nodeZip }),
+          }),
+        }),
+      );
+      const got = (await client.getFunction('node3', new fc3.GetFunctionRequest({}))).body as fc3.Function;
+      assert.equal(got.runtime, 'nodejs20');
+      assert.equal(got.instanceLifecycleConfig?.initializer?.handler, 'index.init');
+      assert.equal(got.instanceLifecycleConfig?.initializer?.timeout, 5);
+      assert.equal(got.codeChecksum, crc64Ecma(Buffer.from(nodeZip, 'base64')));
+      assert.ok(got.functionArn?.endsWith(':functions/node3'));
+      await rejectsFc3(
+        client.getFunction('missing3', new fc3.GetFunctionRequest({})),
+        'FunctionNotFound',
+        404,
+      );
+    },
+  );
+
+  await t.test('listFunctions with prefix and pagination', async () => {
+    const zipFile = await zipFiles(nodeCode('l'));
+    for (const name of ['lst-a', 'lst-b', 'lst-c']) {
+      await client.createFunction(
+        new fc3.CreateFunctionRequest({
+          body: new fc3.CreateFunctionInput({
+            functionName: name,
+            runtime: 'nodejs20',
+            handler: 'index.handler',
+            code: new fc3.InputCodeLocation({ zipFile }),
+          }),
+        }),
+      );
+    }
+    const page1 = (await client.listFunctions(new fc3.ListFunctionsRequest({ prefix: 'lst-', limit: 2 })))
+      .body;
+    assert.deepEqual(
+      page1?.functions?.map((f: fc3.Function) => f.functionName),
+      ['lst-a', 'lst-b'],
+    );
+    assert.ok(page1?.nextToken);
+    const page2 = (
+      await client.listFunctions(
+        new fc3.ListFunctionsRequest({ prefix: 'lst-', limit: 2, nextToken: page1?.nextToken }),
+      )
+    ).body;
+    assert.deepEqual(
+      page2?.functions?.map((f: fc3.Function) => f.functionName),
+      ['lst-c'],
+    );
+    assert.equal(page2?.nextToken, undefined);
+  });
+
+  await t.test('updateFunction changes function and function-level (service) fields', async () => {
+    const updated = await client.updateFunction(
+      'custom3',
+      new fc3.UpdateFunctionRequest({
+        body: new fc3.UpdateFunctionInput({
+          description: 'changed',
+          memorySize: 1024,
+          logConfig: new fc3.LogConfig({ project: 'p2', logstore: 's2' }),
+        }),
+      }),
+    );
+    assert.equal(updated.body?.description, 'changed');
+    const got = (await client.getFunction('custom3', new fc3.GetFunctionRequest({}))).body;
+    assert.equal(got?.memorySize, 1024);
+    assert.equal(got?.logConfig?.project, 'p2');
+    assert.equal(got?.customRuntimeConfig?.port, 9000);
+  });
+
+  await t.test('invokeFunction: sync with log tail, and async', async () => {
+    const custom = await client.invokeFunctionWithOptions(
+      'custom3',
+      invoke('ping'),
+      new fc3.InvokeFunctionHeaders({ xFcLogType: 'Tail' }),
+      runtimeOptions(),
+    );
+    assert.equal(custom.statusCode, 200);
+    assert.equal(await readAll(custom.body), 'custom:ping');
+    const log = Buffer.from(custom.headers?.['x-fc-log-result'] ?? '', 'base64').toString();
+    assert.match(log, /custom saw ping/);
+
+    const node = await client.invokeFunctionWithOptions(
+      'node3',
+      invoke('hi'),
+      new fc3.InvokeFunctionHeaders({ xFcLogType: 'Tail' }),
+      runtimeOptions(),
+    );
+    assert.equal(await readAll(node.body), 'node:hi');
+    assert.match(
+      Buffer.from(node.headers?.['x-fc-log-result'] ?? '', 'base64').toString(),
+      /hello from node/,
+    );
+
+    const queued = await client.invokeFunctionWithOptions(
+      'node3',
+      invoke('later'),
+      new fc3.InvokeFunctionHeaders({ xFcInvocationType: 'Async', xFcAsyncTaskId: 'task-1' }),
+      runtimeOptions(),
+    );
+    assert.equal(queued.statusCode, 202);
+    assert.equal(queued.headers?.['x-fc-async-task-id'], 'task-1');
+    // The FC 2.0 face shows the same task: the call ran.
+    await until(
+      async () =>
+        (await client.getAsyncTask('node3', 'task-1', new fc3.GetAsyncTaskRequest({}))).body?.status ===
+        'Succeeded',
+      { what: 'the async task succeeded', timeoutMs: 60_000 },
+    );
+  });
+
+  await t.test('createTrigger (http) with triggerConfig as a JSON string, then an HTTP call', async () => {
+    const created = await client.createTrigger(
+      'custom3',
+      new fc3.CreateTriggerRequest({
+        body: new fc3.CreateTriggerInput({
+          triggerName: 'web',
+          triggerType: 'http',
+          triggerConfig: JSON.stringify({ authType: 'anonymous', methods: ['GET', 'POST'] }),
+        }),
+      }),
+    );
+    const trigger = created.body as fc3.Trigger;
+    assert.equal(typeof trigger.triggerConfig, 'string');
+    assert.deepEqual(JSON.parse(trigger.triggerConfig ?? '').methods, ['GET', 'POST']);
+    const url = trigger.httpTrigger?.urlInternet ?? '';
+    assert.ok(url.startsWith(server.url), url);
+    const answer = await request(url, { method: 'POST', body: 'over http' });
+    assert.equal(answer.statusCode, 200);
+    assert.equal(await answer.body.text(), 'http:POST:over http');
+  });
+
+  await t.test('publishFunctionVersion + createAlias + invoke with qualifier', async () => {
+    const version = await client.publishFunctionVersion(
+      'node3',
+      new fc3.PublishFunctionVersionRequest({ body: new fc3.PublishVersionInput({ description: 'v1' }) }),
+    );
+    const versionId = version.body?.versionId ?? '';
+    assert.equal(versionId, '1');
+    await client.updateFunction(
+      'node3',
+      new fc3.UpdateFunctionRequest({
+        body: new fc3.UpdateFunctionInput({
+          code: new fc3.InputCodeLocation({ zipFile: await zipFiles(nodeCode('new')) }),
+        }),
+      }),
+    );
+    const alias = await client.createAlias(
+      'node3',
+      new fc3.CreateAliasRequest({ body: new fc3.CreateAliasInput({ aliasName: 'prod', versionId }) }),
+    );
+    assert.equal(alias.body?.versionId, '1');
+    const viaAlias = await client.invokeFunction('node3', invoke('a', 'prod'));
+    assert.equal(await readAll(viaAlias.body), 'node:a');
+    const latest = await client.invokeFunction('node3', invoke('b'));
+    assert.equal(await readAll(latest.body), 'new:b');
+  });
+
+  await t.test('deleteFunction', async () => {
+    await client.deleteFunction('custom3');
+    await rejectsFc3(client.getFunction('custom3', new fc3.GetFunctionRequest({})), 'FunctionNotFound', 404);
+    const left = (await client.listFunctions(new fc3.ListFunctionsRequest({ prefix: 'custom' }))).body;
+    assert.deepEqual(left?.functions, []);
+    // Its service (Kumo's model) went with it.
+    await assert.rejects(fc.getService('custom3'), /ServiceNotFound/);
+  });
+
+  await t.test('a wrong secret, a stale x-acs-date, a tampered body and a replay are refused', async () => {
+    await rejectsFc3(
+      fc3Client(server.url, 'wrong-secret').listFunctions(new fc3.ListFunctionsRequest({})),
+      'SignatureNotMatch',
+      403,
+    );
+    const host = new URL(server.url).host;
+    const path = '/2023-03-30/functions';
+    const body = JSON.stringify({ functionName: 'tamper', runtime: 'nodejs20', handler: 'index.handler' });
+    const sign = (date?: Date) =>
+      signAcs3Request({
+        method: 'POST',
+        path,
+        headers: { host, 'content-type': 'application/json', 'x-acs-action': 'CreateFunction' },
+        body,
+        accessKeyId: ACCESS_KEY_ID,
+        accessKeySecret: ACCESS_KEY_SECRET,
+        date,
+      });
+    const send = async (headers: Record<string, string>, sent = body) => {
+      const answer = await request(`${server.url}${path}`, { method: 'POST', headers, body: sent });
+      return { status: answer.statusCode, json: (await answer.body.json()) as Record<string, string> };
+    };
+    const stale = await send(sign(new Date(Date.now() - 20 * 60_000)));
+    assert.equal(stale.status, 403);
+    assert.equal(stale.json.Code, 'RequestTimeTooSkewed');
+    assert.ok(stale.json.RequestId && stale.json.Message);
+    const tampered = await send(sign(), body.replace('tamper', 'tampex'));
+    assert.equal(tampered.status, 400);
+    assert.equal(tampered.json.Code, 'InvalidArgument');
+    assert.match(tampered.json.Message ?? '', /x-acs-content-sha256/);
+    const signed = sign();
+    const first = await send(signed);
+    assert.notEqual(first.json.Code, 'SignatureNonceUsed');
+    const replay = await send(signed);
+    assert.equal(replay.json.Code, 'SignatureNonceUsed');
+  });
+
+  await t.test(
+    'one model: FC 2.0 functions in FC 3.0 as service$function, FC 3.0 functions in FC 2.0',
+    async () => {
+      await fc.createService('s2');
+      await fc.createFunction('s2', {
+        functionName: 'f2',
+        runtime: 'nodejs20',
+        handler: 'index.handler',
+        code: { zipFile: await zipFiles(nodeCode('two')) },
+      });
+      const v2 = (await client.listFunctions(new fc3.ListFunctionsRequest({ fcVersion: 'v2' }))).body;
+      assert.deepEqual(
+        v2?.functions?.map((f: fc3.Function) => f.functionName),
+        ['s2$f2'],
+      );
+      const v3 = (await client.listFunctions(new fc3.ListFunctionsRequest({ fcVersion: 'v3' }))).body;
+      assert.ok(v3?.functions?.some((f: fc3.Function) => f.functionName === 'node3'));
+      assert.ok(!v3?.functions?.some((f: fc3.Function) => f.functionName?.includes('$')));
+      const answer = await client.invokeFunction('s2$f2', invoke('x'));
+      assert.equal(await readAll(answer.body), 'two:x');
+      const got = (await client.getFunction('s2$f2', new fc3.GetFunctionRequest({}))).body;
+      assert.equal(got?.functionName, 's2$f2');
+
+      const seen = await fc.getFunction('node3', 'node3');
+      assert.equal(seen.data.runtime, 'nodejs20');
+      const service = await fc.getService('node3');
+      assert.equal('fcVersion' in service.data, false);
+
+      await rejectsFc3(
+        client.createFunction(
+          new fc3.CreateFunctionRequest({
+            body: new fc3.CreateFunctionInput({
+              functionName: 's2',
+              runtime: 'nodejs20',
+              handler: 'index.handler',
+            }),
+          }),
+        ),
+        'FunctionAlreadyExists',
+        409,
+        /FC 2\.0 service 's2'/,
+      );
+    },
+  );
+
+  await t.test('what is not served says so in FC 3.0 error shape', async () => {
+    await rejectsFc3(
+      client.describeRegions(new fc3.DescribeRegionsRequest({})),
+      'NotSupported',
+      400,
+      /DescribeRegions/,
+    );
+    await rejectsFc3(
+      client.listSessions('node3', new fc3.ListSessionsRequest({})),
+      'NotSupported',
+      400,
+      /ListSessions/,
+    );
+  });
+});
