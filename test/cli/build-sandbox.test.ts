@@ -175,7 +175,7 @@ for (const example of ['typescript', 'go']) {
     assert.equal(deployed.code, 0, deployed.stdout + deployed.stderr);
     assert.match(deployed.stdout, /✓ \.\/build\.sh \([\d.]+ s\)/);
     process.stdout.write(`# kumo deploy --build (${example}):\n${deployed.stdout.replace(/^/gm, '#   ')}\n`);
-    const invoked = await runKumo(['invoke', `examples/${example}-hello`, '-e', 'Kumo'], {
+    const invoked = await runKumo(['invoke', `${example}/${example}-hello`, '-e', 'Kumo'], {
       endpoint: server.url,
     });
     assert.match(
