@@ -35,7 +35,9 @@ test('the demo behind `npm start` deploys every bundled example and each one ans
     /proxy\/python-http\/python-http\/hello\?from=demo\n {2}→ 200 \{"message": "Hello from a WSGI function", "method": "POST"/,
   );
   // One service per example: deploying one never touches another's.
-  const services = (await fc.listServices()).data.services.map((s: { serviceName: string }) => s.serviceName);
+  const services = (await fc.listServices()).data.services.map(
+    (s) => (s as { serviceName: string }).serviceName,
+  );
   assert.deepEqual(services.sort(), [
     'custom-hello',
     'nodejs-event',

@@ -1,6 +1,6 @@
 // What `kumo local` may leave on the host, found by the pid of the `kumo` process that ran it.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
@@ -55,7 +55,16 @@ export function collect(child: ChildProcess): {
 }
 
 /** Every host resource named after Kumo process `pid` (and its temporary data dir), by kind. */
-export async function leftoversOf(pid: number): Promise<Record<string, string[]>> {
+export interface Leftovers {
+  processes: string[];
+  tempDirs: string[];
+  netns: string[];
+  veths: string[];
+  cgroups: string[];
+  firewall: string[];
+}
+
+export async function leftoversOf(pid: number): Promise<Leftovers> {
   const mine = (name: string) => name.startsWith(`kumo-${pid}-`);
   const layout = detectCgroupLayout();
   const parents =
@@ -63,27 +72,51 @@ export async function leftoversOf(pid: number): Promise<Record<string, string[]>
       ? [join(layout.memory, 'kumo'), join(layout.pids, 'kumo')]
       : [join(layout.root, 'kumo')];
   const list = (dir: string) => (existsSync(dir) ? readdirSync(dir).filter(mine) : []);
-  // Instances run code from the data dir, so a leaked one names it on its command line.
-  const processes = readdirSync('/proc')
+  const cgroups = parents.flatMap(list);
+  // Processes still in an instance's cgroup, and any (plain-process sandbox) running in or naming the data dir.
+  const inCgroups = parents.flatMap((dir) =>
+    list(dir).flatMap((name) =>
+      readIfThere(join(dir, name, 'cgroup.procs'))
+        .split('\n')
+        .filter(Boolean),
+    ),
+  );
+  const namingDataDir = readdirSync('/proc')
     .filter((entry) => /^\d+$/.test(entry))
-    .filter((entry) => {
-      try {
-        return readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(`kumo-${pid}-local-`);
-      } catch {
-        return false; // gone meanwhile
-      }
-    });
+    .filter((entry) =>
+      [readIfThere(`/proc/${entry}/cmdline`), linkIfThere(`/proc/${entry}/cwd`)].some((text) =>
+        text.includes(`kumo-${pid}-local-`),
+      ),
+    );
+  const processes = [...new Set([...inCgroups, ...namingDataDir])];
   return {
     processes,
     tempDirs: list(tmpdir()),
     netns: listNetns().filter(mine),
     veths: (await listVeths('ip')).filter(([, alias]) => mine(alias)).map(([name]) => name),
-    cgroups: parents.flatMap(list),
+    cgroups,
     firewall: (await listFirewallTables()).filter(mine),
   };
 }
 
-export const nothingLeft = {
+/** A file's text, or '' when it (or its process) is gone meanwhile. */
+function readIfThere(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+function linkIfThere(link: string): string {
+  try {
+    return readlinkSync(link);
+  } catch {
+    return '';
+  }
+}
+
+export const nothingLeft: Leftovers = {
   processes: [],
   tempDirs: [],
   netns: [],
