@@ -169,7 +169,12 @@ for (const example of ['typescript', 'go']) {
     const parent = tempDir(t);
     const init = await runKumo(['init', example, 'app'], { endpoint: server.url, cwd: parent });
     assert.equal(init.code, 0, init.stderr);
-    assert.match(init.stdout, /next: cd app && kumo deploy --build/);
+    assert.match(
+      init.stdout,
+      new RegExp(
+        `next, with .kumo serve. running: cd app && kumo deploy --build && kumo invoke ${example}/${example}-hello -e Kumo\n`,
+      ),
+    );
     const dir = join(parent, 'app');
     const deployed = await runKumo(['deploy', '--build'], { endpoint: server.url, cwd: dir });
     assert.equal(deployed.code, 0, deployed.stdout + deployed.stderr);
