@@ -51,6 +51,19 @@ test('kumo dev: a saved edit to the handler is live at once and the next call an
   assert.match(afterSave, /✓ function nodejs-http\/nodejs-http: updated/);
   assert.doesNotMatch(afterSave, /service nodejs-http|trigger nodejs-http/);
 
+  // A template change redeploys the project: the trigger's new method list is applied and the URL printed again.
+  const template = join(dir, 'template.yml');
+  const before = output.stdout.length;
+  writeFileSync(template, readFileSync(template, 'utf8').replace('[GET, POST]', '[GET, POST, PUT]'));
+  await until(() => /↻ live/.test(output.stdout.slice(before)), {
+    what: 'kumo dev redeploys after a template change',
+    timeoutMs: 30_000,
+    detail: () => output.stdout + output.stderr,
+  });
+  assert.match(output.stdout.slice(before), /✓ trigger nodejs-http\/nodejs-http\/http: updated/);
+  assert.match(output.stdout.slice(before), /HTTP trigger: http/);
+  assert.equal((await request(url, { method: 'PUT' })).statusCode, 200);
+
   child.kill('SIGINT');
   const exit = await done;
   assert.equal(exit.code, 130, output.stderr);
