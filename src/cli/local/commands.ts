@@ -47,6 +47,10 @@ export function registerLocalCommands(program: Command): void {
     .action(async (target: string | undefined, options: InvokeOptions) => {
       const project = readTemplate(process.cwd(), options.template);
       const { service, fn } = findTarget(project, target);
+      if (fn.triggers.some((trigger) => trigger.triggerType === 'http'))
+        process.stderr.write(
+          'kumo: note: this function has an HTTP trigger: `kumo local start` serves it at a URL to call\n',
+        );
       const event = options.eventFile
         ? readFileSync(options.eventFile)
         : options.stdin
