@@ -83,6 +83,13 @@ test('kumo local start: serves the HTTP trigger until Ctrl-C, then leaves nothin
     detail: () => output.stdout + output.stderr,
   });
   assert.match(await get(`${url}hello`), /"message": "Hello from a WSGI function"/);
+  // The printed settings let another terminal's kumo reach this throwaway server.
+  const settings = /^ {2}(KUMO_ENDPOINT=.*) kumo invoke/m.exec(output.stdout)?.[1] ?? '';
+  const env = Object.fromEntries(settings.split(' ').map((pair) => pair.split('=', 2) as [string, string]));
+  assert.ok(env.KUMO_ENDPOINT && env.KUMO_ACCESS_KEY_SECRET, output.stdout);
+  const listed = collect(spawnKumo(['ls', '--json'], dir, env));
+  assert.equal((await listed.done).code, 0, listed.output.stderr);
+  assert.match(listed.output.stdout, /"serviceName": "python-http"/);
   // An instance is running now (the check below sees it, so it can fail): Ctrl-C must stop it too.
   const running = await leftoversOf(child.pid as number);
   t.diagnostic(`while running: ${JSON.stringify(running)}`);

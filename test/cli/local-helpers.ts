@@ -23,7 +23,7 @@ export function exampleCopy(t: TestContext, example: string): string {
  * Runs the built `kumo` with no server and no credentials anywhere: no KUMO_* connection settings and a
  * `kumo config` file that does not exist.
  */
-export function spawnKumo(args: string[], cwd: string): ChildProcess {
+export function spawnKumo(args: string[], cwd: string, extraEnv: NodeJS.ProcessEnv = {}): ChildProcess {
   const env = Object.fromEntries(
     Object.entries(process.env).filter(
       ([name]) => !/^KUMO_(ENDPOINT|ACCESS_KEY|ACCOUNT_ID|DATA_DIR|PORT)/.test(name),
@@ -31,7 +31,7 @@ export function spawnKumo(args: string[], cwd: string): ChildProcess {
   );
   return spawn(process.execPath, [KUMO, ...args], {
     cwd,
-    env: { ...env, KUMO_CONFIG: '/nonexistent/kumo-config.json' },
+    env: { ...env, KUMO_CONFIG: '/nonexistent/kumo-config.json', ...extraEnv },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
 }
