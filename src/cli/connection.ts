@@ -20,14 +20,18 @@ function readJson(file: string): Saved {
 }
 
 /**
- * Connection settings, first found wins: flags, KUMO_* environment variables, the file `kumo config` wrote,
- * then the credentials a local `kumo serve` wrote into its data dir (so commands just work next to a server).
+ * Connection settings, first found wins: flags (a --data-dir's key included), KUMO_* environment variables, the
+ * file `kumo config` wrote, then the credentials a local `kumo serve` wrote into its data dir (so commands just
+ * work next to a server).
  */
 export function connect(flags: ConnectionFlags, env: NodeJS.ProcessEnv = process.env): FcClient {
   const config = readJson(configFile());
   const local = readJson(join(flags.dataDir ?? env.KUMO_DATA_DIR ?? './.kumo', 'credentials.json'));
-  const accessKeyId = env.KUMO_ACCESS_KEY_ID ?? config.accessKeyId ?? local.accessKeyId;
-  const accessKeySecret = env.KUMO_ACCESS_KEY_SECRET ?? config.accessKeySecret ?? local.accessKeySecret;
+  // An explicit --data-dir names the server: its key wins over the environment's and the saved one.
+  const chosen: Saved = flags.dataDir ? local : {};
+  const accessKeyId = chosen.accessKeyId ?? env.KUMO_ACCESS_KEY_ID ?? config.accessKeyId ?? local.accessKeyId;
+  const accessKeySecret =
+    chosen.accessKeySecret ?? env.KUMO_ACCESS_KEY_SECRET ?? config.accessKeySecret ?? local.accessKeySecret;
   if (!accessKeyId || !accessKeySecret) {
     throw new Error(
       'no credentials: set KUMO_ACCESS_KEY_ID and KUMO_ACCESS_KEY_SECRET, run `kumo config`, or run next to a local server',
@@ -38,6 +42,6 @@ export function connect(flags: ConnectionFlags, env: NodeJS.ProcessEnv = process
       flags.endpoint ?? env.KUMO_ENDPOINT ?? config.endpoint ?? `http://127.0.0.1:${env.KUMO_PORT ?? 8780}`,
     accessKeyId,
     accessKeySecret,
-    accountId: env.KUMO_ACCOUNT_ID ?? config.accountId ?? local.accountId ?? '0',
+    accountId: chosen.accountId ?? env.KUMO_ACCOUNT_ID ?? config.accountId ?? local.accountId ?? '0',
   });
 }

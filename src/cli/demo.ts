@@ -1,107 +1,84 @@
 import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
-import { zipDirectory } from '../code/index.js';
 import type { KumoServer } from '../server.js';
-import { clientFor, type FcClient, FcClientError } from './client.js';
+import { codePackager } from './build/index.js';
+import { clientFor } from './client.js';
+import { deploy } from './deploy.js';
+import { readTemplate } from './template/index.js';
 
 const EXAMPLES = fileURLToPath(new URL('../../examples/', import.meta.url));
 
-interface Example {
-  name: string;
-  runtime: string;
-  handler: string;
-  initializer?: string;
-  http?: boolean;
-}
+/** The bundled examples `npm start` deploys, each from its own template.yml into its own service. */
+const DEMO = ['custom-hello', 'nodejs-event', 'python-event', 'nodejs-http', 'python-http'];
 
-/** The bundled examples `npm start` deploys (their template.yml files say the same for `kumo deploy`). */
-const DEMO: Example[] = [
-  { name: 'custom-hello', runtime: 'custom', handler: 'index.handler' },
-  { name: 'nodejs-event', runtime: 'nodejs20', handler: 'index.handler', initializer: 'index.initializer' },
-  { name: 'python-event', runtime: 'python3.10', handler: 'index.handler', initializer: 'index.initializer' },
-  { name: 'nodejs-http', runtime: 'nodejs20', handler: 'index.handler', http: true },
-  { name: 'python-http', runtime: 'python3.10', handler: 'index.handler', http: true },
-];
-
-/** Deploys the bundled examples into service `demo` and calls each once, so a new user sees Kumo work. */
-export async function runDemo(server: KumoServer, print: (line: string) => void): Promise<void> {
+/** Deploys the bundled examples (as `kumo deploy` would in each folder) and calls each once. */
+export async function runDemo(
+  server: KumoServer,
+  print: (line: string) => void,
+  connection: { dataDir?: string; defaultUrl?: string } = {},
+): Promise<void> {
   const client = clientFor(server.url, server.credentials);
-  await ignore(
-    client.json('POST', '/services', { serviceName: 'demo', description: "Kumo's examples" }),
-    'ServiceAlreadyExists',
-  );
+  const deployed: { example: string; target: string; url?: string }[] = [];
   for (const example of DEMO) {
-    await deploy(client, example);
-    print(`Deployed examples/${example.name} as demo/${example.name} (${example.runtime}).`);
+    const project = readTemplate(`${EXAMPLES}${example}`);
+    const service = project.services[0];
+    const fn = service?.functions[0];
+    if (!service || !fn) throw new Error(`examples/${example}/template.yml has no function`);
+    const warn = (line: string) => print(`  ! ${line}`);
+    const result = await deploy(client, project, () => undefined, codePackager(project, print, warn));
+    const target = `${service.serviceName}/${fn.functionName}`;
+    deployed.push({ example, target, url: result.urls[0] });
+    print(`Deployed examples/${example} as ${target} (${String(fn.config.runtime)}).`);
   }
   print('');
-  const first = await client.send('POST', '/services/demo/functions/custom-hello/invocations', 'world', {
-    'x-fc-log-type': 'Tail',
-  });
-  print('Invoked demo/custom-hello with the event "world":');
-  print(`  result: ${first.body.toString().trim()}`);
+  const [first, ...rest] = deployed;
+  if (!first) return;
+  const response = await client.send(
+    'POST',
+    `/services/${first.target.replace('/', '/functions/')}/invocations`,
+    'world',
+    {
+      'x-fc-log-type': 'Tail',
+    },
+  );
+  print(`Invoked ${first.target} with the event "world":`);
+  print(`  result: ${response.body.toString().trim()}`);
   print('  logs:');
-  for (const line of Buffer.from(first.headers['x-fc-log-result'] ?? '', 'base64')
+  for (const line of Buffer.from(response.headers['x-fc-log-result'] ?? '', 'base64')
     .toString()
     .trimEnd()
     .split('\n')) {
     print(`    ${line}`);
   }
-  for (const example of DEMO.slice(1)) {
-    if (example.http) {
-      const url = `${server.url}/2016-08-15/proxy/demo/${example.name}/hello?from=demo`;
-      const response = await request(url, { method: 'POST', body: 'hi' });
-      print(`POST ${url}\n  → ${response.statusCode} ${(await response.body.text()).trim()}`);
+  for (const { target, url } of rest) {
+    if (url) {
+      const page = `${url}hello?from=demo`;
+      const answer = await request(page, { method: 'POST', body: 'hi' });
+      print(`POST ${page}\n  → ${answer.statusCode} ${(await answer.body.text()).trim()}`);
     } else {
-      const response = await client.send(
+      const answer = await client.send(
         'POST',
-        `/services/demo/functions/${example.name}/invocations`,
+        `/services/${target.replace('/', '/functions/')}/invocations`,
         'Kumo',
       );
-      print(`invoke demo/${example.name} "Kumo"\n  → ${response.body.toString().trim()}`);
+      print(`invoke ${target} "Kumo"\n  → ${answer.body.toString().trim()}`);
     }
   }
   print('');
   print('Try it yourself (another terminal, in this folder):');
-  print(`  npx kumo invoke demo/nodejs-event -e 'you'`);
-  print(`  curl ${server.url}/2016-08-15/proxy/demo/python-http/`);
+  print(`  ${invokeHint(server.url, connection)}`);
+  const page = deployed.find((d) => d.example === 'python-http')?.url;
+  if (page) print(`  curl ${page}`);
 }
 
-async function deploy(client: FcClient, example: Example): Promise<void> {
-  const zipFile = (
-    await zipDirectory(`${EXAMPLES}${example.name}`, (path) => path === 'template.yml')
-  ).toString('base64');
-  const fn = {
-    runtime: example.runtime,
-    handler: example.handler,
-    initializer: example.initializer ?? '',
-    memorySize: 128,
-    timeout: 10,
-    code: { zipFile },
-  };
-  try {
-    await client.json('POST', '/services/demo/functions', { functionName: example.name, ...fn });
-  } catch (error) {
-    if (!(error instanceof FcClientError && error.code === 'FunctionAlreadyExists')) throw error;
-    await client.json('PUT', `/services/demo/functions/${example.name}`, fn);
-  }
-  if (example.http) {
-    const trigger = {
-      triggerName: 'http',
-      triggerType: 'http',
-      triggerConfig: { authType: 'anonymous', methods: ['GET', 'POST'] },
-    };
-    await ignore(
-      client.json('POST', `/services/demo/functions/${example.name}/triggers`, trigger),
-      'TriggerAlreadyExists',
-    );
-  }
-}
-
-async function ignore(call: Promise<unknown>, code: string): Promise<void> {
-  try {
-    await call;
-  } catch (error) {
-    if (!(error instanceof FcClientError && error.code === code)) throw error;
-  }
+/**
+ * The `kumo invoke` line that works as printed from the folder `kumo serve` ran in: it names the data dir
+ * (where the server's key is) and the endpoint whenever they are not the ones the CLI assumes.
+ */
+export function invokeHint(url: string, connection: { dataDir?: string; defaultUrl?: string }): string {
+  const flags = [
+    ...(url !== (connection.defaultUrl ?? 'http://127.0.0.1:8780') ? [`--endpoint ${url}`] : []),
+    ...(connection.dataDir ? [`--data-dir ${connection.dataDir}`] : []),
+  ];
+  return ['npx kumo invoke nodejs-event/nodejs-event', ...flags, `-e 'you'`].join(' ');
 }

@@ -5,6 +5,7 @@ import { registerDoctorCommand } from './doctor.js';
 import { registerInstanceCommands } from './instances.js';
 import { registerInvokeCommand } from './invoke.js';
 import { registerLayerCommands } from './layers.js';
+import { registerLocalCommands } from './local/commands.js';
 import { registerLogsCommand } from './logs.js';
 import { registerReleaseCommands } from './releases.js';
 import { registerResourceCommands } from './resources.js';
@@ -28,6 +29,7 @@ registerLayerCommands(program);
 registerSetupCommands(program);
 registerRuntimesCommands(program);
 registerInstanceCommands(program);
+registerLocalCommands(program);
 
 try {
   await program.parseAsync(process.argv);

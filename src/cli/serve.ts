@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { pino } from 'pino';
 import { type ConfigInput, loadConfig } from '../config.js';
@@ -57,6 +58,7 @@ export function registerServeCommand(program: Command): void {
       };
       process.on('SIGTERM', () => stop('SIGTERM'));
       process.on('SIGINT', () => stop('SIGINT'));
-      if (options.demo) await runDemo(server, print);
+      const dataDir = resolve(config.dataDir) === resolve('.kumo') ? undefined : config.dataDir;
+      if (options.demo) await runDemo(server, print, { dataDir });
     });
 }

@@ -32,9 +32,18 @@ export function registerSetupCommands(program: Command): void {
         recursive: true,
         filter: (path) => path !== skip && !path.startsWith(`${skip}/`),
       });
-      const deployCommand = needsBuild(target) ? 'kumo deploy --build' : 'kumo deploy';
+      const build = needsBuild(target) ? ' --build' : '';
+      const cd = target === process.cwd() ? '' : `cd ${folder ?? example} && `;
+      const fn = onlyFunction(target);
+      const [served, local] = fn?.http
+        ? ['   (it prints the HTTP trigger URL)', 'kumo local start']
+        : fn
+          ? [` && kumo invoke ${fn.target} -e Kumo`, 'kumo local invoke -e Kumo']
+          : ['', 'kumo local start'];
       process.stdout.write(
-        `created ${target} from examples/${example}\nnext: cd ${folder ?? example} && ${deployCommand}\n`,
+        `created ${target} from examples/${example}\n` +
+          `next, with \`kumo serve\` running: ${cd}kumo deploy${build}${served}\n` +
+          `  or with no server: ${cd}${local}${build}\n`,
       );
     });
 
@@ -53,6 +62,21 @@ export function registerSetupCommands(program: Command): void {
         process.stdout.write(`saved ${file}\n`);
       },
     );
+}
+
+/** The project's only function (what the hint calls), if it has exactly one. */
+function onlyFunction(dir: string): { target: string; http: boolean } | undefined {
+  try {
+    const all = readTemplate(dir).services.flatMap((s) =>
+      s.functions.map((f) => ({
+        target: `${s.serviceName}/${f.functionName}`,
+        http: f.triggers.some((t) => t.triggerType === 'http'),
+      })),
+    );
+    return all.length === 1 ? all[0] : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** True when a function of the project in `dir` has something for `kumo build` to do (dependencies, build.sh). */

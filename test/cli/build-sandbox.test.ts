@@ -169,13 +169,18 @@ for (const example of ['typescript', 'go']) {
     const parent = tempDir(t);
     const init = await runKumo(['init', example, 'app'], { endpoint: server.url, cwd: parent });
     assert.equal(init.code, 0, init.stderr);
-    assert.match(init.stdout, /next: cd app && kumo deploy --build/);
+    assert.match(
+      init.stdout,
+      new RegExp(
+        `next, with .kumo serve. running: cd app && kumo deploy --build && kumo invoke ${example}/${example}-hello -e Kumo\n`,
+      ),
+    );
     const dir = join(parent, 'app');
     const deployed = await runKumo(['deploy', '--build'], { endpoint: server.url, cwd: dir });
     assert.equal(deployed.code, 0, deployed.stdout + deployed.stderr);
     assert.match(deployed.stdout, /✓ \.\/build\.sh \([\d.]+ s\)/);
     process.stdout.write(`# kumo deploy --build (${example}):\n${deployed.stdout.replace(/^/gm, '#   ')}\n`);
-    const invoked = await runKumo(['invoke', `examples/${example}-hello`, '-e', 'Kumo'], {
+    const invoked = await runKumo(['invoke', `${example}/${example}-hello`, '-e', 'Kumo'], {
       endpoint: server.url,
     });
     assert.match(

@@ -23,9 +23,9 @@ test('kumo deploy (Funcraft template.yml): creates, then a second deploy changes
   const http = tempProject(t, 'nodejs-http');
   const first = await runKumo(['deploy'], { endpoint, cwd: http });
   assert.equal(first.code, 0, first.stderr);
-  assert.match(first.stdout, /✓ service demo: created/);
-  assert.match(first.stdout, /✓ function demo\/nodejs-http: created/);
-  assert.match(first.stdout, /✓ trigger demo\/nodejs-http\/http: created/);
+  assert.match(first.stdout, /✓ service nodejs-http: created/);
+  assert.match(first.stdout, /✓ function nodejs-http\/nodejs-http: created/);
+  assert.match(first.stdout, /✓ trigger nodejs-http\/nodejs-http\/http: created/);
   const url = /HTTP trigger: (\S+)/.exec(first.stdout)?.[1] ?? '';
   const page = await request(`${url}hello?x=1`);
   assert.match(await page.body.text(), /"path":"\/hello"/);
@@ -40,30 +40,33 @@ test('kumo deploy (Funcraft template.yml): creates, then a second deploy changes
 
   writeFileSync(join(http, 'index.js'), "exports.handler = (req, res) => res.send('v2');\n");
   const third = await runKumo(['deploy'], { endpoint, cwd: http });
-  assert.match(third.stdout, /✓ function demo\/nodejs-http: updated/);
+  assert.match(third.stdout, /✓ function nodejs-http\/nodejs-http: updated/);
   assert.equal(await (await request(url)).body.text(), 'v2');
 
   const event = tempProject(t, 'nodejs-event');
   assert.equal((await runKumo(['deploy', '-t', 'template.yml'], { endpoint, cwd: event })).code, 0);
-  const invoked = await runKumo(['invoke', 'demo/nodejs-event', '-e', 'Kumo'], { endpoint });
+  const invoked = await runKumo(['invoke', 'nodejs-event/nodejs-event', '-e', 'Kumo'], { endpoint });
   assert.equal(invoked.code, 0, invoked.stderr);
   assert.match(invoked.stdout, /FC Invoke Start RequestId/);
   assert.match(invoked.stdout, /Billed Duration/);
   assert.match(invoked.stdout, /FC Invoke Result:\n\{"message":"Hello, Kumo!"/);
 
-  const asJson = await runKumo(['invoke', 'demo/nodejs-event', '-e', 'json', '--json'], { endpoint });
+  const asJson = await runKumo(['invoke', 'nodejs-event/nodejs-event', '-e', 'json', '--json'], { endpoint });
   const parsed = JSON.parse(asJson.stdout) as { requestId: string; result: string; logs: string };
   assert.match(parsed.result, /Hello, json!/);
   assert.match(parsed.logs, new RegExp(`FC Invoke End RequestId: ${parsed.requestId}`));
-  const queued = await runKumo(['invoke', 'demo/nodejs-event', '-e', 'later', '--async'], { endpoint });
+  const queued = await runKumo(['invoke', 'nodejs-event/nodejs-event', '-e', 'later', '--async'], {
+    endpoint,
+  });
   assert.match(queued.stdout, /queued: request id \S+/);
 
-  const listed = await runKumo(['ls', 'demo', '--json'], { endpoint });
+  const listed = await runKumo(['ls', 'nodejs-event', '--json'], { endpoint });
   assert.deepEqual(
     (JSON.parse(listed.stdout) as { functionName: string }[]).map((f) => f.functionName),
-    ['nodejs-event', 'nodejs-http'],
+    ['nodejs-event'],
   );
-  assert.equal((await runKumo(['rm', 'demo', '-r'], { endpoint })).code, 0);
+  assert.equal((await runKumo(['rm', 'nodejs-event', '-r'], { endpoint })).code, 0);
+  assert.equal((await runKumo(['rm', 'nodejs-http', '-r'], { endpoint })).code, 0);
   assert.deepEqual((await fc.listServices()).data.services, []);
 });
 
@@ -153,7 +156,7 @@ test('kumo logs --tail follows a running function', async (t) => {
   const { server } = await startTestServer(t);
   const dir = tempProject(t, 'nodejs-event');
   assert.equal((await runKumo(['deploy'], { endpoint: server.url, cwd: dir })).code, 0);
-  const follower = startKumo(['logs', 'demo/nodejs-event', '--tail'], { endpoint: server.url });
+  const follower = startKumo(['logs', 'nodejs-event/nodejs-event', '--tail'], { endpoint: server.url });
   t.after(() => follower.kill());
   let output = '';
   follower.stdout?.on('data', (chunk) => {
@@ -162,7 +165,7 @@ test('kumo logs --tail follows a running function', async (t) => {
   // The second call is made only once the first one's lines are out: its lines can only come from following.
   for (const name of ['first', 'second']) {
     assert.equal(
-      (await runKumo(['invoke', 'demo/nodejs-event', '-e', name], { endpoint: server.url })).code,
+      (await runKumo(['invoke', 'nodejs-event/nodejs-event', '-e', name], { endpoint: server.url })).code,
       0,
     );
     await until(() => output.includes(`greeting ${name}`), {

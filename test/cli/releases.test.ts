@@ -20,28 +20,35 @@ test('kumo publish, versions, alias set/ls and invoke --qualifier; a redeploy ch
     return result.stdout;
   };
   await kumo('deploy');
-  assert.match(await kumo('publish', 'demo', '-d', 'first'), /published demo version 1/);
-  assert.match(await kumo('alias', 'set', 'demo', 'prod', '1'), /demo\.prod → version 1/);
+  assert.match(await kumo('publish', 'nodejs-event', '-d', 'first'), /published nodejs-event version 1/);
+  assert.match(await kumo('alias', 'set', 'nodejs-event', 'prod', '1'), /nodejs-event\.prod → version 1/);
 
   const source = join(dir, 'index.js');
   writeFileSync(source, readFileSync(source, 'utf8').replace('Hello, ', 'Howdy, '));
   await kumo('deploy');
-  assert.deepEqual((await fc.listVersions('demo')).data.versions.length, 1, 'deploy publishes nothing');
-  assert.match(await kumo('invoke', 'demo/nodejs-event', '-e', 'kumo'), /Howdy, kumo!/);
+  assert.deepEqual(
+    (await fc.listVersions('nodejs-event')).data.versions.length,
+    1,
+    'deploy publishes nothing',
+  );
+  assert.match(await kumo('invoke', 'nodejs-event/nodejs-event', '-e', 'kumo'), /Howdy, kumo!/);
   assert.match(
-    await kumo('invoke', 'demo/nodejs-event', '-e', 'kumo', '--qualifier', 'prod'),
+    await kumo('invoke', 'nodejs-event/nodejs-event', '-e', 'kumo', '--qualifier', 'prod'),
     /Hello, kumo!/,
   );
 
-  assert.match(await kumo('publish', 'demo', '-d', 'second'), /version 2/);
+  assert.match(await kumo('publish', 'nodejs-event', '-d', 'second'), /version 2/);
   assert.match(
-    await kumo('alias', 'set', 'demo', 'prod', '1', '--weight', '2=0.25'),
+    await kumo('alias', 'set', 'nodejs-event', 'prod', '1', '--weight', '2=0.25'),
     /version 1 \+ version 2 \(25%\)/,
   );
-  assert.match(await kumo('alias', 'ls', 'demo'), /^prod\s+version 1 \+ version 2 \(25%\)$/m);
-  const versions = await kumo('versions', 'demo');
+  assert.match(await kumo('alias', 'ls', 'nodejs-event'), /^prod\s+version 1 \+ version 2 \(25%\)$/m);
+  const versions = await kumo('versions', 'nodejs-event');
   assert.match(versions, /^2\s+\S+\s+second\n1\s+\S+\s+first\n$/);
-  const bad = await runKumo(['alias', 'set', 'demo', 'prod', '1', '--weight', '2=7'], { endpoint, cwd: dir });
+  const bad = await runKumo(['alias', 'set', 'nodejs-event', 'prod', '1', '--weight', '2=7'], {
+    endpoint,
+    cwd: dir,
+  });
   assert.equal(bad.code, 1);
   assert.match(bad.stderr, /InvalidArgument/);
 });

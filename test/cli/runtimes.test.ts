@@ -61,11 +61,11 @@ test('kumo deploy and kumo doctor say when a runtime runs on another version', a
   assert.equal(deployed.code, 0, deployed.stderr);
   assert.match(
     deployed.stdout,
-    /✓ function demo\/nodejs-event: created\n {2}! nodejs14 runs on Node\.js v20\.\d+\.\d+: /,
+    /✓ function nodejs-event\/nodejs-event: created\n {2}! nodejs14 runs on Node\.js v20\.\d+\.\d+: /,
   );
   const again = await runKumo(['deploy', '--json'], { endpoint: server.url, cwd: project });
   const notes = (JSON.parse(again.stdout) as { notes: { function: string; note: string }[] }).notes;
-  assert.equal(notes[0]?.function, 'demo/nodejs-event');
+  assert.equal(notes[0]?.function, 'nodejs-event/nodejs-event');
   assert.match(notes[0]?.note ?? '', /kumo runtimes install nodejs14/);
 
   const python = tempDir(t, 'kumo-project-');

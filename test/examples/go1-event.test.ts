@@ -24,7 +24,7 @@ test('examples/go1-event: builds, deploys with kumo deploy as go1, initializes o
   const deploy = await runKumo(['deploy', '-t', 'examples/go1-event/template.yml'], { endpoint, cwd: ROOT });
   assert.equal(deploy.code, 0, `kumo deploy failed:\n${deploy.stdout}${deploy.stderr}`);
 
-  const first = await runKumo(['invoke', 'examples/go1-event', '-e', '{"name":"Kumo"}'], {
+  const first = await runKumo(['invoke', 'go1-event/go1-event', '-e', '{"name":"Kumo"}'], {
     endpoint,
     cwd: ROOT,
   });
@@ -38,7 +38,7 @@ test('examples/go1-event: builds, deploys with kumo deploy as go1, initializes o
   assert.match(first.stdout, line('go1 initialized'), output);
   assert.match(first.stdout, line('go1 handled Kumo'), output);
 
-  const second = await runKumo(['invoke', 'examples/go1-event', '-e', '{}'], { endpoint, cwd: ROOT });
+  const second = await runKumo(['invoke', 'go1-event/go1-event', '-e', '{}'], { endpoint, cwd: ROOT });
   assert.equal(second.code, 0, `${second.stdout}${second.stderr}`);
   assert.match(second.stdout, /"message":"Hello, world!".*"invocationsOnThisInstance":2/);
   assert.doesNotMatch(second.stdout, /initialized/);

@@ -22,7 +22,7 @@ test('examples/java-event and java-http deploy with kumo deploy and answer', asy
     assert.equal(deploy.code, 0, `kumo deploy ${name} failed:\n${deploy.stdout}${deploy.stderr}`);
   }
 
-  const first = await runKumo(['invoke', 'demo/java-event', '-e', '{"name":"Kumo"}'], {
+  const first = await runKumo(['invoke', 'java-event/java-event', '-e', '{"name":"Kumo"}'], {
     endpoint,
     cwd: ROOT,
   });
@@ -33,7 +33,7 @@ test('examples/java-event and java-http deploy with kumo deploy and answer', asy
   assert.match(first.stdout, new RegExp(`Z ${requestId} \\[INFO\\] initialized java-event$`, 'm'), output);
   assert.match(first.stdout, new RegExp(`Z ${requestId} \\[INFO\\] greeting Kumo$`, 'm'), output);
 
-  const response = await request(`${endpoint}/2016-08-15/proxy/demo/java-http/hello?name=Kumo`, {
+  const response = await request(`${endpoint}/2016-08-15/proxy/java-http/java-http/hello?name=Kumo`, {
     method: 'POST',
     body: 'some body',
   });

@@ -112,7 +112,7 @@ for (const example of EXAMPLES) {
     });
     assert.equal(deploy.code, 0, `kumo deploy failed:\n${deploy.stdout}${deploy.stderr}`);
 
-    const first = await runKumo(['invoke', `examples/${lang}-hello`, '-e', 'Kumo'], { endpoint, cwd: ROOT });
+    const first = await runKumo(['invoke', `${lang}/${lang}-hello`, '-e', 'Kumo'], { endpoint, cwd: ROOT });
     const output = `${first.stdout}${first.stderr}`;
     assert.equal(first.code, 0, `kumo invoke failed:\n${output}`);
     assert.match(first.stdout, new RegExp(`FC Invoke Result:\\nHello, Kumo! from ${lang}\\n`), output);
@@ -128,7 +128,7 @@ for (const example of EXAMPLES) {
     assert.match(first.stdout, line(`${lang} handled Kumo`), output);
 
     // The same instance again: no second /initialize, and an empty event greets the world.
-    const second = await runKumo(['invoke', `examples/${lang}-hello`], { endpoint, cwd: ROOT });
+    const second = await runKumo(['invoke', `${lang}/${lang}-hello`], { endpoint, cwd: ROOT });
     assert.equal(second.code, 0, `${second.stdout}${second.stderr}`);
     assert.match(second.stdout, new RegExp(`FC Invoke Result:\\nHello, world! from ${lang}\\n`));
     assert.match(second.stdout, new RegExp(`${lang} handled world`));

@@ -192,11 +192,11 @@ test('examples/php-event and examples/php-http deploy with kumo deploy and answe
     });
     assert.equal(deployed.code, 0, `${deployed.stdout}${deployed.stderr}`);
   }
-  const invoked = await runKumo(['invoke', 'demo/php-event', '-e', 'Kumo'], { endpoint, cwd: ROOT });
+  const invoked = await runKumo(['invoke', 'php-event/php-event', '-e', 'Kumo'], { endpoint, cwd: ROOT });
   assert.equal(invoked.code, 0, invoked.stderr);
   assert.match(invoked.stdout, /FC Invoke Result:\n\{"message":"Howdy, Kumo!","runtime":"php"/);
   assert.match(invoked.stdout, /\[INFO\] php-event initialized/);
-  const page = await request(`${endpoint}/2016-08-15/proxy/demo/php-http/hello?x=1`, {
+  const page = await request(`${endpoint}/2016-08-15/proxy/php-http/php-http/hello?x=1`, {
     method: 'POST',
     body: 'b',
   });
