@@ -5,6 +5,7 @@ import Fastify, {
   type FastifyInstance,
   LogController,
 } from 'fastify';
+import { ConsoleSessions, consoleKeyOf, registerConsoleAssets, registerConsoleRoutes } from '../console/index.js';
 import { FcError, LIMITS } from '../model/index.js';
 import { type AccessKey, checkContentMd5, verifyFcSignature } from './auth.js';
 import { authorizeRequest } from './authorize.js';
@@ -94,6 +95,8 @@ export function createApp(deps: ApiDeps): FastifyInstance {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
 
+  const consoleSessions = new ConsoleSessions(deps.keys);
+
   // Authorization on the resolved request: the raw target must have one reading only, the signature must
   // cover the routed path, and the key's rights are checked against the route and its decoded parameters.
   app.addHook('onRequest', async (request, reply) => {
@@ -104,11 +107,14 @@ export function createApp(deps: ApiDeps): FastifyInstance {
     if (!route?.startsWith(`${API_PREFIX}/`) || UNSIGNED_PREFIXES.some((p) => route.startsWith(p))) return;
     // fc2 signs getLayerVersionByArn over the raw path (the ARN encoded as one segment), not the decoded one.
     const rawPath = request.url.split('?', 1)[0] ?? '';
-    const key = verifyFcSignature(
-      { method: request.method, url: request.url, headers: request.headers },
-      deps.keys,
-      route === LAYER_ARN_ROUTE ? { paths: [rawPath] } : {},
-    );
+    // The console's session counts only on a request that carries the console header (console/request-auth.ts).
+    const key =
+      consoleKeyOf(request.headers, consoleSessions) ??
+      verifyFcSignature(
+        { method: request.method, url: request.url, headers: request.headers },
+        deps.keys,
+        route === LAYER_ARN_ROUTE ? { paths: [rawPath] } : {},
+      );
     authorizeRequest(key, {
       method: request.method,
       route,
@@ -169,5 +175,7 @@ export function createApp(deps: ApiDeps): FastifyInstance {
   registerReleaseRoutes(app, deps);
   registerLayerRoutes(app, deps);
   registerCapacityRoutes(app, deps);
+  registerConsoleRoutes(app, deps, { sessions: consoleSessions });
+  registerConsoleAssets(app);
   return app;
 }
