@@ -5,6 +5,8 @@ export {
   isConsoleRequest,
   SESSION_COOKIE,
   sessionIdOf,
+  withoutConsoleCookie,
+  withoutConsoleSetCookie,
 } from './request-auth.js';
 export { type ConsoleDeps, registerConsoleRoutes } from './routes.js';
 export { ConsoleSessions, DEFAULT_SESSION_LIMITS, type SessionLimits } from './sessions.js';

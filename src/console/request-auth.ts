@@ -46,3 +46,34 @@ export function sessionCookieHeader(id: string, maxAgeMs: number, secure: boolea
   const maxAge = Math.max(0, Math.floor(maxAgeMs / 1000));
   return `${SESSION_COOKIE}=${id}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAge}${secure ? '; Secure' : ''}`;
 }
+
+/**
+ * The request's headers without the console's cookie: an HTTP function behind the proxy paths never sees a
+ * console session id (it would be a key to the account for a function that has only its service's rights).
+ */
+export function withoutConsoleCookie<T extends Headers>(headers: T): T {
+  const cookie = headers.cookie;
+  if (cookie === undefined || !String(cookie).includes(SESSION_COOKIE)) return headers;
+  const kept = (Array.isArray(cookie) ? cookie.join(';') : cookie)
+    .split(';')
+    .filter((part) => part.split('=', 1)[0]?.trim() !== SESSION_COOKIE)
+    .join(';')
+    .trim();
+  const copy: Headers = { ...headers };
+  if (kept === '') delete copy.cookie;
+  else copy.cookie = kept;
+  return copy as T;
+}
+
+/** A function's response headers without a `Set-Cookie` for the console's cookie (no planting a session). */
+export function withoutConsoleSetCookie(headers: Record<string, string | string[]>): Record<string, string | string[]> {
+  const name = Object.keys(headers).find((h) => h.toLowerCase() === 'set-cookie');
+  if (name === undefined) return headers;
+  const values = ([] as string[]).concat(headers[name] ?? []);
+  const kept = values.filter((value) => value.split('=', 1)[0]?.trim() !== SESSION_COOKIE);
+  if (kept.length === values.length) return headers;
+  const copy = { ...headers };
+  if (kept.length === 0) delete copy[name];
+  else copy[name] = kept;
+  return copy;
+}
