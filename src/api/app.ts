@@ -20,6 +20,7 @@ import { registerCapacityRoutes } from './routes/capacity.js';
 import { registerCodeRoutes } from './routes/code.js';
 import { registerCustomDomainRoutes } from './routes/custom-domains.js';
 import { registerFunctionRoutes } from './routes/functions.js';
+import { registerHealthRoutes } from './routes/health.js';
 import { registerInvocationRoutes } from './routes/invocations.js';
 import { registerLayerRoutes } from './routes/layers.js';
 import { registerLogRoutes } from './routes/logs.js';
@@ -161,7 +162,7 @@ export function createApp(deps: ApiDeps): FastifyInstance {
     return reply.status(error.status).type('application/json').send(error.toBody(request.id));
   });
 
-  app.get('/healthz', async () => ({ status: 'ok' }));
+  registerHealthRoutes(app, deps);
   registerServiceRoutes(app, deps);
   registerAccountRoutes(app, deps);
   registerFunctionRoutes(app, deps);
