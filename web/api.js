@@ -15,7 +15,11 @@ export async function request(path, { method = 'GET', body, headers = {} } = {})
   const response = await fetch(path, {
     method,
     credentials: 'same-origin',
-    headers: { ...CONSOLE_HEADERS, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+    headers: {
+      ...CONSOLE_HEADERS,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...headers,
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   if (response.status === 204) return undefined;

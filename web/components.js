@@ -5,7 +5,6 @@ import { html } from './html.js';
 export function useLoad(load, deps) {
   const [state, setState] = useState({ loading: true });
   const [round, setRound] = useState(0);
-  // biome-ignore lint/correctness/useExhaustiveDependencies: the caller names what the load depends on
   useEffect(() => {
     let live = true;
     setState((s) => ({ ...s, loading: true }));

@@ -13,8 +13,7 @@ import { links, useRoute } from './router.js';
 function App() {
   // undefined: asking the server; null: signed out; else who is signed in.
   const [session, setSession] = useState(undefined);
-  const check = () =>
-    request('/console/session').then(setSession, () => setSession(null));
+  const check = () => request('/console/session').then(setSession, () => setSession(null));
   useEffect(() => {
     check();
   }, []);

@@ -5,7 +5,12 @@ import Fastify, {
   type FastifyInstance,
   LogController,
 } from 'fastify';
-import { ConsoleSessions, consoleKeyOf, registerConsoleAssets, registerConsoleRoutes } from '../console/index.js';
+import {
+  ConsoleSessions,
+  consoleKeyOf,
+  registerConsoleAssets,
+  registerConsoleRoutes,
+} from '../console/index.js';
 import { FcError, LIMITS } from '../model/index.js';
 import { type AccessKey, checkContentMd5, verifyFcSignature } from './auth.js';
 import { authorizeRequest } from './authorize.js';
@@ -176,7 +181,7 @@ export function createApp(deps: ApiDeps): FastifyInstance {
   registerReleaseRoutes(app, deps);
   registerLayerRoutes(app, deps);
   registerCapacityRoutes(app, deps);
-  registerConsoleRoutes(app, deps, { sessions: consoleSessions });
+  registerConsoleRoutes(app, deps, { sessions: consoleSessions, metrics: deps.metrics });
   registerConsoleAssets(app);
   return app;
 }

@@ -1,4 +1,4 @@
-export { type MetricsHistory, type MinuteSample, metricsAnswer } from './metrics.js';
+export { type MetricsHistory, metricsAnswer } from './metrics.js';
 export {
   CONSOLE_HEADER,
   consoleKeyOf,

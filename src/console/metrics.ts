@@ -1,29 +1,18 @@
-/** One minute of a function's calls, as the metrics history keeps it (src/metrics). */
-export interface MinuteSample {
-  /** Epoch ms of the minute's start. */
-  t: number;
-  calls: number;
-  errors: number;
-  coldStarts: number;
-  p50Ms: number | null;
-  p99Ms: number | null;
-}
+import type { MinuteSample, SeriesKey } from '../metrics/index.js';
 
+/** What the console reads of the metrics history (src/metrics): the last minutes of one function. */
 export interface MetricsHistory {
-  series(
-    target: { service: string; function: string; qualifier?: string },
-    minutes: number,
-  ): MinuteSample[] | Promise<MinuteSample[]>;
+  series(key: SeriesKey, minutes: number): MinuteSample[];
 }
 
 /** The console's metrics answer: the last `minutes` minutes, oldest first, plus totals for a text summary. */
-export async function metricsAnswer(
+export function metricsAnswer(
   history: MetricsHistory,
   service: string,
   fn: string,
   minutes: number,
-): Promise<{ minutes: MinuteSample[]; totals: { calls: number; errors: number; coldStarts: number } }> {
-  const samples = [...(await history.series({ service, function: fn }, minutes))].sort((a, b) => a.t - b.t);
+): { minutes: MinuteSample[]; totals: { calls: number; errors: number; coldStarts: number } } {
+  const samples = [...history.series({ service, function: fn }, minutes)].sort((a, b) => a.t - b.t);
   const totals = { calls: 0, errors: 0, coldStarts: 0 };
   for (const s of samples) {
     totals.calls += s.calls;

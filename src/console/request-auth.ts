@@ -66,7 +66,9 @@ export function withoutConsoleCookie<T extends Headers>(headers: T): T {
 }
 
 /** A function's response headers without a `Set-Cookie` for the console's cookie (no planting a session). */
-export function withoutConsoleSetCookie(headers: Record<string, string | string[]>): Record<string, string | string[]> {
+export function withoutConsoleSetCookie(
+  headers: Record<string, string | string[]>,
+): Record<string, string | string[]> {
   const name = Object.keys(headers).find((h) => h.toLowerCase() === 'set-cookie');
   if (name === undefined) return headers;
   const values = ([] as string[]).concat(headers[name] ?? []);

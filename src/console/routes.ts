@@ -32,7 +32,8 @@ export function registerConsoleRoutes(app: FastifyInstance, api: ApiDeps, deps: 
   /** The key behind the request's session, checked against what the equivalent FC route would need. */
   const authorize = (request: FastifyRequest, method: string, route: string): AccessKey => {
     const key = isConsoleRequest(request.headers) ? consoleKeyOf(request.headers, sessions) : undefined;
-    if (key === undefined) throw new FcError('AccessDenied', `console requests need the x-kumo-console header`);
+    if (key === undefined)
+      throw new FcError('AccessDenied', `console requests need the x-kumo-console header`);
     authorizeRequest(key, {
       method,
       route: `${API_PREFIX}${route}`,
@@ -82,17 +83,26 @@ export function registerConsoleRoutes(app: FastifyInstance, api: ApiDeps, deps: 
 
   app.get<FunctionParams>('/console/services/:service/functions/:function/tail', async (request, reply) => {
     authorize(request, 'GET', '/services/:service/functions/:function/logs');
-    const { fn } = await resolveTarget(api.store, { serviceRef: request.params.service, functionName: request.params.function });
+    const { fn } = await resolveTarget(api.store, {
+      serviceRef: request.params.service,
+      functionName: request.params.function,
+    });
     return tails.open(request, reply, { serviceName: fn.serviceName, functionName: fn.functionName });
   });
 
-  app.get<FunctionParams>('/console/services/:service/functions/:function/metrics', async (request, reply) => {
-    authorize(request, 'GET', '/services/:service/functions/:function');
-    const { fn } = await resolveTarget(api.store, { serviceRef: request.params.service, functionName: request.params.function });
-    if (deps.metrics === undefined) {
-      throw new FcError('NotSupported', 'this server keeps no metrics history');
-    }
-    reply.header('cache-control', 'no-store');
-    return metricsAnswer(deps.metrics.history, fn.serviceName, fn.functionName, 60);
-  });
+  app.get<FunctionParams>(
+    '/console/services/:service/functions/:function/metrics',
+    async (request, reply) => {
+      authorize(request, 'GET', '/services/:service/functions/:function');
+      const { fn } = await resolveTarget(api.store, {
+        serviceRef: request.params.service,
+        functionName: request.params.function,
+      });
+      if (deps.metrics === undefined) {
+        throw new FcError('NotSupported', 'this server keeps no metrics history');
+      }
+      reply.header('cache-control', 'no-store');
+      return metricsAnswer(deps.metrics.history, fn.serviceName, fn.functionName, 60);
+    },
+  );
 }

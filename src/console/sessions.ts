@@ -45,7 +45,11 @@ export class ConsoleSessions {
   /** Keyed by the SHA-256 (hex) of the session id; Map order is least recently used first. */
   readonly #sessions = new Map<string, Session>();
 
-  constructor(keys: KeyRing, limits: SessionLimits = DEFAULT_SESSION_LIMITS, throttle = new SignInThrottle()) {
+  constructor(
+    keys: KeyRing,
+    limits: SessionLimits = DEFAULT_SESSION_LIMITS,
+    throttle = new SignInThrottle(),
+  ) {
     this.#keys = keys;
     this.#limits = limits;
     this.#throttle = throttle;
@@ -59,12 +63,7 @@ export class ConsoleSessions {
    * Checks the pair as a signature check would (known key, unexpired, same secret, no temporary key without its
    * token), bounded per client address, and opens a fresh session: an id the client brought is never reused.
    */
-  signIn(
-    client: string,
-    accessKeyId: string,
-    accessKeySecret: string,
-    now = Date.now(),
-  ): SignedInSession {
+  signIn(client: string, accessKeyId: string, accessKeySecret: string, now = Date.now()): SignedInSession {
     this.#throttle.check(client, now);
     const key = this.#keys.get(accessKeyId, now);
     if (key === undefined || !sameSecret(key.secret, accessKeySecret)) {

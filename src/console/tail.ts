@@ -103,7 +103,8 @@ export class LogTails {
           };
           drained = write(`data: ${JSON.stringify(event)}\n\n`) && drained;
         }
-        if (Date.now() - lastWrite >= this.#limits.heartbeatMs) drained = write(': keep-alive\n\n') && drained;
+        if (Date.now() - lastWrite >= this.#limits.heartbeatMs)
+          drained = write(': keep-alive\n\n') && drained;
       } catch {
         return tail.end('log store unavailable');
       }

@@ -101,7 +101,8 @@ export const ERROR_CATALOGUE = {
   TooManySignInAttempts: {
     status: 429,
     kind: 'user',
-    description: 'Too many failed console sign-ins from this address (or overall); wait for the window to pass.',
+    description:
+      'Too many failed console sign-ins from this address (or overall); wait for the window to pass.',
   },
   InternalServerError: { status: 500, kind: 'system', description: 'Kumo failed; see the server log.' },
   FunctionNotStarted: {

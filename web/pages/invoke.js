@@ -25,7 +25,14 @@ export function InvokePanel({ service, fn }) {
     try {
       setResult(await invoke(service, fn, event));
     } catch (e) {
-      setResult({ status: 0, errorType: 'NetworkError', body: e.message, logs: '', requestId: '', durationMs: 0 });
+      setResult({
+        status: 0,
+        errorType: 'NetworkError',
+        body: e.message,
+        logs: '',
+        requestId: '',
+        durationMs: 0,
+      });
     } finally {
       setBusy(false);
     }

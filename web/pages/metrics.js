@@ -18,7 +18,12 @@ const CHARTS = [
       ['p99Ms', 'p99', '#d97706'],
     ],
   },
-  { id: 'cold', title: 'Cold starts', unit: 'cold starts', series: [['coldStarts', 'Cold starts', '#7c3aed']] },
+  {
+    id: 'cold',
+    title: 'Cold starts',
+    unit: 'cold starts',
+    series: [['coldStarts', 'Cold starts', '#7c3aed']],
+  },
 ];
 
 export function MetricsTab({ service, fn }) {
@@ -46,7 +51,7 @@ function Chart({ chart, minutes }) {
   const plot = useRef(undefined);
   const values = chart.series.map(([field]) => minutes.map((m) => m[field]));
   const summary = chart.series
-    .map(([field, label], i) => {
+    .map(([, label], i) => {
       const points = values[i].filter((v) => v !== null && v !== undefined);
       if (points.length === 0) return `${label}: no data`;
       return chart.unit === 'ms'
@@ -66,7 +71,10 @@ function Chart({ chart, minutes }) {
         height: 180,
         scales: { x: { time: true } },
         axes: [{}, { size: 50 }],
-        series: [{}, ...chart.series.map(([, label, color]) => ({ label, stroke: color, width: 2, spanGaps: false }))],
+        series: [
+          {},
+          ...chart.series.map(([, label, color]) => ({ label, stroke: color, width: 2, spanGaps: false, points: { show: true, size: 5 } })),
+        ],
       },
       data,
       box.current,
@@ -76,7 +84,7 @@ function Chart({ chart, minutes }) {
   const captionId = `chart-${chart.id}`;
   return html`<figure aria-labelledby=${captionId} data-points=${values[0].filter((v) => v).length}>
     <figcaption id=${captionId}>${chart.title}</figcaption>
-    <div ref=${box} class="plot" role="img" aria-label=${`${chart.title}: ${summary}`}></div>
+    <div ref=${box} class="plot" role="img" aria-label=${`${chart.title} chart. ${summary}`}></div>
     <p class="muted small">${summary}</p>
   </figure>`;
 }

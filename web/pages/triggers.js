@@ -3,7 +3,10 @@ import { ErrorMessage, useLoad } from '../components.js';
 import { html } from '../html.js';
 
 export function Triggers({ service, fn }) {
-  const { data, error } = useLoad(() => fc(`/services/${enc(service)}/functions/${enc(fn)}/triggers`), [service, fn]);
+  const { data, error } = useLoad(
+    () => fc(`/services/${enc(service)}/functions/${enc(fn)}/triggers`),
+    [service, fn],
+  );
   const triggers = data?.triggers ?? [];
   return html`<section aria-labelledby="triggers-h">
     <h2 id="triggers-h">Triggers</h2>
@@ -32,7 +35,11 @@ function detail(service, fn, trigger) {
 /** Versions and aliases of the service, shown only when there are some. */
 export function Releases({ service }) {
   const { data, error } = useLoad(
-    () => Promise.all([fc(`/services/${enc(service)}/versions?limit=100`), fc(`/services/${enc(service)}/aliases?limit=100`)]),
+    () =>
+      Promise.all([
+        fc(`/services/${enc(service)}/versions?limit=100`),
+        fc(`/services/${enc(service)}/aliases?limit=100`),
+      ]),
     [service],
   );
   const versions = data?.[0]?.versions ?? [];
