@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
 import { test } from 'node:test';
-import { chromium, type Page } from 'playwright-core';
+import { chromium, type Locator, type Page } from 'playwright-core';
 import { CONSOLE_ASSETS_DIR } from '../../src/console/index.js';
 import { zipFiles } from '../helpers/code.js';
 import { until } from '../helpers/poll.js';
@@ -27,7 +27,13 @@ test('a person signs in, finds a function, invokes it, tails its logs, sees inst
 
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-sync',
+    ],
   });
   t.after(() => browser.close());
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
@@ -43,10 +49,12 @@ test('a person signs in, finds a function, invokes it, tails its logs, sees inst
 
   // Nothing deployed yet: the empty state tells how to deploy a first function.
   await page.getByRole('heading', { name: /deploy your first function/ }).waitFor();
-  assert.match(await page.locator('main').innerText(), /kumo deploy/);
+  assert.match(await text(page.locator('main')), /kumo deploy/);
   await shot('2-empty-state');
   // The secret is in no storage the page's scripts (or another page's) can read.
-  const stored = await page.evaluate(() => JSON.stringify({ ...localStorage, ...sessionStorage }) + document.cookie);
+  const stored = String(
+    await page.evaluate('JSON.stringify({ ...localStorage, ...sessionStorage }) + document.cookie'),
+  );
   assert.doesNotMatch(stored, new RegExp(ACCESS_KEY_SECRET));
   assert.doesNotMatch(stored, /kumo_console/, 'the session cookie is HttpOnly');
 
@@ -65,14 +73,14 @@ test('a person signs in, finds a function, invokes it, tails its logs, sees inst
   await shot('3-services');
   await page.getByRole('link', { name: 'hello', exact: true }).click();
   await page.getByRole('heading', { name: 'hello', level: 1 }).waitFor();
-  assert.match(await page.locator('main').innerText(), /GREETING/);
+  assert.match(await text(page.locator('main')), /GREETING/);
 
   // Invoke with an event: the Result region shows the answer, status, duration and the call's log lines.
   await page.getByLabel('Event').fill('{"name": "console"}');
   await page.getByRole('button', { name: 'Invoke' }).click();
   const result = page.getByRole('region', { name: 'Result' });
   await result.getByText('hello console').waitFor();
-  const resultText = await result.innerText();
+  const resultText = await text(result);
   assert.match(resultText, /Succeeded/);
   assert.match(resultText, /Status\s*200/);
   assert.match(resultText, /Duration\s*\d+ ms/);
@@ -84,7 +92,9 @@ test('a person signs in, finds a function, invokes it, tails its logs, sees inst
   await page.getByRole('link', { name: 'Logs' }).click();
   await page.getByRole('button', { name: 'Start live tail' }).click();
   await page.getByText('Tail live.').waitFor();
-  await until(() => page.getByRole('button', { name: 'Stop live tail' }).isVisible(), { what: 'the tail is on' });
+  await until(() => page.getByRole('button', { name: 'Stop live tail' }).isVisible(), {
+    what: 'the tail is on',
+  });
   await fc.invokeFunction('shop', 'hello', JSON.stringify({ name: 'tail-check' }));
   await page.getByRole('log', { name: 'Live log lines' }).getByText('got event for tail-check').waitFor();
   // And the search finds stored lines by request id.
@@ -92,17 +102,20 @@ test('a person signs in, finds a function, invokes it, tails its logs, sees inst
   const requestId = String((invoked.headers as Record<string, string>)['x-fc-request-id']);
   await page.getByLabel('Request ID').fill(requestId);
   await page.getByRole('button', { name: 'Search' }).click();
-  await until(
-    async () => /got event for search-me/.test(await page.getByLabel('Search results').innerText()),
-    { what: 'the search finds the call by request id', timeoutMs: 30_000 },
-  );
-  assert.doesNotMatch(await page.getByLabel('Search results').innerText(), /tail-check/);
+  await until(async () => /got event for search-me/.test(await text(page.getByLabel('Search results'))), {
+    what: 'the search finds the call by request id',
+    timeoutMs: 30_000,
+  });
+  assert.doesNotMatch(await text(page.getByLabel('Search results')), /tail-check/);
   await shot('5-logs');
 
   // Instances: the warm instance that served the calls.
   await page.getByRole('link', { name: 'Instances' }).click();
-  await page.getByRole('row', { name: /Idle|Busy/ }).first().waitFor();
-  assert.match(await page.getByRole('table').innerText(), /LATEST/);
+  await page
+    .getByRole('row', { name: /Idle|Busy/ })
+    .first()
+    .waitFor();
+  assert.match(await text(page.getByRole('table')), /LATEST/);
   await shot('6-instances');
 
   // Metrics: the Calls chart has the calls of the last hour.
@@ -129,4 +142,9 @@ async function signOut(page: Page): Promise<void> {
   await page.getByLabel('Access key ID').waitFor();
   await page.reload();
   await page.getByLabel('Access key ID').waitFor();
+}
+
+/** What a locator's element says (its text content; a missing element says nothing). */
+async function text(locator: Locator): Promise<string> {
+  return (await locator.textContent()) ?? '';
 }
