@@ -73,7 +73,13 @@ function Chart({ chart, minutes }) {
         axes: [{}, { size: 50 }],
         series: [
           {},
-          ...chart.series.map(([, label, color]) => ({ label, stroke: color, width: 2, spanGaps: false, points: { show: true, size: 5 } })),
+          ...chart.series.map(([, label, color]) => ({
+            label,
+            stroke: color,
+            width: 2,
+            spanGaps: false,
+            points: { show: true, size: 5 },
+          })),
         ],
       },
       data,
