@@ -87,6 +87,11 @@ test('a person signs in, finds a function, invokes it, tails its logs, sees inst
   assert.match(resultText, /got event for console/);
   assert.match(resultText, /Billed Duration/);
   await shot('4-function-invoked');
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: /Download code/ }).click(),
+  ]);
+  assert.match(download.suggestedFilename(), /\.zip$/);
 
   // Logs: the live tail shows a call made after it started.
   await page.getByRole('link', { name: 'Logs' }).click();
@@ -118,6 +123,12 @@ test('a person signs in, finds a function, invokes it, tails its logs, sees inst
   assert.match(await text(page.getByRole('table')), /LATEST/);
   await shot('6-instances');
 
+  // Keyboard: the function's navigation is reachable and followable with Tab and Enter.
+  await page.getByRole('link', { name: 'Overview' }).focus();
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Enter');
+  await page.getByRole('button', { name: 'Start live tail' }).waitFor();
+
   // Metrics: the Calls chart has the calls of the last hour.
   await page.getByRole('link', { name: 'Metrics' }).click();
   const calls = page.getByRole('figure', { name: 'Calls' });
@@ -127,12 +138,6 @@ test('a person signs in, finds a function, invokes it, tails its logs, sees inst
   assert.ok(total >= 3, `the Calls chart counts the 3 calls (says: ${summary})`);
   assert.ok(Number(await calls.getAttribute('data-points')) >= 1, 'the chart has a point with calls');
   await shot('7-metrics');
-
-  // Keyboard: the function's navigation is reachable and followable with Tab and Enter.
-  await page.getByRole('link', { name: 'Overview' }).focus();
-  await page.keyboard.press('Tab');
-  await page.keyboard.press('Enter');
-  await page.getByRole('button', { name: 'Start live tail' }).waitFor();
 
   await signOut(page);
 });
