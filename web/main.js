@@ -30,11 +30,11 @@ function App() {
       <span class="muted">account ${session.accountId} · ${session.region}</span>
       <button type="button" class="link" onClick=${signOut}>Sign out</button>
     </header>
-    <main id="main"><${Routes} /></main>
+    <main id="main"><${Routes} session=${session} /></main>
   `;
 }
 
-function Routes() {
+function Routes({ session }) {
   const route = useRoute();
   if (route.page === 'service') return html`<${ServicePage} key=${route.service} service=${route.service} />`;
   if (route.page === 'function') {
@@ -45,7 +45,7 @@ function Routes() {
       tab=${route.tab}
     />`;
   }
-  return html`<${ServicesPage} />`;
+  return html`<${ServicesPage} session=${session} />`;
 }
 
 render(html`<${App} />`, document.getElementById('app'));

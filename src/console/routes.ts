@@ -66,6 +66,7 @@ export function registerConsoleRoutes(app: FastifyInstance, api: ApiDeps, deps: 
     const key = authorize(request, 'GET', '/account-settings');
     reply.header('cache-control', 'no-store');
     return {
+      accessKeyId: sessions.keyOf(sessionIdOf(request.headers))?.accessKeyId,
       accountId: api.credentials.accountId,
       region: api.config.region,
       scopedToService: key.serviceName ?? null,

@@ -50,6 +50,7 @@ test('a person signs in, finds a function, invokes it, tails its logs, sees inst
   // Nothing deployed yet: the empty state tells how to deploy a first function.
   await page.getByRole('heading', { name: /deploy your first function/ }).waitFor();
   assert.match(await text(page.locator('main')), /kumo deploy/);
+  assert.match(await text(page.locator('main')), new RegExp(`--access-key-id ${ACCESS_KEY_ID}`));
   await shot('2-empty-state');
   // The secret is in no storage the page's scripts (or another page's) can read.
   const stored = String(
@@ -87,6 +88,18 @@ test('a person signs in, finds a function, invokes it, tails its logs, sees inst
   assert.match(resultText, /got event for console/);
   assert.match(resultText, /Billed Duration/);
   await shot('4-function-invoked');
+  // A JSON event that is not JSON is caught before sending; as Text it is sent, and the function's failure shows.
+  await page.getByLabel('Event').fill('not json');
+  await page.getByRole('button', { name: 'Invoke' }).click();
+  await page
+    .getByRole('alert')
+    .getByText(/not valid JSON/)
+    .waitFor();
+  await page.getByRole('radio', { name: 'Text' }).check();
+  await page.getByRole('button', { name: 'Invoke' }).click();
+  await result.getByText(/Failed: UnhandledInvocationError/).waitFor();
+  assert.match(await text(result), /SyntaxError/);
+  await shot('4b-function-failed');
   const [download] = await Promise.all([
     page.waitForEvent('download'),
     page.getByRole('button', { name: /Download code/ }).click(),

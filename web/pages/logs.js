@@ -78,10 +78,17 @@ function LogLines({ label, lines, empty, live }) {
   return html`<div class="log" role=${live ? 'log' : undefined} aria-label=${label} tabindex="0">
     ${lines.map(
       (line) => html`<div class="line" key=${line.id}>
-        <time datetime=${line.time}>${line.time.slice(11, 23)}</time>
+        <time datetime=${line.time} title=${line.time}>${clock(line.time)}</time>
         <code class="rid">${line.requestId ? line.requestId.slice(0, 8) : '—'}</code>
         <span class="msg" title=${line.requestId}>${line.message}</span>
       </div>`,
     )}
   </div>`;
+}
+
+/** Local wall-clock time with milliseconds (the From/To fields are local time too). */
+function clock(iso) {
+  const date = new Date(iso);
+  const ms = String(date.getMilliseconds()).padStart(3, '0');
+  return `${date.toLocaleTimeString([], { hour12: false })}.${ms}`;
 }
