@@ -164,4 +164,22 @@ test('the console page is served with a strict CSP, compressed, and a live tail 
   // The tail route wants the header as much as the API does.
   const noHeader = await fetch(`${server.url}/console/services/s/functions/f/tail`, { headers: { cookie } });
   assert.equal(noHeader.status, 403);
+  // A tail still open when the server shuts down is ended, and does not hold the shutdown.
+  const cookie2 = cookieOf(await signIn(server.url));
+  const open = await fetch(`${server.url}/console/services/s/functions/f/tail`, {
+    headers: { ...CONSOLE, cookie: cookie2 },
+  });
+  const openReader = (open.body as ReadableStream<Uint8Array>)
+    .pipeThrough(new TextDecoderStream())
+    .getReader();
+  assert.match((await openReader.read()).value ?? '', /tail started/);
+  const closed = server.close();
+  let rest = '';
+  for (;;) {
+    const { value, done } = await openReader.read();
+    if (done) break;
+    rest += value;
+  }
+  assert.match(rest, /"reason":"server closing"/);
+  await closed;
 });
