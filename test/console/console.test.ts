@@ -16,6 +16,11 @@ const HANDLER = `exports.handler = (event, context, callback) => {
   callback(null, 'hello ' + input.name);
 };`;
 
+const PAGE = `exports.page = (request, response) => {
+  response.setHeader('content-type', 'text/plain');
+  response.send('served by page');
+};`;
+
 test('a person signs in, finds a function, invokes it, tails its logs, sees instances and metrics', async (t) => {
   if (!existsSync(CHROMIUM)) {
     t.skip(`needs Debian's chromium at ${CHROMIUM} (scripts/setup.sh installs it)`);
@@ -67,6 +72,20 @@ test('a person signs in, finds a function, invokes it, tails its logs, sees inst
     environmentVariables: { GREETING: 'hi' },
     code: { zipFile: await zipFiles({ 'index.js': HANDLER }) },
   });
+
+  await fc.createFunction('shop', {
+    functionName: 'page',
+    runtime: 'nodejs20',
+    handler: 'index.page',
+    code: { zipFile: await zipFiles({ 'index.js': PAGE }) },
+  });
+  await fc.createTrigger('shop', 'page', {
+    triggerName: 'web',
+    triggerType: 'http',
+    triggerConfig: { authType: 'anonymous', methods: ['GET'] },
+  });
+  await fc.publishVersion('shop', 'first release');
+  await fc.createAlias('shop', 'prod', '1');
 
   // The service list, then the service's functions, each a link named by the function.
   await page.reload();
@@ -142,6 +161,23 @@ test('a person signs in, finds a function, invokes it, tails its logs, sees inst
   await page.keyboard.press('Enter');
   await page.getByRole('button', { name: 'Start live tail' }).waitFor();
 
+  // An HTTP function: its trigger URL to click, and the service's versions and aliases.
+  await page.getByRole('link', { name: 'shop', exact: true }).click();
+  await page.getByRole('link', { name: 'page', exact: true }).click();
+  const triggerUrl = `${server.url}/2016-08-15/proxy/shop/page/`;
+  const [site] = await Promise.all([
+    page.waitForEvent('popup'),
+    page.getByRole('link', { name: triggerUrl }).click(),
+  ]);
+  await site.getByText('served by page').waitFor();
+  await site.close();
+  const versions = page.getByRole('table', { name: 'Versions' });
+  assert.match(await text(versions), /first release/);
+  assert.match(await text(page.getByRole('table', { name: 'Aliases' })), /prod\s*1/);
+  await shot('7-http-function');
+  await page.goBack();
+  await page.goBack();
+
   // Metrics: the Calls chart has the calls of the last hour.
   await page.getByRole('link', { name: 'Metrics' }).click();
   const calls = page.getByRole('figure', { name: 'Calls' });
@@ -150,7 +186,7 @@ test('a person signs in, finds a function, invokes it, tails its logs, sees inst
   const total = Number(/Calls: (\d+) in the hour/.exec(summary ?? '')?.[1]);
   assert.ok(total >= 3, `the Calls chart counts the 3 calls (says: ${summary})`);
   assert.ok(Number(await calls.getAttribute('data-points')) >= 1, 'the chart has a point with calls');
-  await shot('7-metrics');
+  await shot('8-metrics');
 
   await signOut(page);
 });
