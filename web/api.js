@@ -27,6 +27,10 @@ export async function request(path, { method = 'GET', body, headers = {} } = {})
   const json = text === '' ? undefined : safeJson(text);
   if (!response.ok) {
     const code = json?.ErrorCode ?? `HTTP ${response.status}`;
+    // The session ended (expiry, sign-out elsewhere, a restart): back to the sign-in form.
+    if (response.status === 403 && /console session/.test(json?.ErrorMessage ?? '')) {
+      dispatchEvent(new Event('kumo:signed-out'));
+    }
     throw new ApiError(response.status, code, json?.ErrorMessage ?? text);
   }
   return json;

@@ -16,6 +16,9 @@ function App() {
   const check = () => request('/console/session').then(setSession, () => setSession(null));
   useEffect(() => {
     check();
+    const signedOut = () => setSession(null);
+    addEventListener('kumo:signed-out', signedOut);
+    return () => removeEventListener('kumo:signed-out', signedOut);
   }, []);
   if (session === undefined) return html`<p class="muted" role="status">Loading…</p>`;
   if (session === null) return html`<${SignIn} onSignedIn=${check} />`;

@@ -178,6 +178,24 @@ test('a person signs in, finds a function, invokes it, tails its logs, sees inst
   await page.goBack();
   await page.goBack();
 
+  // A session ended elsewhere (expiry, restart, sign-out in another tab) brings the sign-in form back, and signing
+  // in again lands on the same page.
+  const [session] = (await page.context().cookies()).filter((c) => c.name === 'kumo_console');
+  assert.ok(
+    session?.httpOnly && session.sameSite === 'Strict',
+    'the session cookie is HttpOnly and SameSite=Strict',
+  );
+  const ended = await fetch(`${server.url}/console/session`, {
+    method: 'DELETE',
+    headers: { 'x-kumo-console': '1', cookie: `kumo_console=${session.value}` },
+  });
+  assert.equal(ended.status, 204);
+  await page.getByRole('button', { name: 'Search' }).click();
+  await page.getByLabel('Access key ID').fill(ACCESS_KEY_ID);
+  await page.getByLabel('Access key secret').fill(ACCESS_KEY_SECRET);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Start live tail' }).waitFor();
+
   // Metrics: the Calls chart has the calls of the last hour.
   await page.getByRole('link', { name: 'Metrics' }).click();
   const calls = page.getByRole('figure', { name: 'Calls' });
