@@ -7,7 +7,7 @@ import { InstancesTab } from './instances.js';
 import { InvokePanel } from './invoke.js';
 import { LogsTab } from './logs.js';
 import { MetricsTab } from './metrics.js';
-import { Releases, Triggers } from './triggers.js';
+import { Releases, Triggers, useTriggers } from './triggers.js';
 
 const TABS = [
   ['overview', 'Overview'],
@@ -37,9 +37,11 @@ export function FunctionPage({ service, fn, tab }) {
 
 function Overview({ service, fn, config }) {
   const env = Object.entries(config?.environmentVariables ?? {});
+  const triggers = useTriggers(service, fn);
+  const httpTrigger = triggers.data?.triggers?.some((t) => t.triggerType === 'http');
   return html`<div class="columns">
     <div>
-      <${InvokePanel} service=${service} fn=${fn} />
+      <${InvokePanel} service=${service} fn=${fn} httpTrigger=${httpTrigger} />
     </div>
     <div>
       <section aria-labelledby="config-h">
@@ -75,7 +77,7 @@ function Overview({ service, fn, config }) {
               </table>`
         }
       </section>
-      <${Triggers} service=${service} fn=${fn} />
+      <${Triggers} service=${service} fn=${fn} loaded=${triggers} />
       <${Releases} service=${service} />
     </div>
   </div>`;

@@ -4,7 +4,7 @@ import { Facts } from '../components.js';
 import { html } from '../html.js';
 
 /** The event editor, the Invoke button and the call's result with its framed logs. */
-export function InvokePanel({ service, fn }) {
+export function InvokePanel({ service, fn, httpTrigger }) {
   const [event, setEvent] = useState('{\n  "key": "value"\n}');
   const [format, setFormat] = useState('json');
   const [invalid, setInvalid] = useState(undefined);
@@ -46,6 +46,14 @@ export function InvokePanel({ service, fn }) {
 
   return html`<section aria-labelledby="invoke-h">
     <h2 id="invoke-h">Invoke</h2>
+    ${
+      httpTrigger
+        ? html`<p class="muted">
+            This function has an HTTP trigger: call it with an HTTP request at the trigger's URL (under
+            Triggers). Invoke here sends it an event instead.
+          </p>`
+        : null
+    }
     <fieldset class="inline">
       <legend>Event format</legend>
       ${[

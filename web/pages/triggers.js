@@ -2,11 +2,13 @@ import { enc, fc } from '../api.js';
 import { ErrorMessage, useLoad } from '../components.js';
 import { html } from '../html.js';
 
-export function Triggers({ service, fn }) {
-  const { data, error } = useLoad(
-    () => fc(`/services/${enc(service)}/functions/${enc(fn)}/triggers`),
-    [service, fn],
-  );
+/** The function's triggers, loaded once for the Overview (the Invoke panel and the Triggers list both use them). */
+export function useTriggers(service, fn) {
+  return useLoad(() => fc(`/services/${enc(service)}/functions/${enc(fn)}/triggers`), [service, fn]);
+}
+
+export function Triggers({ service, fn, loaded }) {
+  const { data, error } = loaded;
   const triggers = data?.triggers ?? [];
   return html`<section aria-labelledby="triggers-h">
     <h2 id="triggers-h">Triggers</h2>
