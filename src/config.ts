@@ -103,6 +103,8 @@ const configSchema = z.object({
   instanceAllowedCidrs: checked(parseCidrList).default(''),
   /** The shared runtimes cache (Node.js releases); default `$XDG_CACHE_HOME/kumo/runtimes` (~/.cache/…). */
   runtimesDir: z.string().min(1).optional(),
+  /** Bearer token `GET /metrics` asks for; default none (the endpoint is open, like `/healthz`). */
+  metricsToken: z.string().min(1).optional(),
   /** Never download a runtime: a missing Node.js major runs on the nearest installed one, and Kumo says so. */
   runtimesOffline: flag.default(false),
   /** npm registry the Node.js releases come from; default `npm_config_registry`, else registry.npmjs.org. */
@@ -162,6 +164,7 @@ const ENV_NAMES: Record<keyof ConfigInput, string> = {
   logRetentionIntervalMs: 'KUMO_LOG_RETENTION_INTERVAL_MS',
   instanceAllowedCidrs: 'KUMO_INSTANCE_ALLOWED_CIDRS',
   runtimesDir: 'KUMO_RUNTIMES_DIR',
+  metricsToken: 'KUMO_METRICS_TOKEN',
   runtimesOffline: 'KUMO_RUNTIMES_OFFLINE',
   runtimesRegistry: 'KUMO_RUNTIMES_REGISTRY',
   runtimeInstallTimeoutMs: 'KUMO_RUNTIME_INSTALL_TIMEOUT_MS',

@@ -10,6 +10,7 @@ import { DomainTable, registerGateway } from './gateway/index.js';
 import { ImageStore, registrySettings } from './images/index.js';
 import { AsyncWorker, Invoker, Provisioner, poolKeyOf } from './invoke/index.js';
 import { ThreadedLogStore } from './logs/index.js';
+import { Metrics } from './metrics/index.js';
 import { checkContainerFunction, containerImageStatus, createRuntimeRegistry } from './runtimes/index.js';
 import {
   CompositeSandbox,
@@ -31,6 +32,8 @@ export interface KumoServer {
   credentials: Credentials;
   sandbox: Sandbox;
   logger: Logger;
+  /** Prometheus metrics and the last hour per function. */
+  metrics: Metrics;
   /** Instances running or starting right now. */
   instanceCount(): number;
   /** Stops accepting calls, drains in-flight requests, stops instances, closes the stores. */
@@ -49,6 +52,7 @@ export async function startServer(
   keys.add(credentials.accessKeyId, { secret: credentials.accessKeySecret });
 
   const store = new SqliteMetaStore(join(dataDir, 'meta.db'));
+  const metrics = new Metrics();
   const logs = await ThreadedLogStore.open(join(dataDir, 'logs.db'), {
     onFailure: (error) =>
       logger.error({ err: error }, 'the log store thread failed: function logs are no longer stored'),
@@ -215,6 +219,7 @@ export async function startServer(
     code,
     logs,
     logger,
+    metrics,
     invoker,
     asyncQueue: store.asyncQueue,
     onAsyncEnqueued: () => asyncWorker.notify(),
@@ -268,6 +273,7 @@ export async function startServer(
     credentials,
     sandbox,
     logger,
+    metrics,
     instanceCount: () => scheduler.instanceCount,
     close,
   };

@@ -5,6 +5,12 @@ import Fastify, {
   type FastifyInstance,
   LogController,
 } from 'fastify';
+import {
+  ConsoleSessions,
+  consoleKeyOf,
+  registerConsoleAssets,
+  registerConsoleRoutes,
+} from '../console/index.js';
 import { FcError, LIMITS } from '../model/index.js';
 import { type AccessKey, checkContentMd5, verifyFcSignature } from './auth.js';
 import { authorizeRequest } from './authorize.js';
@@ -20,6 +26,7 @@ import { registerCapacityRoutes } from './routes/capacity.js';
 import { registerCodeRoutes } from './routes/code.js';
 import { registerCustomDomainRoutes } from './routes/custom-domains.js';
 import { registerFunctionRoutes } from './routes/functions.js';
+import { registerHealthRoutes } from './routes/health.js';
 import { registerInvocationRoutes } from './routes/invocations.js';
 import { registerLayerRoutes } from './routes/layers.js';
 import { registerLogRoutes } from './routes/logs.js';
@@ -95,6 +102,8 @@ export function createApp(deps: ApiDeps): FastifyInstance {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
 
+  const consoleSessions = new ConsoleSessions(deps.keys);
+
   // Authorization on the resolved request: the raw target must have one reading only, the signature must
   // cover the routed path, and the key's rights are checked against the route and its decoded parameters.
   app.addHook('onRequest', async (request, reply) => {
@@ -105,11 +114,14 @@ export function createApp(deps: ApiDeps): FastifyInstance {
     if (!route?.startsWith(`${API_PREFIX}/`) || UNSIGNED_PREFIXES.some((p) => route.startsWith(p))) return;
     // fc2 signs getLayerVersionByArn over the raw path (the ARN encoded as one segment), not the decoded one.
     const rawPath = request.url.split('?', 1)[0] ?? '';
-    const key = verifyFcSignature(
-      { method: request.method, url: request.url, headers: request.headers },
-      deps.keys,
-      route === LAYER_ARN_ROUTE ? { paths: [rawPath] } : {},
-    );
+    // The console's session counts only on a request that carries the console header (console/request-auth.ts).
+    const key =
+      consoleKeyOf(request.headers, consoleSessions) ??
+      verifyFcSignature(
+        { method: request.method, url: request.url, headers: request.headers },
+        deps.keys,
+        route === LAYER_ARN_ROUTE ? { paths: [rawPath] } : {},
+      );
     authorizeRequest(key, {
       method: request.method,
       route,
@@ -156,7 +168,7 @@ export function createApp(deps: ApiDeps): FastifyInstance {
     return reply.status(error.status).type('application/json').send(error.toBody(request.id));
   });
 
-  app.get('/healthz', async () => ({ status: 'ok' }));
+  registerHealthRoutes(app, deps);
   registerServiceRoutes(app, deps);
   registerAccountRoutes(app, deps);
   registerFunctionRoutes(app, deps);
@@ -172,5 +184,7 @@ export function createApp(deps: ApiDeps): FastifyInstance {
   registerCapacityRoutes(app, deps);
   // FC 2023-03-30: its own ACS3 auth, error shape and not-found answer, encapsulated in the plugin.
   app.register(async (scope) => fc3Plugin(scope, deps), { prefix: FC3_PREFIX });
+  registerConsoleRoutes(app, deps, { sessions: consoleSessions, metrics: deps.metrics });
+  registerConsoleAssets(app);
   return app;
 }

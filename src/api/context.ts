@@ -4,6 +4,7 @@ import type { KumoConfig } from '../config.js';
 import type { Control } from '../control/index.js';
 import type { Invoker } from '../invoke/index.js';
 import type { LogStore } from '../logs/index.js';
+import type { Metrics } from '../metrics/index.js';
 import type { FunctionRecord } from '../model/index.js';
 import type { Instance } from '../scheduler/index.js';
 import type { AsyncQueueStore, MetaStore } from '../store/index.js';
@@ -37,6 +38,10 @@ export interface ApiDeps {
   instances?(poolKey: string): readonly Instance[];
   /** The zones `getAccountSettings` reports (default: one zone named after the region). */
   availableAZs?: string[];
+  /** Prometheus metrics (`/metrics`) and the last hour per function (`metrics.history`, the console's charts). */
+  metrics?: Metrics;
+  /** Why the server is not ready (`/readyz`): store closed, sandbox unusable, draining; empty when ready. */
+  notReady?(): string[];
   /** Maps a request to another URL before routing (the gateway sends custom-domain requests to itself). */
   rewriteUrl?(url: string, host: string | undefined): string | undefined;
 }

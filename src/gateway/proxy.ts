@@ -8,6 +8,7 @@ import {
   type KeyRing,
   readBoundedBody,
 } from '../api/index.js';
+import { withoutConsoleCookie, withoutConsoleSetCookie } from '../console/index.js';
 import { type Invoker, invokeHttp, resolveHttpTarget } from '../invoke/index.js';
 import { FcError, type HttpTriggerConfig, matchRoute } from '../model/index.js';
 import type { MetaStore } from '../store/index.js';
@@ -47,7 +48,7 @@ export function registerGateway(app: FastifyInstance, deps: GatewayDeps): void {
           throw error;
         }
         reply.removeHeader('x-fc-error-type');
-        reply.status(result.status).headers(result.headers);
+        reply.status(result.status).headers(withoutConsoleSetCookie(result.headers));
         return reply.send(request.method === 'HEAD' ? undefined : result.body);
       };
     scope.all(`${PROXY_PREFIX}*`, handler(parseProxyUrl));
@@ -138,7 +139,7 @@ async function forward(deps: GatewayDeps, request: FastifyRequest, reply: Fastif
     versionId: resolved.versionId,
     method: request.method,
     url: target.url,
-    headers: request.headers,
+    headers: withoutConsoleCookie(request.headers),
     body: body.length > 0 ? body : null,
     clientIp: request.ip,
     basePath: target.basePath,

@@ -103,6 +103,12 @@ export const ERROR_CATALOGUE = {
     kind: 'user',
     description: 'The client (or all clients) already hold the most connections allowed.',
   },
+  TooManySignInAttempts: {
+    status: 429,
+    kind: 'user',
+    description:
+      'Too many failed console sign-ins from this address (or overall); wait for the window to pass.',
+  },
   InternalServerError: { status: 500, kind: 'system', description: 'Kumo failed; see the server log.' },
   FunctionNotStarted: {
     status: 502,
