@@ -24,17 +24,19 @@ export function registerFc3TagRoutes(app: FastifyInstance, deps: ApiDeps): void 
     return { name, arn: `services/${location.serviceName}` };
   };
 
+  // The SDK sends this body with FC 3.0's wire names (`ResourceId`, `ResourceType`, `Tag[{Key, Value}]`).
   app.post('/tags-v2', async (request, reply) => {
     const body = jsonBody(request);
-    checkType(body.resourceType);
-    const entries = Array.isArray(body.tag) ? body.tag : [];
+    checkType(body.ResourceType ?? body.resourceType);
+    const entries = body.Tag ?? body.tag;
     const tagMap: Record<string, string> = {};
-    for (const entry of entries) {
-      if (!isPlainObject(entry) || typeof entry.key !== 'string')
-        throw invalidArgument('each tag needs a key');
-      tagMap[entry.key] = typeof entry.value === 'string' ? entry.value : '';
+    for (const entry of Array.isArray(entries) ? entries : []) {
+      const key = isPlainObject(entry) ? (entry.Key ?? entry.key) : undefined;
+      const value = isPlainObject(entry) ? (entry.Value ?? entry.value) : undefined;
+      if (typeof key !== 'string') throw invalidArgument('each tag needs a Key');
+      tagMap[key] = typeof value === 'string' ? value : '';
     }
-    for (const id of stringList(body.resourceId, 'resourceId')) {
+    for (const id of stringList(body.ResourceId ?? body.resourceId, 'ResourceId')) {
       await tags.tag({ resourceArn: (await serviceArn(id)).arn, tags: tagMap });
     }
     return reply.status(200).send('');
@@ -52,7 +54,9 @@ export function registerFc3TagRoutes(app: FastifyInstance, deps: ApiDeps): void 
 
   app.get('/tags-v2', async (request) => {
     checkType(queryParam(request, 'ResourceType'));
-    const filter = jsonList(request, 'Tag', false) as unknown as { key?: string; value?: string }[];
+    const filter = (jsonList(request, 'Tag', false) as unknown as Record<string, string | undefined>[]).map(
+      (t) => ({ key: t.Key ?? t.key, value: t.Value ?? t.value }),
+    );
     let ids = jsonList(request, 'ResourceId');
     if (ids.length === 0) {
       ids = (await everyFunction(deps.store)).filter((f) => f.service.fcVersion === 'v3').map((f) => f.name);
@@ -66,10 +70,11 @@ export function registerFc3TagRoutes(app: FastifyInstance, deps: ApiDeps): void 
       );
       if (!matches) continue;
       for (const [tagKey, tagValue] of Object.entries(found)) {
-        tagResources.push({ resourceId: name, resourceType: 'function', tagKey, tagValue });
+        tagResources.push({ ResourceId: name, ResourceType: 'function', TagKey: tagKey, TagValue: tagValue });
       }
     }
-    return { tagResources, requestId: request.id };
+    // FC 3.0's wire names for this answer are capitalised (the SDK's ListTagResourcesOutput).
+    return { TagResources: tagResources, RequestId: request.id };
   });
 }
 
