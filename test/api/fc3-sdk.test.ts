@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { test } from 'node:test';
 import { request } from 'undici';
@@ -95,6 +96,31 @@ test('the @alicloud/fc20230330 SDK against a real server', async (t) => {
         'FunctionNotFound',
         404,
       );
+    },
+  );
+
+  await t.test(
+    'a code package larger than a management body goes through createFunction and updateFunction',
+    async () => {
+      const big = await zipFiles({ ...nodeCode('big'), 'noise.bin': randomBytes(600_000) });
+      const created = await client.createFunction(
+        new fc3.CreateFunctionRequest({
+          body: new fc3.CreateFunctionInput({
+            functionName: 'big3',
+            runtime: 'nodejs20',
+            handler: 'index.handler',
+            code: new fc3.InputCodeLocation({ zipFile: big }),
+          }),
+        }),
+      );
+      assert.equal(created.body?.codeSize, Buffer.from(big, 'base64').length);
+      await client.updateFunction(
+        'big3',
+        new fc3.UpdateFunctionRequest({
+          body: new fc3.UpdateFunctionInput({ code: new fc3.InputCodeLocation({ zipFile: big }) }),
+        }),
+      );
+      await client.deleteFunction('big3');
     },
   );
 
@@ -307,6 +333,16 @@ test('the @alicloud/fc20230330 SDK against a real server', async (t) => {
       const got = (await client.getFunction('s2$f2', new fc3.GetFunctionRequest({}))).body;
       assert.equal(got?.functionName, 's2$f2');
 
+      // FC 3.0's function is its service's only function: FC 2.0 cannot add a second one FC 3.0 would never show.
+      await assert.rejects(
+        fc.createFunction('node3', {
+          functionName: 'extra',
+          runtime: 'nodejs20',
+          handler: 'index.handler',
+          code: { zipFile: await zipFiles(nodeCode('x')) },
+        }),
+        /holds the FC 3\.0 function 'node3' and nothing else/,
+      );
       const seen = await fc.getFunction('node3', 'node3');
       assert.equal(seen.data.runtime, 'nodejs20');
       const service = await fc.getService('node3');
