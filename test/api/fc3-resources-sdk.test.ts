@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { test } from 'node:test';
-import * as $OpenApi from '@alicloud/openapi-client';
 import { request } from 'undici';
 import { zipFiles } from '../helpers/code.js';
 import { fc3, fc3Client, readAll, rejectsFc3, runtimeOptions } from '../helpers/fc3.js';
@@ -203,16 +202,11 @@ test('FC 3.0 configs, custom domains, layers, tags and scoped keys through @alic
       const { headers } = JSON.parse((await invoke(fc, 'alpha', 'fn', 'headers')).body) as {
         headers: Record<string, string>;
       };
-      const scoped = new fc3.default.default(
-        new $OpenApi.Config({
-          accessKeyId: headers['X-Fc-Access-Key-Id'],
-          accessKeySecret: headers['X-Fc-Access-Key-Secret'],
-          securityToken: headers['X-Fc-Security-Token'],
-          regionId: 'local',
-          endpoint: new URL(server.url).host,
-          protocol: 'http',
-        }) as never,
-      );
+      const scoped = fc3Client(server.url, {
+        accessKeyId: headers['X-Fc-Access-Key-Id'],
+        accessKeySecret: headers['X-Fc-Access-Key-Secret'],
+        securityToken: headers['X-Fc-Security-Token'],
+      });
       const own = await scoped.getFunction('alpha$fn', new fc3.GetFunctionRequest({}));
       assert.equal(own.body?.functionName, 'alpha$fn');
       const call = await scoped.invokeFunction(

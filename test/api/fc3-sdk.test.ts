@@ -274,7 +274,9 @@ test('the @alicloud/fc20230330 SDK against a real server', async (t) => {
 
   await t.test('a wrong secret, a stale x-acs-date, a tampered body and a replay are refused', async () => {
     await rejectsFc3(
-      fc3Client(server.url, 'wrong-secret').listFunctions(new fc3.ListFunctionsRequest({})),
+      fc3Client(server.url, { accessKeySecret: 'wrong-secret' }).listFunctions(
+        new fc3.ListFunctionsRequest({}),
+      ),
       'SignatureNotMatch',
       403,
     );
