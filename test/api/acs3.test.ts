@@ -128,3 +128,19 @@ test('a nonce is refused while its request is still acceptable; the window stays
   nonces.claim('c', now + 30, now + 11);
   assert.equal(nonces.size, 2);
 });
+
+test("a full window forgets temporary keys' nonces first, never the account key's before they expire", () => {
+  const nonces = new NonceWindow(3);
+  const now = 1_000_000;
+  nonces.claim('root-1', now + 100, now);
+  nonces.claim('temp-1', now + 100, now, true);
+  nonces.claim('temp-2', now + 100, now, true);
+  // A flood of temporary-key requests replaces the oldest temporary nonce, and the account key keeps working.
+  nonces.claim('temp-3', now + 100, now, true);
+  nonces.claim('root-2', now + 100, now);
+  assert.throws(() => nonces.claim('root-1', now + 100, now), fcError('SignatureNonceUsed'));
+  assert.throws(() => nonces.claim('temp-3', now + 100, now, true), fcError('SignatureNonceUsed'));
+  nonces.claim('root-3', now + 100, now);
+  // Only the account key's nonces left: a new one is refused rather than forgetting one early.
+  assert.throws(() => nonces.claim('root-4', now + 100, now), fcError('ResourceThrottled'));
+});
