@@ -380,5 +380,28 @@ test('the @alicloud/fc20230330 SDK against a real server', async (t) => {
       400,
       /ListSessions/,
     );
+    const host = new URL(server.url).host;
+    const unknown = await request(`${server.url}/2023-03-30/nothing-here`, {
+      headers: signAcs3Request({
+        method: 'GET',
+        path: '/2023-03-30/nothing-here',
+        headers: { host },
+        accessKeyId: ACCESS_KEY_ID,
+        accessKeySecret: ACCESS_KEY_SECRET,
+      }),
+    });
+    assert.equal(unknown.statusCode, 400);
+    const body = (await unknown.body.json()) as Record<string, string>;
+    assert.equal(body.Code, 'PathNotSupported');
+    assert.match(body.Message ?? '', /'GET' against '\/2023-03-30\/nothing-here' is not supported/);
+    // FC 2.0's signature scheme on an FC 3.0 path is named as the wrong scheme.
+    const fc2Signed = await request(`${server.url}/2023-03-30/functions`, {
+      headers: { authorization: `FC ${ACCESS_KEY_ID}:abc`, date: new Date().toUTCString() },
+    });
+    assert.equal(fc2Signed.statusCode, 400);
+    assert.match(
+      ((await fc2Signed.body.json()) as { Message: string }).Message,
+      /ACS3-HMAC-SHA256 signatures only/,
+    );
   });
 });
