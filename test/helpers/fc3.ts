@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import type { Readable } from 'node:stream';
 import * as sdk from '@alicloud/fc20230330';
 import * as $OpenApi from '@alicloud/openapi-client';
-import { RuntimeOptions } from '@darabonba/typescript';
+// tea-util (a declared dependency) re-exports the SDK's own RuntimeOptions (@darabonba/typescript).
+import { RuntimeOptions } from '@alicloud/tea-util';
 import { ACCESS_KEY_ID, ACCESS_KEY_SECRET } from './credentials.js';
 
 // A CommonJS module with `exports.default`: through Node's ESM loader the default import is `module.exports`.
