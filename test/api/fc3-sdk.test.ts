@@ -33,7 +33,7 @@ const invoke = (event: string, qualifier?: string) =>
   new fc3.InvokeFunctionRequest({ body: Readable.from([Buffer.from(event)]), qualifier });
 
 // End to end on a real port with the official FC 3.0 SDK (@alicloud/fc20230330): the calls a new FC 3.0 user
-// makes, FC 3.0's ACS3 signature refusals, and one model shared with FC 2.0 (@alicloud/fc2).
+// makes (refusals: fc3-errors-sdk.test.ts; FC 2.0 interplay: fc3-model-sdk.test.ts).
 test('the @alicloud/fc20230330 SDK against a real server', async (t) => {
   const { server, fc } = await startTestServer(t);
   const client = fc3Client(server.url);
@@ -270,59 +270,4 @@ test('the @alicloud/fc20230330 SDK against a real server', async (t) => {
     // Its service (Kumo's model) went with it.
     await assert.rejects(fc.getService('custom3'), /ServiceNotFound/);
   });
-
-  await t.test(
-    'one model: FC 2.0 functions in FC 3.0 as service$function, FC 3.0 functions in FC 2.0',
-    async () => {
-      await fc.createService('s2');
-      await fc.createFunction('s2', {
-        functionName: 'f2',
-        runtime: 'nodejs20',
-        handler: 'index.handler',
-        code: { zipFile: await zipFiles(nodeCode('two')) },
-      });
-      const v2 = (await client.listFunctions(new fc3.ListFunctionsRequest({ fcVersion: 'v2' }))).body;
-      assert.deepEqual(
-        v2?.functions?.map((f: fc3.Function) => f.functionName),
-        ['s2$f2'],
-      );
-      const v3 = (await client.listFunctions(new fc3.ListFunctionsRequest({ fcVersion: 'v3' }))).body;
-      assert.ok(v3?.functions?.some((f: fc3.Function) => f.functionName === 'node3'));
-      assert.ok(!v3?.functions?.some((f: fc3.Function) => f.functionName?.includes('$')));
-      const answer = await client.invokeFunction('s2$f2', invoke('x'));
-      assert.equal(await readAll(answer.body), 'two:x');
-      const got = (await client.getFunction('s2$f2', new fc3.GetFunctionRequest({}))).body;
-      assert.equal(got?.functionName, 's2$f2');
-
-      // FC 3.0's function is its service's only function: FC 2.0 cannot add a second one FC 3.0 would never show.
-      await assert.rejects(
-        fc.createFunction('node3', {
-          functionName: 'extra',
-          runtime: 'nodejs20',
-          handler: 'index.handler',
-          code: { zipFile: await zipFiles(nodeCode('x')) },
-        }),
-        /holds the FC 3\.0 function 'node3' and nothing else/,
-      );
-      const seen = await fc.getFunction('node3', 'node3');
-      assert.equal(seen.data.runtime, 'nodejs20');
-      const service = await fc.getService('node3');
-      assert.equal('fcVersion' in service.data, false);
-
-      await rejectsFc3(
-        client.createFunction(
-          new fc3.CreateFunctionRequest({
-            body: new fc3.CreateFunctionInput({
-              functionName: 's2',
-              runtime: 'nodejs20',
-              handler: 'index.handler',
-            }),
-          }),
-        ),
-        'FunctionAlreadyExists',
-        409,
-        /FC 2\.0 service 's2'/,
-      );
-    },
-  );
 });

@@ -36,7 +36,12 @@ export function registerFc3FunctionRoutes(app: FastifyInstance, deps: ApiDeps, c
       );
     }
     const existing = await store.getService(name);
-    if (existing) throw alreadyExists(name, existing.value);
+    if (existing?.value.fcVersion === 'v3' && !(await store.getFunction(name, name))) {
+      // Left empty by FC 2.0's deleteFunction: the name is free again (refused while versions or aliases remain).
+      await control.services.delete(name);
+    } else if (existing) {
+      throw alreadyExists(name, existing.value);
+    }
     const parts = fc3InputToFc2(body);
     let service: Service;
     try {
