@@ -52,6 +52,9 @@ const CODE_ROUTES = new Set([
   `POST ${API_PREFIX}/services/:/functions`,
   `PUT ${API_PREFIX}/services/:/functions/:`,
   `POST ${API_PREFIX}/layers/:/versions`,
+  `POST ${FC3_PREFIX}/functions`,
+  `PUT ${FC3_PREFIX}/functions/:`,
+  `POST ${FC3_PREFIX}/layers/:/versions`,
 ]);
 
 /** Builds the HTTP app (no listen): FC 2016-08-15 API with signature auth and FC error JSON. */

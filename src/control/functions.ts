@@ -56,7 +56,14 @@ export class FunctionControl {
     const { store } = this.#deps;
     const { serviceName } = service;
     const { code, functionName, ...fields } = validateInput(createFunctionBody, body);
-    requireWritable((await resolveService(store, serviceName, service.qualifier)).versionId);
+    const home = await resolveService(store, serviceName, service.qualifier);
+    requireWritable(home.versionId);
+    if (home.service.value.fcVersion === 'v3' && functionName !== serviceName) {
+      // FC 3.0's function `f` is service `f` holding `f` alone (src/model/fc3.ts): FC 3.0 would never show more.
+      throw invalidArgument(
+        `service '${serviceName}' holds the FC 3.0 function '${serviceName}' and nothing else: create '${functionName}' in another service`,
+      );
+    }
     if (await store.getFunction(serviceName, functionName)) {
       throw new FcError(
         'FunctionAlreadyExists',

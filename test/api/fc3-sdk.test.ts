@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { test } from 'node:test';
 import { request } from 'undici';
-import { signAcs3Request } from '../../src/api/acs3/index.js';
 import { crc64Ecma } from '../../src/code/index.js';
 import { zipFiles } from '../helpers/code.js';
 import { fc3, fc3Client, readAll, rejectsFc3, runtimeOptions } from '../helpers/fc3.js';
 import { until } from '../helpers/poll.js';
-import { ACCESS_KEY_ID, ACCESS_KEY_SECRET, ACCOUNT_ID, startTestServer } from '../helpers/server.js';
+import { ACCOUNT_ID, startTestServer } from '../helpers/server.js';
 
 /** A custom runtime: `/invoke` answers `custom:<event>`, anything else (an HTTP trigger) echoes the request. */
 const CUSTOM_BOOTSTRAP = `#!/usr/bin/env node
@@ -33,7 +33,7 @@ const invoke = (event: string, qualifier?: string) =>
   new fc3.InvokeFunctionRequest({ body: Readable.from([Buffer.from(event)]), qualifier });
 
 // End to end on a real port with the official FC 3.0 SDK (@alicloud/fc20230330): the calls a new FC 3.0 user
-// makes, FC 3.0's ACS3 signature refusals, and one model shared with FC 2.0 (@alicloud/fc2).
+// makes (refusals: fc3-errors-sdk.test.ts; FC 2.0 interplay: fc3-model-sdk.test.ts).
 test('the @alicloud/fc20230330 SDK against a real server', async (t) => {
   const { server, fc } = await startTestServer(t);
   const client = fc3Client(server.url);
@@ -95,6 +95,31 @@ test('the @alicloud/fc20230330 SDK against a real server', async (t) => {
         'FunctionNotFound',
         404,
       );
+    },
+  );
+
+  await t.test(
+    'a code package larger than a management body goes through createFunction and updateFunction',
+    async () => {
+      const big = await zipFiles({ ...nodeCode('big'), 'noise.bin': randomBytes(600_000) });
+      const created = await client.createFunction(
+        new fc3.CreateFunctionRequest({
+          body: new fc3.CreateFunctionInput({
+            functionName: 'big3',
+            runtime: 'nodejs20',
+            handler: 'index.handler',
+            code: new fc3.InputCodeLocation({ zipFile: big }),
+          }),
+        }),
+      );
+      assert.equal(created.body?.codeSize, Buffer.from(big, 'base64').length);
+      await client.updateFunction(
+        'big3',
+        new fc3.UpdateFunctionRequest({
+          body: new fc3.UpdateFunctionInput({ code: new fc3.InputCodeLocation({ zipFile: big }) }),
+        }),
+      );
+      await client.deleteFunction('big3');
     },
   );
 
@@ -244,103 +269,5 @@ test('the @alicloud/fc20230330 SDK against a real server', async (t) => {
     assert.deepEqual(left?.functions, []);
     // Its service (Kumo's model) went with it.
     await assert.rejects(fc.getService('custom3'), /ServiceNotFound/);
-  });
-
-  await t.test('a wrong secret, a stale x-acs-date, a tampered body and a replay are refused', async () => {
-    await rejectsFc3(
-      fc3Client(server.url, 'wrong-secret').listFunctions(new fc3.ListFunctionsRequest({})),
-      'SignatureNotMatch',
-      403,
-    );
-    const host = new URL(server.url).host;
-    const path = '/2023-03-30/functions';
-    const body = JSON.stringify({ functionName: 'tamper', runtime: 'nodejs20', handler: 'index.handler' });
-    const sign = (date?: Date) =>
-      signAcs3Request({
-        method: 'POST',
-        path,
-        headers: { host, 'content-type': 'application/json', 'x-acs-action': 'CreateFunction' },
-        body,
-        accessKeyId: ACCESS_KEY_ID,
-        accessKeySecret: ACCESS_KEY_SECRET,
-        date,
-      });
-    const send = async (headers: Record<string, string>, sent = body) => {
-      const answer = await request(`${server.url}${path}`, { method: 'POST', headers, body: sent });
-      return { status: answer.statusCode, json: (await answer.body.json()) as Record<string, string> };
-    };
-    const stale = await send(sign(new Date(Date.now() - 20 * 60_000)));
-    assert.equal(stale.status, 403);
-    assert.equal(stale.json.Code, 'RequestTimeTooSkewed');
-    assert.ok(stale.json.RequestId && stale.json.Message);
-    const tampered = await send(sign(), body.replace('tamper', 'tampex'));
-    assert.equal(tampered.status, 400);
-    assert.equal(tampered.json.Code, 'InvalidArgument');
-    assert.match(tampered.json.Message ?? '', /x-acs-content-sha256/);
-    const signed = sign();
-    const first = await send(signed);
-    assert.notEqual(first.json.Code, 'SignatureNonceUsed');
-    const replay = await send(signed);
-    assert.equal(replay.json.Code, 'SignatureNonceUsed');
-  });
-
-  await t.test(
-    'one model: FC 2.0 functions in FC 3.0 as service$function, FC 3.0 functions in FC 2.0',
-    async () => {
-      await fc.createService('s2');
-      await fc.createFunction('s2', {
-        functionName: 'f2',
-        runtime: 'nodejs20',
-        handler: 'index.handler',
-        code: { zipFile: await zipFiles(nodeCode('two')) },
-      });
-      const v2 = (await client.listFunctions(new fc3.ListFunctionsRequest({ fcVersion: 'v2' }))).body;
-      assert.deepEqual(
-        v2?.functions?.map((f: fc3.Function) => f.functionName),
-        ['s2$f2'],
-      );
-      const v3 = (await client.listFunctions(new fc3.ListFunctionsRequest({ fcVersion: 'v3' }))).body;
-      assert.ok(v3?.functions?.some((f: fc3.Function) => f.functionName === 'node3'));
-      assert.ok(!v3?.functions?.some((f: fc3.Function) => f.functionName?.includes('$')));
-      const answer = await client.invokeFunction('s2$f2', invoke('x'));
-      assert.equal(await readAll(answer.body), 'two:x');
-      const got = (await client.getFunction('s2$f2', new fc3.GetFunctionRequest({}))).body;
-      assert.equal(got?.functionName, 's2$f2');
-
-      const seen = await fc.getFunction('node3', 'node3');
-      assert.equal(seen.data.runtime, 'nodejs20');
-      const service = await fc.getService('node3');
-      assert.equal('fcVersion' in service.data, false);
-
-      await rejectsFc3(
-        client.createFunction(
-          new fc3.CreateFunctionRequest({
-            body: new fc3.CreateFunctionInput({
-              functionName: 's2',
-              runtime: 'nodejs20',
-              handler: 'index.handler',
-            }),
-          }),
-        ),
-        'FunctionAlreadyExists',
-        409,
-        /FC 2\.0 service 's2'/,
-      );
-    },
-  );
-
-  await t.test('what is not served says so in FC 3.0 error shape', async () => {
-    await rejectsFc3(
-      client.describeRegions(new fc3.DescribeRegionsRequest({})),
-      'NotSupported',
-      400,
-      /DescribeRegions/,
-    );
-    await rejectsFc3(
-      client.listSessions('node3', new fc3.ListSessionsRequest({})),
-      'NotSupported',
-      400,
-      /ListSessions/,
-    );
   });
 });

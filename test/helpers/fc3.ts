@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import type { Readable } from 'node:stream';
 import * as sdk from '@alicloud/fc20230330';
 import * as $OpenApi from '@alicloud/openapi-client';
-import { RuntimeOptions } from '@darabonba/typescript';
+// tea-util (a declared dependency) re-exports the SDK's own RuntimeOptions (@darabonba/typescript).
+import { RuntimeOptions } from '@alicloud/tea-util';
 import { ACCESS_KEY_ID, ACCESS_KEY_SECRET } from './credentials.js';
 
 // A CommonJS module with `exports.default`: through Node's ESM loader the default import is `module.exports`.
@@ -12,14 +13,21 @@ export type Fc3Client = InstanceType<typeof FC3>;
 export { sdk as fc3 };
 
 /** The official FC 3.0 SDK pointed at a Kumo server (`http://127.0.0.1:PORT`). */
-export function fc3Client(serverUrl: string, accessKeySecret = ACCESS_KEY_SECRET): Fc3Client {
+export function fc3Client(
+  serverUrl: string,
+  key: { accessKeyId?: string; accessKeySecret?: string; securityToken?: string } = {},
+): Fc3Client {
   const { host } = new URL(serverUrl);
   const config = new $OpenApi.Config({
-    accessKeyId: ACCESS_KEY_ID,
-    accessKeySecret,
+    accessKeyId: key.accessKeyId ?? ACCESS_KEY_ID,
+    accessKeySecret: key.accessKeySecret ?? ACCESS_KEY_SECRET,
+    securityToken: key.securityToken,
     regionId: 'local',
     endpoint: host,
     protocol: 'http',
+    // Generous, as for the fc2 client: a loaded CI machine may take seconds to accept or answer.
+    connectTimeout: 60_000,
+    readTimeout: 120_000,
   });
   // The SDK's constructor takes openapi-core's Config; openapi-client's has the same fields.
   return new FC3(config as unknown as ConstructorParameters<typeof FC3>[0]);

@@ -91,6 +91,7 @@ export function verifyAcs3Signature(
     `${auth.accessKeyId}\n${first(request.headers, 'x-acs-signature-nonce')}`,
     date + SIGNATURE_MAX_SKEW_MS,
     now,
+    key.expiresAt !== undefined,
   );
   return { ...key, accessKeyId: auth.accessKeyId };
 }

@@ -4,6 +4,7 @@ import { ALIAS_MAIN_VERSION } from '../../invoke/index.js';
 import {
   FcError,
   invalidArgument,
+  NAME_PATTERN,
   type Service,
   updateServiceBody,
   validateInput,
@@ -29,9 +30,18 @@ export function registerFc3FunctionRoutes(app: FastifyInstance, deps: ApiDeps, c
   app.post('/functions', async (request) => {
     const body = codeJsonBody(request);
     const name = body.functionName;
-    if (typeof name !== 'string' || name === '') throw invalidArgument('functionName is required');
+    if (typeof name !== 'string' || !NAME_PATTERN.test(name)) {
+      throw invalidArgument(
+        `functionName must match ${NAME_PATTERN.source} (letters, digits, _ and -, 1-128)`,
+      );
+    }
     const existing = await store.getService(name);
-    if (existing) throw alreadyExists(name, existing.value);
+    if (existing?.value.fcVersion === 'v3' && !(await store.getFunction(name, name))) {
+      // Left empty by FC 2.0's deleteFunction: the name is free again (refused while versions or aliases remain).
+      await control.services.delete(name);
+    } else if (existing) {
+      throw alreadyExists(name, existing.value);
+    }
     const parts = fc3InputToFc2(body);
     let service: Service;
     try {

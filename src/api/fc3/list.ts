@@ -8,7 +8,7 @@ import { queryParam } from '../routes/common.js';
 import { type Fc3Context, toFc3Function } from './function-map.js';
 import { fc3NameOf } from './names.js';
 
-interface Listed {
+export interface Listed {
   name: string;
   service: Service;
   fn: FunctionRecord;
@@ -62,7 +62,7 @@ function decodeToken(token: string | undefined): string | undefined {
 }
 
 /** Every function under its FC 3.0 name: a v3 service's own function, every function of a v2 service. */
-async function everyFunction(store: MetaStore): Promise<Listed[]> {
+export async function everyFunction(store: MetaStore): Promise<Listed[]> {
   const listed: Listed[] = [];
   let nextToken: string | undefined;
   do {

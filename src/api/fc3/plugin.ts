@@ -6,10 +6,14 @@ import type { ApiDeps } from '../context.js';
 import { toFcError } from '../server-errors.js';
 import { registerFc3AsyncTaskRoutes } from './async-tasks.js';
 import { authorizeFc3, FC3_PREFIX } from './authorize.js';
+import { registerFc3ConfigRoutes } from './configs.js';
+import { registerFc3CustomDomainRoutes } from './domains.js';
 import type { Fc3Context } from './function-map.js';
 import { registerFc3FunctionRoutes } from './functions.js';
 import { registerFc3InvocationRoutes } from './invocations.js';
+import { registerFc3LayerRoutes } from './layers.js';
 import { registerFc3ReleaseRoutes } from './releases.js';
+import { registerFc3TagRoutes } from './tags.js';
 import { registerFc3TriggerRoutes } from './triggers.js';
 import { registerFc3UnservedRoutes } from './unserved.js';
 
@@ -66,6 +70,10 @@ export async function fc3Plugin(app: FastifyInstance, deps: ApiDeps): Promise<vo
   registerFc3TriggerRoutes(app, deps, context);
   registerFc3ReleaseRoutes(app, deps);
   registerFc3AsyncTaskRoutes(app, deps);
+  registerFc3ConfigRoutes(app, deps, context);
+  registerFc3CustomDomainRoutes(app, deps);
+  registerFc3LayerRoutes(app, deps);
+  registerFc3TagRoutes(app, deps);
   registerFc3UnservedRoutes(app);
 }
 
