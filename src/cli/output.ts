@@ -43,7 +43,7 @@ export interface Described {
 
 /** Hints for FC error codes whose usual fix is a kumo command. */
 const API_HINTS: Record<string, string> = {
-  ServiceNotEmpty: 'delete its functions first, or the whole service with `kumo rm -r <service>`',
+  ServiceNotEmpty: '`kumo rm -r <service>` deletes the service together with its functions',
   ServiceNotFound: '`kumo ls` lists the services; `kumo deploy` creates the ones a template describes',
   FunctionNotFound: '`kumo ls <service>` lists its functions',
   InvalidAccessKeyId:
