@@ -4,6 +4,7 @@ import { WebSocket } from 'ws';
 import { sign } from '../api/index.js';
 import type { FcClient } from './client.js';
 import { type ConnectionFlags, connect } from './connection.js';
+import { UsageError } from './output.js';
 
 interface ExecOptions extends ConnectionFlags {
   qualifier?: string;
@@ -39,7 +40,7 @@ export function registerInstanceCommands(program: Command): void {
     .option('--data-dir <dir>', 'a local server data dir to read credentials from')
     .action(async (target: string | undefined, options: InstancesOptions) => {
       const [service, fn] = (target ?? '').split('/');
-      if (!service || !fn) throw new Error(`expected <service>/<function>, got '${target}'`);
+      if (!service || !fn) throw new UsageError(`expected <service>/<function>, got '${target}'`);
       const ref = options.qualifier ? `${service}.${options.qualifier}` : service;
       const { instances } = await connect(options).json<{ instances: InstanceLine[] }>(
         'GET',
@@ -85,7 +86,7 @@ function registerExecCommand(instances: Command): void {
     .option('--data-dir <dir>', 'a local server data dir to read credentials from')
     .action(async (target: string, instanceId: string, command: string[], options: ExecOptions) => {
       const [service, fn] = target.split('/');
-      if (!service || !fn) throw new Error(`expected <service>/<function>, got '${target}'`);
+      if (!service || !fn) throw new UsageError(`expected <service>/<function>, got '${target}'`);
       process.exitCode = await execInInstance(connect(options), {
         service,
         fn,

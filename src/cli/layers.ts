@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { zipDirectory } from '../code/index.js';
 import type { FcClient } from './client.js';
 import { type ConnectionFlags, connect } from './connection.js';
+import { UsageError } from './output.js';
 import { listAll } from './resources.js';
 
 export interface LayerAnswer {
@@ -85,7 +86,8 @@ export function registerLayerCommands(program: Command): void {
   ).action(async (target: string, version: string | undefined, options: ConnectionFlags) => {
     const fromArn = /:layers\/([^/]+)\/versions\/([^/]+)$/.exec(target);
     const [name, number] = fromArn ? [fromArn[1] ?? '', fromArn[2] ?? ''] : [target, version];
-    if (!number) throw new Error('give the version to delete: kumo layer rm <name> <version>, or the ARN');
+    if (!number)
+      throw new UsageError('give the version to delete: kumo layer rm <name> <version>, or the ARN');
     const client = connect(options);
     await client.json('DELETE', `/layers/${encodeURIComponent(name)}/versions/${encodeURIComponent(number)}`);
     process.stdout.write(`deleted layer ${name} version ${number}\n`);
@@ -93,7 +95,8 @@ export function registerLayerCommands(program: Command): void {
 }
 
 export async function zipLayerFolder(dir: string): Promise<Buffer> {
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new Error(`layer folder ${dir} does not exist`);
+  if (!existsSync(dir) || !statSync(dir).isDirectory())
+    throw new UsageError(`layer folder ${dir} does not exist`);
   return zipDirectory(dir);
 }
 

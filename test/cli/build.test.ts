@@ -191,7 +191,7 @@ services:
 
   writeFileSync(join(dir, 's.yaml'), sYaml('true').replace('pre-deploy:', 'pre-build:'));
   const unknown = await runKumo(['deploy'], { endpoint: server.url, cwd: dir });
-  assert.equal(unknown.code, 1);
+  assert.equal(unknown.code, 2, 'a template error is a usage error');
   assert.match(
     unknown.stderr,
     /s\.yaml:\d+:\d+: services\.fn\.actions\.pre-build: Kumo runs pre-deploy and post-deploy/,

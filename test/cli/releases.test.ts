@@ -42,6 +42,6 @@ test('kumo publish, versions, alias set/ls and invoke --qualifier; a redeploy ch
   const versions = await kumo('versions', 'demo');
   assert.match(versions, /^2\s+\S+\s+second\n1\s+\S+\s+first\n$/);
   const bad = await runKumo(['alias', 'set', 'demo', 'prod', '1', '--weight', '2=7'], { endpoint, cwd: dir });
-  assert.equal(bad.code, 1);
+  assert.equal(bad.code, 3, 'an API error');
   assert.match(bad.stderr, /InvalidArgument/);
 });

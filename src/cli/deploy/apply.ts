@@ -32,12 +32,13 @@ export async function applyPlan(
   const c = colours(process.stdout);
   const applied: string[] = [];
   for (const [index, step] of plan.steps.entries()) {
-    const label = `${step.kind} ${step.name}`;
     try {
       await step.run?.(state);
     } catch (error) {
       throw stoppedAt(step, error, applied, plan.steps.slice(index));
     }
+    // After the write: a published layer's name says its new version.
+    const label = `${step.kind} ${step.name}`;
     if (step.run) applied.push(`${label} (${PAST[step.change]})`);
     result.resources.push({ kind: step.kind, name: step.name, change: PAST[step.change] });
     const mark = step.change === 'unchanged' ? c.dim('·') : c.green('✓');

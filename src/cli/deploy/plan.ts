@@ -232,25 +232,27 @@ async function planLayers(
           continue;
         }
         const runtime = String(fn.config.runtime ?? '');
-        plan.steps.push({
+        const step: PlanStep = {
           kind: 'layer',
           name: layerName,
           change: newest ? 'update' : 'create',
           ...(newest && { fields: ['code'] }),
-          run: async (state) => {
-            progress(`uploading layer ${layerName} (${formatBytes(zip.length)})…`);
-            const published = await client.json<LayerAnswer>(
-              'POST',
-              `/layers/${encodeURIComponent(layerName)}/versions`,
-              {
-                code: { zipFile: zip.toString('base64') },
-                compatibleRuntime: runtime ? [runtime] : [],
-                description: `published by kumo deploy from ${dir}`,
-              },
-            );
-            state.layerArns.set(dir, published.arnV2);
-          },
-        });
+        };
+        step.run = async (state) => {
+          progress(`uploading layer ${layerName} (${formatBytes(zip.length)})…`);
+          const published = await client.json<LayerAnswer>(
+            'POST',
+            `/layers/${encodeURIComponent(layerName)}/versions`,
+            {
+              code: { zipFile: zip.toString('base64') },
+              compatibleRuntime: runtime ? [runtime] : [],
+              description: `published by kumo deploy from ${dir}`,
+            },
+          );
+          state.layerArns.set(dir, published.arnV2);
+          step.name = `${layerName} version ${published.version}`;
+        };
+        plan.steps.push(step);
       }
     }
   }
