@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Command } from 'commander';
 import { WebSocket } from 'ws';
 import { sign } from '../api/index.js';
-import type { FcClient } from './client.js';
+import { type FcClient, FcClientError } from './client.js';
 import { type ConnectionFlags, connect } from './connection.js';
 import { UsageError } from './output.js';
 
@@ -117,20 +117,20 @@ function execInInstance(
   const headers: Record<string, string> = { date: new Date().toUTCString(), 'x-fc-account-id': accountId };
   headers.authorization = `FC ${accessKeyId}:${sign(accessKeySecret, 'GET', headers, path)}`;
   const ws = new WebSocket(`${endpoint.replace(/^http/, 'ws')}${path}?${query}`, { headers });
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
     ws.on('unexpected-response', (_request: unknown, response: IncomingMessage) => {
       const chunks: Buffer[] = [];
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () => {
-        const text = Buffer.concat(chunks).toString();
-        let message = text;
-        try {
-          const body = JSON.parse(text) as { ErrorCode?: string; ErrorMessage?: string };
-          message = `${body.ErrorCode}: ${body.ErrorMessage}`;
-        } catch {}
-        process.stderr.write(`kumo: ${message}\n`);
-        resolve(1);
-      });
+      // The server refused the exec (no such instance, bad key…): an API error, printed like every other.
+      response.on('end', () =>
+        reject(
+          FcClientError.from({
+            status: response.statusCode ?? 500,
+            headers: {},
+            body: Buffer.concat(chunks),
+          }),
+        ),
+      );
     });
     ws.on('open', () => {
       if (!o.stdin) return;
