@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { type BuildSettings, buildProject } from './build/index.js';
+import { UsageError } from './output.js';
 import { readTemplate } from './template/index.js';
 
 /** Default time one build command may take before it is stopped. */
@@ -14,7 +15,7 @@ export function buildSettings(
 ): BuildSettings {
   const seconds = Number(timeout ?? DEFAULT_BUILD_TIMEOUT_S);
   if (!Number.isFinite(seconds) || seconds <= 0)
-    throw new Error(`--timeout must be a positive number of seconds`);
+    throw new UsageError(`--timeout must be a positive number of seconds`);
   return {
     timeoutMs: seconds * 1000,
     mode: process.env.KUMO_SANDBOX,

@@ -52,6 +52,8 @@ export class FcClient {
       method: method as 'GET',
       headers,
       body: payload,
+    }).catch((error: unknown) => {
+      throw unreachable(error, this.options.endpoint) ?? error;
     });
     const flat: Record<string, string> = {};
     for (const [k, v] of Object.entries(response.headers))
@@ -72,10 +74,12 @@ export class FcClient {
 }
 
 export class FcClientError extends Error {
+  /** `Code (HTTP status): detail`; `detail` is the server's ErrorMessage alone. */
   constructor(
     readonly status: number,
     readonly code: string,
     message: string,
+    readonly detail: string = message,
   ) {
     super(message);
     this.name = `FcClientError [${code}]`;
@@ -91,8 +95,32 @@ export class FcClientError extends Error {
     } catch {
       // plain text error body
     }
-    return new FcClientError(response.status, code, `${code} (HTTP ${response.status}): ${message}`);
+    return new FcClientError(response.status, code, `${code} (HTTP ${response.status}): ${message}`, message);
   }
+}
+
+/** The server cannot be reached at all (not running, wrong host or port). */
+export class ServerUnreachableError extends Error {
+  override name = 'ServerUnreachableError';
+  constructor(
+    readonly endpoint: string,
+    readonly reason: string,
+  ) {
+    super(
+      reason === 'ECONNREFUSED'
+        ? `the Kumo server at ${endpoint} is not running (connection refused)`
+        : `cannot reach a Kumo server at ${endpoint} (${reason})`,
+    );
+  }
+}
+
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'EAI_AGAIN']);
+
+function unreachable(error: unknown, endpoint: string): ServerUnreachableError | undefined {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' && UNREACHABLE.has(code)
+    ? new ServerUnreachableError(endpoint, code)
+    : undefined;
 }
 
 export const clientFor = (

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FcClient } from './client.js';
+import { UsageError } from './output.js';
 import { configFile } from './setup-commands.js';
 
 export interface ConnectionFlags {
@@ -33,8 +34,10 @@ export function connect(flags: ConnectionFlags, env: NodeJS.ProcessEnv = process
   const accessKeySecret =
     chosen.accessKeySecret ?? env.KUMO_ACCESS_KEY_SECRET ?? config.accessKeySecret ?? local.accessKeySecret;
   if (!accessKeyId || !accessKeySecret) {
-    throw new Error(
-      'no credentials: set KUMO_ACCESS_KEY_ID and KUMO_ACCESS_KEY_SECRET, run `kumo config`, or run next to a local server',
+    throw new UsageError(
+      'no credentials for the Kumo server',
+      'set KUMO_ACCESS_KEY_ID and KUMO_ACCESS_KEY_SECRET, run `kumo config`, run next to a local server, or give its --data-dir',
+      'NoCredentials',
     );
   }
   return new FcClient({

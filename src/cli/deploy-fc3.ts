@@ -1,32 +1,36 @@
 import { crc64Ecma } from '../code/index.js';
 import { type FcClient, FcClientError } from './client.js';
-import type { CodePackager, DeployResult } from './deploy.js';
+import type { CodePackager, PlanStep } from './deploy/plan.js';
 import { Fc3Client } from './fc3-client.js';
+import { formatBytes } from './output.js';
 import type { ProjectFunction, ProjectService } from './template/index.js';
 
-type Change = 'created' | 'updated' | 'unchanged';
 type Json = Record<string, unknown>;
 type Api = Pick<Fc3Client, 'json'>;
 
 /**
- * Deploys an FC 3.0 function of a Serverless Devs 3.x s.yaml through the FC 3.0 API (only it creates functions
+ * Plans an FC 3.0 function of a Serverless Devs 3.x s.yaml through the FC 3.0 API (only it creates functions
  * as FC 3.0's, see src/model/fc3.ts): the function, its triggers, then its custom domain through FC 2.0's
- * custom-domain API (its routes name the function as service and function, the same model).
+ * custom-domain API (its routes name the function as service and function, the same model). Reads only; the
+ * steps' `run` does the writes.
  */
-export async function deployFc3Service(
+export async function planFc3Service(
   client: FcClient,
   service: ProjectService,
   code: CodePackager,
-  record: (kind: string, name: string, change: Change) => void,
-  result: DeployResult,
-): Promise<void> {
+  progress: (line: string) => void,
+): Promise<PlanStep[]> {
   const fc3 = new Fc3Client(client.options);
+  const steps: PlanStep[] = [];
   for (const fn of service.functions) {
     const name = fn.functionName;
+    progress(`zipping ${name}…`);
     const zip = await code(service.serviceName, fn);
-    record('FC 3.0 function', name, await deployFunction(fc3, fn, zip));
+    if (zip) progress(`zipped ${name}: ${formatBytes(zip.length)}`);
+    steps.push(await functionStep(fc3, fn, zip, progress));
     for (const trigger of fn.triggers) {
-      const path = `/functions/${encodeURIComponent(name)}/triggers/${encodeURIComponent(trigger.triggerName)}`;
+      const base = `/functions/${encodeURIComponent(name)}/triggers`;
+      const path = `${base}/${encodeURIComponent(trigger.triggerName)}`;
       const desired = {
         triggerType: trigger.triggerType,
         triggerConfig: trigger.triggerConfig,
@@ -35,22 +39,18 @@ export async function deployFc3Service(
       // FC 3.0 sends `triggerConfig` as a JSON string both ways.
       const wire = { ...desired, triggerConfig: JSON.stringify(trigger.triggerConfig) };
       const current = await get(fc3, path);
-      let change: Change = 'unchanged';
+      const label = { kind: 'trigger' as const, name: `${name}/${trigger.triggerName}` };
       if (!current) {
-        await fc3.json('POST', `/functions/${encodeURIComponent(name)}/triggers`, {
-          triggerName: trigger.triggerName,
-          ...wire,
+        steps.push({
+          ...label,
+          change: 'create',
+          run: () => fc3.json('POST', base, { triggerName: trigger.triggerName, ...wire }),
         });
-        change = 'created';
       } else if (!matches(desired, { ...current, triggerConfig: parseConfig(current.triggerConfig) })) {
         const { triggerType: _type, ...changes } = wire;
-        await fc3.json('PUT', path, changes);
-        change = 'updated';
-      }
-      record('trigger', `${name}/${trigger.triggerName}`, change);
-      if (trigger.triggerType === 'http') {
-        const now = await fc3.json<{ httpTrigger?: { urlInternet?: string } }>('GET', path);
-        if (now.httpTrigger?.urlInternet) result.urls.push(now.httpTrigger.urlInternet);
+        steps.push({ ...label, change: 'update', run: () => fc3.json('PUT', path, changes) });
+      } else {
+        steps.push({ ...label, change: 'unchanged' });
       }
     }
   }
@@ -58,34 +58,56 @@ export async function deployFc3Service(
     const desired = { protocol: domain.protocol, routeConfig: { routes: domain.routes } };
     const path = `/custom-domains/${domain.domainName}`;
     const current = await get(client, path);
-    let change: Change = 'unchanged';
+    const label = { kind: 'custom domain' as const, name: domain.domainName };
     if (!current) {
-      await client.json('POST', '/custom-domains', { domainName: domain.domainName, ...desired });
-      change = 'created';
+      steps.push({
+        ...label,
+        change: 'create',
+        run: () => client.json('POST', '/custom-domains', { domainName: domain.domainName, ...desired }),
+      });
     } else if (!matches(desired, current)) {
-      await client.json('PUT', path, desired);
-      change = 'updated';
+      steps.push({ ...label, change: 'update', run: () => client.json('PUT', path, desired) });
+    } else {
+      steps.push({ ...label, change: 'unchanged' });
     }
-    record('custom domain', domain.domainName, change);
   }
+  return steps;
 }
 
-async function deployFunction(fc3: Fc3Client, fn: ProjectFunction, zip: Buffer | undefined): Promise<Change> {
-  const path = `/functions/${encodeURIComponent(fn.functionName)}`;
+async function functionStep(
+  fc3: Fc3Client,
+  fn: ProjectFunction,
+  zip: Buffer | undefined,
+  progress: (line: string) => void,
+): Promise<PlanStep> {
+  const name = fn.functionName;
+  const path = `/functions/${encodeURIComponent(name)}`;
   const current = await get(fc3, path);
-  const code = zip ? { code: { zipFile: zip.toString('base64') } } : {};
+  const code = () => {
+    if (!zip) return {};
+    progress(`uploading ${name} (${formatBytes(zip.length)})…`);
+    return { code: { zipFile: zip.toString('base64') } };
+  };
+  const label = { kind: 'FC 3.0 function' as const, name };
   if (!current) {
-    await fc3.json('POST', '/functions', { functionName: fn.functionName, ...fn.config, ...code });
-    return 'created';
+    return {
+      ...label,
+      change: 'create',
+      run: () => fc3.json('POST', '/functions', { functionName: name, ...fn.config, ...code() }),
+    };
   }
   const codeChanged = zip !== undefined && current.codeChecksum !== crc64Ecma(zip);
   // FC 3.0 answers layers as `[{arn}]`; a template lists ARNs.
   const layers = Array.isArray(current.layers)
     ? current.layers.map((l: unknown) => (l as { arn?: unknown }).arn)
     : current.layers;
-  if (!codeChanged && matches(fn.config, { ...current, layers })) return 'unchanged';
-  await fc3.json('PUT', path, { ...fn.config, ...(codeChanged ? code : {}) });
-  return 'updated';
+  if (!codeChanged && matches(fn.config, { ...current, layers })) return { ...label, change: 'unchanged' };
+  return {
+    ...label,
+    change: 'update',
+    ...(codeChanged && { fields: ['code'] }),
+    run: () => fc3.json('PUT', path, { ...fn.config, ...(codeChanged ? code() : {}) }),
+  };
 }
 
 function parseConfig(value: unknown): unknown {

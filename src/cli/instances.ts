@@ -2,8 +2,9 @@ import type { IncomingMessage } from 'node:http';
 import type { Command } from 'commander';
 import { WebSocket } from 'ws';
 import { sign } from '../api/index.js';
-import type { FcClient } from './client.js';
+import { type FcClient, FcClientError } from './client.js';
 import { type ConnectionFlags, connect } from './connection.js';
+import { UsageError } from './output.js';
 
 interface ExecOptions extends ConnectionFlags {
   qualifier?: string;
@@ -39,7 +40,7 @@ export function registerInstanceCommands(program: Command): void {
     .option('--data-dir <dir>', 'a local server data dir to read credentials from')
     .action(async (target: string | undefined, options: InstancesOptions) => {
       const [service, fn] = (target ?? '').split('/');
-      if (!service || !fn) throw new Error(`expected <service>/<function>, got '${target}'`);
+      if (!service || !fn) throw new UsageError(`expected <service>/<function>, got '${target}'`);
       const ref = options.qualifier ? `${service}.${options.qualifier}` : service;
       const { instances } = await connect(options).json<{ instances: InstanceLine[] }>(
         'GET',
@@ -85,7 +86,7 @@ function registerExecCommand(instances: Command): void {
     .option('--data-dir <dir>', 'a local server data dir to read credentials from')
     .action(async (target: string, instanceId: string, command: string[], options: ExecOptions) => {
       const [service, fn] = target.split('/');
-      if (!service || !fn) throw new Error(`expected <service>/<function>, got '${target}'`);
+      if (!service || !fn) throw new UsageError(`expected <service>/<function>, got '${target}'`);
       process.exitCode = await execInInstance(connect(options), {
         service,
         fn,
@@ -116,20 +117,20 @@ function execInInstance(
   const headers: Record<string, string> = { date: new Date().toUTCString(), 'x-fc-account-id': accountId };
   headers.authorization = `FC ${accessKeyId}:${sign(accessKeySecret, 'GET', headers, path)}`;
   const ws = new WebSocket(`${endpoint.replace(/^http/, 'ws')}${path}?${query}`, { headers });
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
     ws.on('unexpected-response', (_request: unknown, response: IncomingMessage) => {
       const chunks: Buffer[] = [];
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () => {
-        const text = Buffer.concat(chunks).toString();
-        let message = text;
-        try {
-          const body = JSON.parse(text) as { ErrorCode?: string; ErrorMessage?: string };
-          message = `${body.ErrorCode}: ${body.ErrorMessage}`;
-        } catch {}
-        process.stderr.write(`kumo: ${message}\n`);
-        resolve(1);
-      });
+      // The server refused the exec (no such instance, bad key…): an API error, printed like every other.
+      response.on('end', () =>
+        reject(
+          FcClientError.from({
+            status: response.statusCode ?? 500,
+            headers: {},
+            body: Buffer.concat(chunks),
+          }),
+        ),
+      );
     });
     ws.on('open', () => {
       if (!o.stdin) return;

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { FcClientError } from './client.js';
 import { type ConnectionFlags, connect } from './connection.js';
+import { printJson, UsageError } from './output.js';
 
 interface InvokeOptions extends ConnectionFlags {
   event?: string;
@@ -25,7 +27,7 @@ export function registerInvokeCommand(program: Command): void {
     .option('--data-dir <dir>', 'a local server data dir to read credentials from (default ./.kumo)')
     .action(async (target: string, options: InvokeOptions) => {
       const [service, fn] = target.split('/');
-      if (!service || !fn) throw new Error(`expected <service>/<function>, got '${target}'`);
+      if (!service || !fn) throw new UsageError(`expected <service>/<function>, got '${target}'`);
       const event = options.eventFile
         ? readFileSync(options.eventFile)
         : options.stdin
@@ -35,8 +37,10 @@ export function registerInvokeCommand(program: Command): void {
       const path = `/services/${service}.${options.qualifier}/functions/${fn}/invocations`;
       if (options.async) {
         const queued = await client.send('POST', path, event, { 'x-fc-invocation-type': 'Async' });
-        if (queued.status !== 202) throw new Error(queued.body.toString());
-        process.stdout.write(`queued: request id ${queued.headers['x-fc-request-id']}\n`);
+        if (queued.status !== 202) throw FcClientError.from(queued);
+        const requestId = queued.headers['x-fc-request-id'];
+        if (options.json) return printJson({ requestId, queued: true });
+        process.stdout.write(`queued: request id ${requestId}\n`);
         return;
       }
       const response = await client.send(
@@ -45,12 +49,13 @@ export function registerInvokeCommand(program: Command): void {
         event,
         { 'x-fc-log-type': 'Tail' },
       );
+      const errorType = response.headers['x-fc-error-type'];
+      // No error type: the server refused the call itself (no such function, bad key…), not the function.
+      if (response.status >= 300 && !errorType) throw FcClientError.from(response);
       const logs = Buffer.from(response.headers['x-fc-log-result'] ?? '', 'base64').toString();
-      const failed = response.status >= 300 || !!response.headers['x-fc-error-type'];
-      if (failed) process.exitCode = 1;
+      if (errorType) process.exitCode = 1;
       if (options.json) {
         const requestId = response.headers['x-fc-request-id'];
-        const errorType = response.headers['x-fc-error-type'];
         process.stdout.write(
           `${JSON.stringify({ requestId, errorType, result: response.body.toString(), logs })}\n`,
         );

@@ -1,13 +1,13 @@
 import { existsSync, statSync } from 'node:fs';
-import { basename, dirname, resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { crc64Ecma, zipDirectory } from '../code/index.js';
+import { zipDirectory } from '../code/index.js';
 import type { FcClient } from './client.js';
 import { type ConnectionFlags, connect } from './connection.js';
+import { UsageError } from './output.js';
 import { listAll } from './resources.js';
-import type { Project } from './template/index.js';
 
-interface LayerAnswer {
+export interface LayerAnswer {
   layerName: string;
   version: number;
   description?: string;
@@ -86,15 +86,17 @@ export function registerLayerCommands(program: Command): void {
   ).action(async (target: string, version: string | undefined, options: ConnectionFlags) => {
     const fromArn = /:layers\/([^/]+)\/versions\/([^/]+)$/.exec(target);
     const [name, number] = fromArn ? [fromArn[1] ?? '', fromArn[2] ?? ''] : [target, version];
-    if (!number) throw new Error('give the version to delete: kumo layer rm <name> <version>, or the ARN');
+    if (!number)
+      throw new UsageError('give the version to delete: kumo layer rm <name> <version>, or the ARN');
     const client = connect(options);
     await client.json('DELETE', `/layers/${encodeURIComponent(name)}/versions/${encodeURIComponent(number)}`);
     process.stdout.write(`deleted layer ${name} version ${number}\n`);
   });
 }
 
-async function zipLayerFolder(dir: string): Promise<Buffer> {
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new Error(`layer folder ${dir} does not exist`);
+export async function zipLayerFolder(dir: string): Promise<Buffer> {
+  if (!existsSync(dir) || !statSync(dir).isDirectory())
+    throw new UsageError(`layer folder ${dir} does not exist`);
   return zipDirectory(dir);
 }
 
@@ -136,76 +138,4 @@ export function layerNameOf(dir: string): string {
     .replace(/[^a-zA-Z0-9_-]/g, '-')
     .slice(0, 64);
   return /^[a-zA-Z_]/.test(name) ? name : `_${name}`.slice(0, 64);
-}
-
-/**
- * Runs before anything is deployed. Checks that every layer ARN in the template exists, and replaces the local
- * folders in `layers` lists by ARNs: each folder (relative to the template) is zipped and published as the
- * layer named after it, unless its newest version already holds the same zip. A shared folder is published once.
- */
-export async function publishTemplateLayers(
-  client: FcClient,
-  project: Project,
-  record: (kind: string, name: string, change: 'created' | 'updated' | 'unchanged') => void,
-): Promise<void> {
-  const root = dirname(project.file);
-  const published = new Map<string, string>();
-  for (const service of project.services) {
-    for (const fn of service.functions) {
-      const layers = fn.config.layers;
-      if (!Array.isArray(layers)) continue;
-      const resolved: string[] = [];
-      for (const entry of layers as string[]) {
-        if (!isLayerFolder(entry)) {
-          // Checked before anything is deployed: a wrong ARN must not leave a half-deployed project.
-          await client.json('GET', `/layerarn/${encodeURIComponent(entry)}`).catch((error: Error) => {
-            throw new Error(
-              `function ${service.serviceName}/${fn.functionName}: layer ${entry}: ${error.message}`,
-            );
-          });
-          resolved.push(entry);
-          continue;
-        }
-        const dir = resolve(root, entry);
-        const step = `function ${service.serviceName}/${fn.functionName}: layer folder ${entry}`;
-        let arn = published.get(dir);
-        if (!arn) {
-          try {
-            arn = await publishFolder(client, dir, String(fn.config.runtime ?? ''), record);
-          } catch (error) {
-            throw new Error(`${step}: ${(error as Error).message}`);
-          }
-          published.set(dir, arn);
-        }
-        resolved.push(arn);
-      }
-      fn.config.layers = resolved;
-    }
-  }
-}
-
-async function publishFolder(
-  client: FcClient,
-  dir: string,
-  runtime: string,
-  record: (kind: string, name: string, change: 'created' | 'updated' | 'unchanged') => void,
-): Promise<string> {
-  const name = layerNameOf(dir);
-  const zip = await zipLayerFolder(dir);
-  const newest = (
-    await listAll<LayerAnswer>(client, `/layers?prefix=${encodeURIComponent(name)}`, 'layers')
-  ).find((l) => l.layerName === name);
-  if (newest && newest.codeChecksum === crc64Ecma(zip)) {
-    record('layer', `${name} version ${newest.version}`, 'unchanged');
-    return newest.arnV2;
-  }
-  const layer = await publishLayer(
-    client,
-    name,
-    zip,
-    runtime ? [runtime] : [],
-    `published by kumo deploy from ${dir}`,
-  );
-  record('layer', `${name} version ${layer.version}`, newest ? 'updated' : 'created');
-  return layer.arnV2;
 }

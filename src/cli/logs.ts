@@ -1,6 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Command } from 'commander';
+import type { FcClient } from './client.js';
 import { type ConnectionFlags, connect } from './connection.js';
+import { UsageError } from './output.js';
 
 interface LogsOptions extends ConnectionFlags {
   requestId?: string;
@@ -17,6 +19,7 @@ interface LogLine {
 }
 
 const FOLLOW_INTERVAL_MS = 500;
+const PAGE = 1000;
 
 export function registerLogsCommand(program: Command): void {
   program
@@ -27,33 +30,47 @@ export function registerLogsCommand(program: Command): void {
       '--since <when>',
       'from this time on: an ISO time, or a duration back from now (30s, 10m, 2h, 1d)',
     )
-    .option('--tail', 'keep printing new lines as they arrive (Ctrl-C to stop)')
+    .option('--tail', 'follow new lines from now on (with --since: from then on); Ctrl-C to stop')
     .option('--json', 'one JSON object per line')
     .option('--endpoint <url>', 'Kumo endpoint (env KUMO_ENDPOINT)')
     .option('--data-dir <dir>', 'a local server data dir to read credentials from')
     .action(async (target: string, options: LogsOptions) => {
       const [service, fn] = target.split('/');
-      if (!service || !fn) throw new Error(`expected <service>/<function>, got '${target}'`);
+      if (!service || !fn) throw new UsageError(`expected <service>/<function>, got '${target}'`);
       const client = connect(options);
-      const query = new URLSearchParams();
+      const query = new URLSearchParams({ limit: String(PAGE) });
       if (options.requestId) query.set('requestId', options.requestId);
       if (options.since) query.set('since', String(parseSince(options.since)));
-      let after: number | undefined;
-      for (;;) {
-        if (after !== undefined) query.set('after', String(after));
-        const { logs } = await client.json<{ logs: LogLine[] }>(
-          'GET',
-          `/services/${service}/functions/${fn}/logs?${query}`,
-        );
-        for (const line of logs) {
-          process.stdout.write(options.json ? `${JSON.stringify(line)}\n` : `${line.message}\n`);
-          after = line.id;
-        }
-        if (!options.tail) return;
-        after ??= 0;
+      const path = `/services/${service}/functions/${fn}/logs`;
+      const print = (line: LogLine) =>
+        process.stdout.write(options.json ? `${JSON.stringify(line)}\n` : `${line.message}\n`);
+      // `--tail` alone follows from now, as `tail -f` does, rather than replaying the whole history first.
+      const skipHistory = options.tail && !options.since && !options.requestId;
+      let after = await readPages(client, path, query, undefined, skipHistory ? () => undefined : print);
+      while (options.tail) {
         await sleep(FOLLOW_INTERVAL_MS);
+        after = await readPages(client, path, query, after, print);
       }
     });
+}
+
+/** Reads every line after `after` (page by page) and returns the id of the last one. */
+async function readPages(
+  client: FcClient,
+  path: string,
+  query: URLSearchParams,
+  after: number | undefined,
+  print: (line: LogLine) => void,
+): Promise<number | undefined> {
+  for (;;) {
+    if (after !== undefined) query.set('after', String(after));
+    const { logs } = await client.json<{ logs: LogLine[] }>('GET', `${path}?${query}`);
+    for (const line of logs) {
+      print(line);
+      after = line.id;
+    }
+    if (logs.length < PAGE) return after ?? 0;
+  }
 }
 
 function parseSince(value: string): number {
@@ -64,6 +81,6 @@ function parseSince(value: string): number {
   }
   const time = Date.parse(value);
   if (Number.isNaN(time))
-    throw new Error(`--since '${value}' is neither an ISO time nor a duration like 10m`);
+    throw new UsageError(`--since '${value}' is neither an ISO time nor a duration like 10m`);
   return time;
 }

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { type ConnectionFlags, connect } from './connection.js';
+import { printJson, UsageError } from './output.js';
 import { listAll } from './resources.js';
 
 interface Options extends ConnectionFlags {
@@ -32,11 +33,13 @@ export function registerReleaseCommands(program: Command): void {
     program
       .command('publish <service>')
       .description("publish the service's current functions (config and code) as a new immutable version")
-      .option('-d, --description <text>', 'what this version is'),
+      .option('-d, --description <text>', 'what this version is')
+      .option('--json', 'print the published version as JSON'),
   ).action(async (service: string, options: Options) => {
     const version = await connect(options).json<VersionRow>('POST', `/services/${service}/versions`, {
       description: options.description ?? '',
     });
+    if (options.json) return printJson(version);
     process.stdout.write(`published ${service} version ${version.versionId}\n`);
   });
 
@@ -59,7 +62,8 @@ export function registerReleaseCommands(program: Command): void {
       .command('set <service> <alias> <version>')
       .description('create or move an alias; --weight 2=0.1 sends 10% of its calls to version 2')
       .option('--weight <version=share>', 'an additional version and the share of calls it gets')
-      .option('-d, --description <text>', 'what the alias is for'),
+      .option('-d, --description <text>', 'what the alias is for')
+      .option('--json', 'print the saved alias as JSON'),
   ).action(async (service: string, name: string, versionId: string, options: Options) => {
     const client = connect(options);
     const body = {
@@ -72,6 +76,7 @@ export function registerReleaseCommands(program: Command): void {
       existing.status === 200
         ? await client.json<AliasRow>('PUT', `/services/${service}/aliases/${name}`, body)
         : await client.json<AliasRow>('POST', `/services/${service}/aliases`, { aliasName: name, ...body });
+    if (options.json) return printJson(saved);
     process.stdout.write(`${service}.${saved.aliasName} → ${describe(saved)}\n`);
   });
 
@@ -88,7 +93,7 @@ export function registerReleaseCommands(program: Command): void {
 function parseWeight(weight: string | undefined): Record<string, number> {
   if (weight === undefined) return {};
   const match = /^(\d+)=([0-9.]+)$/.exec(weight.trim());
-  if (!match) throw new Error(`--weight must be <version>=<share>, such as 2=0.1, not '${weight}'`);
+  if (!match) throw new UsageError(`--weight must be <version>=<share>, such as 2=0.1, not '${weight}'`);
   return { [match[1] as string]: Number(match[2]) };
 }
 

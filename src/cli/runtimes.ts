@@ -10,6 +10,7 @@ import {
   NodeReleases,
   registryUrl,
 } from '../runtimes/index.js';
+import { UsageError } from './output.js';
 
 /** `kumo runtimes install|ls`: the shared runtimes cache (Node.js releases for `nodejs<major>`). */
 export function registerRuntimesCommands(program: Command): void {
@@ -29,7 +30,9 @@ export function registerRuntimesCommands(program: Command): void {
     .action(async (names: string[], options: { registry?: string; quiet?: boolean }) => {
       const unknown = names.filter((name) => !NODE_RUNTIMES.includes(name));
       if (unknown.length > 0) {
-        throw new Error(`unknown runtime ${unknown.join(', ')}: choose among ${NODE_RUNTIMES.join(', ')}`);
+        throw new UsageError(
+          `unknown runtime ${unknown.join(', ')}: choose among ${NODE_RUNTIMES.join(', ')}`,
+        );
       }
       const releases = new NodeReleases({ dir: cacheDir() });
       for (const name of names) {

@@ -4,6 +4,7 @@ import { pino } from 'pino';
 import { type ConfigInput, loadConfig } from '../config.js';
 import { startServer } from '../server.js';
 import { runDemo } from './demo.js';
+import { assertPortFree } from './port-check.js';
 
 interface ServeOptions {
   port?: string;
@@ -29,6 +30,7 @@ export function registerServeCommand(program: Command): void {
         dataDir: options.dataDir,
         sandbox: options.sandbox as ConfigInput['sandbox'],
       });
+      await assertPortFree(config.host, config.port);
       const logger = pino({ level: config.logLevel });
       const server = await startServer(config, logger);
       const print = (line: string) => process.stdout.write(`${line}\n`);

@@ -121,8 +121,8 @@ test('instanceExec runs a command inside a live sandboxed instance', async (t) =
     const missing = await runKumo(['instances', 'exec', 'exec/fn', 'i-nope', '--', 'ls'], {
       endpoint: server.url,
     });
-    assert.equal(missing.code, 1);
-    assert.match(missing.stderr, /InstanceNotFound: instance 'i-nope'/);
+    assert.equal(missing.code, 3, 'an API error');
+    assert.match(missing.stderr, /^kumo: InstanceNotFound: instance 'i-nope'/);
   });
 
   await t.test('an id of another function, or a path trick, finds nothing', async () => {

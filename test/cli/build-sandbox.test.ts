@@ -110,7 +110,7 @@ test('a build that hangs is stopped at --timeout with every process, and says so
   assert.equal(build.code, 1);
   assert.match(
     build.stderr,
-    /kumo: hostile\/fn: build step `\.\/build\.sh` timed out after 2 s and was stopped \(raise it with --timeout\) after [\d.]+ s; its last lines:\n\s+\$ \.\/build\.sh\n\s+started/,
+    /kumo: BuildFailed: hostile\/fn: build step `\.\/build\.sh` timed out after 2 s and was stopped \(raise it with --timeout\) after [\d.]+ s; its last lines:\n\s+\$ \.\/build\.sh\n\s+started/,
   );
   await until(() => !sleeping(marker), { what: 'the hung build process is gone' });
   assert.ok(!existsSync(join(dir, '.kumo/build/hostile/fn')));

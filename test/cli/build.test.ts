@@ -124,7 +124,7 @@ test('a failing pip install stops kumo deploy --build before anything is deploye
   assert.equal(result.code, 1, result.stdout);
   assert.match(
     result.stderr,
-    /kumo: deps\/python-humanize: build step `pip install -r requirements\.txt -t \.` exited with code 1 after [\d.]+ s; its last lines:\n[\s\S]*kumo-no-such-package-for-tests/,
+    /kumo: BuildFailed: deps\/python-humanize: build step `pip install -r requirements\.txt -t \.` exited with code 1 after [\d.]+ s; its last lines:\n[\s\S]*kumo-no-such-package-for-tests/,
   );
   assert.match(result.stderr, /full log: \.kumo\/build\/deps\/python-humanize\.log/);
   assert.deepEqual((await fc.listServices()).data.services, [], 'nothing was deployed');
@@ -191,7 +191,7 @@ services:
 
   writeFileSync(join(dir, 's.yaml'), sYaml('true').replace('pre-deploy:', 'pre-build:'));
   const unknown = await runKumo(['deploy'], { endpoint: server.url, cwd: dir });
-  assert.equal(unknown.code, 1);
+  assert.equal(unknown.code, 2, 'a template error is a usage error');
   assert.match(
     unknown.stderr,
     /s\.yaml:\d+:\d+: services\.fn\.actions\.pre-build: Kumo runs pre-deploy and post-deploy/,

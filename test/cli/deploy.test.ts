@@ -140,14 +140,14 @@ Resources:
 `,
   );
   const wrongType = await runKumo(['deploy'], { endpoint: server.url, cwd: dir });
-  assert.equal(wrongType.code, 1);
+  assert.equal(wrongType.code, 2);
   assert.match(wrongType.stderr, /template\.yml:12:21: Resources\.broken\.fn\.Properties\.MemorySize: /);
   writeFileSync(
     join(dir, 'template.yml'),
     readFileSync(join(dir, 'template.yml'), 'utf8').replace('MemorySize: lots', 'Handlr: typo'),
   );
   const unknown = await runKumo(['deploy'], { endpoint: server.url, cwd: dir });
-  assert.equal(unknown.code, 1);
+  assert.equal(unknown.code, 2);
   assert.match(unknown.stderr, /template\.yml:\d+:\d+: Resources\.broken\.fn\.Properties: .*Handlr/);
   assert.deepEqual((await fc.listServices()).data.services, [], 'nothing was created');
 });

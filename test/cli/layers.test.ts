@@ -120,7 +120,7 @@ test('kumo layer publish/ls/rm, and kumo deploy of a template with Layers (an AR
   });
   assert.match(byArn.stdout, /deleted layer shared version 1/);
   const missing = await runKumo(['layer', 'rm', 'pub', '1'], { endpoint });
-  assert.equal(missing.code, 1);
+  assert.equal(missing.code, 3, 'an API error');
   assert.match(missing.stderr, /LayerNotFound/);
 });
 
@@ -138,7 +138,7 @@ test('kumo deploy refuses an unknown layer ARN, another account ARN or a missing
   for (const [layers, pattern] of cases) {
     const dir = project(t, { 'code/index.js': HANDLER, 's.yaml': serverlessDevs(layers) });
     const result = await runKumo(['deploy'], { endpoint, cwd: dir });
-    assert.equal(result.code, 1, result.stdout);
+    assert.equal(result.code, 2, result.stdout);
     assert.match(result.stderr, pattern);
   }
   // Nothing was deployed: no service, no function, no layer.

@@ -49,6 +49,6 @@ test('kumo publish, versions, alias set/ls and invoke --qualifier; a redeploy ch
     endpoint,
     cwd: dir,
   });
-  assert.equal(bad.code, 1);
+  assert.equal(bad.code, 3, 'an API error');
   assert.match(bad.stderr, /InvalidArgument/);
 });

@@ -46,7 +46,7 @@ test('kumo runtimes install fetches a verified Node.js from the npm registry; tw
   assert.match(listed.stdout, /nodejs14 +Node\.js v14\.21\.3 \(not installed yet: installed on first use\)/);
 
   const unknown = await runKumo(['runtimes', 'install', 'nodejs7'], { endpoint, env });
-  assert.equal(unknown.code, 1);
+  assert.equal(unknown.code, 2);
   assert.match(unknown.stderr, /unknown runtime nodejs7/);
 });
 

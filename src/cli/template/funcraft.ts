@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import type { Project, ProjectDomain, ProjectFunction, ProjectService } from './project.js';
@@ -156,6 +157,11 @@ function readService(
       throw yaml.error(
         [...fnPath, 'Properties', 'CodeUri'],
         'oss:// code is not supported by Kumo: point CodeUri at a local folder',
+      );
+    if (p.CodeUri && !existsSync(resolve(root, p.CodeUri)))
+      throw yaml.error(
+        [...fnPath, 'Properties', 'CodeUri'],
+        `${p.CodeUri} does not exist (CodeUri is relative to the template's folder)`,
       );
     const events = yaml.parse(z.record(z.string(), event).optional(), fn.Events, [...fnPath, 'Events']) ?? {};
     functions.push({

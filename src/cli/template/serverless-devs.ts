@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { readActions } from './actions.js';
@@ -106,6 +107,11 @@ export function readServerlessDevs(yaml: YamlFile): Project {
       [...path, 'props'],
     );
     const f = p.function;
+    if (f.codeUri && !existsSync(resolve(root, f.codeUri)))
+      throw yaml.error(
+        [...path, 'props', 'function', 'codeUri'],
+        `${f.codeUri} does not exist (codeUri is relative to the s.yaml's folder)`,
+      );
     const service = services.get(p.service.name) ?? {
       serviceName: p.service.name,
       config: compact({
