@@ -216,11 +216,11 @@ test('kumo deploy refuses an s.yaml with placeholders, or of an unknown edition 
   const placeholders = await deploy(
     'edition: 3.0.0\nresources:\n  f:\n    component: fc3\n    props:\n      functionName: "{{ functionName }}"\n      runtime: "{{ runtime }}"\n',
   );
-  assert.equal(placeholders.code, 1);
+  assert.equal(placeholders.code, 2);
   assert.match(placeholders.stderr, /s\.yaml:6:22: \{\{ functionName \}\}/);
   assert.match(placeholders.stderr, /s\.yaml:7:17: \{\{ runtime \}\}/);
   const edition = await deploy('edition: 9.9.9\nresources: {}\n');
-  assert.equal(edition.code, 1);
+  assert.equal(edition.code, 2);
   assert.match(
     edition.stderr,
     /edition '9\.9\.9' is not supported: Kumo reads Serverless Devs editions 1\.0\.0 and 2\.0\.0 .* 3\.0\.0/,
@@ -228,7 +228,7 @@ test('kumo deploy refuses an s.yaml with placeholders, or of an unknown edition 
   const component = await deploy(
     'edition: 3.0.0\nresources:\n  w:\n    component: fc3-website\n    props: {}\n',
   );
-  assert.equal(component.code, 1);
+  assert.equal(component.code, 2);
   assert.match(component.stderr, /component 'fc3-website' is not supported: Kumo deploys component fc3/);
   assert.deepEqual((await fc.listServices()).data.services, []);
 });

@@ -156,13 +156,16 @@ test('kumo logs --tail follows a running function', async (t) => {
   const { server } = await startTestServer(t);
   const dir = tempProject(t, 'nodejs-event');
   assert.equal((await runKumo(['deploy'], { endpoint: server.url, cwd: dir })).code, 0);
-  const follower = startKumo(['logs', 'nodejs-event/nodejs-event', '--tail'], { endpoint: server.url });
+  const follower = startKumo(['logs', 'nodejs-event/nodejs-event', '--tail', '--since', '1h'], {
+    endpoint: server.url,
+  });
   t.after(() => follower.kill());
   let output = '';
   follower.stdout?.on('data', (chunk) => {
     output += chunk;
   });
-  // The second call is made only once the first one's lines are out: its lines can only come from following.
+  // From an hour back (`--tail` alone starts from now, which the first call may race); the second call is made
+  // only once the first one's lines are out: its lines can only come from following.
   for (const name of ['first', 'second']) {
     assert.equal(
       (await runKumo(['invoke', 'nodejs-event/nodejs-event', '-e', name], { endpoint: server.url })).code,

@@ -77,20 +77,23 @@ test('one error printer: API errors, a stopped server, a non-empty service, usag
   const dir = example(t, 'nodejs-event');
   assert.equal((await runKumo(['deploy'], { endpoint, cwd: dir })).code, 0);
 
-  const missing = await runKumo(['invoke', 'demo/nope'], { endpoint });
+  const missing = await runKumo(['invoke', 'nodejs-event/nope'], { endpoint });
   assert.equal(missing.code, 3);
-  assert.match(missing.stderr, /^kumo: FunctionNotFound: function 'nope' does not exist in service 'demo'\n/);
+  assert.match(
+    missing.stderr,
+    /^kumo: FunctionNotFound: function 'nope' does not exist in service 'nodejs-event'\n/,
+  );
   assert.doesNotMatch(missing.stderr, /[{}]/, 'no raw JSON');
-  const rm = await runKumo(['rm', 'demo/nope'], { endpoint });
+  const rm = await runKumo(['rm', 'nodejs-event/nope'], { endpoint });
   assert.equal(rm.code, 3);
   assert.equal(rm.stderr.split('\n')[0], missing.stderr.split('\n')[0], 'invoke and rm print errors alike');
 
-  const notEmpty = await runKumo(['rm', 'demo'], { endpoint });
+  const notEmpty = await runKumo(['rm', 'nodejs-event'], { endpoint });
   assert.equal(notEmpty.code, 3);
   assert.match(notEmpty.stderr, /^kumo: ServiceNotEmpty: /);
   assert.match(notEmpty.stderr, /hint: `kumo rm -r <service>`/);
 
-  const stopped = await runKumo(['invoke', 'demo/nodejs-event'], { endpoint: 'http://127.0.0.1:9' });
+  const stopped = await runKumo(['invoke', 'nodejs-event/nodejs-event'], { endpoint: 'http://127.0.0.1:9' });
   assert.equal(stopped.code, 3);
   assert.match(
     stopped.stderr,
@@ -116,12 +119,12 @@ test('kumo logs | head and kumo deploy | head -1 end quietly (no EPIPE stack tra
   for (let i = 0; i < 30; i++) {
     const call = await client.send(
       'POST',
-      '/services/demo/functions/nodejs-event/invocations',
+      '/services/nodejs-event/functions/nodejs-event/invocations',
       'x'.repeat(4000),
     );
     assert.equal(call.status, 200);
   }
-  const logs = await throughHead('logs demo/nodejs-event', endpoint, dir);
+  const logs = await throughHead('logs nodejs-event/nodejs-event', endpoint, dir);
   assert.doesNotMatch(logs.stderr, /EPIPE|\n\s+at /, logs.stderr);
   assert.equal(logs.code, 0, logs.stderr);
   const deploy = await throughHead('deploy', endpoint, dir);
@@ -134,8 +137,8 @@ test('kumo logs --tail follows from now (not the history); --since replays from 
   const endpoint = server.url;
   const dir = example(t, 'nodejs-event');
   assert.equal((await runKumo(['deploy'], { endpoint, cwd: dir })).code, 0);
-  assert.equal((await runKumo(['invoke', 'demo/nodejs-event', '-e', 'old'], { endpoint })).code, 0);
-  const follower = startKumo(['logs', 'demo/nodejs-event', '--tail'], { endpoint });
+  assert.equal((await runKumo(['invoke', 'nodejs-event/nodejs-event', '-e', 'old'], { endpoint })).code, 0);
+  const follower = startKumo(['logs', 'nodejs-event/nodejs-event', '--tail'], { endpoint });
   t.after(() => follower.kill());
   let output = '';
   follower.stdout?.on('data', (chunk) => {
@@ -145,14 +148,14 @@ test('kumo logs --tail follows from now (not the history); --since replays from 
   let n = 0;
   await until(
     async () => {
-      await runKumo(['invoke', 'demo/nodejs-event', '-e', `new-${n++}`], { endpoint });
+      await runKumo(['invoke', 'nodejs-event/nodejs-event', '-e', `new-${n++}`], { endpoint });
       return output.includes('greeting new-');
     },
     { what: 'kumo logs --tail prints a new call', detail: () => output },
   );
   assert.doesNotMatch(output, /greeting old/, 'the history before the follow is not replayed');
 
-  const since = startKumo(['logs', 'demo/nodejs-event', '--tail', '--since', '1h'], { endpoint });
+  const since = startKumo(['logs', 'nodejs-event/nodejs-event', '--tail', '--since', '1h'], { endpoint });
   t.after(() => since.kill());
   let replayed = '';
   since.stdout?.on('data', (chunk) => {
@@ -180,7 +183,7 @@ test('colour and progress lines only on a terminal, and never with NO_COLOR', {
   const onTerminal = (env: NodeJS.ProcessEnv) =>
     shell(`script -qec 'node ${KUMO} deploy --dry-run' /dev/null`, dir, { ...cliEnv(server.url), ...env });
   const coloured = await onTerminal({ TERM: 'xterm' });
-  assert.ok(coloured.includes(`${ESC}32m+${ESC}0m service demo: create`), coloured);
-  assert.match(coloured, /zipped demo\/nodejs-event: \d+ (B|KB)/);
+  assert.ok(coloured.includes(`${ESC}32m+${ESC}0m service nodejs-event: create`), coloured);
+  assert.match(coloured, /zipped nodejs-event\/nodejs-event: \d+ (B|KB)/);
   assert.ok(!(await onTerminal({ TERM: 'xterm', NO_COLOR: '1' })).includes(ESC));
 });
