@@ -33,6 +33,7 @@ export interface MetricsSources {
 const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
 const START_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60];
 const HTTP_BUCKETS = [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30];
+const THROTTLE_CODES = ['ResourceThrottled', 'ResourceExhausted'];
 const FUNCTION_LABELS = ['service', 'function', 'qualifier'] as const;
 
 type Inc = { inc(value?: number): void };
@@ -219,6 +220,7 @@ export class Metrics {
       this.#duration.remove(service, fn, qualifier);
       this.#coldStarts.remove(service, fn, qualifier);
     }
+    for (const code of THROTTLE_CODES) this.#throttles.remove(service, fn, code);
     this.#series.get(service)?.delete(fn);
     this.history.forget(service, fn);
   }
