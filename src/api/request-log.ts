@@ -18,12 +18,13 @@ const PATH_CHARS_MAX = 256;
  */
 export function registerRequestLog(app: FastifyInstance, deps: ApiDeps): void {
   const { logger, metrics } = deps;
-  app.addHook('onResponse', async (request, reply) => {
+  // A callback hook, not an async one: no promise per request.
+  app.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? 'unmatched';
     const durationMs = reply.elapsedTime;
     metrics?.httpRequest(request.method, route, reply.statusCode, durationMs);
     const probe = PROBES.has(route);
-    if (!logger.isLevelEnabled(probe ? 'debug' : 'info')) return;
+    if (!logger.isLevelEnabled(probe ? 'debug' : 'info')) return done();
     const raw = request.originalUrl;
     const query = raw.indexOf('?');
     let path = query === -1 ? raw : raw.slice(0, query);
@@ -40,5 +41,6 @@ export function registerRequestLog(app: FastifyInstance, deps: ApiDeps): void {
     };
     if (probe) logger.debug(line, 'request');
     else logger.info(line, 'request');
+    done();
   });
 }

@@ -61,6 +61,8 @@ function describe(e: Record<string, unknown>): string {
       const error = [e.errorCode, e.errorType].filter(Boolean).join(' ');
       return `${e.method} ${e.path} ${e.status} ${e.durationMs} ms  ${e.requestId}${error ? `  ${error}` : ''}`;
     }
+    case 'timer':
+      return `timer ${e.trigger} fired ${e.durationMs} ms  ${e.requestId}${e.errorType ? `  ${e.errorType}` : ''}`;
     case 'instance.start':
       return `${instance} started in ${e.durationMs} ms${e.provisioned ? ' (provisioned)' : ''}`;
     case 'instance.stop':
