@@ -35,6 +35,11 @@ const START_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60];
 const HTTP_BUCKETS = [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30];
 const THROTTLE_CODES = ['ResourceThrottled', 'ResourceExhausted'];
 
+interface HttpChildren {
+  duration: { observe(seconds: number): void };
+  byStatus: Map<number, { inc(): void }>;
+}
+
 /**
  * One server's metrics: a prom-client registry of its own (tests run several servers in one process) and the
  * last hour per function for the console, both fed by the same observations.
@@ -50,6 +55,7 @@ export class Metrics {
   readonly #asyncAttempts: Counter<'result'>;
   readonly #httpRequests: Counter<'method' | 'route' | 'status'>;
   readonly #httpDuration: Histogram<'method' | 'route'>;
+  readonly #httpChildren = new Map<string, Map<string, HttpChildren>>();
 
   constructor(options: { now?: () => number; processMetrics?: boolean } = {}) {
     const registers = [this.registry];
@@ -127,8 +133,24 @@ export class Metrics {
   }
 
   httpRequest(method: string, route: string, status: number, durationMs: number): void {
-    this.#httpRequests.labels(method, route, String(status)).inc();
-    this.#httpDuration.labels(method, route).observe(durationMs / 1000);
+    // Label children cached by method → route → status (all bounded): no label object built per request.
+    let routes = this.#httpChildren.get(method);
+    if (!routes) {
+      routes = new Map();
+      this.#httpChildren.set(method, routes);
+    }
+    let children = routes.get(route);
+    if (!children) {
+      children = { duration: this.#httpDuration.labels(method, route), byStatus: new Map() };
+      routes.set(route, children);
+    }
+    let counter = children.byStatus.get(status);
+    if (!counter) {
+      counter = this.#httpRequests.labels(method, route, String(status));
+      children.byStatus.set(status, counter);
+    }
+    counter.inc();
+    children.duration.observe(durationMs / 1000);
   }
 
   /** Gauges read at scrape time from the scheduler and the async queue. */
