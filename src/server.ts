@@ -2,7 +2,14 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { type Logger, pino } from 'pino';
-import { type Credentials, createApp, KeyRing, resolveCredentials, serveInstanceExec } from './api/index.js';
+import {
+  type Credentials,
+  createApp,
+  KeyRing,
+  listenQuietly,
+  resolveCredentials,
+  serveInstanceExec,
+} from './api/index.js';
 import { CodeStore, LayerMerges } from './code/index.js';
 import type { KumoConfig } from './config.js';
 import { createControl, layerPackages } from './control/index.js';
@@ -22,6 +29,8 @@ import {
   sweepLeftovers,
 } from './sandbox/index.js';
 import { Scheduler } from './scheduler/index.js';
+import { ServerHealth } from './server-health.js';
+import { collectUnusedCode } from './server-startup.js';
 import { SqliteMetaStore } from './store/index.js';
 import { TimerTriggers } from './triggers/index.js';
 
@@ -32,8 +41,8 @@ export interface KumoServer {
   credentials: Credentials;
   sandbox: Sandbox;
   logger: Logger;
-  /** Prometheus metrics and the last hour per function. */
-  metrics: Metrics;
+  /** Metrics, readiness and the draining switch (`close` drains too). */
+  health: ServerHealth;
   /** Instances running or starting right now. */
   instanceCount(): number;
   /** Stops accepting calls, drains in-flight requests, stops instances, closes the stores. */
@@ -109,7 +118,7 @@ export async function startServer(
     }),
     containers,
   );
-  logger.info({ sandbox: sandbox.kind, reason: sandbox.reason }, `sandbox: ${sandbox.kind}`);
+  logger.debug({ sandbox: sandbox.kind, reason: sandbox.reason }, `sandbox: ${sandbox.kind}`);
   const images = new ImageStore({
     dir: join(dataDir, 'images'),
     registries: registrySettings(config.registryInsecure, config.registryAuth),
@@ -139,7 +148,8 @@ export async function startServer(
     });
   const layerHome = { accountId: credentials.accountId, region: config.region };
   const layerMerges = new LayerMerges(code, join(dataDir, 'code', 'layers'));
-  const scheduler = new Scheduler(sandbox, logs, config, logger);
+  const scheduler = new Scheduler(sandbox, logs, config, logger, metrics);
+  const health = new ServerHealth(metrics, scheduler, store);
   const invoker = new Invoker({
     scheduler,
     runtimes,
@@ -167,6 +177,7 @@ export async function startServer(
     accountId: credentials.accountId,
     billingGranularityMs: config.billingGranularityMs,
     pidsLimit: config.instancePidsLimit,
+    observer: metrics,
     onDemandCap: (call) =>
       store.capacity.getOnDemandConfig({
         serviceName: call.service.serviceName,
@@ -202,8 +213,10 @@ export async function startServer(
       }
       return checkContainerFunction(images, fn, imageLog(fn.serviceName, fn.functionName));
     },
-    onFunctionChanged: (serviceName, functionName, versionId) =>
-      scheduler.retire(poolKeyOf(serviceName, functionName, versionId)),
+    onFunctionChanged: (serviceName, functionName, versionId) => {
+      scheduler.retire(poolKeyOf(serviceName, functionName, versionId));
+      health.functionChanged(serviceName, functionName);
+    },
     onTriggerChanged: (trigger, deleted) => timers.update(trigger, deleted),
     onCustomDomainChanged: (domain, deleted) => domains.update(domain, deleted),
     maxInstancesPerFunction: config.maxInstancesPerFunction,
@@ -224,6 +237,7 @@ export async function startServer(
     asyncQueue: store.asyncQueue,
     onAsyncEnqueued: () => asyncWorker.notify(),
     onAsyncStop: (requestId) => asyncWorker.stop(requestId),
+    notReady: () => health.notReady(),
     imageStatus: (fn) => containerImageStatus(images, fn),
     runtimeNote: (runtime) => runtimes.substitution(runtime),
     rewriteUrl: (url, host) => domains.rewrite(url, host),
@@ -244,16 +258,18 @@ export async function startServer(
     baseDelayMs: config.asyncRetryBaseMs,
     pollMs: 500,
     home: { region: config.region, accountId: credentials.accountId },
+    onAttempt: (result) => metrics.asyncAttempt(result),
   });
   await asyncWorker.start();
   provisioner.start();
-  await app.listen({ host: config.host, port: config.port });
+  await listenQuietly(app, { host: config.host, port: config.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
 
   let closing: Promise<void> | undefined;
   const close = () => {
+    health.drain();
     closing ??= (async () => {
       timers.close();
       await app.close();
@@ -273,23 +289,8 @@ export async function startServer(
     credentials,
     sandbox,
     logger,
-    metrics,
+    health,
     instanceCount: () => scheduler.instanceCount,
     close,
   };
-}
-
-/**
- * Deletes code packages no function uses any more. Done at start, before any request, so it cannot race a
- * create or update that is about to reference the same package.
- */
-async function collectUnusedCode(code: CodeStore, store: SqliteMetaStore, logger: Logger): Promise<void> {
-  let removed = 0;
-  for (const sha256 of await code.list()) {
-    if ((await store.codeReferences(sha256)) === 0) {
-      await code.remove(sha256);
-      removed++;
-    }
-  }
-  if (removed > 0) logger.info({ removed }, 'removed unused code packages');
 }

@@ -18,6 +18,7 @@ import { drainBounded, payloadTooLarge } from './body-limit.js';
 import { limitConnections } from './connections.js';
 import { API_PREFIX, type ApiDeps } from './context.js';
 import { FC3_PREFIX, fc3Plugin } from './fc3/plugin.js';
+import { registerRequestLog } from './request-log.js';
 import { checkRequestTarget } from './request-path.js';
 import { registerAccountRoutes } from './routes/account.js';
 import { registerAsyncConfigRoutes } from './routes/async-configs.js';
@@ -61,7 +62,8 @@ const CODE_ROUTES = new Set([
 export function createApp(deps: ApiDeps): FastifyInstance {
   const { config } = deps;
   const app: FastifyInstance = Fastify({
-    loggerInstance: deps.logger as FastifyBaseLogger,
+    // A child, so `listenQuietly` can quiet fastify's own listen line without touching the server's logger.
+    loggerInstance: deps.logger.child({}) as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
     // Every route but the code uploads (onRoute below) and invocations (their own limit) gets this.
     bodyLimit: LIMITS.managementBodyBytesMax,
@@ -155,6 +157,7 @@ export function createApp(deps: ApiDeps): FastifyInstance {
         reply.removeHeader('connection');
       else reply.header('connection', 'close');
     }
+    request.fcErrorCode = fcError.code;
     if (fcError.isUserError) {
       request.log.debug({ reqId: request.id, code: fcError.code, url: request.url }, fcError.message);
     } else {
@@ -168,9 +171,11 @@ export function createApp(deps: ApiDeps): FastifyInstance {
       'PathNotSupported',
       `'${request.method}' against '${request.url}' is not supported`,
     );
+    request.fcErrorCode = error.code;
     return reply.status(error.status).type('application/json').send(error.toBody(request.id));
   });
 
+  registerRequestLog(app, deps);
   registerHealthRoutes(app, deps);
   registerServiceRoutes(app, deps);
   registerAccountRoutes(app, deps);
@@ -190,4 +195,18 @@ export function createApp(deps: ApiDeps): FastifyInstance {
   registerConsoleRoutes(app, deps, { sessions: consoleSessions, metrics: deps.metrics });
   registerConsoleAssets(app);
   return app;
+}
+
+/** Listens without fastify's "Server listening at" line: `kumo serve` prints its own banner, once. */
+export async function listenQuietly(
+  app: FastifyInstance,
+  options: { host: string; port: number },
+): Promise<void> {
+  const level = app.log.level;
+  app.log.level = 'warn';
+  try {
+    await app.listen(options);
+  } finally {
+    app.log.level = level;
+  }
 }

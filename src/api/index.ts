@@ -1,4 +1,4 @@
-export { createApp } from './app.js';
+export { createApp, listenQuietly } from './app.js';
 export { type AccessKey, checkContentMd5, KeyRing, safeDecode, verifyFcSignature } from './auth.js';
 export { checkServiceScope } from './authorize.js';
 export {

@@ -1,10 +1,11 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { pino } from 'pino';
 import { type ConfigInput, loadConfig } from '../config.js';
 import { startServer } from '../server.js';
 import { runDemo } from './demo.js';
 import { assertPortFree } from './port-check.js';
+import { printBanner } from './serve-banner.js';
+import { chooseLogFormat, serverLogger } from './server-output.js';
 
 interface ServeOptions {
   port?: string;
@@ -12,6 +13,7 @@ interface ServeOptions {
   dataDir?: string;
   sandbox?: string;
   demo?: boolean;
+  logFormat?: string;
 }
 
 export function registerServeCommand(program: Command): void {
@@ -22,6 +24,7 @@ export function registerServeCommand(program: Command): void {
     .option('--host <host>', 'address to bind (env KUMO_HOST, default 127.0.0.1)')
     .option('-d, --data-dir <dir>', 'where metadata, code and logs live (env KUMO_DATA_DIR, default ./.kumo)')
     .option('--sandbox <kind>', 'auto | bwrap | process (env KUMO_SANDBOX, default auto)')
+    .option('--log-format <format>', 'pretty | json (default: pretty on a terminal, JSON lines otherwise)')
     .option('--demo', 'deploy the bundled example and invoke it once after start')
     .action(async (options: ServeOptions) => {
       const config = loadConfig(process.env, {
@@ -31,20 +34,11 @@ export function registerServeCommand(program: Command): void {
         sandbox: options.sandbox as ConfigInput['sandbox'],
       });
       await assertPortFree(config.host, config.port);
-      const logger = pino({ level: config.logLevel });
+      const format = chooseLogFormat(options.logFormat, process.stdout.isTTY === true);
+      const color = process.stdout.isTTY === true && !process.env.NO_COLOR;
+      const logger = serverLogger(format, config.logLevel, process.stdout, color);
       const server = await startServer(config, logger);
-      const print = (line: string) => process.stdout.write(`${line}\n`);
-      print(
-        `Kumo is listening on ${server.url}  (account ${server.credentials.accountId}, region ${config.region})`,
-      );
-      print(`Sandbox: ${server.sandbox.kind} (${server.sandbox.reason})`);
-      if (server.credentials.generated) {
-        print('');
-        print('Generated an access key for this server (saved in the data dir, mode 0600); shown only once:');
-        print(`  KUMO_ACCESS_KEY_ID=${server.credentials.accessKeyId}`);
-        print(`  KUMO_ACCESS_KEY_SECRET=${server.credentials.accessKeySecret}`);
-      }
-      print('');
+      const print = printBanner(format, server, config, logger);
       let stopping = false;
       const stop = (signal: string) => {
         if (stopping) return;

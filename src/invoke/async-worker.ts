@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { AsyncAttemptResult } from '../metrics/index.js';
 import { ASYNC_DEFAULTS, type AsyncConfig, FcError } from '../model/index.js';
 import type { AsyncConfigStore, AsyncInvocation, AsyncQueueStore, MetaStore } from '../store/index.js';
 import { type DestinationOutcome, destinationDelivery, type Home } from './async-destinations.js';
@@ -15,6 +16,8 @@ export interface AsyncWorkerOptions {
   pollMs: number;
   /** Names the original function in destination records, and checks destination ARNs. */
   home: Home;
+  /** Told how each attempt ended (metrics). */
+  onAttempt?(result: AsyncAttemptResult): void;
 }
 
 /** How one attempt ended. */
@@ -108,6 +111,7 @@ export class AsyncWorker {
     const maxAgeSeconds = config?.maxAsyncEventAgeInSeconds ?? ASYNC_DEFAULTS.maxEventAgeSeconds;
     if (await this.queue.isStopRequested(inv.id)) {
       await this.queue.finish(inv.id, 'Stopped', attempt - 1, { error: 'stopped before it ran' });
+      this.options.onAttempt?.('stopped');
       return;
     }
     if (Date.now() - inv.createdAt > maxAgeSeconds * 1000) {
@@ -119,6 +123,7 @@ export class AsyncWorker {
         message: error,
         condition: 'EventAgeExceeded',
       });
+      this.options.onAttempt?.('expired');
       return;
     }
     if (attempt > maxRetries + 1) {
@@ -129,29 +134,35 @@ export class AsyncWorker {
         message: error,
         condition: 'RetriesExhausted',
       });
+      this.options.onAttempt?.('failed');
       return;
     }
     const result = await this.#attempt(inv, attempt, signal);
     // An answer that came back whole before the stop cut the call is kept; anything else of a stopped run is Stopped.
     if (signal.aborted || (!result.ok && (await this.queue.isStopRequested(inv.id)))) {
       await this.queue.finish(inv.id, 'Stopped', attempt, { error: 'stopped by a client' });
+      this.options.onAttempt?.('stopped');
       return;
     }
     if (result.ok) {
       await this.#end(inv, 'Succeeded', config, result);
+      this.options.onAttempt?.('succeeded');
       return;
     }
     if (result.throttled) {
       await this.queue.retryLater(inv.id, attempt - 1, Date.now() + this.options.baseDelayMs, result.message);
+      this.options.onAttempt?.('throttled');
       return;
     }
     if (result.final || attempt > maxRetries) {
       this.logger.warn({ requestId: inv.id, attempts: attempt }, 'async invocation failed for good');
       await this.#end(inv, 'Failed', config, result);
+      this.options.onAttempt?.('failed');
       return;
     }
     const delay = this.options.baseDelayMs * 2 ** (attempt - 1);
     await this.queue.retryLater(inv.id, attempt, Date.now() + delay, result.message);
+    this.options.onAttempt?.('retried');
   }
 
   async #attempt(inv: AsyncInvocation, attempt: number, signal: AbortSignal): Promise<Attempt> {

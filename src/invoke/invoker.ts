@@ -5,7 +5,7 @@ import type { Call, Exchange } from './call.js';
 import type { TemporaryCredentials } from './context.js';
 import { InstanceIdentities } from './identity.js';
 import { callInstance } from './instance-call.js';
-import { CallLifecycle, type CallRequest } from './lifecycle.js';
+import { CallLifecycle, type CallObserver, type CallRequest } from './lifecycle.js';
 import { type Outcome, toOutcome } from './outcome.js';
 import { type PlatformLog, StartRecipes } from './recipe.js';
 
@@ -29,6 +29,8 @@ export interface InvokerDeps {
   pidsLimit: number;
   /** The qualifier's on-demand instance cap (FC's `maximumInstanceCount`), if one is configured. */
   onDemandCap?(request: CallRequest): number | undefined;
+  /** Told how each call ended (metrics). */
+  observer?: CallObserver;
 }
 
 export interface InvokeRequest extends CallRequest {
@@ -63,6 +65,7 @@ export class Invoker {
       accountId,
       billingGranularityMs,
       onDemandCap: deps.onDemandCap,
+      observer: deps.observer,
     });
   }
 

@@ -1,4 +1,5 @@
-import type { FunctionRecord, Service } from '../model/index.js';
+import type { InvocationOutcome, Metrics } from '../metrics/index.js';
+import { FcError, type FunctionRecord, type Service } from '../model/index.js';
 import type { InstanceRecipe, Lease, Scheduler, StartPermit } from '../scheduler/index.js';
 import { billingLine } from './billing.js';
 import { Call, type Exchange, type Sent } from './call.js';
@@ -31,7 +32,11 @@ export interface LifecycleDeps {
   billingGranularityMs: number;
   /** The qualifier's on-demand instance cap (FC's `maximumInstanceCount`), if one is configured. */
   onDemandCap?(request: CallRequest): number | undefined;
+  /** Told how each call ended (metrics); on the hot path, so only counters and histograms behind it. */
+  observer?: CallObserver;
 }
+
+export type CallObserver = Pick<Metrics, 'invocation' | 'throttled'>;
 
 /**
  * One call from start to end, the same for every kind of call: take a slot (starting an instance from its
@@ -46,7 +51,14 @@ export class CallLifecycle {
   }
 
   async run<T>(request: CallRequest, exchange: Exchange<T>): Promise<T> {
-    const call = await this.#begin(request);
+    const startedAt = performance.now();
+    let call: Call;
+    try {
+      call = await this.#begin(request);
+    } catch (error) {
+      this.#refused(request, error, performance.now() - startedAt);
+      throw error;
+    }
     let initFailure: Outcome | undefined;
     let sent: Sent<T> | undefined;
     try {
@@ -196,8 +208,17 @@ export class CallLifecycle {
   /** Gives the slot back (retiring the instance after a timeout or crash), logs the billing line. */
   #finish(call: Call, outcome: Outcome | undefined): void {
     const destroy = outcome ? !outcome.ok && outcome.destroyInstance : true;
-    call.lease.release({ destroy });
+    call.lease.release({ destroy, reason: outcome?.ok === false ? outcome.cause : 'platform error' });
     call.durationMs = performance.now() - call.startedAt;
+    const { ctx } = call;
+    this.#deps.observer?.invocation(
+      ctx.service.serviceName,
+      ctx.fn.functionName,
+      ctx.qualifier,
+      outcomeLabel(outcome),
+      call.durationMs,
+      call.lease.coldStart,
+    );
     call.peakBytes = call.instance.handle.peakMemoryBytes();
     const { fn, requestId } = call.ctx;
     const billing = billingLine(
@@ -209,6 +230,25 @@ export class CallLifecycle {
     call.instance.logs.write(requestId, billing);
     call.instance.logs.end(requestId);
   }
+
+  /** No call could begin: no instance could take it (a throttle), or the platform failed (a start failed). */
+  #refused(request: CallRequest, error: unknown, durationMs: number): void {
+    const { observer } = this.#deps;
+    if (!observer) return;
+    const service = request.service.serviceName;
+    const fn = request.fn.functionName;
+    const code = error instanceof FcError ? error.code : '';
+    if (code === 'ResourceThrottled' || code === 'ResourceExhausted')
+      observer.throttled(service, fn, request.qualifier, code);
+    else observer.invocation(service, fn, request.qualifier, 'platform_error', durationMs, false);
+  }
+}
+
+function outcomeLabel(outcome: Outcome | undefined): InvocationOutcome {
+  if (!outcome) return 'platform_error';
+  if (outcome.ok) return 'success';
+  if (outcome.cause) return outcome.cause;
+  return outcome.errorType === 'HandledInvocationError' ? 'handled_error' : 'unhandled_error';
 }
 
 /** The End line's error suffix, which agrees with the caller's `X-Fc-Error-Type` (FC_RUNTIME.md §1.5). */

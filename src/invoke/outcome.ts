@@ -5,12 +5,16 @@ import type { CallResult } from './instance-call.js';
 
 export type ErrorType = 'HandledInvocationError' | 'UnhandledInvocationError';
 
+/** What cut an unhandled call short, when the platform knows it (metrics, the instance's stop reason). */
+export type FailureCause = 'timeout' | 'crashed' | 'oom' | 'stopped' | 'too_large';
+
 /** How a call ended, as the caller will see it. */
 export type Failure = {
   ok: false;
   errorType: ErrorType;
   error: Record<string, unknown>;
   destroyInstance: boolean;
+  cause?: FailureCause;
 };
 export type Outcome = { ok: true; status: number; headers: Record<string, string>; body: Buffer } | Failure;
 
@@ -37,11 +41,12 @@ export async function toOutcome(
     return unhandled(
       `${context.what} timed out after ${context.timeoutSeconds} seconds (maxMemoryUsage: ${mb}MB)`,
       true,
+      'timeout',
     );
   }
   if (result.kind === 'stopped') {
     // The instance may still be running the handler: it is retired, so the stopped call really stops.
-    return unhandled(`${context.what} invocation was stopped`, true);
+    return unhandled(`${context.what} invocation was stopped`, true, 'stopped');
   }
   if (result.kind === 'broken') {
     await Promise.race([
@@ -56,7 +61,7 @@ export async function toOutcome(
     } else if (!instance.exit) {
       message += `: ${result.error.message}`;
     }
-    return unhandled(message, true);
+    return unhandled(message, true, instance.exit?.oomKilled ? 'oom' : 'crashed');
   }
   if (result.kind === 'tooLarge') {
     // The function's fault, not the platform's: FC answers an oversized response as an unhandled function error.
@@ -64,6 +69,7 @@ export async function toOutcome(
     return unhandled(
       `${context.what} response size exceeds maximum allowed size (${result.limit} bytes); the response was dropped`,
       false,
+      'too_large',
     );
   }
   const declared = result.headers['x-fc-error-type'];
@@ -81,8 +87,15 @@ export async function toOutcome(
   return { ok: false, errorType, error: errorBody(result.body, result.status), destroyInstance: false };
 }
 
-export function unhandled(errorMessage: string, destroyInstance: boolean): Failure {
-  return { ok: false, errorType: 'UnhandledInvocationError', error: { errorMessage }, destroyInstance };
+export function unhandled(errorMessage: string, destroyInstance: boolean, cause?: FailureCause): Failure {
+  const failure: Failure = {
+    ok: false,
+    errorType: 'UnhandledInvocationError',
+    error: { errorMessage },
+    destroyInstance,
+  };
+  if (cause) failure.cause = cause;
+  return failure;
 }
 
 function errorBody(body: Buffer, status: number): Record<string, unknown> {

@@ -1,4 +1,5 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { FunctionSeries } from './function-series.js';
 import { MetricsHistory } from './history.js';
 
 /**
@@ -30,19 +31,13 @@ export interface MetricsSources {
   asyncBacklog(): Promise<{ enqueued: number; running: number }> | { enqueued: number; running: number };
 }
 
-const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
 const START_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60];
 const HTTP_BUCKETS = [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30];
-const FUNCTION_LABELS = ['service', 'function', 'qualifier'] as const;
+const THROTTLE_CODES = ['ResourceThrottled', 'ResourceExhausted'];
 
-type Inc = { inc(value?: number): void };
-type Observe = { observe(value: number): void };
-
-/** The label children of one function qualifier, looked up once and reused by every call (no per-call labels). */
-interface QualifierSeries {
-  outcomes: Map<InvocationOutcome, Inc>;
-  duration: Observe;
-  coldStarts: Inc;
+interface HttpChildren {
+  duration: { observe(seconds: number): void };
+  byStatus: Map<number, { inc(): void }>;
 }
 
 /**
@@ -52,41 +47,19 @@ interface QualifierSeries {
 export class Metrics {
   readonly registry = new Registry();
   readonly history: MetricsHistory;
-  /** service → function → qualifier → label children. */
-  readonly #series = new Map<string, Map<string, Map<string, QualifierSeries>>>();
-
-  readonly #invocations: Counter<'service' | 'function' | 'qualifier' | 'outcome'>;
-  readonly #duration: Histogram<'service' | 'function' | 'qualifier'>;
-  readonly #coldStarts: Counter<'service' | 'function' | 'qualifier'>;
+  /** Invocations, durations and cold starts per function: the hot path, kept out of prom-client. */
+  readonly #functions = new FunctionSeries();
   readonly #coldStartDuration: Histogram<'outcome'>;
   readonly #instanceStops: Counter<'reason'>;
   readonly #throttles: Counter<'service' | 'function' | 'code'>;
   readonly #asyncAttempts: Counter<'result'>;
   readonly #httpRequests: Counter<'method' | 'route' | 'status'>;
   readonly #httpDuration: Histogram<'method' | 'route'>;
+  readonly #httpChildren = new Map<string, Map<string, HttpChildren>>();
 
   constructor(options: { now?: () => number; processMetrics?: boolean } = {}) {
     const registers = [this.registry];
     this.history = new MetricsHistory(options.now);
-    this.#invocations = new Counter({
-      name: 'kumo_invocations_total',
-      help: 'Function invocations by how they ended',
-      labelNames: [...FUNCTION_LABELS, 'outcome'],
-      registers,
-    });
-    this.#duration = new Histogram({
-      name: 'kumo_invocation_duration_seconds',
-      help: 'Invocation duration, from taking a slot to the end of the answer (cold start included)',
-      labelNames: FUNCTION_LABELS,
-      buckets: DURATION_BUCKETS,
-      registers,
-    });
-    this.#coldStarts = new Counter({
-      name: 'kumo_cold_starts_total',
-      help: 'Invocations that waited for a new instance to start',
-      labelNames: FUNCTION_LABELS,
-      registers,
-    });
     this.#coldStartDuration = new Histogram({
       name: 'kumo_instance_start_duration_seconds',
       help: 'Time to start an instance until its port accepts connections, by outcome (ok, failed)',
@@ -137,28 +110,14 @@ export class Metrics {
     durationMs: number,
     coldStart: boolean,
   ): void {
-    const series = this.#seriesOf(service, fn, qualifier);
-    let counter = series.outcomes.get(outcome);
-    if (!counter) {
-      counter = this.#invocations.labels(service, fn, qualifier, outcome);
-      series.outcomes.set(outcome, counter);
-    }
-    counter.inc();
-    series.duration.observe(durationMs / 1000);
-    if (coldStart) series.coldStarts.inc();
+    this.#functions.record(service, fn, qualifier, outcome, durationMs / 1000, coldStart);
     this.history.record(service, fn, qualifier, durationMs, outcome !== 'success', coldStart);
   }
 
   /** No instance could take a call: counted as a throttle and as an invocation that never ran. */
   throttled(service: string, fn: string, qualifier: string, code: string): void {
     this.#throttles.labels(service, fn, code).inc();
-    const series = this.#seriesOf(service, fn, qualifier);
-    let counter = series.outcomes.get('throttled');
-    if (!counter) {
-      counter = this.#invocations.labels(service, fn, qualifier, 'throttled');
-      series.outcomes.set('throttled', counter);
-    }
-    counter.inc();
+    this.#functions.record(service, fn, qualifier, 'throttled');
   }
 
   instanceStarted(durationMs: number, ok: boolean): void {
@@ -174,8 +133,24 @@ export class Metrics {
   }
 
   httpRequest(method: string, route: string, status: number, durationMs: number): void {
-    this.#httpRequests.labels(method, route, String(status)).inc();
-    this.#httpDuration.labels(method, route).observe(durationMs / 1000);
+    // Label children cached by method → route → status (all bounded): no label object built per request.
+    let routes = this.#httpChildren.get(method);
+    if (!routes) {
+      routes = new Map();
+      this.#httpChildren.set(method, routes);
+    }
+    let children = routes.get(route);
+    if (!children) {
+      children = { duration: this.#httpDuration.labels(method, route), byStatus: new Map() };
+      routes.set(route, children);
+    }
+    let counter = children.byStatus.get(status);
+    if (!counter) {
+      counter = this.#httpRequests.labels(method, route, String(status));
+      children.byStatus.set(status, counter);
+    }
+    counter.inc();
+    children.duration.observe(durationMs / 1000);
   }
 
   /** Gauges read at scrape time from the scheduler and the async queue. */
@@ -214,44 +189,17 @@ export class Metrics {
 
   /** The function was deleted: its series and history go (a hostile client cannot grow them by churning names). */
   forget(service: string, fn: string): void {
-    for (const [qualifier, series] of this.#series.get(service)?.get(fn) ?? []) {
-      for (const outcome of series.outcomes.keys()) this.#invocations.remove(service, fn, qualifier, outcome);
-      this.#duration.remove(service, fn, qualifier);
-      this.#coldStarts.remove(service, fn, qualifier);
-    }
-    this.#series.get(service)?.delete(fn);
+    this.#functions.forget(service, fn);
+    for (const code of THROTTLE_CODES) this.#throttles.remove(service, fn, code);
     this.history.forget(service, fn);
   }
 
-  /** The Prometheus text exposition. */
-  text(): Promise<string> {
-    return this.registry.metrics();
+  /** The Prometheus text exposition: the per-function families, then prom-client's registry. */
+  async text(): Promise<string> {
+    return `${this.#functions.text()}\n${await this.registry.metrics()}`;
   }
 
   get contentType(): string {
     return this.registry.contentType;
-  }
-
-  #seriesOf(service: string, fn: string, qualifier: string): QualifierSeries {
-    let functions = this.#series.get(service);
-    if (!functions) {
-      functions = new Map();
-      this.#series.set(service, functions);
-    }
-    let qualifiers = functions.get(fn);
-    if (!qualifiers) {
-      qualifiers = new Map();
-      functions.set(fn, qualifiers);
-    }
-    let series = qualifiers.get(qualifier);
-    if (!series) {
-      series = {
-        outcomes: new Map(),
-        duration: this.#duration.labels(service, fn, qualifier),
-        coldStarts: this.#coldStarts.labels(service, fn, qualifier),
-      };
-      qualifiers.set(qualifier, series);
-    }
-    return series;
   }
 }

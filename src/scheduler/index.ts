@@ -5,6 +5,7 @@ export {
   type Lease,
   Scheduler,
   type SchedulerLimits,
+  type SchedulerObserver,
   type SlotRequest,
   type StartPermit,
 } from './scheduler.js';

@@ -53,3 +53,11 @@ export interface ProvisionedState {
   ready: Instance[];
   starting: number;
 }
+
+/** Instances by state, plus `starting` (starts under way). */
+export function countByState(pools: Iterable<Set<Instance>>, starting: number): Record<string, number> {
+  const counts: Record<string, number> = { starting };
+  for (const pool of pools)
+    for (const instance of pool) counts[instance.state] = (counts[instance.state] ?? 0) + 1;
+  return counts;
+}

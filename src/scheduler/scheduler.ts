@@ -3,11 +3,12 @@ import type { LogStore } from '../logs/index.js';
 import { FcError } from '../model/index.js';
 import type { Sandbox } from '../sandbox/index.js';
 import { type Instance, type InstanceRecipe, startInstance } from './instance.js';
-import { freeInstance, liveCounts, type PendingStart, type ProvisionedState } from './pools.js';
+import { countByState, freeInstance, liveCounts, type PendingStart, type ProvisionedState } from './pools.js';
 import { WaitQueue } from './queue.js';
-import type { Lease, SchedulerLimits, SlotRequest, StartPermit } from './types.js';
+import { StartWatch } from './start-watch.js';
+import type { Lease, SchedulerLimits, SchedulerObserver, SlotRequest, StartPermit } from './types.js';
 
-export type { Lease, SchedulerLimits, SlotRequest, StartPermit } from './types.js';
+export type { Lease, SchedulerLimits, SchedulerObserver, SlotRequest, StartPermit } from './types.js';
 
 /**
  * Instance pools per function: a call takes a free slot on a ready instance of the current revision, or a slot
@@ -30,8 +31,16 @@ export class Scheduler {
   readonly #logStore: LogStore;
   readonly #limits: SchedulerLimits;
   readonly #logger: Logger;
+  readonly #watch: StartWatch;
 
-  constructor(sandbox: Sandbox, logStore: LogStore, limits: SchedulerLimits, logger: Logger) {
+  constructor(
+    sandbox: Sandbox,
+    logStore: LogStore,
+    limits: SchedulerLimits,
+    logger: Logger,
+    observer?: SchedulerObserver,
+  ) {
+    this.#watch = new StartWatch(logger, observer);
     this.#sandbox = sandbox;
     this.#logStore = logStore;
     this.#limits = limits;
@@ -111,6 +120,16 @@ export class Scheduler {
     let count = this.#starting;
     for (const pool of this.#pools.values()) count += pool.size;
     return count;
+  }
+
+  /** Instances by state, the starts under way as `starting` (the metrics' gauge). */
+  instancesByState(): Record<string, number> {
+    return countByState(this.#pools.values(), this.#starting);
+  }
+
+  /** Why the sandbox looks unusable (its last starts all failed), or undefined (`/readyz`). */
+  get sandboxTrouble(): string | undefined {
+    return this.#watch.sandboxTrouble;
   }
 
   /** Calls waiting in the queue for a slot. */
@@ -196,12 +215,20 @@ export class Scheduler {
     provisionedFor: string | undefined,
   ): Promise<Instance> {
     const { poolKey, revision, concurrency } = request;
-    const instance = await startInstance(
-      this.#sandbox,
-      { id, revision, concurrency, recipe },
-      this.#logStore,
-      this.#limits.instanceStartTimeoutMs,
-    );
+    const startedAt = performance.now();
+    let instance: Instance;
+    try {
+      const start = { id, revision, concurrency, recipe };
+      instance = await startInstance(
+        this.#sandbox,
+        start,
+        this.#logStore,
+        this.#limits.instanceStartTimeoutMs,
+      );
+    } catch (error) {
+      this.#watch.failed(id, poolKey, Math.round(performance.now() - startedAt), error);
+      throw error;
+    }
     if (this.#closed) {
       await instance.stop();
       throw new FcError('ServiceUnavailable', 'Kumo is shutting down');
@@ -216,11 +243,11 @@ export class Scheduler {
     pool.add(instance);
     void instance.handle.exited.then((exit) => {
       if (this.#pools.get(poolKey)?.delete(instance)) {
-        this.#logger.warn({ instanceId: id, poolKey, exit }, 'instance exited');
+        this.#watch.crashed(id, poolKey, exit);
         this.#afterStop(poolKey);
       }
     });
-    this.#logger.debug({ instanceId: id, poolKey }, 'instance started');
+    this.#watch.started(id, poolKey, Math.round(performance.now() - startedAt), provisionedFor !== undefined);
     return instance;
   }
 
@@ -237,7 +264,7 @@ export class Scheduler {
         instance.inFlight--;
         instance.lastUsed = Date.now();
         if (options?.destroy || (instance.state === 'retiring' && instance.inFlight === 0)) {
-          void this.#stop(poolKey, instance, options?.destroy ? 'destroyed' : 'retired');
+          void this.#stop(poolKey, instance, options?.destroy ? (options.reason ?? 'destroyed') : 'retired');
         }
         this.#queue.wake(poolKey);
       },
@@ -246,7 +273,7 @@ export class Scheduler {
 
   async #stop(poolKey: string, instance: Instance, reason: string): Promise<void> {
     const wasMember = this.#pools.get(poolKey)?.delete(instance) ?? false;
-    this.#logger.debug({ instanceId: instance.id, poolKey, reason }, 'stopping instance');
+    if (wasMember) this.#watch.stopped(instance, poolKey, reason);
     await instance
       .stop()
       .catch((error: unknown) => this.#logger.error({ err: error }, 'instance stop failed'));

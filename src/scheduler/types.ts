@@ -28,8 +28,8 @@ export interface Lease {
   instance: Instance;
   /** True when the call waited for the instance to start. */
   coldStart: boolean;
-  /** Gives the slot back; `destroy` stops the instance (timeout, broken protocol). */
-  release(options?: { destroy?: boolean }): void;
+  /** Gives the slot back; `destroy` stops the instance (timeout, broken protocol), `reason` says why. */
+  release(options?: { destroy?: boolean; reason?: string }): void;
 }
 
 /**
@@ -41,4 +41,11 @@ export interface StartPermit {
   readonly kind: 'start';
   readonly instanceId: string;
   start(recipe: InstanceRecipe | Promise<InstanceRecipe>): Promise<Lease>;
+}
+
+/** Told of instance starts and stops (metrics); called synchronously, so it must be cheap and never throw. */
+export interface SchedulerObserver {
+  instanceStarted(durationMs: number, ok: boolean): void;
+  /** `reason`: idle, retired, timeout, crashed, oom, shutdown, provisioning released … */
+  instanceStopped(reason: string): void;
 }

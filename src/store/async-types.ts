@@ -80,6 +80,8 @@ export interface AsyncQueueStore {
   isStopRequested(id: string): Promise<boolean>;
   /** After a crash: invocations left Running are put back in the queue (Stopped when a stop was asked). */
   requeueRunning(): Promise<number>;
+  /** Invocations waiting (Enqueued, retries included) and Running: the metrics' backlog gauge. */
+  backlog(): Promise<{ enqueued: number; running: number }>;
 }
 
 /** Async invoke configs, one per function and qualifier. */

@@ -14,6 +14,16 @@ import type { Page } from './types.js';
 export class SqliteAsyncQueue implements AsyncQueueStore {
   constructor(readonly db: Database.Database) {}
 
+  async backlog(): Promise<{ enqueued: number; running: number }> {
+    const rows = this.db
+      .prepare(
+        `SELECT status, count(*) AS n FROM async_invocations WHERE status IN ('Enqueued', 'Running') GROUP BY status`,
+      )
+      .all() as { status: string; n: number }[];
+    const count = (status: string) => rows.find((row) => row.status === status)?.n ?? 0;
+    return { enqueued: count('Enqueued'), running: count('Running') };
+  }
+
   async enqueue(inv: AsyncInvocation): Promise<void> {
     this.#insert(inv);
   }

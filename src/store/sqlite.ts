@@ -265,6 +265,16 @@ export class SqliteMetaStore implements MetaStore {
     this.#tags.remove(resource, keys);
   }
 
+  /** Why the database cannot serve (closed, unreadable), or undefined when a read works (`/readyz`). */
+  problem(): string | undefined {
+    try {
+      this.#db.prepare('SELECT count(*) FROM services WHERE 0').get();
+      return undefined;
+    } catch (error) {
+      return (error as Error).message;
+    }
+  }
+
   async close(): Promise<void> {
     if (this.#db.open) this.#db.close();
   }

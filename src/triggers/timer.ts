@@ -43,6 +43,7 @@ export class TimerTriggers {
 
   async #fire(trigger: Trigger, config: TimerTriggerConfig): Promise<void> {
     const requestId = randomUUID();
+    const startedAt = performance.now();
     try {
       const ref = {
         serviceRef: trigger.serviceName,
@@ -74,8 +75,15 @@ export class TimerTriggers {
         tailLogs: false,
       });
       const errorType = result.headers['x-fc-error-type'];
-      if (errorType)
-        this.logger.warn({ requestId, trigger: trigger.triggerName, errorType }, 'timer invocation failed');
+      const line = {
+        event: 'timer',
+        trigger: `${trigger.serviceName}/${trigger.functionName}/${trigger.triggerName}`,
+        requestId,
+        durationMs: Math.round(performance.now() - startedAt),
+        errorType,
+      };
+      if (errorType) this.logger.warn(line, 'timer invocation failed');
+      else this.logger.info(line, 'timer trigger fired');
     } catch (error) {
       this.logger.warn(
         { err: error, requestId, trigger: trigger.triggerName },

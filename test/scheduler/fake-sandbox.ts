@@ -18,7 +18,7 @@ import {
 } from '../../src/scheduler/index.js';
 
 /** How a fake instance behaves, chosen by the recipe's `FAKE_MODE` variable. */
-export type FakeMode = 'serve' | 'exit-before-ready' | 'never-ready';
+export type FakeMode = 'serve' | 'exit-before-ready' | 'never-ready' | 'sandbox-fails';
 
 /**
  * One instance of the fake sandbox: an in-process HTTP server. `GET /` answers its instance id; any other
@@ -92,6 +92,8 @@ export class FakeSandbox implements Sandbox {
   async start(spec: SandboxSpec): Promise<InstanceHandle> {
     await this.#gate;
     const mode = (spec.env.FAKE_MODE ?? 'serve') as FakeMode;
+    // The sandbox itself fails (a namespace or cgroup it cannot create), not the function.
+    if (mode === 'sandbox-fails') throw new Error('fake sandbox: cannot create the instance');
     let instance: FakeInstance;
     if (mode === 'serve') {
       const server = createServer((req, res) => {

@@ -23,6 +23,7 @@ export function registerHealthRoutes(app: FastifyInstance, deps: ApiDeps): void 
         'AccessDenied',
         'GET /metrics needs "Authorization: Bearer <KUMO_METRICS_TOKEN>"',
       );
+      request.fcErrorCode = error.code;
       return reply
         .status(error.status)
         .header('www-authenticate', 'Bearer realm="kumo-metrics"')
