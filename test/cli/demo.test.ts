@@ -54,7 +54,10 @@ test('kumo serve --demo on another port and data dir prints an invoke hint that 
 }, async (t) => {
   const cwd = mkdtempSync(join(tmpdir(), 'kumo-demo-cwd-'));
   t.after(() => rmSync(cwd, { recursive: true, force: true }));
-  const serve = spawnKumo(['serve', '--demo', '--port', '0', '--data-dir', 'elsewhere'], cwd);
+  const serve = spawnKumo(
+    ['serve', '--demo', '--port', '0', '--data-dir', 'elsewhere', '--log-format', 'pretty'],
+    cwd,
+  );
   const { output, done } = collect(serve);
   // SIGTERM: the server stops its instances before it exits.
   t.after(async () => {
