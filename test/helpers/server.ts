@@ -71,14 +71,22 @@ export async function startTestServerOn(
       ...overrides,
     },
   );
-  const server = await startServer(config, pino({ level: process.env.KUMO_TEST_LOG ?? 'silent' }));
-  t.after(async () => {
-    await server.close();
-    if (!keepDataDir) rmSync(dataDir, { recursive: true, force: true });
+  const release = async () => {
     if (database && --database.users === 0) {
       databases.delete(dataDir);
       await database.db.drop();
     }
+  };
+  const server = await startServer(config, pino({ level: process.env.KUMO_TEST_LOG ?? 'silent' })).catch(
+    async (error: unknown) => {
+      await release();
+      throw error;
+    },
+  );
+  t.after(async () => {
+    await server.close();
+    if (!keepDataDir) rmSync(dataDir, { recursive: true, force: true });
+    await release();
   });
   return {
     server,

@@ -17,6 +17,17 @@ export class Params {
   }
 }
 
+/** The URL as it may be logged: any password replaced. */
+export function withoutPassword(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return 'postgres://…';
+  }
+}
+
 /** BIGINT (int8) as a JS number: Kumo's times are epoch milliseconds and counts are small. */
 const types = {
   getTypeParser(oid: number, format?: 'text' | 'binary') {

@@ -23,7 +23,7 @@ import { PgAsyncQueue } from './async-queue.js';
 import { PgCapacityTable } from './capacity.js';
 import { PgCodeBlobs } from './code-blobs.js';
 import { PgCustomDomainTable } from './custom-domains.js';
-import { createPool, one } from './db.js';
+import { createPool, one, withoutPassword } from './db.js';
 import { PgFunctionTable } from './functions.js';
 import { PgLayerTable } from './layers.js';
 import { migratePostgres } from './migrations.js';
@@ -87,7 +87,12 @@ export class PostgresMetaStore implements MetaStore {
       return new PostgresMetaStore(pool, await PgCapacityTable.load(pool));
     } catch (error) {
       await pool.end().catch(() => undefined);
-      throw error;
+      throw new Error(
+        `the PostgreSQL store at ${withoutPassword(url)} cannot be used: ${(error as Error).message}`,
+        {
+          cause: error,
+        },
+      );
     }
   }
 
