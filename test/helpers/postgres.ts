@@ -47,3 +47,19 @@ export async function createTestDatabase(): Promise<TestDatabase> {
       admin(async (client) => void (await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`))),
   };
 }
+
+/**
+ * Drops the database, ending the connections still open on it. A backend this role may not signal (a server
+ * process briefly attached to the new database, e.g. autovacuum) makes DROP fail for a moment: retried.
+ */
+async function dropDatabase(client: pg.Client, name: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      return;
+    } catch (error) {
+      if (attempt >= 40) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+}
