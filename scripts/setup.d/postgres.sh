@@ -28,4 +28,7 @@ done
 if [ "$(as_postgres psql -qAtc "SELECT 1 FROM pg_roles WHERE rolname = 'kumo_test'")" != "1" ]; then
   as_postgres psql -qc "CREATE ROLE kumo_test LOGIN CREATEDB PASSWORD 'kumo_test'" >/dev/null
   echo "setup.d/postgres: created role kumo_test on PostgreSQL $version/$cluster"
+else
+  # A role left by an older setup keeps working with the URL the tests use.
+  as_postgres psql -qc "ALTER ROLE kumo_test LOGIN CREATEDB PASSWORD 'kumo_test'" >/dev/null
 fi
