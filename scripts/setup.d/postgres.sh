@@ -32,3 +32,5 @@ else
   # A role left by an older setup keeps working with the URL the tests use.
   as_postgres psql -qc "ALTER ROLE kumo_test LOGIN CREATEDB PASSWORD 'kumo_test'" >/dev/null
 fi
+# DROP DATABASE … WITH (FORCE) after a test must also end an autovacuum worker that happens to be on that database.
+as_postgres psql -qc "GRANT pg_signal_backend TO kumo_test" >/dev/null 2>&1
