@@ -37,7 +37,13 @@ async function admin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
 
 export async function createTestDatabase(): Promise<TestDatabase> {
   const name = `kumo_test_${process.pid}_${++created}`;
-  await admin((client) => client.query(`CREATE DATABASE ${name}`));
+  // A linguistic (ICU en-US) default collation, as production databases often have: Kumo's byte-order paging
+  // must not depend on the database's locale. Servers before PostgreSQL 15 cannot set it per database.
+  await admin((client) =>
+    client
+      .query(`CREATE DATABASE ${name} TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'en-US'`)
+      .catch(() => client.query(`CREATE DATABASE ${name}`)),
+  );
   const url = new URL(TEST_PG_URL);
   url.pathname = `/${name}`;
   return {
