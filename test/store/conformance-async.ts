@@ -198,6 +198,7 @@ export function asyncConformance(open: OpenStore): void {
     );
     assert.equal(capacity.allProvisionConfigs().length, 2);
     capacity.deleteProvisionConfig({ ...key, serviceName: 't' });
+    await capacity.flush();
     const reopened = await opened.reopen();
     const again = reopened.store.capacity;
     assert.deepEqual(again.allProvisionConfigs(), [provision]);

@@ -52,10 +52,12 @@ export class PgCapacityTable implements CapacityStore {
     this.#onDemand = onDemand;
   }
 
-  /** Waits for every write made so far; throws the first one that failed. */
+  /** Waits for every write made so far; throws (once) the first one that failed since the last flush. */
   async flush(): Promise<void> {
     await this.#writes;
-    if (this.#failure !== undefined) throw this.#failure;
+    const failure = this.#failure;
+    this.#failure = undefined;
+    if (failure !== undefined) throw failure;
   }
 
   putProvisionConfig(config: ProvisionConfig): void {
