@@ -23,6 +23,11 @@ const configSchema = z.object({
   host: z.string().default('127.0.0.1'),
   port: port.default(8780),
   dataDir: z.string().default('./.kumo'),
+  /** `postgres://…`: keep metadata, code and the async queue in PostgreSQL (shared by several nodes); default SQLite. */
+  storeUrl: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'KUMO_STORE_URL must be a postgres:// URL')
+    .optional(),
   accountId: z
     .string()
     .regex(/^\d{1,32}$/, 'KUMO_ACCOUNT_ID must be digits')
@@ -120,6 +125,7 @@ const ENV_NAMES: Record<keyof ConfigInput, string> = {
   host: 'KUMO_HOST',
   port: 'KUMO_PORT',
   dataDir: 'KUMO_DATA_DIR',
+  storeUrl: 'KUMO_STORE_URL',
   accountId: 'KUMO_ACCOUNT_ID',
   region: 'KUMO_REGION',
   accessKeyId: 'KUMO_ACCESS_KEY_ID',

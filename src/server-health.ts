@@ -1,6 +1,6 @@
 import type { Metrics } from './metrics/index.js';
 import type { Scheduler } from './scheduler/index.js';
-import type { SqliteMetaStore } from './store/index.js';
+import type { AsyncQueueStore, MetaStore } from './store/index.js';
 
 /** What `/readyz` and the metrics' gauges read from the running server, and its draining switch. */
 export class ServerHealth {
@@ -9,7 +9,8 @@ export class ServerHealth {
   constructor(
     readonly metrics: Metrics,
     readonly scheduler: Scheduler,
-    readonly store: SqliteMetaStore,
+    readonly store: MetaStore & { asyncQueue: AsyncQueueStore },
+    readonly storeProblem: () => Promise<string | undefined>,
   ) {
     metrics.watch({
       instancesByState: () => scheduler.instancesByState(),
@@ -24,10 +25,10 @@ export class ServerHealth {
   }
 
   /** Why the server should get no traffic now; empty when it is ready. */
-  notReady(): string[] {
+  async notReady(): Promise<string[]> {
     const reasons: string[] = [];
     if (this.#draining) reasons.push('draining: the server is shutting down');
-    const storeProblem = this.store.problem();
+    const storeProblem = await this.storeProblem();
     if (storeProblem) reasons.push(`metadata store: ${storeProblem}`);
     const sandboxTrouble = this.scheduler.sandboxTrouble;
     if (sandboxTrouble) reasons.push(`sandbox: ${sandboxTrouble}`);

@@ -7,7 +7,7 @@ import {
   createApp,
   KeyRing,
   listenQuietly,
-  resolveCredentials,
+  resolveSharedCredentials,
   serveInstanceExec,
 } from './api/index.js';
 import { CodeStore, LayerMerges } from './code/index.js';
@@ -30,8 +30,9 @@ import {
 } from './sandbox/index.js';
 import { Scheduler } from './scheduler/index.js';
 import { ServerHealth } from './server-health.js';
-import { collectUnusedCode } from './server-startup.js';
+import { collectUnusedCode, storeProblem } from './server-startup.js';
 import { SqliteMetaStore } from './store/index.js';
+import { PostgresMetaStore } from './store/postgres/index.js';
 import { TimerTriggers } from './triggers/index.js';
 
 export interface KumoServer {
@@ -56,11 +57,13 @@ export async function startServer(
 ): Promise<KumoServer> {
   const dataDir = resolve(config.dataDir);
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const credentials = resolveCredentials({ ...config, dataDir });
+  // PostgreSQL when nodes share a store (docs/postgres.md), else the embedded SQLite file.
+  const shared = config.storeUrl ? await PostgresMetaStore.open(config.storeUrl) : undefined;
+  const credentials = await resolveSharedCredentials({ ...config, dataDir }, shared?.settings);
   const keys = new KeyRing();
   keys.add(credentials.accessKeyId, { secret: credentials.accessKeySecret });
 
-  const store = new SqliteMetaStore(join(dataDir, 'meta.db'));
+  const store = shared ?? new SqliteMetaStore(join(dataDir, 'meta.db'));
   const metrics = new Metrics();
   const logs = await ThreadedLogStore.open(join(dataDir, 'logs.db'), {
     onFailure: (error) =>
@@ -83,11 +86,11 @@ export async function startServer(
       intervalMs: config.logRetentionIntervalMs,
     },
   });
-  const code = new CodeStore(join(dataDir, 'code'), {
-    maxZipBytes: config.maxZipBytes,
-    maxUnzippedBytes: config.maxUnzippedBytes,
-    maxEntries: 100_000,
-  });
+  const code = new CodeStore(
+    join(dataDir, 'code'),
+    { maxZipBytes: config.maxZipBytes, maxUnzippedBytes: config.maxUnzippedBytes, maxEntries: 100_000 },
+    shared?.codeBlobs,
+  );
   // Unpacked code lives below Kumo's folder; without this boundary a user's CommonJS `index.js` would
   // inherit the `"type": "module"` of whatever package.json is above the data dir (the plain-process sandbox).
   mkdirSync(join(dataDir, 'code'), { recursive: true });
@@ -149,7 +152,7 @@ export async function startServer(
   const layerHome = { accountId: credentials.accountId, region: config.region };
   const layerMerges = new LayerMerges(code, join(dataDir, 'code', 'layers'));
   const scheduler = new Scheduler(sandbox, logs, config, logger, metrics);
-  const health = new ServerHealth(metrics, scheduler, store);
+  const health = new ServerHealth(metrics, scheduler, store, storeProblem(store));
   const invoker = new Invoker({
     scheduler,
     runtimes,

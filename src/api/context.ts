@@ -41,7 +41,7 @@ export interface ApiDeps {
   /** Prometheus metrics (`/metrics`) and the last hour per function (`metrics.history`, the console's charts). */
   metrics?: Metrics;
   /** Why the server is not ready (`/readyz`): store closed, sandbox unusable, draining; empty when ready. */
-  notReady?(): string[];
+  notReady?(): Promise<string[]>;
   /** Maps a request to another URL before routing (the gateway sends custom-domain requests to itself). */
   rewriteUrl?(url: string, host: string | undefined): string | undefined;
 }

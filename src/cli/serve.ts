@@ -12,6 +12,7 @@ interface ServeOptions {
   host?: string;
   dataDir?: string;
   sandbox?: string;
+  store?: string;
   demo?: boolean;
   logFormat?: string;
 }
@@ -25,6 +26,10 @@ export function registerServeCommand(program: Command): void {
     .option('-d, --data-dir <dir>', 'where metadata, code and logs live (env KUMO_DATA_DIR, default ./.kumo)')
     .option('--sandbox <kind>', 'auto | bwrap | process (env KUMO_SANDBOX, default auto)')
     .option('--log-format <format>', 'pretty | json (default: pretty on a terminal, JSON lines otherwise)')
+    .option(
+      '--store <url>',
+      'postgres://… to share one PostgreSQL between nodes (env KUMO_STORE_URL, default SQLite)',
+    )
     .option('--demo', 'deploy the bundled example and invoke it once after start')
     .action(async (options: ServeOptions) => {
       const config = loadConfig(process.env, {
@@ -32,6 +37,7 @@ export function registerServeCommand(program: Command): void {
         host: options.host,
         dataDir: options.dataDir,
         sandbox: options.sandbox as ConfigInput['sandbox'],
+        storeUrl: options.store,
       });
       await assertPortFree(config.host, config.port);
       const format = chooseLogFormat(options.logFormat, process.stdout.isTTY === true);

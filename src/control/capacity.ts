@@ -59,6 +59,7 @@ export class CapacityControl {
       lastModifiedTime: timestamp(this.#deps),
     };
     this.#deps.store.capacity.putProvisionConfig(config);
+    await this.#deps.store.capacity.flush();
     this.#deps.onProvisionChanged?.();
     return this.#view(config);
   }
@@ -97,6 +98,7 @@ export class CapacityControl {
       lastModifiedTime: timestamp(this.#deps),
     };
     this.#deps.store.capacity.putOnDemandConfig(config);
+    await this.#deps.store.capacity.flush();
     return config;
   }
 
@@ -110,6 +112,7 @@ export class CapacityControl {
   async deleteOnDemand(key: CapacityKey): Promise<void> {
     await this.#requireFunction(key);
     if (!this.#deps.store.capacity.deleteOnDemandConfig(key)) throw onDemandNotFound(key);
+    await this.#deps.store.capacity.flush();
   }
 
   listOnDemand(filter: CapacityFilter, page: PageInput): Page<OnDemandConfig> {

@@ -31,4 +31,7 @@ export interface CapacityStore {
   /** False when there was none. */
   deleteOnDemandConfig(key: CapacityKey): boolean;
   listOnDemandConfigs(filter: CapacityFilter, query: ListQuery): Page<OnDemandConfig>;
+
+  /** Resolves once the writes made so far are durable (a store writing behind its memory); throws if one failed. */
+  flush(): Promise<void>;
 }

@@ -72,6 +72,9 @@ export class SqliteCapacityTable implements CapacityStore {
     return pageInMemory([...this.#onDemand.values()].filter(matches(filter)), nameOf, query);
   }
 
+  /** Every write is synchronous here: durable when it returns. */
+  async flush(): Promise<void> {}
+
   #write(kind: Kind, config: CapacityKey): void {
     this.#db
       .prepare(

@@ -8,7 +8,7 @@ export function registerHealthRoutes(app: FastifyInstance, deps: ApiDeps): void 
   app.get('/healthz', async () => ({ status: 'ok' }));
 
   app.get('/readyz', async (_request, reply) => {
-    const reasons = deps.notReady?.() ?? [];
+    const reasons = (await deps.notReady?.()) ?? [];
     if (reasons.length === 0) return { status: 'ready' };
     return reply.status(503).send({ status: 'not ready', reasons });
   });
