@@ -80,6 +80,13 @@ export interface AsyncQueueStore {
   isStopRequested(id: string): Promise<boolean>;
   /** After a crash: invocations left Running are put back in the queue (Stopped when a stop was asked). */
   requeueRunning(): Promise<number>;
+  /**
+   * Keeps this process's claim on the invocations it is running (called every few seconds while they run) and
+   * answers the ids whose claim is gone (finished, stopped, or taken by another node after the lease expired).
+   * Several nodes: the lease's expiry moves forward. One node: the claim lasts as long as the process (a restart
+   * requeues with `requeueRunning`), so this only reports the ids that are no longer Running.
+   */
+  renewLeases(ids: readonly string[]): Promise<string[]>;
 }
 
 /** Async invoke configs, one per function and qualifier. */
