@@ -3,6 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { type Logger, pino } from 'pino';
 import { type Credentials, createApp, KeyRing, resolveCredentials, serveInstanceExec } from './api/index.js';
+import { applyChanges, ClusterNode, registerNodeRoutes, withClusterNotices } from './cluster/index.js';
 import { CodeStore, LayerMerges } from './code/index.js';
 import type { KumoConfig } from './config.js';
 import { createControl, layerPackages } from './control/index.js';
@@ -49,6 +50,9 @@ export async function startServer(
   keys.add(credentials.accessKeyId, { secret: credentials.accessKeySecret });
 
   const store = new SqliteMetaStore(join(dataDir, 'meta.db'));
+  // Several nodes sharing PostgreSQL (docs/cluster.md).
+  const cluster = config.storeUrl ? await ClusterNode.start(config, logger) : undefined;
+  const asyncQueue = cluster ? await cluster.leasedQueue(store.asyncQueue) : store.asyncQueue;
   const logs = await ThreadedLogStore.open(join(dataDir, 'logs.db'), {
     onFailure: (error) =>
       logger.error({ err: error }, 'the log store thread failed: function logs are no longer stored'),
@@ -198,13 +202,15 @@ export async function startServer(
       }
       return checkContainerFunction(images, fn, imageLog(fn.serviceName, fn.functionName));
     },
-    onFunctionChanged: (serviceName, functionName, versionId) =>
-      scheduler.retire(poolKeyOf(serviceName, functionName, versionId)),
-    onTriggerChanged: (trigger, deleted) => timers.update(trigger, deleted),
-    onCustomDomainChanged: (domain, deleted) => domains.update(domain, deleted),
+    ...withClusterNotices(cluster, {
+      onFunctionChanged: (serviceName, functionName, versionId) =>
+        scheduler.retire(poolKeyOf(serviceName, functionName, versionId)),
+      onTriggerChanged: (trigger, deleted) => timers.update(trigger, deleted),
+      onCustomDomainChanged: (domain, deleted) => domains.update(domain, deleted),
+      onProvisionChanged: () => provisioner.notify(),
+    }),
     maxInstancesPerFunction: config.maxInstancesPerFunction,
     provisionStatus: (provision) => provisioner.status(provision),
-    onProvisionChanged: () => provisioner.notify(),
   });
   const app = createApp({
     config,
@@ -216,7 +222,7 @@ export async function startServer(
     logs,
     logger,
     invoker,
-    asyncQueue: store.asyncQueue,
+    asyncQueue,
     onAsyncEnqueued: () => asyncWorker.notify(),
     onAsyncStop: (requestId) => asyncWorker.stop(requestId),
     imageStatus: (fn) => containerImageStatus(images, fn),
@@ -225,19 +231,22 @@ export async function startServer(
     instances: (poolKey) => scheduler.instances(poolKey),
   });
   registerGateway(app, { store, invoker, keys, domains });
+  const self = registerNodeRoutes(app, cluster, config.nodeName);
   serveInstanceExec(app, {
     keys,
     store,
     logger,
     findInstance: (poolKey, id) => scheduler.instances(poolKey).find((i) => i.id === id)?.handle,
   });
-  const timers = new TimerTriggers(store, invoker, logger);
+  const timers = new TimerTriggers(store, invoker, logger, cluster?.claimTick);
   await timers.start();
-  const asyncWorker = new AsyncWorker(store.asyncQueue, store.asyncConfigs, store, invoker, logger, {
+  cluster?.follow(applyChanges(store, { scheduler, timers, domains, provisioner }, logger));
+  const asyncWorker = new AsyncWorker(asyncQueue, store.asyncConfigs, store, invoker, logger, {
     concurrency: config.asyncConcurrency,
     maxRetries: config.asyncMaxRetries,
     baseDelayMs: config.asyncRetryBaseMs,
     pollMs: 500,
+    leaseRenewMs: Math.floor(config.clusterLeaseMs / 3),
     home: { region: config.region, accountId: credentials.accountId },
   });
   await asyncWorker.start();
@@ -246,6 +255,7 @@ export async function startServer(
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+  await cluster?.join(self.listening(`http://${host}:${port}`));
 
   let closing: Promise<void> | undefined;
   const close = () => {
@@ -258,6 +268,7 @@ export async function startServer(
       await scheduler.close();
       await sandbox.close();
       await logs.close();
+      await cluster?.close();
       await store.close();
     })();
     return closing;

@@ -90,13 +90,19 @@ export class LeasedAsyncQueue implements AsyncQueueStore {
   getAsync(id: string): Promise<AsyncInvocation | undefined> {
     return this.inner.getAsync(id);
   }
-  findInvocation(...args: Parameters<AsyncQueueStore['findInvocation']>): ReturnType<AsyncQueueStore['findInvocation']> {
+  findInvocation(
+    ...args: Parameters<AsyncQueueStore['findInvocation']>
+  ): ReturnType<AsyncQueueStore['findInvocation']> {
     return this.inner.findInvocation(...args);
   }
-  listInvocations(...args: Parameters<AsyncQueueStore['listInvocations']>): ReturnType<AsyncQueueStore['listInvocations']> {
+  listInvocations(
+    ...args: Parameters<AsyncQueueStore['listInvocations']>
+  ): ReturnType<AsyncQueueStore['listInvocations']> {
     return this.inner.listInvocations(...args);
   }
-  requestStop(...args: Parameters<AsyncQueueStore['requestStop']>): ReturnType<AsyncQueueStore['requestStop']> {
+  requestStop(
+    ...args: Parameters<AsyncQueueStore['requestStop']>
+  ): ReturnType<AsyncQueueStore['requestStop']> {
     return this.inner.requestStop(...args);
   }
   isStopRequested(id: string): Promise<boolean> {
