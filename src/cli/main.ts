@@ -6,6 +6,7 @@ import { registerInstanceCommands } from './instances.js';
 import { registerInvokeCommand } from './invoke.js';
 import { registerLayerCommands } from './layers.js';
 import { registerLogsCommand } from './logs.js';
+import { registerNodesCommand } from './nodes.js';
 import { registerReleaseCommands } from './releases.js';
 import { registerResourceCommands } from './resources.js';
 import { registerRuntimesCommands } from './runtimes.js';
@@ -28,6 +29,7 @@ registerLayerCommands(program);
 registerSetupCommands(program);
 registerRuntimesCommands(program);
 registerInstanceCommands(program);
+registerNodesCommand(program);
 
 try {
   await program.parseAsync(process.argv);

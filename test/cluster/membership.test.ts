@@ -1,0 +1,68 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import pg from 'pg';
+import { pino } from 'pino';
+import { ensureClusterSchema, Membership } from '../../src/cluster/index.js';
+import { until } from '../helpers/poll.js';
+import { freshDatabase } from '../helpers/postgres.js';
+
+const logger = pino({ level: 'silent' });
+
+test('nodes register with a heartbeat; one that stops beating is dead, one that leaves is gone', async (t) => {
+  const url = await freshDatabase(t);
+  const pools = ['a', 'b', 'c'].map(() => new pg.Pool({ connectionString: url, max: 2 }));
+  for (const pool of pools) pool.on('error', () => undefined);
+  t.after(() => Promise.allSettled(pools.map((pool) => pool.end())));
+  // Three nodes migrating at once must not trip over each other's CREATE TABLE.
+  await Promise.all(pools.map((pool) => ensureClusterSchema(pool)));
+  const nodes = pools.map(
+    (pool, i) =>
+      new Membership(
+        pool,
+        { name: `node-${i + 1}`, url: `http://127.0.0.1:${9000 + i}`, heartbeatMs: 100, missedBeats: 3 },
+        logger,
+      ),
+  );
+  await Promise.all(nodes.map((node) => node.start()));
+  const [first, second, third] = nodes as [Membership, Membership, Membership];
+  const listed = await first.list();
+  assert.deepEqual(
+    listed.map((node) => [node.name, node.url, node.alive]),
+    [
+      ['node-1', 'http://127.0.0.1:9000', true],
+      ['node-2', 'http://127.0.0.1:9001', true],
+      ['node-3', 'http://127.0.0.1:9002', true],
+    ],
+  );
+
+  // node-2 dies: its connection pool is gone, so its heartbeats stop reaching the database.
+  await (pools[1] as pg.Pool).end();
+  const afterDeath = await until(
+    async () => {
+      const list = await first.list();
+      return list.find((node) => node.name === 'node-2')?.alive === false && list;
+    },
+    { what: 'node-2 is seen as dead after missing its heartbeats', timeoutMs: 20_000 },
+  );
+  assert.deepEqual(
+    afterDeath.map((node) => [node.name, node.alive]),
+    [
+      ['node-1', true],
+      ['node-3', true],
+      ['node-2', false],
+    ],
+  );
+  assert.deepEqual(
+    (await third.liveNodes()).map((node) => node.name),
+    ['node-1', 'node-3'],
+  );
+
+  // node-3 stops cleanly: it leaves the table at once.
+  await third.close();
+  assert.deepEqual(
+    (await first.list()).map((node) => node.name),
+    ['node-1', 'node-2'],
+  );
+  await first.close();
+  void second;
+});
