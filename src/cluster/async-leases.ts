@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { AsyncInvocation, AsyncQueueStore } from '../store/index.js';
-import { DB_NOW_MS } from './schema.js';
+import { DB_NOW_MS, underSchemaLock } from './schema.js';
 
 /**
  * The async queue shared by several nodes: claims are leases. A claim takes the oldest due invocation that is
@@ -21,9 +21,10 @@ export class LeasedAsyncQueue implements AsyncQueueStore {
     readonly leaseMs: number,
   ) {}
 
-  /** Adds the lease columns (idempotent; run under the cluster schema lock or tolerated concurrently). */
+  /** Adds the lease columns (idempotent, under the cluster's schema lock: nodes may start at once). */
   static async migrate(pool: pg.Pool): Promise<void> {
-    await pool.query(
+    await underSchemaLock(
+      pool,
       `ALTER TABLE async_invocations ADD COLUMN IF NOT EXISTS lease_owner text,
          ADD COLUMN IF NOT EXISTS lease_expires_at bigint;
        CREATE INDEX IF NOT EXISTS async_invocations_lease ON async_invocations (status, lease_expires_at)`,

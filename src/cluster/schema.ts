@@ -9,26 +9,32 @@ const SCHEMA_LOCK = 0x6b756d6f636c7573n;
  * against concurrent creators in PostgreSQL: both can pass the check and one fails on the catalog's unique key).
  */
 export async function ensureClusterSchema(pool: pg.Pool): Promise<void> {
+  await underSchemaLock(
+    pool,
+    `CREATE TABLE IF NOT EXISTS kumo_nodes (
+       name text PRIMARY KEY,
+       url text NOT NULL,
+       started_at bigint NOT NULL,
+       last_seen bigint NOT NULL
+     );
+     CREATE TABLE IF NOT EXISTS kumo_timer_ticks (
+       trigger_key text NOT NULL,
+       tick bigint NOT NULL,
+       node text NOT NULL,
+       claimed_at bigint NOT NULL,
+       PRIMARY KEY (trigger_key, tick)
+     );
+     CREATE INDEX IF NOT EXISTS kumo_timer_ticks_claimed ON kumo_timer_ticks (claimed_at);`,
+  );
+}
+
+/** Runs schema statements in one transaction that holds the cluster's schema lock. */
+export async function underSchemaLock(pool: pg.Pool, statements: string): Promise<void> {
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
     await client.query('SELECT pg_advisory_xact_lock($1)', [SCHEMA_LOCK.toString()]);
-    await client.query(`
-      CREATE TABLE IF NOT EXISTS kumo_nodes (
-        name text PRIMARY KEY,
-        url text NOT NULL,
-        started_at bigint NOT NULL,
-        last_seen bigint NOT NULL
-      );
-      CREATE TABLE IF NOT EXISTS kumo_timer_ticks (
-        trigger_key text NOT NULL,
-        tick bigint NOT NULL,
-        node text NOT NULL,
-        claimed_at bigint NOT NULL,
-        PRIMARY KEY (trigger_key, tick)
-      );
-      CREATE INDEX IF NOT EXISTS kumo_timer_ticks_claimed ON kumo_timer_ticks (claimed_at);
-    `);
+    await client.query(statements);
     await client.query('COMMIT');
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);
