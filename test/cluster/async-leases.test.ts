@@ -23,6 +23,7 @@ function innerQueue(pool: pg.Pool): AsyncQueueStore {
       const row = rows[0];
       return row && ({ id: row.id, status: row.status, attempts: row.attempts } as AsyncInvocation);
     },
+    claimDue: unused,
     enqueue: unused,
     retryLater: unused,
     finish: unused,

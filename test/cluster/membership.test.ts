@@ -40,7 +40,7 @@ test('nodes register with a heartbeat; one that stops beating is dead, one that 
   const afterDeath = await until(
     async () => {
       const list = await first.list();
-      return list.find((node) => node.name === 'node-2')?.alive === false && list;
+      return list.find((node) => node.name === 'node-2')?.alive === false ? list : undefined;
     },
     { what: 'node-2 is seen as dead after missing its heartbeats', timeoutMs: 20_000 },
   );
