@@ -23,6 +23,11 @@ const configSchema = z.object({
   host: z.string().default('127.0.0.1'),
   port: port.default(8780),
   dataDir: z.string().default('./.kumo'),
+  /** `postgres://…`: keep metadata, code and the async queue in PostgreSQL (shared by several nodes); default SQLite. */
+  storeUrl: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'KUMO_STORE_URL must be a postgres:// URL')
+    .optional(),
   accountId: z
     .string()
     .regex(/^\d{1,32}$/, 'KUMO_ACCOUNT_ID must be digits')
@@ -111,8 +116,6 @@ const configSchema = z.object({
   runtimeInstallTimeoutMs: positiveInt.default(300_000),
 
   // Several nodes sharing PostgreSQL (docs/cluster.md).
-  /** `postgres://…`: the shared store; unset, the embedded SQLite store in the data dir. */
-  storeUrl: z.string().min(1).optional(),
   /** This node's name in the cluster; default the host name and port. */
   nodeName: z
     .string()
@@ -135,6 +138,7 @@ const ENV_NAMES: Record<keyof ConfigInput, string> = {
   host: 'KUMO_HOST',
   port: 'KUMO_PORT',
   dataDir: 'KUMO_DATA_DIR',
+  storeUrl: 'KUMO_STORE_URL',
   accountId: 'KUMO_ACCOUNT_ID',
   region: 'KUMO_REGION',
   accessKeyId: 'KUMO_ACCESS_KEY_ID',
@@ -182,7 +186,6 @@ const ENV_NAMES: Record<keyof ConfigInput, string> = {
   runtimesOffline: 'KUMO_RUNTIMES_OFFLINE',
   runtimesRegistry: 'KUMO_RUNTIMES_REGISTRY',
   runtimeInstallTimeoutMs: 'KUMO_RUNTIME_INSTALL_TIMEOUT_MS',
-  storeUrl: 'KUMO_STORE_URL',
   nodeName: 'KUMO_NODE_NAME',
   nodeUrl: 'KUMO_NODE_URL',
   clusterHeartbeatMs: 'KUMO_CLUSTER_HEARTBEAT_MS',

@@ -2,7 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { type Logger, pino } from 'pino';
-import { type Credentials, createApp, KeyRing, resolveCredentials, serveInstanceExec } from './api/index.js';
+import {
+  type Credentials,
+  createApp,
+  KeyRing,
+  resolveSharedCredentials,
+  serveInstanceExec,
+} from './api/index.js';
 import { applyChanges, ClusterNode, registerNodeRoutes, withClusterNotices } from './cluster/index.js';
 import { CodeStore, LayerMerges } from './code/index.js';
 import type { KumoConfig } from './config.js';
@@ -22,7 +28,8 @@ import {
   sweepLeftovers,
 } from './sandbox/index.js';
 import { Scheduler } from './scheduler/index.js';
-import { SqliteMetaStore } from './store/index.js';
+import { type MetaStore, SqliteMetaStore } from './store/index.js';
+import { PostgresMetaStore } from './store/postgres/index.js';
 import { TimerTriggers } from './triggers/index.js';
 
 export interface KumoServer {
@@ -45,11 +52,13 @@ export async function startServer(
 ): Promise<KumoServer> {
   const dataDir = resolve(config.dataDir);
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const credentials = resolveCredentials({ ...config, dataDir });
+  // PostgreSQL when nodes share a store (docs/postgres.md), else the embedded SQLite file.
+  const shared = config.storeUrl ? await PostgresMetaStore.open(config.storeUrl) : undefined;
+  const credentials = await resolveSharedCredentials({ ...config, dataDir }, shared?.settings);
   const keys = new KeyRing();
   keys.add(credentials.accessKeyId, { secret: credentials.accessKeySecret });
 
-  const store = new SqliteMetaStore(join(dataDir, 'meta.db'));
+  const store = shared ?? new SqliteMetaStore(join(dataDir, 'meta.db'));
   // Several nodes sharing PostgreSQL (docs/cluster.md).
   const cluster = config.storeUrl ? await ClusterNode.start(config, logger) : undefined;
   const asyncQueue = cluster ? await cluster.leasedQueue(store.asyncQueue) : store.asyncQueue;
@@ -74,11 +83,11 @@ export async function startServer(
       intervalMs: config.logRetentionIntervalMs,
     },
   });
-  const code = new CodeStore(join(dataDir, 'code'), {
-    maxZipBytes: config.maxZipBytes,
-    maxUnzippedBytes: config.maxUnzippedBytes,
-    maxEntries: 100_000,
-  });
+  const code = new CodeStore(
+    join(dataDir, 'code'),
+    { maxZipBytes: config.maxZipBytes, maxUnzippedBytes: config.maxUnzippedBytes, maxEntries: 100_000 },
+    shared?.codeBlobs,
+  );
   // Unpacked code lives below Kumo's folder; without this boundary a user's CommonJS `index.js` would
   // inherit the `"type": "module"` of whatever package.json is above the data dir (the plain-process sandbox).
   mkdirSync(join(dataDir, 'code'), { recursive: true });
@@ -288,7 +297,7 @@ export async function startServer(
  * Deletes code packages no function uses any more. Done at start, before any request, so it cannot race a
  * create or update that is about to reference the same package.
  */
-async function collectUnusedCode(code: CodeStore, store: SqliteMetaStore, logger: Logger): Promise<void> {
+async function collectUnusedCode(code: CodeStore, store: MetaStore, logger: Logger): Promise<void> {
   let removed = 0;
   for (const sha256 of await code.list()) {
     if ((await store.codeReferences(sha256)) === 0) {

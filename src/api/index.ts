@@ -10,6 +10,6 @@ export {
   readBoundedBody,
 } from './body-limit.js';
 export type { ApiDeps } from './context.js';
-export { type Credentials, resolveCredentials } from './credentials.js';
+export { type Credentials, resolveCredentials, resolveSharedCredentials } from './credentials.js';
 export { type ExecDeps, serveInstanceExec } from './exec/upgrade.js';
 export { canonicalResource, sign } from './signature.js';

@@ -9,6 +9,7 @@ interface ServeOptions {
   host?: string;
   dataDir?: string;
   sandbox?: string;
+  store?: string;
   demo?: boolean;
 }
 
@@ -20,6 +21,10 @@ export function registerServeCommand(program: Command): void {
     .option('--host <host>', 'address to bind (env KUMO_HOST, default 127.0.0.1)')
     .option('-d, --data-dir <dir>', 'where metadata, code and logs live (env KUMO_DATA_DIR, default ./.kumo)')
     .option('--sandbox <kind>', 'auto | bwrap | process (env KUMO_SANDBOX, default auto)')
+    .option(
+      '--store <url>',
+      'postgres://… to share one PostgreSQL between nodes (env KUMO_STORE_URL, default SQLite)',
+    )
     .option('--demo', 'deploy the bundled example and invoke it once after start')
     .action(async (options: ServeOptions) => {
       const config = loadConfig(process.env, {
@@ -27,6 +32,7 @@ export function registerServeCommand(program: Command): void {
         host: options.host,
         dataDir: options.dataDir,
         sandbox: options.sandbox as ConfigInput['sandbox'],
+        storeUrl: options.store,
       });
       const logger = pino({ level: config.logLevel });
       const server = await startServer(config, logger);

@@ -49,6 +49,8 @@ export function applyChanges(store: MetaStore, caches: LocalCaches, logger: Logg
         return;
       }
       case 'provision':
+        // The PostgreSQL store keeps capacity configs in memory (read on every call): read them again first.
+        if (hasReload(store.capacity)) await store.capacity.reload();
         caches.provisioner.notify();
         return;
     }
@@ -69,4 +71,8 @@ export function applyChanges(store: MetaStore, caches: LocalCaches, logger: Logg
 async function reloadAll(store: MetaStore, caches: LocalCaches): Promise<void> {
   caches.timers.close();
   await Promise.all([caches.timers.start(), caches.domains.load(store, true)]);
+}
+
+function hasReload(value: object): value is { reload(): Promise<void> } {
+  return typeof (value as { reload?: unknown }).reload === 'function';
 }

@@ -1,6 +1,7 @@
 /**
  * Content-addressed code storage: `<dir>/zips/<sha256>.zip` is the source of truth and
- * `<dir>/unpacked/<sha256>/` a cache of its extraction, recreated on demand.
+ * `<dir>/unpacked/<sha256>/` a cache of its extraction, recreated on demand. With a `SharedCode` (several nodes
+ * sharing PostgreSQL) the shared copy is the source of truth and `<dir>/zips` this node's cache of it.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { access, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
@@ -17,6 +18,13 @@ export interface StoredCode {
   codeSize: number;
   /** CRC-64/ECMA of the zip as a decimal string (FC's `codeChecksum`). */
   codeChecksum: string;
+}
+
+/** Code kept once for every node (PostgreSQL's `code_packages`); `get` verifies what it returns. */
+export interface SharedCode {
+  put(sha256: string, zip: Buffer): Promise<void>;
+  get(sha256: string): Promise<Buffer | undefined>;
+  has(sha256: string): Promise<boolean>;
 }
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
@@ -40,12 +48,16 @@ export class CodeStore {
   /** One extraction per address at a time; concurrent callers share it. */
   readonly #extracting = new Map<string, Promise<string>>();
 
+  readonly #shared: SharedCode | undefined;
+
   constructor(
     dir: string,
     readonly limits: CodeLimits,
+    shared?: SharedCode,
   ) {
     this.#zipsDir = join(dir, 'zips');
     this.#unpackedRoot = join(dir, 'unpacked');
+    this.#shared = shared;
   }
 
   /** Validates, extracts and stores a code zip. Every rejection of a bad package happens here. */
@@ -60,19 +72,32 @@ export class CodeStore {
       if (err instanceof FcError) throw err;
       return this.#extractOnce(sha256, load);
     });
-    const zipPath = this.zipPath(sha256);
-    if (!(await exists(zipPath))) {
-      await mkdir(this.#zipsDir, { recursive: true });
-      const tmp = join(this.#zipsDir, `.${sha256}.zip.tmp-${randomBytes(6).toString('hex')}`);
-      try {
-        await writeFile(tmp, zip, { mode: 0o644 });
-        await rename(tmp, zipPath);
-      } catch (err) {
-        await rm(tmp, { force: true });
-        throw err;
-      }
-    }
+    // Shared first: a package is only referenced once every node can fetch it.
+    await this.#shared?.put(sha256, zip);
+    await this.#writeZip(sha256, zip);
     return stored;
+  }
+
+  async #writeZip(sha256: string, zip: Buffer): Promise<void> {
+    const zipPath = this.zipPath(sha256);
+    if (await exists(zipPath)) return;
+    await mkdir(this.#zipsDir, { recursive: true });
+    const tmp = join(this.#zipsDir, `.${sha256}.zip.tmp-${randomBytes(6).toString('hex')}`);
+    try {
+      await writeFile(tmp, zip, { mode: 0o644 });
+      await rename(tmp, zipPath);
+    } catch (err) {
+      await rm(tmp, { force: true });
+      throw err;
+    }
+  }
+
+  /** Fills this node's cache from the shared copy; false when there is none (or no shared store). */
+  async #fetchShared(sha256: string): Promise<boolean> {
+    const zip = await this.#shared?.get(sha256);
+    if (!zip) return false;
+    await this.#writeZip(sha256, zip);
+    return true;
   }
 
   /** The directory holding the unpacked code, re-extracted from the stored zip if the cache was removed. */
@@ -83,8 +108,9 @@ export class CodeStore {
       try {
         zip = await readFile(this.zipPath(sha256));
       } catch (err) {
-        if (errnoCode(err) === 'ENOENT') throw new Error(`code ${sha256} is not in the code store`);
-        throw err;
+        if (errnoCode(err) !== 'ENOENT') throw err;
+        if (!(await this.#fetchShared(sha256))) throw new Error(`code ${sha256} is not in the code store`);
+        zip = await readFile(this.zipPath(sha256));
       }
       const actual = createHash('sha256').update(zip).digest('hex');
       if (actual !== sha256)
@@ -98,17 +124,19 @@ export class CodeStore {
     return join(this.#zipsDir, `${sha256}.zip`);
   }
 
+  /** True when the package is stored; with a shared store, it is then in this node's cache (zipPath reads it). */
   async has(sha256: string): Promise<boolean> {
-    return SHA256_HEX.test(sha256) && exists(this.zipPath(sha256));
+    if (!SHA256_HEX.test(sha256)) return false;
+    return (await exists(this.zipPath(sha256))) || this.#fetchShared(sha256);
   }
 
-  /** Deletes the zip and its unpacked directory (garbage collection; the caller knows nothing uses it). */
-  /** Every stored package's address. */
+  /** Every package's address in this node's directory. */
   async list(): Promise<string[]> {
     const names = await readdir(this.#zipsDir).catch(() => [] as string[]);
     return names.flatMap((name) => /^([a-f0-9]{64})\.zip$/.exec(name)?.[1] ?? []);
   }
 
+  /** Deletes the zip and its unpacked directory here (garbage collection; the caller knows nothing uses it). */
   async remove(sha256: string): Promise<void> {
     this.#checkAddress(sha256);
     await this.#extracting.get(sha256)?.catch(() => undefined);

@@ -4,7 +4,7 @@ import pg from 'pg';
 import { LeasedAsyncQueue } from '../../src/cluster/index.js';
 import type { AsyncInvocation, AsyncQueueStore } from '../../src/store/index.js';
 import { until } from '../helpers/poll.js';
-import { freshDatabase } from '../helpers/postgres.js';
+import { createTestDatabase } from '../helpers/postgres.js';
 
 /** The columns of the PostgreSQL store's queue table that the leased claim reads and writes. */
 const TABLE = `CREATE TABLE async_invocations (
@@ -37,7 +37,8 @@ function innerQueue(pool: pg.Pool): AsyncQueueStore {
 }
 
 async function setUp(t: test.TestContext, rows: number) {
-  const url = await freshDatabase(t);
+  const { url, drop } = await createTestDatabase();
+  t.after(drop);
   const pool = new pg.Pool({ connectionString: url, max: 8 });
   pool.on('error', () => undefined);
   t.after(() => pool.end().catch(() => undefined));

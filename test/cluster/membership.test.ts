@@ -4,12 +4,13 @@ import pg from 'pg';
 import { pino } from 'pino';
 import { ensureClusterSchema, Membership } from '../../src/cluster/index.js';
 import { until } from '../helpers/poll.js';
-import { freshDatabase } from '../helpers/postgres.js';
+import { createTestDatabase } from '../helpers/postgres.js';
 
 const logger = pino({ level: 'silent' });
 
 test('nodes register with a heartbeat; one that stops beating is dead, one that leaves is gone', async (t) => {
-  const url = await freshDatabase(t);
+  const { url, drop } = await createTestDatabase();
+  t.after(drop);
   const pools = ['a', 'b', 'c'].map(() => new pg.Pool({ connectionString: url, max: 2 }));
   for (const pool of pools) pool.on('error', () => undefined);
   t.after(() => Promise.allSettled(pools.map((pool) => pool.end())));

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import pg from 'pg';
 import { ensureClusterSchema, TimerTickClaims } from '../../src/cluster/index.js';
 import { timerTick } from '../../src/triggers/cron.js';
-import { freshDatabase } from '../helpers/postgres.js';
+import { createTestDatabase } from '../helpers/postgres.js';
 
 test('@every ticks are the same cell on every node whatever second it fires on', () => {
   const base = Date.UTC(2026, 11, 1, 5, 0, 0);
@@ -19,7 +19,8 @@ test('@every ticks are the same cell on every node whatever second it fires on',
 });
 
 test('each tick of a trigger is won by exactly one of three nodes claiming it at once', async (t) => {
-  const url = await freshDatabase(t);
+  const { url, drop } = await createTestDatabase();
+  t.after(drop);
   const pools = [1, 2, 3].map(() => new pg.Pool({ connectionString: url, max: 2 }));
   // The database is dropped (connections forced closed) by an after hook that may run first.
   for (const pool of pools) pool.on('error', () => undefined);

@@ -9,6 +9,7 @@ import { type ConfigInput, loadConfig } from '../../src/config.js';
 import { type KumoServer, startServer } from '../../src/server.js';
 
 import { ACCESS_KEY_ID, ACCESS_KEY_SECRET, ACCOUNT_ID } from './credentials.js';
+import { createTestDatabase, type TestDatabase } from './postgres.js';
 
 export { ACCESS_KEY_ID, ACCESS_KEY_SECRET, ACCOUNT_ID };
 
@@ -19,15 +20,44 @@ export interface TestServer {
   /** Kumo's own signing client, for raw requests. */
   client: FcClient;
   dataDir: string;
+  /** The PostgreSQL database's URL when the server runs on PostgreSQL. */
+  storeUrl?: string;
 }
 
+export type TestStore = 'sqlite' | 'postgres';
+
+/** The store test servers use: KUMO_TEST_STORE=postgres runs the suite on PostgreSQL (helpers/postgres.ts). */
+export const TEST_STORE: TestStore = process.env.KUMO_TEST_STORE === 'postgres' ? 'postgres' : 'sqlite';
+
+/** A data dir's PostgreSQL database and how many servers still use it (a restart keeps both). */
+const databases = new Map<string, { db: TestDatabase; users: number }>();
+
 /** Starts a real Kumo on an ephemeral port with a fresh data dir; stopped and removed after the test. */
-export async function startTestServer(
+export function startTestServer(
   t: TestContext,
   overrides: Partial<ConfigInput> = {},
   keepDataDir?: string,
 ): Promise<TestServer> {
+  return startTestServerOn(t, TEST_STORE, overrides, keepDataDir);
+}
+
+/**
+ * As startTestServer, on the given store. On PostgreSQL each data dir gets a fresh database, kept when a
+ * server restarts on the same dir and dropped after the last of its servers is closed.
+ */
+export async function startTestServerOn(
+  t: TestContext,
+  store: TestStore,
+  overrides: Partial<ConfigInput> = {},
+  keepDataDir?: string,
+): Promise<TestServer> {
   const dataDir = keepDataDir ?? mkdtempSync(join(tmpdir(), 'kumo-test-'));
+  let database = store === 'postgres' ? databases.get(dataDir) : undefined;
+  if (store === 'postgres' && !database) {
+    database = { db: await createTestDatabase(), users: 0 };
+    databases.set(dataDir, database);
+  }
+  if (database) database.users++;
   const config = loadConfig(
     { KUMO_SANDBOX: process.env.KUMO_SANDBOX },
     {
@@ -37,6 +67,7 @@ export async function startTestServer(
       accessKeyId: ACCESS_KEY_ID,
       accessKeySecret: ACCESS_KEY_SECRET,
       logLevel: 'silent',
+      storeUrl: database?.db.url,
       ...overrides,
     },
   );
@@ -44,8 +75,18 @@ export async function startTestServer(
   t.after(async () => {
     await server.close();
     if (!keepDataDir) rmSync(dataDir, { recursive: true, force: true });
+    if (database && --database.users === 0) {
+      databases.delete(dataDir);
+      await database.db.drop();
+    }
   });
-  return { server, fc: sdkClient(server.url), client: kumoClient(server.url), dataDir };
+  return {
+    server,
+    fc: sdkClient(server.url),
+    client: kumoClient(server.url),
+    dataDir,
+    storeUrl: config.storeUrl,
+  };
 }
 
 export function sdkClient(
