@@ -10,7 +10,7 @@ import {
   serveInstanceExec,
 } from './api/index.js';
 import { applyChanges, ClusterNode, registerNodeRoutes, withClusterNotices } from './cluster/index.js';
-import { CodeStore, LayerMerges } from './code/index.js';
+import { CodeStore, collectUnusedCode, LayerMerges } from './code/index.js';
 import type { KumoConfig } from './config.js';
 import { createControl, layerPackages } from './control/index.js';
 import { DomainTable, registerGateway } from './gateway/index.js';
@@ -28,7 +28,7 @@ import {
   sweepLeftovers,
 } from './sandbox/index.js';
 import { Scheduler } from './scheduler/index.js';
-import { type MetaStore, SqliteMetaStore } from './store/index.js';
+import { SqliteMetaStore } from './store/index.js';
 import { PostgresMetaStore } from './store/postgres/index.js';
 import { TimerTriggers } from './triggers/index.js';
 
@@ -92,7 +92,7 @@ export async function startServer(
   // inherit the `"type": "module"` of whatever package.json is above the data dir (the plain-process sandbox).
   mkdirSync(join(dataDir, 'code'), { recursive: true });
   writeFileSync(join(dataDir, 'code', 'package.json'), '{ "private": true }\n');
-  await collectUnusedCode(code, store, logger);
+  await collectUnusedCode(code, (sha256) => store.codeReferences(sha256), logger);
   const swept = await sweepLeftovers({ stateDir: join(dataDir, 'containers') });
   if (swept.length > 0) logger.info({ removed: swept }, 'removed leftovers of Kumo processes that died');
   const network = {
@@ -183,8 +183,9 @@ export async function startServer(
         functionName: call.fn.functionName,
       })?.maximumInstanceCount,
   });
+  const provisioned = { accountId: credentials.accountId, logger, share: cluster?.share };
   const provisioner = new Provisioner(
-    { store, scheduler, calls: invoker.calls, accountId: credentials.accountId, logger },
+    { store, scheduler, calls: invoker.calls, ...provisioned },
     {
       intervalMs: config.provisionIntervalMs,
       baseBackoffMs: config.provisionRetryBaseMs,
@@ -291,19 +292,4 @@ export async function startServer(
     instanceCount: () => scheduler.instanceCount,
     close,
   };
-}
-
-/**
- * Deletes code packages no function uses any more. Done at start, before any request, so it cannot race a
- * create or update that is about to reference the same package.
- */
-async function collectUnusedCode(code: CodeStore, store: MetaStore, logger: Logger): Promise<void> {
-  let removed = 0;
-  for (const sha256 of await code.list()) {
-    if ((await store.codeReferences(sha256)) === 0) {
-      await code.remove(sha256);
-      removed++;
-    }
-  }
-  if (removed > 0) logger.info({ removed }, 'removed unused code packages');
 }

@@ -29,6 +29,8 @@ export interface MembershipOptions {
 export class Membership {
   #timer: NodeJS.Timeout | undefined;
   #beating: Promise<void> | undefined;
+  /** Names of the live nodes as of the last heartbeat, sorted (this one included while it beats). */
+  #live: string[] = [];
 
   constructor(
     readonly pool: pg.Pool,
@@ -43,6 +45,7 @@ export class Membership {
          last_seen = EXCLUDED.last_seen`,
       [this.options.name, this.options.url],
     );
+    this.#live = (await this.liveNodes()).map((node) => node.name);
     this.#timer = setInterval(() => {
       this.#beating ??= this.#beat().finally(() => {
         this.#beating = undefined;
@@ -57,6 +60,7 @@ export class Membership {
         this.options.name,
         this.options.url,
       ]);
+      this.#live = (await this.liveNodes()).map((node) => node.name);
     } catch (error) {
       // PostgreSQL restarting or unreachable: the next beat tries again; others see this node as dead meanwhile.
       this.logger.warn({ err: error }, 'cluster heartbeat failed');
@@ -84,6 +88,18 @@ export class Membership {
       lastSeen: Number(row.last_seen),
       alive: row.alive,
     }));
+  }
+
+  /**
+   * This node's part of `want` instances spread over the live nodes: an even split, the remainder going to the
+   * first nodes by name. Every node computes it from the same table, so the parts add up to `want` (give or take
+   * a heartbeat while membership changes). Cut off from the database, a node keeps its last view.
+   */
+  shareOf(want: number): number {
+    const count = Math.max(1, this.#live.length);
+    const rank = this.#live.indexOf(this.options.name);
+    const position = rank < 0 ? count - 1 : rank;
+    return Math.floor(want / count) + (position < want % count ? 1 : 0);
   }
 
   async liveNodes(): Promise<ClusterNodeInfo[]> {

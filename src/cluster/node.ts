@@ -84,6 +84,9 @@ export class ClusterNode {
     await this.#membership.start();
   }
 
+  /** This node's part of `want` provisioned instances (all of them until it has joined). */
+  readonly share = (want: number): number => this.#membership?.shareOf(want) ?? want;
+
   async nodes(): Promise<ClusterNodeInfo[]> {
     return this.#membership ? this.#membership.list() : [];
   }

@@ -36,6 +36,12 @@ test('nodes register with a heartbeat; one that stops beating is dead, one that 
     ],
   );
 
+  // Provisioned instances are spread: 4 over three live nodes is 2 + 1 + 1, whichever node computes it.
+  assert.deepEqual(
+    nodes.map((node) => node.shareOf(4)),
+    [2, 1, 1],
+  );
+
   // node-2 dies: its connection pool is gone, so its heartbeats stop reaching the database.
   await (pools[1] as pg.Pool).end();
   const afterDeath = await until(
@@ -57,6 +63,11 @@ test('nodes register with a heartbeat; one that stops beating is dead, one that 
     (await third.liveNodes()).map((node) => node.name),
     ['node-1', 'node-3'],
   );
+
+  // The survivors take node-2's part over at their next heartbeat.
+  await until(() => first.shareOf(4) === 2 && third.shareOf(4) === 2, {
+    what: 'the live nodes split the instances between the two of them',
+  });
 
   // node-3 stops cleanly: it leaves the table at once.
   await third.close();
