@@ -229,7 +229,7 @@ export async function startServer(
     control,
     store,
     code,
-    logs,
+    logs: cluster ? cluster.logsAcrossNodes(logs, credentials) : logs,
     logger,
     invoker,
     asyncQueue,

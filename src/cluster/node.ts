@@ -2,9 +2,11 @@ import { hostname } from 'node:os';
 import pg from 'pg';
 import type { Logger } from 'pino';
 import type { KumoConfig } from '../config.js';
+import type { LogStore } from '../logs/index.js';
 import type { AsyncQueueStore } from '../store/index.js';
 import { LeasedAsyncQueue } from './async-leases.js';
 import { type BusHandlers, ClusterBus, type ClusterChange } from './bus.js';
+import { type ClusterKey, ClusterLogs } from './cluster-logs.js';
 import { type ClusterNodeInfo, Membership } from './membership.js';
 import { ensureClusterSchema } from './schema.js';
 import { TimerTickClaims } from './timer-ticks.js';
@@ -82,6 +84,11 @@ export class ClusterNode {
       this.logger,
     );
     await this.#membership.start();
+  }
+
+  /** The function logs of every live node, queried through this one. */
+  logsAcrossNodes(local: LogStore, key: ClusterKey): LogStore {
+    return new ClusterLogs(local, () => this.#membership, key, this.logger);
   }
 
   /** This node's part of `want` provisioned instances (all of them until it has joined). */
