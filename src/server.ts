@@ -239,6 +239,7 @@ export async function startServer(
     runtimeNote: (runtime) => runtimes.substitution(runtime),
     rewriteUrl: (url, host) => domains.rewrite(url, host),
     instances: (poolKey) => scheduler.instances(poolKey),
+    cluster: cluster?.instancesAcrossNodes(credentials),
   });
   registerGateway(app, { store, invoker, keys, domains });
   const self = registerNodeRoutes(app, cluster, config.nodeName);

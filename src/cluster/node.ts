@@ -7,6 +7,7 @@ import type { AsyncQueueStore } from '../store/index.js';
 import { LeasedAsyncQueue } from './async-leases.js';
 import { type BusHandlers, ClusterBus, type ClusterChange } from './bus.js';
 import { type ClusterKey, ClusterLogs } from './cluster-logs.js';
+import { askOtherNodes } from './fan-out.js';
 import { type ClusterNodeInfo, Membership } from './membership.js';
 import { ensureClusterSchema } from './schema.js';
 import { TimerTickClaims } from './timer-ticks.js';
@@ -89,6 +90,22 @@ export class ClusterNode {
   /** The function logs of every live node, queried through this one. */
   logsAcrossNodes(local: LogStore, key: ClusterKey): LogStore {
     return new ClusterLogs(local, () => this.#membership, key, this.logger);
+  }
+
+  /** `listInstances` across the cluster: this node's name, and the other live nodes' instances for a path. */
+  instancesAcrossNodes(key: ClusterKey) {
+    return {
+      nodeName: this.name,
+      otherNodes: async (path: string) =>
+        (
+          await askOtherNodes<{ instances: Record<string, unknown>[] }>(
+            this.#membership,
+            key,
+            path,
+            this.logger,
+          )
+        ).flatMap((answer) => answer.instances),
+    };
   }
 
   /** This node's part of `want` provisioned instances (all of them until it has joined). */

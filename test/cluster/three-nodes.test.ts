@@ -16,7 +16,7 @@ require('node:http').createServer((req, res) => {
 `,
 });
 
-test('three nodes on one PostgreSQL: created on node 1, invoked on 2 and 3; updated on 2, node 3 runs the new code at once', async (t) => {
+test('three nodes on one PostgreSQL: created on node 1, invoked on 2 and 3; updated on 2, node 3 runs the new code at once; listInstances shows every node', async (t) => {
   const { nodes } = await startCluster(t, 3);
   const [one, two, three] = nodes as [(typeof nodes)[0], (typeof nodes)[0], (typeof nodes)[0]];
 
@@ -31,6 +31,19 @@ test('three nodes on one PostgreSQL: created on node 1, invoked on 2 and 3; upda
   await two.fc.updateFunction('shared', 'echo', { code: { zipFile: await zipFiles(versioned('v2')) } });
   assert.match((await invoke(three.fc, 'shared', 'echo', 'x')).body, /^v2 /);
   assert.match((await invoke(one.fc, 'shared', 'echo', 'x')).body, /^v2 /);
+
+  // listInstances through node 2 shows every node's instances, each with its node (node 2's own only with scope=node).
+  const listed2 = await two.client.json<{ instances: { instanceId: string; nodeName: string }[] }>(
+    'GET',
+    '/services/shared/functions/echo/instances',
+  );
+  const byNode = new Set(listed2.instances.map((i) => i.nodeName));
+  assert.ok(byNode.has('node-1') && byNode.has('node-3'), JSON.stringify(listed2.instances));
+  const own = await two.client.json<{ instances: { nodeName: string }[] }>(
+    'GET',
+    '/services/shared/functions/echo/instances?scope=node',
+  );
+  assert.ok(own.instances.every((i) => i.nodeName === 'node-2'));
 
   // Every node lists the same three live nodes.
   const listed = await runKumo(['nodes', '--json'], { endpoint: three.url });
