@@ -116,6 +116,21 @@ const configSchema = z.object({
   runtimesRegistry: z.url().optional(),
   /** Bound of installing a runtime on first use (the call waits for it). */
   runtimeInstallTimeoutMs: positiveInt.default(300_000),
+
+  // Several nodes sharing PostgreSQL (docs/cluster.md).
+  /** This node's name in the cluster; default the host name and port. */
+  nodeName: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/, 'KUMO_NODE_NAME must be letters, digits, _ . : -')
+    .optional(),
+  /** The URL other nodes and operators reach this node at; default the address it listens on. */
+  nodeUrl: z.url().optional(),
+  /** How often a node refreshes its membership row. */
+  clusterHeartbeatMs: positiveInt.default(2000),
+  /** Heartbeats a node may miss before the others treat it as dead. */
+  clusterMissedBeats: positiveInt.default(3),
+  /** How long a node's claim on a running async invocation lasts without renewal (it renews every third). */
+  clusterLeaseMs: z.coerce.number().int().min(1000).default(30_000),
 });
 
 export type KumoConfig = Readonly<z.infer<typeof configSchema>>;
@@ -174,6 +189,11 @@ const ENV_NAMES: Record<keyof ConfigInput, string> = {
   runtimesOffline: 'KUMO_RUNTIMES_OFFLINE',
   runtimesRegistry: 'KUMO_RUNTIMES_REGISTRY',
   runtimeInstallTimeoutMs: 'KUMO_RUNTIME_INSTALL_TIMEOUT_MS',
+  nodeName: 'KUMO_NODE_NAME',
+  nodeUrl: 'KUMO_NODE_URL',
+  clusterHeartbeatMs: 'KUMO_CLUSTER_HEARTBEAT_MS',
+  clusterMissedBeats: 'KUMO_CLUSTER_MISSED_BEATS',
+  clusterLeaseMs: 'KUMO_CLUSTER_LEASE_MS',
 };
 
 export class ConfigError extends Error {

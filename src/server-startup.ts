@@ -1,22 +1,9 @@
+import { join } from 'node:path';
 import type { Logger } from 'pino';
-import type { CodeStore } from './code/index.js';
-import { type MetaStore, SqliteMetaStore } from './store/index.js';
+import type { KumoConfig } from './config.js';
+import { ThreadedLogStore } from './logs/index.js';
+import { SqliteMetaStore } from './store/index.js';
 import type { PostgresMetaStore } from './store/postgres/index.js';
-
-/**
- * Deletes code packages no function uses any more. Done at start, before any request, so it cannot race a
- * create or update that is about to reference the same package.
- */
-export async function collectUnusedCode(code: CodeStore, store: MetaStore, logger: Logger): Promise<void> {
-  let removed = 0;
-  for (const sha256 of await code.list()) {
-    if ((await store.codeReferences(sha256)) === 0) {
-      await code.remove(sha256);
-      removed++;
-    }
-  }
-  if (removed > 0) logger.info({ removed }, 'removed unused code packages');
-}
 
 /** Why the metadata store cannot be used now (for `/readyz`), or undefined when it answers. */
 export function storeProblem(store: SqliteMetaStore | PostgresMetaStore): () => Promise<string | undefined> {
@@ -26,4 +13,29 @@ export function storeProblem(store: SqliteMetaStore | PostgresMetaStore): () => 
       () => undefined,
       (error: Error) => error.message,
     );
+}
+
+/** The node's function log store, its limits and retention from the config, its troubles in the server log. */
+export function openLogStore(dataDir: string, config: KumoConfig, logger: Logger): Promise<ThreadedLogStore> {
+  return ThreadedLogStore.open(join(dataDir, 'logs.db'), {
+    onFailure: (error) =>
+      logger.error({ err: error }, 'the log store thread failed: function logs are no longer stored'),
+    onBacklogDrop: (lines) =>
+      logger.warn({ lines }, 'function log lines dropped: the log store thread fell behind'),
+    onRetention: (result) =>
+      result.error
+        ? logger.error({ err: result.error }, 'log retention failed')
+        : logger.info(result, 'log retention: old function logs deleted'),
+    limits: {
+      lineBytes: config.logLineBytes,
+      instanceBytesPerSecond: config.logRateBytesPerSecond,
+      instanceBurstBytes: config.logBurstBytes,
+      callBytes: config.logCallBytes,
+    },
+    retention: {
+      maxAgeMs: config.logRetentionMs,
+      maxBytes: config.logRetentionBytes,
+      intervalMs: config.logRetentionIntervalMs,
+    },
+  });
 }

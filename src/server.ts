@@ -10,13 +10,13 @@ import {
   resolveSharedCredentials,
   serveInstanceExec,
 } from './api/index.js';
-import { CodeStore, LayerMerges } from './code/index.js';
+import { applyChanges, ClusterNode, registerNodeRoutes, withClusterNotices } from './cluster/index.js';
+import { CodeStore, collectUnusedCode, LayerMerges } from './code/index.js';
 import type { KumoConfig } from './config.js';
 import { createControl, layerPackages } from './control/index.js';
 import { DomainTable, registerGateway } from './gateway/index.js';
 import { ImageStore, registrySettings } from './images/index.js';
 import { AsyncWorker, Invoker, Provisioner, poolKeyOf } from './invoke/index.js';
-import { ThreadedLogStore } from './logs/index.js';
 import { Metrics } from './metrics/index.js';
 import { checkContainerFunction, containerImageStatus, createRuntimeRegistry } from './runtimes/index.js';
 import {
@@ -30,7 +30,7 @@ import {
 } from './sandbox/index.js';
 import { Scheduler } from './scheduler/index.js';
 import { ServerHealth } from './server-health.js';
-import { collectUnusedCode, storeProblem } from './server-startup.js';
+import { openLogStore, storeProblem } from './server-startup.js';
 import { SqliteMetaStore } from './store/index.js';
 import { PostgresMetaStore } from './store/postgres/index.js';
 import { TimerTriggers } from './triggers/index.js';
@@ -65,27 +65,10 @@ export async function startServer(
 
   const store = shared ?? new SqliteMetaStore(join(dataDir, 'meta.db'));
   const metrics = new Metrics();
-  const logs = await ThreadedLogStore.open(join(dataDir, 'logs.db'), {
-    onFailure: (error) =>
-      logger.error({ err: error }, 'the log store thread failed: function logs are no longer stored'),
-    onBacklogDrop: (lines) =>
-      logger.warn({ lines }, 'function log lines dropped: the log store thread fell behind'),
-    onRetention: (result) =>
-      result.error
-        ? logger.error({ err: result.error }, 'log retention failed')
-        : logger.info(result, 'log retention: old function logs deleted'),
-    limits: {
-      lineBytes: config.logLineBytes,
-      instanceBytesPerSecond: config.logRateBytesPerSecond,
-      instanceBurstBytes: config.logBurstBytes,
-      callBytes: config.logCallBytes,
-    },
-    retention: {
-      maxAgeMs: config.logRetentionMs,
-      maxBytes: config.logRetentionBytes,
-      intervalMs: config.logRetentionIntervalMs,
-    },
-  });
+  // Several nodes sharing PostgreSQL (docs/cluster.md).
+  const cluster = config.storeUrl ? await ClusterNode.start(config, logger) : undefined;
+  const asyncQueue = cluster ? await cluster.leasedQueue(store.asyncQueue) : store.asyncQueue;
+  const logs = await openLogStore(dataDir, config, logger);
   const code = new CodeStore(
     join(dataDir, 'code'),
     { maxZipBytes: config.maxZipBytes, maxUnzippedBytes: config.maxUnzippedBytes, maxEntries: 100_000 },
@@ -95,7 +78,7 @@ export async function startServer(
   // inherit the `"type": "module"` of whatever package.json is above the data dir (the plain-process sandbox).
   mkdirSync(join(dataDir, 'code'), { recursive: true });
   writeFileSync(join(dataDir, 'code', 'package.json'), '{ "private": true }\n');
-  await collectUnusedCode(code, store, logger);
+  await collectUnusedCode(code, (sha256) => store.codeReferences(sha256), logger);
   const swept = await sweepLeftovers({ stateDir: join(dataDir, 'containers') });
   if (swept.length > 0) logger.info({ removed: swept }, 'removed leftovers of Kumo processes that died');
   const network = {
@@ -188,8 +171,9 @@ export async function startServer(
         functionName: call.fn.functionName,
       })?.maximumInstanceCount,
   });
+  const provisioned = { accountId: credentials.accountId, logger, share: cluster?.share };
   const provisioner = new Provisioner(
-    { store, scheduler, calls: invoker.calls, accountId: credentials.accountId, logger },
+    { store, scheduler, calls: invoker.calls, ...provisioned },
     {
       intervalMs: config.provisionIntervalMs,
       baseBackoffMs: config.provisionRetryBaseMs,
@@ -216,15 +200,17 @@ export async function startServer(
       }
       return checkContainerFunction(images, fn, imageLog(fn.serviceName, fn.functionName));
     },
-    onFunctionChanged: (serviceName, functionName, versionId) => {
-      scheduler.retire(poolKeyOf(serviceName, functionName, versionId));
-      health.functionChanged(serviceName, functionName);
-    },
-    onTriggerChanged: (trigger, deleted) => timers.update(trigger, deleted),
-    onCustomDomainChanged: (domain, deleted) => domains.update(domain, deleted),
+    ...withClusterNotices(cluster, {
+      onFunctionChanged: (serviceName, functionName, versionId) => {
+        scheduler.retire(poolKeyOf(serviceName, functionName, versionId));
+        health.functionChanged(serviceName, functionName);
+      },
+      onTriggerChanged: (trigger, deleted) => timers.update(trigger, deleted),
+      onCustomDomainChanged: (domain, deleted) => domains.update(domain, deleted),
+      onProvisionChanged: () => provisioner.notify(),
+    }),
     maxInstancesPerFunction: config.maxInstancesPerFunction,
     provisionStatus: (provision) => provisioner.status(provision),
-    onProvisionChanged: () => provisioner.notify(),
   });
   const app = createApp({
     config,
@@ -233,11 +219,11 @@ export async function startServer(
     control,
     store,
     code,
-    logs,
+    logs: cluster ? cluster.logsAcrossNodes(logs, credentials) : logs,
     logger,
     metrics,
     invoker,
-    asyncQueue: store.asyncQueue,
+    asyncQueue,
     onAsyncEnqueued: () => asyncWorker.notify(),
     onAsyncStop: (requestId) => asyncWorker.stop(requestId),
     notReady: () => health.notReady(),
@@ -245,21 +231,25 @@ export async function startServer(
     runtimeNote: (runtime) => runtimes.substitution(runtime),
     rewriteUrl: (url, host) => domains.rewrite(url, host),
     instances: (poolKey) => scheduler.instances(poolKey),
+    cluster: cluster?.instancesAcrossNodes(credentials),
   });
   registerGateway(app, { store, invoker, keys, domains });
+  const self = registerNodeRoutes(app, cluster, config.nodeName);
   serveInstanceExec(app, {
     keys,
     store,
     logger,
     findInstance: (poolKey, id) => scheduler.instances(poolKey).find((i) => i.id === id)?.handle,
   });
-  const timers = new TimerTriggers(store, invoker, logger);
+  const timers = new TimerTriggers(store, invoker, logger, cluster?.claimTick);
   await timers.start();
-  const asyncWorker = new AsyncWorker(store.asyncQueue, store.asyncConfigs, store, invoker, logger, {
+  cluster?.follow(applyChanges(store, { scheduler, timers, domains, provisioner }, logger));
+  const asyncWorker = new AsyncWorker(asyncQueue, store.asyncConfigs, store, invoker, logger, {
     concurrency: config.asyncConcurrency,
     maxRetries: config.asyncMaxRetries,
     baseDelayMs: config.asyncRetryBaseMs,
     pollMs: 500,
+    leaseRenewMs: Math.floor(config.clusterLeaseMs / 3),
     home: { region: config.region, accountId: credentials.accountId },
     onAttempt: (result) => metrics.asyncAttempt(result),
   });
@@ -269,6 +259,7 @@ export async function startServer(
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+  await cluster?.join(self.listening(`http://${host}:${port}`));
 
   let closing: Promise<void> | undefined;
   const close = () => {
@@ -282,6 +273,7 @@ export async function startServer(
       await scheduler.close();
       await sandbox.close();
       await logs.close();
+      await cluster?.close();
       await store.close();
     })();
     return closing;

@@ -36,6 +36,8 @@ export interface ApiDeps {
   runtimeNote?(runtime: string): string | undefined;
   /** The instances of a pool (scheduler), for `listInstances`. */
   instances?(poolKey: string): readonly Instance[];
+  /** Several nodes: this node's name (on each listed instance), and the same listing asked of the other live nodes. */
+  cluster?: { nodeName: string; otherNodes(path: string): Promise<Record<string, unknown>[]> };
   /** The zones `getAccountSettings` reports (default: one zone named after the region). */
   availableAZs?: string[];
   /** Prometheus metrics (`/metrics`) and the last hour per function (`metrics.history`, the console's charts). */

@@ -8,6 +8,7 @@ import { registerInvokeCommand } from './invoke.js';
 import { registerLayerCommands } from './layers.js';
 import { registerLocalCommands } from './local/commands.js';
 import { registerLogsCommand } from './logs.js';
+import { registerNodesCommand } from './nodes.js';
 import { exitQuietlyOnClosedPipe, printError } from './output.js';
 import { registerReleaseCommands } from './releases.js';
 import { registerResourceCommands } from './resources.js';
@@ -41,6 +42,7 @@ registerSetupCommands(program);
 registerRuntimesCommands(program);
 registerInstanceCommands(program);
 registerLocalCommands(program);
+registerNodesCommand(program);
 
 try {
   await program.parseAsync(process.argv);

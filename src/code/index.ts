@@ -1,3 +1,4 @@
+export { collectUnusedCode } from './collect.js';
 export { crc64Ecma } from './crc64.js';
 export { CodeDownloads, DOWNLOAD_TTL_SECONDS, type DownloadGrant } from './download.js';
 export { LayerMerges } from './layers.js';

@@ -8,13 +8,17 @@ export const DOMAIN_ROUTE_PREFIX = '/__kumo/custom-domain/';
 export class DomainTable {
   readonly #byHost = new Map<string, CustomDomain>();
 
-  async load(store: MetaStore): Promise<void> {
+  /** Adds the stored domains; `replace` first forgets the ones held (a full reload). */
+  async load(store: MetaStore, replace = false): Promise<void> {
+    const loaded = new Map<string, CustomDomain>();
     let nextToken: string | undefined;
     do {
       const page = await store.listCustomDomains({ limit: 100, nextToken });
-      for (const { value } of page.items) this.update(value);
+      for (const { value } of page.items) loaded.set(value.domainName, value);
       nextToken = page.nextToken;
     } while (nextToken);
+    if (replace) this.#byHost.clear();
+    for (const domain of loaded.values()) this.update(domain);
   }
 
   update(domain: CustomDomain, deleted = false): void {

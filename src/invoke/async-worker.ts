@@ -14,6 +14,8 @@ export interface AsyncWorkerOptions {
   /** Backoff before retry n is `baseDelayMs * 2^(n-1)`. */
   baseDelayMs: number;
   pollMs: number;
+  /** How often the claims (leases) on running invocations are renewed; a third of the cluster lease or less. */
+  leaseRenewMs?: number;
   /** Names the original function in destination records, and checks destination ARNs. */
   home: Home;
   /** Told how each attempt ended (metrics). */
@@ -38,6 +40,7 @@ type Attempt =
 export class AsyncWorker {
   #running = 0;
   #timer: NodeJS.Timeout | undefined;
+  #renewTimer: NodeJS.Timeout | undefined;
   #closed = false;
   readonly #inFlight = new Set<Promise<void>>();
   /** Request id → the running call's stop switch. */
@@ -57,6 +60,22 @@ export class AsyncWorker {
     if (requeued > 0)
       this.logger.info({ requeued }, 'async invocations interrupted by the last stop are queued again');
     this.#schedule(0);
+    this.#renewTimer = setInterval(() => void this.#renewLeases(), this.options.leaseRenewMs ?? 5000);
+    this.#renewTimer.unref();
+  }
+
+  /** Keeps the claims on running invocations; one whose claim is gone runs on (at least once), and is said. */
+  async #renewLeases(): Promise<void> {
+    const running = [...this.#stops.keys()];
+    if (running.length === 0) return;
+    try {
+      const lost = await this.queue.renewLeases(running);
+      const stillHere = lost.filter((id) => this.#stops.has(id));
+      if (stillHere.length > 0)
+        this.logger.warn({ requestIds: stillHere }, 'async invocations no longer claimed by this node');
+    } catch (error) {
+      this.logger.warn({ err: error }, 'could not renew the claims on running async invocations');
+    }
   }
 
   /** Looks for work now (after an enqueue) instead of at the next poll. */
@@ -72,7 +91,9 @@ export class AsyncWorker {
   async close(): Promise<void> {
     this.#closed = true;
     clearTimeout(this.#timer);
+    // Claims are renewed until the last running call has ended.
     await Promise.allSettled([...this.#inFlight]);
+    clearInterval(this.#renewTimer);
   }
 
   #schedule(delay: number): void {

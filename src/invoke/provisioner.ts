@@ -14,6 +14,8 @@ export interface ProvisionerDeps {
   calls: CallLifecycle;
   accountId: string;
   logger: Logger;
+  /** Several nodes: this node's part of `want` instances (the others start the rest); default all of them. */
+  share?: (want: number) => number;
 }
 
 export interface ProvisionerOptions {
@@ -149,10 +151,11 @@ export class Provisioner {
     this.#noticeLosses(tracked, kept, now);
     const slots = kept.reduce((sum, i) => sum + i.concurrency, 0);
     const busy = kept.reduce((sum, i) => sum + i.inFlight, 0);
-    const want = effectiveTarget(config, new Date(now), {
+    const total = effectiveTarget(config, new Date(now), {
       current: kept.length,
       utilization: slots === 0 ? 0 : busy / slots,
     });
+    const want = this.#deps.share ? this.#deps.share(total) : total;
     const extra = kept.length + starting - want;
     if (extra > 0) {
       // Idle ones go first; busy ones finish their calls before they stop.

@@ -26,6 +26,8 @@ export interface LogQuery {
   /** Return lines after this cursor (from a previous query), for `--tail`. */
   after?: number;
   limit: number;
+  /** Several nodes: this node's lines only (docs/cluster.md); by default every live node's. */
+  nodeOnly?: boolean;
 }
 
 export interface LogRecord extends LogLine {

@@ -82,6 +82,13 @@ export interface AsyncQueueStore {
   requeueRunning(): Promise<number>;
   /** Invocations waiting (Enqueued, retries included) and Running: the metrics' backlog gauge. */
   backlog(): Promise<{ enqueued: number; running: number }>;
+  /**
+   * Keeps this process's claim on the invocations it is running (called every few seconds while they run) and
+   * answers the ids whose claim is gone (finished, stopped, or taken by another node after the lease expired).
+   * Several nodes: the lease's expiry moves forward. One node: the claim lasts as long as the process (a restart
+   * requeues with `requeueRunning`), so this only reports the ids that are no longer Running.
+   */
+  renewLeases(ids: readonly string[]): Promise<string[]>;
 }
 
 /** Async invoke configs, one per function and qualifier. */

@@ -180,4 +180,18 @@ export class SqliteAsyncQueue implements AsyncQueueStore {
         .run().changes;
     })();
   }
+
+  async renewLeases(ids: readonly string[]): Promise<string[]> {
+    if (ids.length === 0) return [];
+    const running = new Set(
+      (
+        this.db
+          .prepare(
+            `SELECT id FROM async_invocations WHERE status = 'Running' AND id IN (${ids.map(() => '?').join(',')})`,
+          )
+          .all(...ids) as { id: string }[]
+      ).map((row) => row.id),
+    );
+    return ids.filter((id) => !running.has(id));
+  }
 }

@@ -31,3 +31,15 @@ export function createCron(expression: string, fire: () => void): Cron {
     );
   }
 }
+
+/**
+ * The tick a firing belongs to, the same on every node: `@every N` cuts time into N-second cells from the epoch
+ * (each node fires once per cell whatever second it started on), a cron pattern fires on whole seconds.
+ */
+export function timerTick(expression: string, now: number): number {
+  const every = EVERY.exec(expression.trim().replace(/^CRON_TZ=\S+\s+/, ''));
+  if (!every) return Math.round(now / 1000) * 1000;
+  const periodMs =
+    Number(every[1]) * UNIT_SECONDS[(every[2] as string).toLowerCase() as keyof typeof UNIT_SECONDS] * 1000;
+  return Math.floor(now / periodMs) * periodMs;
+}

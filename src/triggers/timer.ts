@@ -4,11 +4,15 @@ import type { Logger } from 'pino';
 import { type Invoker, isTargetGone, resolveTarget } from '../invoke/index.js';
 import type { TimerTriggerConfig, Trigger } from '../model/index.js';
 import type { MetaStore } from '../store/index.js';
-import { createCron } from './cron.js';
+import { createCron, timerTick } from './cron.js';
+
+/** Decides which node fires a tick (several nodes sharing PostgreSQL); true when this node must fire it. */
+export type TickClaim = (triggerKey: string, tick: number) => Promise<boolean>;
 
 /**
  * Fires timer triggers: each enabled trigger has a cron job that invokes its function with FC's timer event
- * `{triggerTime, triggerName, payload}`. Firings missed while Kumo was down are not replayed.
+ * `{triggerTime, triggerName, payload}`. Firings missed while Kumo was down are not replayed. With several nodes,
+ * every node runs every timer and `claimTick` lets exactly one of them fire each tick.
  */
 export class TimerTriggers {
   readonly #jobs = new Map<string, Cron>();
@@ -17,6 +21,7 @@ export class TimerTriggers {
     readonly store: MetaStore,
     readonly invoker: Invoker,
     readonly logger: Logger,
+    readonly claimTick?: TickClaim,
   ) {}
 
   async start(): Promise<void> {
@@ -31,7 +36,7 @@ export class TimerTriggers {
     this.#jobs.delete(key);
     const config = trigger.triggerConfig as TimerTriggerConfig;
     if (deleted || !config.enable) return;
-    const job = createCron(config.cronExpression, () => void this.#fire(trigger, config));
+    const job = createCron(config.cronExpression, () => void this.#fire(trigger, config, key));
     this.#jobs.set(key, job);
     job.resume();
   }
@@ -41,10 +46,12 @@ export class TimerTriggers {
     this.#jobs.clear();
   }
 
-  async #fire(trigger: Trigger, config: TimerTriggerConfig): Promise<void> {
+  async #fire(trigger: Trigger, config: TimerTriggerConfig, key: string): Promise<void> {
     const requestId = randomUUID();
     const startedAt = performance.now();
     try {
+      const tick = timerTick(config.cronExpression, Date.now());
+      if (this.claimTick && !(await this.claimTick(key, tick))) return;
       const ref = {
         serviceRef: trigger.serviceName,
         functionName: trigger.functionName,

@@ -70,11 +70,17 @@ export function registerCapacityRoutes(app: FastifyInstance, deps: ApiDeps): voi
     const poolKey = poolKeyOf(target.service.serviceName, target.fn.functionName, target.versionId);
     const wanted = instanceIdsParam(request);
     const { limit } = pageQuery(pageInput(request));
-    const instances = (deps.instances?.(poolKey) ?? [])
+    const instances: Record<string, unknown>[] = (deps.instances?.(poolKey) ?? [])
       .filter((i) => i.state !== 'stopped' && (!wanted || wanted.has(i.id)))
       .slice(0, limit)
-      .map((i) => instanceAnswer(i, target.versionId));
-    return { instances };
+      .map((i) => ({ ...instanceAnswer(i, target.versionId), nodeName: deps.cluster?.nodeName }));
+    // Several nodes: every live node's instances, each with its node's name (`scope=node`: this node's only).
+    const { cluster } = deps;
+    if (cluster && (request.query as { scope?: string }).scope !== 'node') {
+      const path = request.url.slice(API_PREFIX.length);
+      instances.push(...(await cluster.otherNodes(`${path}${path.includes('?') ? '&' : '?'}scope=node`)));
+    }
+    return { instances: instances.slice(0, limit) };
   });
 
   // FC's shape, plus this server's instance limits (FC shows its quotas elsewhere; Kumo has no other place).

@@ -11,6 +11,8 @@ type LogsQuery = {
   text?: string;
   after?: string;
   limit?: string;
+  /** `node`: the lines of the node answering only (several nodes, docs/cluster.md). */
+  scope?: string;
 };
 
 /** Kumo's own log query (FC keeps logs in SLS): by request id, time range and text, oldest first. */
@@ -29,6 +31,7 @@ export function registerLogRoutes(app: FastifyInstance, deps: ApiDeps): void {
         text: q.text,
         after: q.after === undefined ? undefined : integer('after', q.after),
         limit: Math.min(q.limit === undefined ? 1000 : integer('limit', q.limit), 10_000),
+        nodeOnly: q.scope === 'node',
       });
       return {
         logs: lines.map((line) => ({

@@ -76,6 +76,17 @@ export class PgAsyncQueue implements AsyncQueueStore {
     });
   }
 
+  /** Without the cluster's leases (src/cluster/async-leases.ts wraps this queue there): the ids not Running. */
+  async renewLeases(ids: readonly string[]): Promise<string[]> {
+    if (ids.length === 0) return [];
+    const { rows } = await this.#pool.query<{ id: string }>(
+      `SELECT id FROM async_invocations WHERE status = 'Running' AND id = ANY($1)`,
+      [ids],
+    );
+    const running = new Set(rows.map((row) => row.id));
+    return ids.filter((id) => !running.has(id));
+  }
+
   async getAsync(id: string): Promise<AsyncInvocation | undefined> {
     const row = await one<PgAsyncRow>(this.#pool, 'SELECT * FROM async_invocations WHERE id = $1', [id]);
     return row && toInvocation(row);
