@@ -1,55 +1,54 @@
 import type pg from 'pg';
-import type { OnDemandConfig, ProvisionConfig } from '../../model/index.js';
-import type { CapacityFilter, CapacityKey, CapacityStore } from '../capacity-types.js';
-import { pageInMemory } from '../paging.js';
-import type { ListQuery, Page } from '../types.js';
+import { type CapacityKind, type CapacityRow, InMemoryCapacity } from '../capacity-memory.js';
+import type { CapacityKey } from '../capacity-types.js';
 import { rows, run } from './db.js';
 
-type Kind = 'provision' | 'on-demand';
-
-/** The sort and paging name of a config: FC pages these lists by resource. */
-const nameOf = (key: CapacityKey) => `${key.serviceName}#${key.qualifier}#${key.functionName}`;
+const SELECT_ALL = 'SELECT kind, data FROM capacity_configs';
 
 /**
- * The `capacity_configs` table, held in memory (CapacityStore's methods are synchronous: the call path reads
- * an on-demand cap without a round trip). Writes go to PostgreSQL in order, behind the memory; `flush()`
- * waits for them and reports the first that failed. `reload()` reads the table again (another node's writes).
+ * The `capacity_configs` table in PostgreSQL, held in memory (see InMemoryCapacity). Writes go to PostgreSQL in
+ * order, behind the memory; `flush()` waits for them and reports the first that failed. `reload()` reads the
+ * table again (another node's writes).
  */
-export class PgCapacityTable implements CapacityStore {
+export class PgCapacityTable extends InMemoryCapacity {
   readonly #pool: pg.Pool;
-  #provision = new Map<string, ProvisionConfig>();
-  #onDemand = new Map<string, OnDemandConfig>();
-  #writes: Promise<void> = Promise.resolve();
-  #failure: unknown;
 
-  private constructor(pool: pg.Pool) {
+  private constructor(pool: pg.Pool, found: CapacityRow[]) {
+    super(new PgCapacityWrites(pool), found);
     this.#pool = pool;
   }
 
   static async load(pool: pg.Pool): Promise<PgCapacityTable> {
-    const table = new PgCapacityTable(pool);
-    await table.reload();
-    return table;
+    return new PgCapacityTable(pool, await rows<CapacityRow>(pool, SELECT_ALL));
   }
 
   async reload(): Promise<void> {
-    const found = await rows<{ kind: Kind; data: string }>(
-      this.#pool,
-      'SELECT kind, data FROM capacity_configs',
+    this.replace(await rows<CapacityRow>(this.#pool, SELECT_ALL));
+  }
+}
+
+class PgCapacityWrites {
+  readonly #pool: pg.Pool;
+  #writes: Promise<void> = Promise.resolve();
+  #failure: unknown;
+
+  constructor(pool: pg.Pool) {
+    this.#pool = pool;
+  }
+
+  write(kind: CapacityKind, config: CapacityKey): void {
+    this.#enqueue(
+      `INSERT INTO capacity_configs (kind, service, qualifier, function, data) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (kind, service, qualifier, function) DO UPDATE SET data = excluded.data`,
+      [kind, config.serviceName, config.qualifier, config.functionName, JSON.stringify(config)],
     );
-    const provision = new Map<string, ProvisionConfig>();
-    const onDemand = new Map<string, OnDemandConfig>();
-    for (const row of found) {
-      if (row.kind === 'provision') {
-        const config = JSON.parse(row.data) as ProvisionConfig;
-        provision.set(nameOf(config), config);
-      } else {
-        const config = JSON.parse(row.data) as OnDemandConfig;
-        onDemand.set(nameOf(config), config);
-      }
-    }
-    this.#provision = provision;
-    this.#onDemand = onDemand;
+  }
+
+  remove(kind: CapacityKind, key: CapacityKey): void {
+    this.#enqueue(
+      'DELETE FROM capacity_configs WHERE kind = $1 AND service = $2 AND qualifier = $3 AND function = $4',
+      [kind, key.serviceName, key.qualifier, key.functionName],
+    );
   }
 
   /** Waits for every write made so far; throws (once) the first one that failed since the last flush. */
@@ -58,61 +57,6 @@ export class PgCapacityTable implements CapacityStore {
     const failure = this.#failure;
     this.#failure = undefined;
     if (failure !== undefined) throw failure;
-  }
-
-  putProvisionConfig(config: ProvisionConfig): void {
-    this.#write('provision', config);
-    this.#provision.set(nameOf(config), config);
-  }
-
-  getProvisionConfig(key: CapacityKey): ProvisionConfig | undefined {
-    return this.#provision.get(nameOf(key));
-  }
-
-  deleteProvisionConfig(key: CapacityKey): void {
-    this.#remove('provision', key);
-    this.#provision.delete(nameOf(key));
-  }
-
-  listProvisionConfigs(filter: CapacityFilter, query: ListQuery): Page<ProvisionConfig> {
-    return pageInMemory([...this.#provision.values()].filter(matches(filter)), nameOf, query);
-  }
-
-  allProvisionConfigs(): ProvisionConfig[] {
-    return [...this.#provision.values()];
-  }
-
-  putOnDemandConfig(config: OnDemandConfig): void {
-    this.#write('on-demand', config);
-    this.#onDemand.set(nameOf(config), config);
-  }
-
-  getOnDemandConfig(key: CapacityKey): OnDemandConfig | undefined {
-    return this.#onDemand.get(nameOf(key));
-  }
-
-  deleteOnDemandConfig(key: CapacityKey): boolean {
-    this.#remove('on-demand', key);
-    return this.#onDemand.delete(nameOf(key));
-  }
-
-  listOnDemandConfigs(filter: CapacityFilter, query: ListQuery): Page<OnDemandConfig> {
-    return pageInMemory([...this.#onDemand.values()].filter(matches(filter)), nameOf, query);
-  }
-
-  #write(kind: Kind, config: CapacityKey): void {
-    this.#enqueue(
-      `INSERT INTO capacity_configs (kind, service, qualifier, function, data) VALUES ($1, $2, $3, $4, $5)
-       ON CONFLICT (kind, service, qualifier, function) DO UPDATE SET data = excluded.data`,
-      [kind, config.serviceName, config.qualifier, config.functionName, JSON.stringify(config)],
-    );
-  }
-
-  #remove(kind: Kind, key: CapacityKey): void {
-    this.#enqueue(
-      'DELETE FROM capacity_configs WHERE kind = $1 AND service = $2 AND qualifier = $3 AND function = $4',
-      [kind, key.serviceName, key.qualifier, key.functionName],
-    );
   }
 
   /** Chains the write after the previous ones, so PostgreSQL sees them in the order they were made. */
@@ -125,10 +69,4 @@ export class PgCapacityTable implements CapacityStore {
       }
     });
   }
-}
-
-function matches(filter: CapacityFilter): (key: CapacityKey) => boolean {
-  return (key) =>
-    (!filter.serviceName || key.serviceName === filter.serviceName) &&
-    (!filter.qualifier || key.qualifier === filter.qualifier);
 }
