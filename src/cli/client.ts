@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { request } from 'undici';
+import { type Dispatcher, request } from 'undici';
 import { canonicalResource, sign } from '../api/index.js';
 
 export interface ClientOptions {
@@ -55,14 +55,7 @@ export class FcClient {
     }).catch((error: unknown) => {
       throw unreachable(error, this.options.endpoint) ?? error;
     });
-    const flat: Record<string, string> = {};
-    for (const [k, v] of Object.entries(response.headers))
-      if (v !== undefined) flat[k] = Array.isArray(v) ? v.join(', ') : v;
-    return {
-      status: response.statusCode,
-      headers: flat,
-      body: Buffer.from(await response.body.arrayBuffer()),
-    };
+    return readResponse(response);
   }
 
   /** Like `send`, but throws `FcClientError` with FC's error code on a non-2xx answer. */
@@ -116,7 +109,7 @@ export class ServerUnreachableError extends Error {
 
 const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'EAI_AGAIN']);
 
-function unreachable(error: unknown, endpoint: string): ServerUnreachableError | undefined {
+export function unreachable(error: unknown, endpoint: string): ServerUnreachableError | undefined {
   const code = (error as { code?: unknown } | undefined)?.code;
   return typeof code === 'string' && UNREACHABLE.has(code)
     ? new ServerUnreachableError(endpoint, code)
@@ -127,3 +120,15 @@ export const clientFor = (
   endpoint: string,
   credentials: { accessKeyId: string; accessKeySecret: string; accountId: string },
 ): FcClient => new FcClient({ endpoint, ...credentials });
+
+/** A whole answer read into memory, its headers flattened (repeated ones joined). */
+export async function readResponse(response: Dispatcher.ResponseData): Promise<ClientResponse> {
+  const flat: Record<string, string> = {};
+  for (const [k, v] of Object.entries(response.headers))
+    if (v !== undefined) flat[k] = Array.isArray(v) ? v.join(', ') : v;
+  return {
+    status: response.statusCode,
+    headers: flat,
+    body: Buffer.from(await response.body.arrayBuffer()),
+  };
+}

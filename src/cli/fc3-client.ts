@@ -1,6 +1,12 @@
 import { request } from 'undici';
 import { signAcs3Request } from '../api/acs3/index.js';
-import { type ClientOptions, type ClientResponse, FcClientError } from './client.js';
+import {
+  type ClientOptions,
+  type ClientResponse,
+  FcClientError,
+  readResponse,
+  unreachable,
+} from './client.js';
 
 /** A minimal FC 2023-03-30 client that signs with ACS3-HMAC-SHA256 as the official FC 3.0 SDK does. */
 export class Fc3Client {
@@ -23,15 +29,12 @@ export class Fc3Client {
       accessKeyId: this.options.accessKeyId,
       accessKeySecret: this.options.accessKeySecret,
     });
-    const response = await request(url, { method: method as 'GET', headers, body: payload });
-    const flat: Record<string, string> = {};
-    for (const [k, v] of Object.entries(response.headers))
-      if (v !== undefined) flat[k] = Array.isArray(v) ? v.join(', ') : v;
-    return {
-      status: response.statusCode,
-      headers: flat,
-      body: Buffer.from(await response.body.arrayBuffer()),
-    };
+    const response = await request(url, { method: method as 'GET', headers, body: payload }).catch(
+      (error: unknown) => {
+        throw unreachable(error, this.options.endpoint) ?? error;
+      },
+    );
+    return readResponse(response);
   }
 
   /** Like `send`, but throws `FcClientError` with FC 3.0's error code on a non-2xx answer. */
