@@ -1,4 +1,5 @@
 import type { InvocationOutcome } from './metrics.js';
+import { inner } from './nested.js';
 
 const OUTCOMES: readonly InvocationOutcome[] = [
   'success',
@@ -101,16 +102,7 @@ export class FunctionSeries {
   }
 
   #statsOf(service: string, fn: string, qualifier: string): QualifierStats {
-    let functions = this.#services.get(service);
-    if (!functions) {
-      functions = new Map();
-      this.#services.set(service, functions);
-    }
-    let qualifiers = functions.get(fn);
-    if (!qualifiers) {
-      qualifiers = new Map();
-      functions.set(fn, qualifiers);
-    }
+    const qualifiers = inner(inner(this.#services, service), fn);
     let stats = qualifiers.get(qualifier);
     if (!stats) {
       stats = {

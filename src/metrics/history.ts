@@ -1,3 +1,4 @@
+import { inner } from './nested.js';
 /** Which function a series is about; without a qualifier, every qualifier of the function added up. */
 export interface SeriesKey {
   service: string;
@@ -109,16 +110,7 @@ export class MetricsHistory {
   ): void {
     const minute = Math.floor(this.#now() / MINUTE_MS);
     if (minute !== this.#lastSweep) this.#sweep(minute);
-    let functions = this.#services.get(service);
-    if (!functions) {
-      functions = new Map();
-      this.#services.set(service, functions);
-    }
-    let qualifiers = functions.get(fn);
-    if (!qualifiers) {
-      qualifiers = new Map();
-      functions.set(fn, qualifiers);
-    }
+    const qualifiers = inner(inner(this.#services, service), fn);
     let ring = qualifiers.get(qualifier);
     if (!ring) {
       ring = new MinuteRing();

@@ -1,6 +1,7 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import { FunctionSeries } from './function-series.js';
 import { MetricsHistory } from './history.js';
+import { inner } from './nested.js';
 
 /**
  * How an invocation ended. `timeout`, `crashed` (the instance died), `oom`, `stopped` and `too_large` are
@@ -134,11 +135,7 @@ export class Metrics {
 
   httpRequest(method: string, route: string, status: number, durationMs: number): void {
     // Label children cached by method → route → status (all bounded): no label object built per request.
-    let routes = this.#httpChildren.get(method);
-    if (!routes) {
-      routes = new Map();
-      this.#httpChildren.set(method, routes);
-    }
+    const routes = inner(this.#httpChildren, method);
     let children = routes.get(route);
     if (!children) {
       children = { duration: this.#httpDuration.labels(method, route), byStatus: new Map() };
