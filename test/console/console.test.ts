@@ -94,13 +94,15 @@ test('a person signs in, finds a function, invokes it, tails its logs, sees inst
   await fc.publishVersion('shop', 'first release');
   await fc.createAlias('shop', 'prod', '1');
 
-  // The service list, then the service's functions, each a link named by the function.
-  await page.reload();
+  // The service list (loaded afresh by leaving it and coming back: a reload would sign out), then the service's
+  // functions, each a link named by the function.
+  await page.evaluate("location.hash = '#/services/shop'");
+  await page.getByRole('link', { name: 'Kumo' }).click();
   await page.getByRole('link', { name: 'shop', exact: true }).click();
   await shot('3-services');
   await page.getByRole('link', { name: 'hello', exact: true }).click();
   await page.getByRole('heading', { name: 'hello', level: 1 }).waitFor();
-  assert.match(await text(page.locator('main')), /GREETING/);
+  await page.getByText('GREETING').waitFor();
 
   // Invoke with an event: the Result region shows the answer, status, duration and the call's log lines.
   await page.getByLabel('Event').fill('{"name": "console"}');
@@ -183,7 +185,9 @@ test('a person signs in, finds a function, invokes it, tails its logs, sees inst
   assert.match(await text(page.getByRole('table', { name: 'Aliases' })), /prod\s*1/);
   await shot('7-http-function');
   await page.goBack();
+  await page.waitForURL(/#\/services\/shop$/);
   await page.goBack();
+  await page.waitForURL(/#\/services\/shop\/functions\/hello\/logs$/);
 
   // A session ended elsewhere (expiry, restart, sign-out in another tab) brings the sign-in form back, and signing
   // in again lands on the same page.
