@@ -3,6 +3,7 @@ export {
   CONSOLE_HEADER,
   consoleKeyOf,
   isConsoleRequest,
+  rawWithoutConsoleSession,
   SESSION_HEADER,
   sessionIdOf,
   withoutConsoleSession,

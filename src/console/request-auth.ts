@@ -51,6 +51,16 @@ export function withoutConsoleSession<T extends Headers>(headers: T): T {
   return copy as T;
 }
 
+/** Node's `rawHeaders` (name, value, …) without a console session token, for FC 3.0's HTTP event. */
+export function rawWithoutConsoleSession(rawHeaders: readonly string[]): string[] {
+  const kept: string[] = [];
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i] ?? '';
+    if (name.toLowerCase() !== SESSION_HEADER) kept.push(name, rawHeaders[i + 1] ?? '');
+  }
+  return kept;
+}
+
 /**
  * Response headers a function may not send through the proxy paths, which share the console's origin:
  * `Service-Worker-Allowed` would let a function's service worker take scope `/` (the console page itself), and

@@ -8,7 +8,11 @@ import {
   type KeyRing,
   readBoundedBody,
 } from '../api/index.js';
-import { withoutConsoleSession, withoutOriginWideHeaders } from '../console/index.js';
+import {
+  rawWithoutConsoleSession,
+  withoutConsoleSession,
+  withoutOriginWideHeaders,
+} from '../console/index.js';
 import { type Invoker, invokeHttp, resolveHttpTarget } from '../invoke/index.js';
 import { FcError, type HttpTriggerConfig, matchRoute } from '../model/index.js';
 import type { MetaStore } from '../store/index.js';
@@ -146,7 +150,7 @@ async function forward(deps: GatewayDeps, request: FastifyRequest, reply: Fastif
     body: body.length > 0 ? body : null,
     clientIp: request.ip,
     basePath: target.basePath,
-    rawHeaders: request.raw.rawHeaders,
+    rawHeaders: rawWithoutConsoleSession(request.raw.rawHeaders),
     httpVersion: request.raw.httpVersion,
   });
 }
