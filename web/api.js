@@ -1,6 +1,21 @@
-// Every request carries the console header: without it the session cookie counts for nothing (docs/console.md).
-const CONSOLE_HEADERS = { 'x-kumo-console': '1' };
 const FC = '/2016-08-15';
+
+// The session token lives in this variable only: never in a cookie or in web storage, where a function's page
+// on this same origin could reach or use it (docs/console.md). A reload therefore asks to sign in again.
+let sessionToken;
+
+export const setSessionToken = (token) => {
+  sessionToken = token;
+};
+export const hasSessionToken = () => sessionToken !== undefined;
+
+/** Every console call says it is one and carries the token (the server reads no cookie). */
+function consoleHeaders() {
+  return {
+    'x-kumo-console': '1',
+    ...(sessionToken === undefined ? {} : { 'x-kumo-console-session': sessionToken }),
+  };
+}
 
 export class ApiError extends Error {
   constructor(status, code, message) {
@@ -10,13 +25,13 @@ export class ApiError extends Error {
   }
 }
 
-/** Calls a same-origin route with the session cookie and the console header; JSON in and out. */
+/** Calls a same-origin route with the console headers; JSON in and out. */
 export async function request(path, { method = 'GET', body, headers = {} } = {}) {
   const response = await fetch(path, {
     method,
-    credentials: 'same-origin',
+    credentials: 'omit',
     headers: {
-      ...CONSOLE_HEADERS,
+      ...consoleHeaders(),
       ...(body === undefined ? {} : { 'content-type': 'application/json' }),
       ...headers,
     },
@@ -29,6 +44,7 @@ export async function request(path, { method = 'GET', body, headers = {} } = {})
     const code = json?.ErrorCode ?? `HTTP ${response.status}`;
     // The session ended (expiry, sign-out elsewhere, a restart): back to the sign-in form.
     if (response.status === 403 && /console session/.test(json?.ErrorMessage ?? '')) {
+      sessionToken = undefined;
       dispatchEvent(new Event('kumo:signed-out'));
     }
     throw new ApiError(response.status, code, json?.ErrorMessage ?? text);
@@ -44,8 +60,8 @@ export async function invoke(service, fn, event) {
   const started = performance.now();
   const response = await fetch(`${FC}/services/${enc(service)}/functions/${enc(fn)}/invocations`, {
     method: 'POST',
-    credentials: 'same-origin',
-    headers: { ...CONSOLE_HEADERS, 'x-fc-log-type': 'Tail', 'x-fc-invocation-type': 'Sync' },
+    credentials: 'omit',
+    headers: { ...consoleHeaders(), 'x-fc-log-type': 'Tail', 'x-fc-invocation-type': 'Sync' },
     body: event,
   });
   const body = await response.text();
@@ -69,8 +85,8 @@ export function tail(service, fn, { onLine, onEnd }) {
     let reason = 'stopped';
     try {
       const response = await fetch(`/console/services/${enc(service)}/functions/${enc(fn)}/tail`, {
-        credentials: 'same-origin',
-        headers: CONSOLE_HEADERS,
+        credentials: 'omit',
+        headers: consoleHeaders(),
         signal: controller.signal,
       });
       if (!response.ok || !response.body) {

@@ -2,7 +2,7 @@ import 'uplot/dist/uPlot.min.css';
 import './style.css';
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { request } from './api.js';
+import { hasSessionToken, request, setSessionToken } from './api.js';
 import { html } from './html.js';
 import { FunctionPage } from './pages/function.js';
 import { ServicePage } from './pages/service.js';
@@ -13,7 +13,11 @@ import { links, useRoute } from './router.js';
 function App() {
   // undefined: asking the server; null: signed out; else who is signed in.
   const [session, setSession] = useState(undefined);
-  const check = () => request('/console/session').then(setSession, () => setSession(null));
+  // No token in memory (a fresh load): nothing to ask the server, the person signs in.
+  const check = () =>
+    hasSessionToken()
+      ? request('/console/session').then(setSession, () => setSession(null))
+      : Promise.resolve(setSession(null));
   useEffect(() => {
     check();
     const signedOut = () => setSession(null);
@@ -24,6 +28,7 @@ function App() {
   if (session === null) return html`<${SignIn} onSignedIn=${check} />`;
   const signOut = async () => {
     await request('/console/session', { method: 'DELETE' }).catch(() => {});
+    setSessionToken(undefined);
     setSession(null);
   };
   return html`

@@ -3,10 +3,11 @@ export {
   CONSOLE_HEADER,
   consoleKeyOf,
   isConsoleRequest,
-  SESSION_COOKIE,
+  rawWithoutConsoleSession,
+  SESSION_HEADER,
   sessionIdOf,
-  withoutConsoleCookie,
-  withoutConsoleSetCookie,
+  withoutConsoleSession,
+  withoutOriginWideHeaders,
 } from './request-auth.js';
 export { type ConsoleDeps, registerConsoleRoutes } from './routes.js';
 export { ConsoleSessions, DEFAULT_SESSION_LIMITS, type SessionLimits } from './sessions.js';

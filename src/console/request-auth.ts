@@ -3,12 +3,16 @@ import { FcError } from '../model/index.js';
 import type { ConsoleSessions } from './sessions.js';
 
 /**
- * The header every console request carries. A page on another origin cannot add it without a CORS preflight,
- * which Kumo never grants: with SameSite=Strict this is the console's CSRF defence, and it is also what makes the
- * session cookie count at all (a request without it is checked for an FC signature as any other).
+ * The header every console request carries: a request without it is checked for an FC signature as any other,
+ * so SDKs and curl see exactly what FC's API answers.
  */
 export const CONSOLE_HEADER = 'x-kumo-console';
-export const SESSION_COOKIE = 'kumo_console';
+/**
+ * The session token, sent by the console page on every call. It is never a cookie: functions serve pages on the
+ * console's own origin (the proxy paths), and an ambient credential would let any such page act as the person
+ * signed in (docs/console.md). The page keeps the token in memory only.
+ */
+export const SESSION_HEADER = 'x-kumo-console-session';
 
 type Headers = Record<string, string | string[] | undefined>;
 
@@ -17,15 +21,10 @@ export function isConsoleRequest(headers: Headers): boolean {
   return headers[CONSOLE_HEADER] === '1';
 }
 
-/** The session id in the request's cookie, if any (the last one wins if a client sends several). */
+/** The session token the request carries, if any (one header value only: a list is no token). */
 export function sessionIdOf(headers: Headers): string | undefined {
-  const cookie = headers.cookie;
-  let found: string | undefined;
-  for (const part of (Array.isArray(cookie) ? cookie.join(';') : (cookie ?? '')).split(';')) {
-    const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === SESSION_COOKIE) found = part.slice(eq + 1).trim();
-  }
-  return found;
+  const token = headers[SESSION_HEADER];
+  return typeof token === 'string' && token !== '' ? token : undefined;
 }
 
 /**
@@ -41,41 +40,42 @@ export function consoleKeyOf(headers: Headers, sessions: ConsoleSessions): Acces
   return session.key;
 }
 
-/** `Set-Cookie` for a new session (HttpOnly, SameSite=Strict, whole origin, Secure over HTTPS). */
-export function sessionCookieHeader(id: string, maxAgeMs: number, secure: boolean): string {
-  const maxAge = Math.max(0, Math.floor(maxAgeMs / 1000));
-  return `${SESSION_COOKIE}=${id}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAge}${secure ? '; Secure' : ''}`;
-}
-
 /**
- * The request's headers without the console's cookie: an HTTP function behind the proxy paths never sees a
- * console session id (it would be a key to the account for a function that has only its service's rights).
+ * The request's headers without a console session token: an HTTP function behind the proxy paths never sees
+ * one (it would be a key to the account for a function that has only its service's rights).
  */
-export function withoutConsoleCookie<T extends Headers>(headers: T): T {
-  const cookie = headers.cookie;
-  if (cookie === undefined || !String(cookie).includes(SESSION_COOKIE)) return headers;
-  const kept = (Array.isArray(cookie) ? cookie.join(';') : cookie)
-    .split(';')
-    .filter((part) => part.split('=', 1)[0]?.trim() !== SESSION_COOKIE)
-    .join(';')
-    .trim();
+export function withoutConsoleSession<T extends Headers>(headers: T): T {
+  if (headers[SESSION_HEADER] === undefined) return headers;
   const copy: Headers = { ...headers };
-  if (kept === '') delete copy.cookie;
-  else copy.cookie = kept;
+  delete copy[SESSION_HEADER];
   return copy as T;
 }
 
-/** A function's response headers without a `Set-Cookie` for the console's cookie (no planting a session). */
-export function withoutConsoleSetCookie(
+/** Node's `rawHeaders` (name, value, …) without a console session token, for FC 3.0's HTTP event. */
+export function rawWithoutConsoleSession(rawHeaders: readonly string[]): string[] {
+  const kept: string[] = [];
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i] ?? '';
+    if (name.toLowerCase() !== SESSION_HEADER) kept.push(name, rawHeaders[i + 1] ?? '');
+  }
+  return kept;
+}
+
+/**
+ * Response headers a function may not send through the proxy paths, which share the console's origin:
+ * `Service-Worker-Allowed` would let a function's service worker take scope `/` (the console page itself), and
+ * its own `Cross-Origin-Opener-Policy: same-origin` would match the console's, so a console window the function
+ * page opens would stay scriptable by it.
+ */
+const ORIGIN_WIDE_HEADERS = new Set(['service-worker-allowed', 'cross-origin-opener-policy']);
+
+/** A function's response headers without those that reach beyond its own paths on the shared origin. */
+export function withoutOriginWideHeaders(
   headers: Record<string, string | string[]>,
 ): Record<string, string | string[]> {
-  const name = Object.keys(headers).find((h) => h.toLowerCase() === 'set-cookie');
-  if (name === undefined) return headers;
-  const values = ([] as string[]).concat(headers[name] ?? []);
-  const kept = values.filter((value) => value.split('=', 1)[0]?.trim() !== SESSION_COOKIE);
-  if (kept.length === values.length) return headers;
+  const names = Object.keys(headers).filter((h) => ORIGIN_WIDE_HEADERS.has(h.toLowerCase()));
+  if (names.length === 0) return headers;
   const copy = { ...headers };
-  if (kept.length === 0) delete copy[name];
-  else copy[name] = kept;
+  for (const name of names) delete copy[name];
   return copy;
 }

@@ -6,7 +6,7 @@ import { API_PREFIX, type ApiDeps } from '../api/context.js';
 import { resolveTarget } from '../invoke/index.js';
 import { FcError, invalidArgument, parseJsonObject } from '../model/index.js';
 import { type MetricsHistory, metricsAnswer } from './metrics.js';
-import { consoleKeyOf, isConsoleRequest, sessionCookieHeader, sessionIdOf } from './request-auth.js';
+import { consoleKeyOf, isConsoleRequest, sessionIdOf } from './request-auth.js';
 import type { ConsoleSessions } from './sessions.js';
 import { LogTails } from './tail.js';
 
@@ -54,12 +54,14 @@ export function registerConsoleRoutes(app: FastifyInstance, api: ApiDeps, deps: 
     // A session id the client brought is never adopted (fixation): it is ended, and a fresh one issued.
     sessions.signOut(sessionIdOf(request.headers));
     const session = sessions.signIn(request.ip, parsed.data.accessKeyId, parsed.data.accessKeySecret);
-    reply.header(
-      'set-cookie',
-      sessionCookieHeader(session.id, session.expiresAt - Date.now(), request.protocol === 'https'),
-    );
+    // The token goes in the body, never in a cookie: the page keeps it in memory and sends it as a header, so
+    // nothing ambient lets a function's page on this origin act as the person (docs/console.md).
     reply.header('cache-control', 'no-store');
-    return { accessKeyId: session.accessKeyId, expiresAt: new Date(session.expiresAt).toISOString() };
+    return {
+      token: session.id,
+      accessKeyId: session.accessKeyId,
+      expiresAt: new Date(session.expiresAt).toISOString(),
+    };
   });
 
   app.get('/console/session', async (request, reply) => {
@@ -78,7 +80,6 @@ export function registerConsoleRoutes(app: FastifyInstance, api: ApiDeps, deps: 
       throw new FcError('AccessDenied', 'console requests need the x-kumo-console header');
     }
     sessions.signOut(sessionIdOf(request.headers));
-    reply.header('set-cookie', sessionCookieHeader('', 0, request.protocol === 'https'));
     return reply.status(204).send();
   });
 

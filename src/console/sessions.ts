@@ -27,7 +27,7 @@ interface Session {
 }
 
 export interface SignedInSession {
-  /** The cookie value: random, shown once, stored only as its SHA-256. */
+  /** The session token: random, shown once, stored only as its SHA-256. */
   id: string;
   accessKeyId: string;
   expiresAt: number;
@@ -35,8 +35,8 @@ export interface SignedInSession {
 
 /**
  * The console's server-side sessions. A browser exchanges an access key pair once for a random session id
- * (an HttpOnly cookie); the map holds only the id's digest, so neither a timing probe on lookups nor a dump of
- * memory gives a usable cookie. Every use checks the key is still in the key ring with the same secret.
+ * (a token the page keeps in memory); the map holds only its digest, so neither a timing probe on lookups nor a
+ * dump of memory gives a usable token. Every use checks the key is still in the key ring with the same secret.
  */
 export class ConsoleSessions {
   readonly #keys: KeyRing;

@@ -12,7 +12,7 @@ const FILES: Record<string, { file: string; type: string }> = {
   '/console/app.css': { file: 'app.css', type: 'text/css; charset=utf-8' },
 };
 
-/** Nothing but this origin's own files; no framing; no inline script. */
+/** Nothing but this origin's own files; no framing (functions' pages share the origin); no inline script. */
 const CSP = [
   "default-src 'self'",
   "script-src 'self'",
@@ -63,6 +63,8 @@ function send(request: FastifyRequest, reply: FastifyReply, asset: Asset): Fasti
     .header('content-security-policy', CSP)
     .header('x-content-type-options', 'nosniff')
     .header('x-frame-options', 'DENY')
+    // A window that a function's page (same origin, other policy) opens onto the console is cut off from it.
+    .header('cross-origin-opener-policy', 'same-origin')
     .header('referrer-policy', 'no-referrer')
     .header('cache-control', 'no-cache')
     .header('vary', 'accept-encoding');

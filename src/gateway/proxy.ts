@@ -8,7 +8,11 @@ import {
   type KeyRing,
   readBoundedBody,
 } from '../api/index.js';
-import { withoutConsoleCookie, withoutConsoleSetCookie } from '../console/index.js';
+import {
+  rawWithoutConsoleSession,
+  withoutConsoleSession,
+  withoutOriginWideHeaders,
+} from '../console/index.js';
 import { type Invoker, invokeHttp, resolveHttpTarget } from '../invoke/index.js';
 import { FcError, type HttpTriggerConfig, matchRoute } from '../model/index.js';
 import type { MetaStore } from '../store/index.js';
@@ -31,7 +35,8 @@ export function registerGateway(app: FastifyInstance, deps: GatewayDeps): void {
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
     const handler =
-      (resolve: (url: string) => ProxyTarget) => async (request: FastifyRequest, reply: FastifyReply) => {
+      (resolve: (url: string) => ProxyTarget, sharesConsoleOrigin: boolean) =>
+      async (request: FastifyRequest, reply: FastifyReply) => {
         // What the platform refuses is FC's `FcCommonError` on an HTTP trigger (docs 85445); a function's
         // failure is not.
         reply.header('x-fc-error-type', 'FcCommonError');
@@ -48,13 +53,15 @@ export function registerGateway(app: FastifyInstance, deps: GatewayDeps): void {
           throw error;
         }
         reply.removeHeader('x-fc-error-type');
-        reply.status(result.status).headers(withoutConsoleSetCookie(result.headers));
+        // A custom domain is its own origin (its own Host); the proxy paths are the console's.
+        const headers = sharesConsoleOrigin ? withoutOriginWideHeaders(result.headers) : result.headers;
+        reply.status(result.status).headers(headers);
         return reply.send(request.method === 'HEAD' ? undefined : result.body);
       };
-    scope.all(`${PROXY_PREFIX}*`, handler(parseProxyUrl));
+    scope.all(`${PROXY_PREFIX}*`, handler(parseProxyUrl, true));
     scope.all(
       `${DOMAIN_ROUTE_PREFIX}*`,
-      handler((url) => resolveDomainRoute(deps.domains, url)),
+      handler((url) => resolveDomainRoute(deps.domains, url), false),
     );
   });
 }
@@ -139,11 +146,11 @@ async function forward(deps: GatewayDeps, request: FastifyRequest, reply: Fastif
     versionId: resolved.versionId,
     method: request.method,
     url: target.url,
-    headers: withoutConsoleCookie(request.headers),
+    headers: withoutConsoleSession(request.headers),
     body: body.length > 0 ? body : null,
     clientIp: request.ip,
     basePath: target.basePath,
-    rawHeaders: request.raw.rawHeaders,
+    rawHeaders: rawWithoutConsoleSession(request.raw.rawHeaders),
     httpVersion: request.raw.httpVersion,
   });
 }

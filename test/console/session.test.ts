@@ -6,26 +6,36 @@ import { ACCESS_KEY_ID, ACCESS_KEY_SECRET, startTestServer } from '../helpers/se
 const CONSOLE = { 'x-kumo-console': '1' };
 
 const ECHO = `exports.handler = (request, response) => {
-  response.setHeader('set-cookie', ['kumo_console=planted; Path=/', 'theme=dark']);
+  response.setHeader('set-cookie', ['theme=dark']);
+  response.setHeader('service-worker-allowed', '/');
+  response.setHeader('cross-origin-opener-policy', 'same-origin');
+  response.setHeader('x-own', 'kept');
   response.send(JSON.stringify(request.headers));
 };`;
 
-async function signIn(url: string, secret = ACCESS_KEY_SECRET, cookie?: string): Promise<Response> {
+async function signIn(url: string, secret = ACCESS_KEY_SECRET, token?: string): Promise<Response> {
   return fetch(`${url}/console/session`, {
     method: 'POST',
-    headers: { ...CONSOLE, 'content-type': 'application/json', ...(cookie && { cookie }) },
+    headers: {
+      ...CONSOLE,
+      'content-type': 'application/json',
+      ...(token && { 'x-kumo-console-session': token }),
+    },
     body: JSON.stringify({ accessKeyId: ACCESS_KEY_ID, accessKeySecret: secret }),
   });
 }
 
-/** `kumo_console=<id>` from a sign-in answer. */
-function cookieOf(response: Response): string {
-  const value = /^(kumo_console=[^;]+)/.exec(response.headers.get('set-cookie') ?? '')?.[1];
-  assert.ok(value, 'the answer sets the session cookie');
-  return value;
+/** The console headers with the session token from a sign-in answer (which sets no cookie). */
+async function sessionOf(
+  response: Response,
+): Promise<{ 'x-kumo-console': string; 'x-kumo-console-session': string }> {
+  assert.equal(response.headers.get('set-cookie'), null, 'no cookie: nothing ambient for a page to ride on');
+  const { token } = (await response.json()) as { token?: string };
+  assert.ok(typeof token === 'string' && token.length >= 40, 'the answer carries the session token');
+  return { ...CONSOLE, 'x-kumo-console-session': token };
 }
 
-test('the console session: header-bound, HttpOnly, fresh on each sign-in, useless on proxy paths, bounded guessing', async (t) => {
+test('the console session: a header token, no cookie, fresh on each sign-in, useless on proxy paths, bounded guessing', async (t) => {
   const { server, fc } = await startTestServer(t);
   const services = (headers: Record<string, string>) =>
     fetch(`${server.url}/2016-08-15/services`, { headers });
@@ -40,32 +50,30 @@ test('the console session: header-bound, HttpOnly, fresh on each sign-in, useles
 
   const first = await signIn(server.url);
   assert.equal(first.status, 200);
-  const setCookie = first.headers.get('set-cookie') ?? '';
-  assert.match(setCookie, /; HttpOnly/);
-  assert.match(setCookie, /; SameSite=Strict/);
-  assert.match(setCookie, /; Path=\//);
-  assert.doesNotMatch(await first.text(), new RegExp(ACCESS_KEY_SECRET));
-  const cookie = cookieOf(first);
+  assert.doesNotMatch(await first.clone().text(), new RegExp(ACCESS_KEY_SECRET));
+  const session = await sessionOf(first);
+  const token = session['x-kumo-console-session'];
 
-  // The session works on the FC API only together with the console header.
-  assert.equal((await services({ ...CONSOLE, cookie })).status, 200);
-  const withoutHeader = await services({ cookie });
+  // The token works on the FC API only together with the console header.
+  assert.equal((await services(session)).status, 200);
+  const withoutHeader = await services({ 'x-kumo-console-session': token });
   assert.equal(withoutHeader.status, 400);
   assert.equal(((await withoutHeader.json()) as { ErrorCode: string }).ErrorCode, 'MissingRequiredHeader');
-  const headerWithoutCookie = await services(CONSOLE);
-  assert.equal(headerWithoutCookie.status, 403);
-  assert.equal((await services({ ...CONSOLE, cookie: 'kumo_console=made-up' })).status, 403);
+  assert.equal((await services(CONSOLE)).status, 403, 'the header alone is nothing');
+  assert.equal((await services({ ...CONSOLE, 'x-kumo-console-session': 'made-up' })).status, 403);
+  // A cookie named as the old session cookie counts for nothing.
+  assert.equal((await services({ ...CONSOLE, cookie: `kumo_console=${token}` })).status, 403);
   // Another value of the header is not the console's.
-  assert.equal((await services({ 'x-kumo-console': 'true', cookie })).status, 400);
+  assert.equal((await services({ 'x-kumo-console': 'true', 'x-kumo-console-session': token })).status, 400);
 
-  // Fixation: signing in again never keeps the id the browser brought; the old one ends.
-  const second = await signIn(server.url, ACCESS_KEY_SECRET, cookie);
-  const cookie2 = cookieOf(second);
-  assert.notEqual(cookie2, cookie);
-  assert.equal((await services({ ...CONSOLE, cookie })).status, 403);
-  assert.equal((await services({ ...CONSOLE, cookie: cookie2 })).status, 200);
+  // Fixation: signing in again never keeps the token the client brought; the old one ends.
+  const session2 = await sessionOf(await signIn(server.url, ACCESS_KEY_SECRET, token));
+  assert.notEqual(session2['x-kumo-console-session'], token);
+  assert.equal((await services(session)).status, 403);
+  assert.equal((await services(session2)).status, 200);
 
-  // HTTP-trigger proxy paths: the session grants nothing, the function never sees it and cannot plant one.
+  // HTTP-trigger proxy paths: the token grants nothing, the function never sees it, and the function's headers
+  // that reach beyond its paths on the shared origin are dropped.
   await fc.createService('web');
   const zipFile = await zipFiles({ 'index.js': ECHO });
   for (const [name, authType] of [
@@ -85,26 +93,33 @@ test('the console session: header-bound, HttpOnly, fresh on each sign-in, useles
     });
   }
   const signedProxy = await fetch(`${server.url}/2016-08-15/proxy/web/signed/`, {
-    headers: { ...CONSOLE, cookie: cookie2 },
+    headers: session2,
   });
   assert.equal(signedProxy.status, 400, 'a function-auth trigger still wants a signature');
   assert.equal(((await signedProxy.json()) as { ErrorCode: string }).ErrorCode, 'MissingRequiredHeader');
   const openProxy = await fetch(`${server.url}/2016-08-15/proxy/web/open/`, {
-    headers: { ...CONSOLE, cookie: `theme=light; ${cookie2}; lang=en` },
+    headers: { ...session2, cookie: 'theme=light' },
   });
   assert.equal(openProxy.status, 200);
   const seen = (await openProxy.json()) as Record<string, string>;
-  assert.equal(seen.cookie, 'theme=light; lang=en', 'the function sees the other cookies only');
+  assert.equal(seen['x-kumo-console-session'], undefined, 'the function never sees a console token');
+  assert.equal(seen.cookie, 'theme=light');
   assert.deepEqual(openProxy.headers.getSetCookie(), ['theme=dark']);
+  assert.equal(openProxy.headers.get('x-own'), 'kept');
+  assert.equal(
+    openProxy.headers.get('service-worker-allowed'),
+    null,
+    'no service worker scope beyond its path',
+  );
+  assert.equal(openProxy.headers.get('cross-origin-opener-policy'), null, "no matching the console's COOP");
 
   // Sign-out ends the session at once.
   const out = await fetch(`${server.url}/console/session`, {
     method: 'DELETE',
-    headers: { ...CONSOLE, cookie: cookie2 },
+    headers: session2,
   });
   assert.equal(out.status, 204);
-  assert.match(out.headers.get('set-cookie') ?? '', /Max-Age=0/);
-  assert.equal((await services({ ...CONSOLE, cookie: cookie2 })).status, 403);
+  assert.equal((await services(session2)).status, 403);
 
   // Guessing is bounded: after 10 wrong secrets from one address even the right one waits.
   for (let i = 0; i < 10; i++) {
@@ -127,6 +142,8 @@ test('the console page is served with a strict CSP, compressed, and a live tail 
   assert.match(page.headers.get('content-type') ?? '', /text\/html/);
   assert.match(page.headers.get('content-security-policy') ?? '', /script-src 'self'/);
   assert.match(page.headers.get('content-security-policy') ?? '', /frame-ancestors 'none'/);
+  assert.equal(page.headers.get('x-frame-options'), 'DENY');
+  assert.equal(page.headers.get('cross-origin-opener-policy'), 'same-origin');
   assert.equal(page.headers.get('content-encoding'), 'gzip');
   assert.match(await page.text(), /<script type="module" src="\/console\/app.js">/);
 
@@ -141,10 +158,8 @@ test('the console page is served with a strict CSP, compressed, and a live tail 
       }),
     },
   });
-  const cookie = cookieOf(await signIn(server.url));
-  const tail = await fetch(`${server.url}/console/services/s/functions/f/tail`, {
-    headers: { ...CONSOLE, cookie },
-  });
+  const session = await sessionOf(await signIn(server.url));
+  const tail = await fetch(`${server.url}/console/services/s/functions/f/tail`, { headers: session });
   assert.equal(tail.status, 200);
   assert.match(tail.headers.get('content-type') ?? '', /text\/event-stream/);
   const reader = (tail.body as ReadableStream<Uint8Array>).pipeThrough(new TextDecoderStream()).getReader();
@@ -159,15 +174,16 @@ test('the console page is served with a strict CSP, compressed, and a live tail 
   };
   await fc.invokeFunction('s', 'f', '');
   assert.ok(await readUntil(/"message":"[^"]*tailed/), "the tail shows the call's line");
-  await fetch(`${server.url}/console/session`, { method: 'DELETE', headers: { ...CONSOLE, cookie } });
+  await fetch(`${server.url}/console/session`, { method: 'DELETE', headers: session });
   assert.ok(await readUntil(/event: end\ndata: \{"reason":"signed out"\}/), 'the tail ends with the session');
   // The tail route wants the header as much as the API does.
-  const noHeader = await fetch(`${server.url}/console/services/s/functions/f/tail`, { headers: { cookie } });
+  const noHeader = await fetch(`${server.url}/console/services/s/functions/f/tail`, {
+    headers: { 'x-kumo-console-session': session['x-kumo-console-session'] },
+  });
   assert.equal(noHeader.status, 403);
   // A tail still open when the server shuts down is ended, and does not hold the shutdown.
-  const cookie2 = cookieOf(await signIn(server.url));
   const open = await fetch(`${server.url}/console/services/s/functions/f/tail`, {
-    headers: { ...CONSOLE, cookie: cookie2 },
+    headers: await sessionOf(await signIn(server.url)),
   });
   const openReader = (open.body as ReadableStream<Uint8Array>)
     .pipeThrough(new TextDecoderStream())

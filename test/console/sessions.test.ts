@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { KeyRing } from '../../src/api/index.js';
-import { ConsoleSessions, SignInThrottle } from '../../src/console/index.js';
+import { ConsoleSessions, rawWithoutConsoleSession, SignInThrottle } from '../../src/console/index.js';
 import type { FcError } from '../../src/model/index.js';
 
 const LIMITS = { maxAgeMs: 10_000, idleMs: 1_000, maxSessions: 3 };
@@ -93,4 +93,9 @@ test('temporary keys and wrong secrets cannot sign in; guessing is bounded per a
     'no error',
     'the window passes',
   );
+});
+
+test("a function's FC 3.0 HTTP event never carries a console session token, whatever its case", () => {
+  const raw = ['Host', 'h', 'X-Kumo-Console-Session', 'secret-token', 'x-kumo-console', '1', 'Cookie', 'a=b'];
+  assert.deepEqual(rawWithoutConsoleSession(raw), ['Host', 'h', 'x-kumo-console', '1', 'Cookie', 'a=b']);
 });
