@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { buildProject, codePackager, runActions } from './build/index.js';
 import { buildSettings } from './build-command.js';
 import { type ConnectionFlags, connect } from './connection.js';
-import { applyPlan, type DeployPlan, planDeploy, planView } from './deploy/index.js';
+import { applyPlan, type DeployPlan, followImagePulls, planDeploy, planView } from './deploy/index.js';
 import { colours, printJson, progressLine } from './output.js';
 import { readTemplate } from './template/index.js';
 
@@ -60,6 +60,8 @@ export function registerDeployCommand(program: Command): void {
         progress,
       });
       const result = await applyPlan(client, plan, say);
+      // Image pulls happen on the server after the deploy: followed on a terminal only (progress lines).
+      if (process.stderr.isTTY) await followImagePulls(client, plan, progress);
       await runActions(project, 'post-deploy', settings);
       if (options.json) return printJson(result);
       const changed = result.resources.filter((r) => r.change !== 'unchanged').length;

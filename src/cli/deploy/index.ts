@@ -4,6 +4,7 @@ import { applyPlan, type DeployResult } from './apply.js';
 import { type CodePackager, planDeploy } from './plan.js';
 
 export { type Applied, applyPlan, type DeployResult } from './apply.js';
+export { followImagePulls } from './image-progress.js';
 export {
   type ApplyState,
   type Change,
