@@ -15,11 +15,13 @@ export function printBanner(
 ): (line: string) => void {
   const listening = `Kumo is listening on ${server.url} (account ${server.credentials.accountId}, region ${config.region})`;
   const sandbox = `Sandbox: ${sandboxSummary(server.sandbox)}`;
+  const consoleLine = `Console: ${server.url}/ (sign in with the access key pair)`;
   const { credentials } = server;
   if (format === 'json') {
     const banner = logger.child({}, { level: 'info' });
     banner.info({ event: 'listening', url: server.url, accountId: credentials.accountId }, listening);
     banner.info({ event: 'sandbox', sandbox: server.sandbox.kind, reason: server.sandbox.reason }, sandbox);
+    banner.info({ event: 'console', url: `${server.url}/` }, consoleLine);
     if (credentials.generated) {
       // The same text as on a terminal, so a script reading a pipe finds the key as before.
       banner.info(
@@ -34,6 +36,7 @@ export function printBanner(
   const print = (line: string) => process.stdout.write(`${line}\n`);
   print(listening);
   print(sandbox);
+  print(consoleLine);
   if (credentials.generated) {
     print('');
     print('Generated an access key for this server (saved in the data dir, mode 0600); shown only once:');
