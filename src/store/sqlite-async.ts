@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { FcError } from '../model/index.js';
+import { type AsyncRow, toInvocation } from './async-rows.js';
 import type {
   AsyncInvocation,
   AsyncListQuery,
@@ -7,7 +8,7 @@ import type {
   FinalAsyncStatus,
   StopResult,
 } from './async-types.js';
-import { type AsyncRow, listInvocations, toInvocation } from './sqlite-async-rows.js';
+import { listInvocations } from './sqlite-async-rows.js';
 import type { Page } from './types.js';
 
 /** The async queue in the metadata database (same file, same transactions). */

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { FcError } from '../../model/index.js';
+import { type AsyncRow, toInvocation } from '../async-rows.js';
 import type {
   AsyncInvocation,
   AsyncListQuery,
@@ -8,7 +9,7 @@ import type {
   StopResult,
 } from '../async-types.js';
 import type { Page } from '../types.js';
-import { listInvocations, type PgAsyncRow, toInvocation } from './async-rows.js';
+import { listInvocations } from './async-rows.js';
 import { type Db, one, run, sqlState, transaction, UNIQUE_VIOLATION } from './db.js';
 
 /**
@@ -36,7 +37,7 @@ export class PgAsyncQueue implements AsyncQueueStore {
 
   async claimDue(now: number): Promise<AsyncInvocation | undefined> {
     // The attempt is counted as it starts, in the same statement: one cut short by a crash still counts.
-    const row = await one<PgAsyncRow>(
+    const row = await one<AsyncRow>(
       this.#pool,
       `UPDATE async_invocations SET status = 'Running', attempts = attempts + 1, started_at = coalesce(started_at, $1)
        WHERE id = (SELECT id FROM async_invocations WHERE status = 'Enqueued' AND next_attempt_at <= $1
@@ -88,7 +89,7 @@ export class PgAsyncQueue implements AsyncQueueStore {
   }
 
   async getAsync(id: string): Promise<AsyncInvocation | undefined> {
-    const row = await one<PgAsyncRow>(this.#pool, 'SELECT * FROM async_invocations WHERE id = $1', [id]);
+    const row = await one<AsyncRow>(this.#pool, 'SELECT * FROM async_invocations WHERE id = $1', [id]);
     return row && toInvocation(row);
   }
 
@@ -185,8 +186,8 @@ function find(
   functionName: string,
   invocationId: string,
   lock = '',
-): Promise<PgAsyncRow | undefined> {
-  return one<PgAsyncRow>(
+): Promise<AsyncRow | undefined> {
+  return one<AsyncRow>(
     db,
     `SELECT * FROM async_invocations WHERE service = $1 AND function = $2 AND invocation_id = $3 ${lock}`,
     [serviceName, functionName, invocationId],
