@@ -1,4 +1,4 @@
-import { invalidArgument } from '../model/index.js';
+import { FcError, invalidArgument } from '../model/index.js';
 import type { AsyncInvocation } from './async-types.js';
 
 /** One `async_invocations` row, as SQLite (`stop_requested` 0/1) and PostgreSQL (a boolean) return it. */
@@ -59,3 +59,32 @@ export function decodeCursor(token: string): [number, string] {
 
 export const encodeCursor = (row: AsyncRow): string =>
   Buffer.from(JSON.stringify([row.created_at, row.invocation_id ?? row.id])).toString('base64url');
+
+/** The columns an accepted invocation is inserted with, and their values in that order. */
+export const INSERT_COLUMNS =
+  'id, invocation_id, service, function, qualifier, version_id, payload, status, attempts, next_attempt_at, created_at, origin';
+
+export function insertValues(inv: AsyncInvocation): (string | number | Buffer | null)[] {
+  return [
+    inv.id,
+    inv.invocationId,
+    inv.serviceName,
+    inv.functionName,
+    inv.qualifier,
+    inv.versionId ?? null,
+    inv.payload,
+    inv.status,
+    inv.attempts,
+    inv.nextAttemptAt,
+    inv.createdAt,
+    inv.origin ?? null,
+  ];
+}
+
+/** The function already has an invocation with this id (a unique-key violation on insert). */
+export function invocationExists(inv: AsyncInvocation): FcError {
+  return new FcError(
+    'StatefulAsyncInvocationAlreadyExists',
+    `function ${inv.serviceName}/${inv.functionName} already has an async invocation '${inv.invocationId}'`,
+  );
+}

@@ -1,6 +1,5 @@
 import type Database from 'better-sqlite3';
-import { FcError } from '../model/index.js';
-import { type AsyncRow, toInvocation } from './async-rows.js';
+import { type AsyncRow, INSERT_COLUMNS, insertValues, invocationExists, toInvocation } from './async-rows.js';
 import type {
   AsyncInvocation,
   AsyncListQuery,
@@ -30,34 +29,15 @@ export class SqliteAsyncQueue implements AsyncQueueStore {
   }
 
   #insert(inv: AsyncInvocation): void {
+    const values = insertValues(inv);
     try {
       this.db
         .prepare(
-          `INSERT INTO async_invocations (id, invocation_id, service, function, qualifier, version_id, payload, status,
-             attempts, next_attempt_at, created_at, origin)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          `INSERT INTO async_invocations (${INSERT_COLUMNS}) VALUES (${values.map(() => '?').join(', ')})`,
         )
-        .run(
-          inv.id,
-          inv.invocationId,
-          inv.serviceName,
-          inv.functionName,
-          inv.qualifier,
-          inv.versionId ?? null,
-          inv.payload,
-          inv.status,
-          inv.attempts,
-          inv.nextAttemptAt,
-          inv.createdAt,
-          inv.origin ?? null,
-        );
+        .run(...values);
     } catch (error) {
-      if ((error as { code?: string }).code?.startsWith('SQLITE_CONSTRAINT')) {
-        throw new FcError(
-          'StatefulAsyncInvocationAlreadyExists',
-          `function ${inv.serviceName}/${inv.functionName} already has an async invocation '${inv.invocationId}'`,
-        );
-      }
+      if ((error as { code?: string }).code?.startsWith('SQLITE_CONSTRAINT')) throw invocationExists(inv);
       throw error;
     }
   }

@@ -1,6 +1,11 @@
 import type pg from 'pg';
-import { FcError } from '../../model/index.js';
-import { type AsyncRow, toInvocation } from '../async-rows.js';
+import {
+  type AsyncRow,
+  INSERT_COLUMNS,
+  insertValues,
+  invocationExists,
+  toInvocation,
+} from '../async-rows.js';
 import type {
   AsyncInvocation,
   AsyncListQuery,
@@ -148,34 +153,12 @@ export class PgAsyncQueue implements AsyncQueueStore {
 }
 
 async function insert(db: Db, inv: AsyncInvocation): Promise<void> {
+  const values = insertValues(inv);
+  const placeholders = values.map((_, i) => `$${i + 1}`).join(', ');
   try {
-    await run(
-      db,
-      `INSERT INTO async_invocations (id, invocation_id, service, function, qualifier, version_id, payload, status,
-         attempts, next_attempt_at, created_at, origin)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-      [
-        inv.id,
-        inv.invocationId,
-        inv.serviceName,
-        inv.functionName,
-        inv.qualifier,
-        inv.versionId ?? null,
-        inv.payload,
-        inv.status,
-        inv.attempts,
-        inv.nextAttemptAt,
-        inv.createdAt,
-        inv.origin ?? null,
-      ],
-    );
+    await run(db, `INSERT INTO async_invocations (${INSERT_COLUMNS}) VALUES (${placeholders})`, values);
   } catch (error) {
-    if (sqlState(error) === UNIQUE_VIOLATION) {
-      throw new FcError(
-        'StatefulAsyncInvocationAlreadyExists',
-        `function ${inv.serviceName}/${inv.functionName} already has an async invocation '${inv.invocationId}'`,
-      );
-    }
+    if (sqlState(error) === UNIQUE_VIOLATION) throw invocationExists(inv);
     throw error;
   }
 }
