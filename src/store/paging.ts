@@ -1,3 +1,4 @@
+import { invalidArgument } from '../model/index.js';
 import type { ListQuery, Page } from './types.js';
 
 /**
@@ -29,4 +30,12 @@ export function pageInMemory<T>(items: readonly T[], nameOf: (item: T) => string
     items: matching.slice(0, query.limit),
     nextToken: more === undefined ? undefined : nextPageToken(nameOf(more)),
   };
+}
+
+/** A token this server gave (the base64url form of a non-empty name), read back strictly; a forged one is refused. */
+export function strictPageStart(token: string): string {
+  const name = Buffer.from(token, 'base64url').toString();
+  if (name === '' || nextPageToken(name) !== token)
+    throw invalidArgument('nextToken is not a token this server gave');
+  return name;
 }

@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
-import { type AsyncConfig, invalidArgument } from '../model/index.js';
+import type { AsyncConfig } from '../model/index.js';
 import type { AsyncConfigStore } from './async-types.js';
+import { nextPageToken, strictPageStart } from './paging.js';
 import type { Page } from './types.js';
 
 /** Async invoke configs, one row per function and qualifier; they go when their function goes. */
@@ -41,7 +42,7 @@ export class SqliteAsyncConfigTable implements AsyncConfigStore {
     functionName: string,
     query: { limit: number; nextToken?: string },
   ): Promise<Page<AsyncConfig>> {
-    const after = query.nextToken === undefined ? '' : decodeToken(query.nextToken);
+    const after = query.nextToken === undefined ? '' : strictPageStart(query.nextToken);
     const rows = this.db
       .prepare(
         `SELECT qualifier, data FROM async_configs WHERE service = ? AND function = ? AND qualifier >= ?
@@ -51,14 +52,7 @@ export class SqliteAsyncConfigTable implements AsyncConfigStore {
     const next = rows.length > query.limit ? rows.pop() : undefined;
     return {
       items: rows.map((row) => JSON.parse(row.data) as AsyncConfig),
-      nextToken: next && Buffer.from(next.qualifier).toString('base64url'),
+      nextToken: next && nextPageToken(next.qualifier),
     };
   }
-}
-
-function decodeToken(token: string): string {
-  const qualifier = Buffer.from(token, 'base64url').toString();
-  if (qualifier === '' || Buffer.from(qualifier).toString('base64url') !== token)
-    throw invalidArgument('nextToken is not a token this server gave');
-  return qualifier;
 }

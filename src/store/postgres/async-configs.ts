@@ -1,6 +1,7 @@
 import type pg from 'pg';
-import { type AsyncConfig, invalidArgument } from '../../model/index.js';
+import type { AsyncConfig } from '../../model/index.js';
 import type { AsyncConfigStore } from '../async-types.js';
+import { nextPageToken, strictPageStart } from '../paging.js';
 import type { Page } from '../types.js';
 import { one, rows, run } from './db.js';
 
@@ -49,7 +50,7 @@ export class PgAsyncConfigTable implements AsyncConfigStore {
     functionName: string,
     query: { limit: number; nextToken?: string },
   ): Promise<Page<AsyncConfig>> {
-    const after = query.nextToken === undefined ? '' : decodeToken(query.nextToken);
+    const after = query.nextToken === undefined ? '' : strictPageStart(query.nextToken);
     const found = await rows<{ qualifier: string; data: string }>(
       this.#pool,
       `SELECT qualifier, data FROM async_configs WHERE service = $1 AND function = $2 AND qualifier >= $3
@@ -59,14 +60,7 @@ export class PgAsyncConfigTable implements AsyncConfigStore {
     const next = found.length > query.limit ? found.pop() : undefined;
     return {
       items: found.map((row) => JSON.parse(row.data) as AsyncConfig),
-      nextToken: next && Buffer.from(next.qualifier).toString('base64url'),
+      nextToken: next && nextPageToken(next.qualifier),
     };
   }
-}
-
-function decodeToken(token: string): string {
-  const qualifier = Buffer.from(token, 'base64url').toString();
-  if (qualifier === '' || Buffer.from(qualifier).toString('base64url') !== token)
-    throw invalidArgument('nextToken is not a token this server gave');
-  return qualifier;
 }
