@@ -1,4 +1,5 @@
 import { canonicalName } from '../scheduler/index.js';
+import { HOP_BY_HOP } from './http-common.js';
 
 /** FC 3.0's HTTP trigger event for a built-in runtime's event handler (docs: http-trigger-invoking-function). */
 export interface Fc3HttpEvent {
@@ -38,16 +39,7 @@ export interface HttpEventInput {
 }
 
 /** Hop-by-hop headers (and what only the platform's own framing means): not part of the request the function sees. */
-const DROPPED = new Set([
-  'connection',
-  'keep-alive',
-  'proxy-connection',
-  'upgrade',
-  'te',
-  'trailer',
-  'transfer-encoding',
-  'expect',
-]);
+const DROPPED = new Set<string>(HOP_BY_HOP);
 
 /** Content types whose bodies are text: everything else is binary and goes Base64-encoded. */
 const TEXT_TYPES = [

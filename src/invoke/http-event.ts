@@ -3,6 +3,7 @@ import { fcVersionOf } from '../model/index.js';
 import { buildHttpEvent } from './fc3-http-event.js';
 import { type MappedHttpResult, mapHttpEventResult } from './fc3-http-result.js';
 import type { HttpInvokeRequest, HttpInvokeResult } from './http.js';
+import { failedHttpAnswer } from './http-common.js';
 import { callInstance } from './instance-call.js';
 import type { Invoker } from './invoker.js';
 import { toOutcome, unhandled } from './outcome.js';
@@ -53,14 +54,7 @@ export function invokeHttpEvent(invoker: Invoker, request: HttpInvokeRequest): P
       if (outcome.ok && answer?.ok)
         return { status: answer.status, headers: { ...headers, ...answer.headers }, body: answer.body };
       // As on FC 2.0's raw HTTP path: a failed function is a 502 `{errorMessage}`.
-      const errorMessage = outcome.ok
-        ? 'unknown error'
-        : String(outcome.error.errorMessage ?? 'the function failed');
-      return {
-        status: 502,
-        headers: { ...headers, 'content-type': 'application/json' },
-        body: Buffer.from(JSON.stringify({ errorMessage })),
-      };
+      return failedHttpAnswer(headers, outcome);
     },
   });
 }

@@ -3,6 +3,7 @@ import type { Readable } from 'node:stream';
 import { LIMITS } from '../model/index.js';
 import { canonicalName } from '../scheduler/index.js';
 import type { Call, Sent } from './call.js';
+import { failedHttpAnswer, HOP_BY_HOP } from './http-common.js';
 import { invokeHttpEvent, servesHttpAsEvent } from './http-event.js';
 import { type CallResult, readCapped } from './instance-call.js';
 import type { CallRequest, Invoker } from './invoker.js';
@@ -31,16 +32,9 @@ export interface HttpInvokeResult {
 }
 
 /** Request headers a caller may not pass to a function (hop-by-hop, or Kumo's own `x-fc-*`). */
-const DROPPED_REQUEST = new Set([
-  'connection',
-  'keep-alive',
-  'proxy-connection',
-  'upgrade',
-  'te',
-  'trailer',
-  'transfer-encoding',
+const DROPPED_REQUEST = new Set<string>([
+  ...HOP_BY_HOP,
   // The gateway read the whole body itself (and answered any `100-continue`): the instance gets it with its length.
-  'expect',
   'content-length',
 ]);
 /** Response headers the platform owns. */
@@ -55,7 +49,7 @@ export function invokeHttp(invoker: Invoker, request: HttpInvokeRequest): Promis
   if (servesHttpAsEvent(request.service, request.fn)) return invokeHttpEvent(invoker, request);
   return invoker.calls.run(request, {
     send: (call) => sendHttp(call, request),
-    answer: (call, outcome) => failure(call.responseHeaders(), outcome),
+    answer: (call, outcome) => failedHttpAnswer(call.responseHeaders(), outcome),
   });
 }
 
@@ -137,15 +131,4 @@ async function sendHttp(call: Call, request: HttpInvokeRequest): Promise<Sent<Ht
     });
   }).finally(() => clearTimeout(timer));
   return { reply: { status: response.statusCode, headers: out, body: response.body }, outcome };
-}
-
-function failure(headers: Record<string, string>, outcome: Outcome): HttpInvokeResult {
-  const errorMessage = outcome.ok
-    ? 'unknown error'
-    : String(outcome.error.errorMessage ?? 'the function failed');
-  return {
-    status: 502,
-    headers: { ...headers, 'content-type': 'application/json' },
-    body: Buffer.from(JSON.stringify({ errorMessage })),
-  };
 }
