@@ -131,6 +131,8 @@ const configSchema = z.object({
   clusterMissedBeats: positiveInt.default(3),
   /** How long a node's claim on a running async invocation lasts without renewal (it renews every third). */
   clusterLeaseMs: z.coerce.number().int().min(1000).default(30_000),
+  /** Worker processes sharing the listening socket (docs/workers.md): a count, or `auto` (one per core, up to 8). */
+  workers: z.union([z.literal('auto'), z.coerce.number().int().min(1).max(64)]).default(1),
 });
 
 export type KumoConfig = Readonly<z.infer<typeof configSchema>>;
@@ -194,6 +196,7 @@ const ENV_NAMES: Record<keyof ConfigInput, string> = {
   clusterHeartbeatMs: 'KUMO_CLUSTER_HEARTBEAT_MS',
   clusterMissedBeats: 'KUMO_CLUSTER_MISSED_BEATS',
   clusterLeaseMs: 'KUMO_CLUSTER_LEASE_MS',
+  workers: 'KUMO_WORKERS',
 };
 
 export class ConfigError extends Error {

@@ -34,6 +34,7 @@ import { openLogStore, storeProblem } from './server-startup.js';
 import { SqliteMetaStore } from './store/index.js';
 import { PostgresMetaStore } from './store/postgres/index.js';
 import { TimerTriggers } from './triggers/index.js';
+import type { WorkerSeam } from './workers/worker-seam.js';
 
 export interface KumoServer {
   /** Base URL, e.g. http://127.0.0.1:8780 */
@@ -54,6 +55,8 @@ export interface KumoServer {
 export async function startServer(
   config: KumoConfig,
   logger: Logger = pino({ level: config.logLevel }),
+  /** Set when this process is one worker of `kumo serve --workers N` (docs/workers.md). */
+  worker?: WorkerSeam,
 ): Promise<KumoServer> {
   const dataDir = resolve(config.dataDir);
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
@@ -164,12 +167,14 @@ export async function startServer(
     billingGranularityMs: config.billingGranularityMs,
     pidsLimit: config.instancePidsLimit,
     observer: metrics,
-    onDemandCap: (call) =>
-      store.capacity.getOnDemandConfig({
+    onDemandCap: (call) => {
+      const cap = store.capacity.getOnDemandConfig({
         serviceName: call.service.serviceName,
         qualifier: call.qualifier,
         functionName: call.fn.functionName,
-      })?.maximumInstanceCount,
+      })?.maximumInstanceCount;
+      return cap === undefined || !worker ? cap : worker.capShare(call, cap);
+    },
   });
   const provisioned = { accountId: credentials.accountId, logger, share: cluster?.share };
   const provisioner = new Provisioner(
@@ -259,7 +264,9 @@ export async function startServer(
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
-  await cluster?.join(self.listening(`http://${host}:${port}`));
+  const url = `http://${host}:${port}`;
+  const joinAt = async (nodeUrl: string) => cluster?.join(self.listening(nodeUrl));
+  await (worker ? worker.start({ app, scheduler, url, join: joinAt }) : joinAt(url));
 
   let closing: Promise<void> | undefined;
   const close = () => {
@@ -267,6 +274,7 @@ export async function startServer(
     closing ??= (async () => {
       timers.close();
       await app.close();
+      await worker?.close();
       await asyncWorker.close();
       await provisioner.close();
       await images.close();
@@ -279,7 +287,7 @@ export async function startServer(
     return closing;
   };
   return {
-    url: `http://${host}:${port}`,
+    url,
     port,
     credentials,
     sandbox,

@@ -1,11 +1,21 @@
+import cluster from 'node:cluster';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { type ConfigInput, loadConfig } from '../config.js';
+import type { Logger } from 'pino';
+import { type ConfigInput, type KumoConfig, loadConfig } from '../config.js';
 import { startServer } from '../server.js';
+import {
+  assertWorkersSupported,
+  resolveWorkerCount,
+  runPrimary,
+  WorkerSeam,
+  workerConfig,
+  workerIndexOf,
+} from '../workers/index.js';
 import { runDemo } from './demo.js';
 import { assertPortFree } from './port-check.js';
 import { printBanner } from './serve-banner.js';
-import { chooseLogFormat, serverLogger } from './server-output.js';
+import { chooseLogFormat, type LogFormat, serverLogger } from './server-output.js';
 
 interface ServeOptions {
   port?: string;
@@ -13,6 +23,7 @@ interface ServeOptions {
   dataDir?: string;
   sandbox?: string;
   store?: string;
+  workers?: string;
   demo?: boolean;
   logFormat?: string;
 }
@@ -30,6 +41,10 @@ export function registerServeCommand(program: Command): void {
       '--store <url>',
       'postgres://… to share one PostgreSQL between nodes (env KUMO_STORE_URL, default SQLite)',
     )
+    .option(
+      '--workers <n>',
+      'processes sharing the port, each a cluster node; N > 1 needs --store (env KUMO_WORKERS, default 1; auto: one per core)',
+    )
     .option('--demo', 'deploy the bundled example and invoke it once after start')
     .action(async (options: ServeOptions) => {
       const config = loadConfig(process.env, {
@@ -38,29 +53,54 @@ export function registerServeCommand(program: Command): void {
         dataDir: options.dataDir,
         sandbox: options.sandbox as ConfigInput['sandbox'],
         storeUrl: options.store,
+        workers: options.workers as ConfigInput['workers'],
       });
-      await assertPortFree(config.host, config.port);
       const format = chooseLogFormat(options.logFormat, process.stdout.isTTY === true);
       const color = process.stdout.isTTY === true && !process.env.NO_COLOR;
       const logger = serverLogger(format, config.logLevel, process.stdout, color);
-      const server = await startServer(config, logger);
-      const print = printBanner(format, server, config, logger);
-      let stopping = false;
-      const stop = (signal: string) => {
-        if (stopping) return;
-        stopping = true;
-        logger.info(`${signal}: draining in-flight requests and stopping instances`);
-        server.close().then(
-          () => process.exit(0),
-          (error: unknown) => {
-            logger.error({ err: error }, 'shutdown failed');
-            process.exit(1);
-          },
-        );
-      };
-      process.on('SIGTERM', () => stop('SIGTERM'));
-      process.on('SIGINT', () => stop('SIGINT'));
-      const dataDir = resolve(config.dataDir) === resolve('.kumo') ? undefined : config.dataDir;
-      if (options.demo) await runDemo(server, print, { dataDir });
+      const worker = cluster.isWorker ? workerIndexOf(process.env) : undefined;
+      if (worker) {
+        const seam = new WorkerSeam(worker.index);
+        await serveOne(workerConfig(config, worker.index, worker.count), logger, format, options, seam);
+        return;
+      }
+      const count = resolveWorkerCount(config.workers);
+      if (count > 1) {
+        assertWorkersSupported(config, count);
+        await assertPortFree(config.host, config.port);
+        process.exit(await runPrimary(config, count, logger));
+      }
+      await assertPortFree(config.host, config.port);
+      await serveOne(config, logger, format, options);
     });
+}
+
+/** One Kumo node in this process: the whole server, or one worker of `--workers N` (`seam`). */
+async function serveOne(
+  config: KumoConfig,
+  logger: Logger,
+  format: LogFormat,
+  options: ServeOptions,
+  seam?: WorkerSeam,
+): Promise<void> {
+  const server = await startServer(config, logger, seam);
+  // Workers: the first prints the banner, the primary names them all.
+  const print = !seam || seam.index === 1 ? printBanner(format, server, config, logger) : undefined;
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info(`${signal}: draining in-flight requests and stopping instances`);
+    server.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+  const dataDir = resolve(config.dataDir) === resolve('.kumo') ? undefined : config.dataDir;
+  if (options.demo && print) await runDemo(server, print, { dataDir });
 }
