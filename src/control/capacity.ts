@@ -99,6 +99,7 @@ export class CapacityControl {
     };
     this.#deps.store.capacity.putOnDemandConfig(config);
     await this.#deps.store.capacity.flush();
+    this.#deps.onProvisionChanged?.(); // other nodes and workers re-read their capacity configs
     return config;
   }
 
@@ -113,6 +114,7 @@ export class CapacityControl {
     await this.#requireFunction(key);
     if (!this.#deps.store.capacity.deleteOnDemandConfig(key)) throw onDemandNotFound(key);
     await this.#deps.store.capacity.flush();
+    this.#deps.onProvisionChanged?.();
   }
 
   listOnDemand(filter: CapacityFilter, page: PageInput): Page<OnDemandConfig> {

@@ -65,7 +65,10 @@ export function runPrimary(config: KumoConfig, count: number, logger: Logger): P
   const onListening = (slot: Slot, url: string) => {
     slot.url = url;
     const name = workerNodeName(config, slot.index);
-    logger.info({ worker: slot.index, node: name, pid: slot.worker.process.pid }, `worker ${name} listening`);
+    logger.info(
+      { worker: slot.index, node: name, workerPid: slot.worker.process.pid },
+      `worker ${name} listening`,
+    );
     if (!anyListened) {
       anyListened = true;
       // The first worker has created the store's and the cluster's tables; the others start together.

@@ -18,6 +18,7 @@ export class WorkerSeam {
   #reported: Record<string, number> = {};
   #timer: NodeJS.Timeout | undefined;
   #private: Server | undefined;
+  #scheduler: Scheduler | undefined;
 
   constructor(
     readonly index: number,
@@ -30,12 +31,14 @@ export class WorkerSeam {
 
   /**
    * This worker's room under a function's maximumInstanceCount: the cap less what the other workers run of
-   * it. The cap holds across workers once counts have been exchanged (every 100 ms); two workers cold-starting
-   * the same function within that window can each start one (docs/workers.md).
+   * it. The cap holds across workers once counts have been exchanged (at each capped call and every 100 ms);
+   * two workers cold-starting the same function at the same moment can each start one (docs/workers.md).
    */
   capShare(call: CallRequest, cap: number): number {
     const poolKey = poolKeyOf(call.service.serviceName, call.fn.functionName, call.versionId);
     this.#watched.add(poolKey);
+    // Tell the others now if this worker's count changed since the last report (an instance became ready).
+    if (this.#scheduler) this.#report(this.#scheduler);
     return Math.max(0, cap - (this.#others[poolKey] ?? 0));
   }
 
@@ -49,6 +52,7 @@ export class WorkerSeam {
     url: string;
     join: (nodeUrl: string) => Promise<void>;
   }): Promise<void> {
+    this.#scheduler = at.scheduler;
     this.#timer = setInterval(() => this.#report(at.scheduler), REPORT_MS);
     this.#timer.unref();
     const privateUrl = await this.#listenPrivately(at.app);
@@ -61,8 +65,7 @@ export class WorkerSeam {
     let changed = false;
     for (const key of this.#watched) {
       const count = scheduler.instances(key).filter((instance) => !instance.provisionedFor).length;
-      if (count === 0) this.#watched.delete(key);
-      else counts[key] = count;
+      if (count > 0) counts[key] = count;
       if ((this.#reported[key] ?? 0) !== count) changed = true;
     }
     if (!changed) return;
