@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { loadConfig } from '../config.js';
 import { createRuntimeRegistry } from '../runtimes/index.js';
 import { describeSandboxChoice, detectSandbox, parseCidrList, sweepLeftovers } from '../sandbox/index.js';
+import { describeWorkers } from '../workers/index.js';
 
 export function registerDoctorCommand(program: Command): void {
   program
@@ -31,7 +32,7 @@ export function registerDoctorCommand(program: Command): void {
       await sandbox.close();
       if (options.json) {
         process.stdout.write(
-          `${JSON.stringify({ sandbox: { kind: sandbox.kind, reason: sandbox.reason }, runtimes, removed }, null, 2)}\n`,
+          `${JSON.stringify({ sandbox: { kind: sandbox.kind, reason: sandbox.reason }, runtimes, workers: describeWorkers(config), removed }, null, 2)}\n`,
         );
         return;
       }
@@ -40,7 +41,8 @@ export function registerDoctorCommand(program: Command): void {
         for (const line of removed) process.stdout.write(`  ${line}\n`);
         process.stdout.write('\n');
       }
-      process.stdout.write(`Sandbox: ${describeSandboxChoice(sandbox)}\n\nRuntimes:\n`);
+      process.stdout.write(`Sandbox: ${describeSandboxChoice(sandbox)}\n\n`);
+      process.stdout.write(`Workers: ${describeWorkers(config).summary}\n\nRuntimes:\n`);
       for (const runtime of runtimes) {
         process.stdout.write(
           `  ${runtime.name.padEnd(18)} ${runtime.available ? `ok (${runtime.interpreter})` : `unavailable: ${runtime.reason}`}\n`,

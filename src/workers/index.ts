@@ -2,6 +2,7 @@ export { type WorkerMessage, workerIndexOf } from './messages.js';
 export { runPrimary } from './primary.js';
 export {
   assertWorkersSupported,
+  describeWorkers,
   resolveWorkerCount,
   subnetSlice,
   workerConfig,

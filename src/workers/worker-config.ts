@@ -8,6 +8,17 @@ export function resolveWorkerCount(value: KumoConfig['workers'], cores = availab
   return value === 'auto' ? Math.max(1, Math.min(8, cores)) : value;
 }
 
+/** What `kumo serve` would run with this config (`kumo doctor`). */
+export function describeWorkers(config: KumoConfig): { count: number; usable: boolean; summary: string } {
+  const count = resolveWorkerCount(config.workers);
+  const usable = count === 1 || config.storeUrl !== undefined;
+  const names = count > 1 ? ` (${workerNodeName(config, 1)} … ${workerNodeName(config, count)})` : '';
+  const summary = usable
+    ? `${count} process${count === 1 ? '' : 'es'} serving${names}; ${availableParallelism()} cores here`
+    : `${count} requested (KUMO_WORKERS) but the store is SQLite: kumo serve will refuse; set KUMO_STORE_URL=postgres://…`;
+  return { count, usable, summary };
+}
+
 /** Several workers share state as cluster nodes do, which needs PostgreSQL (docs/workers.md says why). */
 export function assertWorkersSupported(config: KumoConfig, count: number): void {
   if (count > 1 && !config.storeUrl) {
