@@ -44,6 +44,8 @@ export function workerConfig(config: KumoConfig, index: number, count: number): 
   return Object.freeze({
     ...config,
     nodeName: workerNodeName(config, index),
+    // One KUMO_NODE_URL cannot name N workers: each registers its own loopback address instead.
+    nodeUrl: undefined,
     dataDir: workerDataDir(config, index),
     sandboxSubnet: subnetSlice(config.sandboxSubnet, index, count),
     containerSubnet: subnetSlice(config.containerSubnet, index, count),
