@@ -21,7 +21,12 @@ test('each worker gets its own slice of the instance subnets, none overlapping',
 
 test('a worker config: its name, data dir, subnets and its part of the host-wide limits', () => {
   const config = loadConfig(
-    { KUMO_NODE_NAME: 'box', KUMO_NODE_URL: 'http://10.0.0.1:8780', KUMO_MAX_INSTANCES: '100', KUMO_MAX_QUEUED_CALLS: '7' },
+    {
+      KUMO_NODE_NAME: 'box',
+      KUMO_NODE_URL: 'http://10.0.0.1:8780',
+      KUMO_MAX_INSTANCES: '100',
+      KUMO_MAX_QUEUED_CALLS: '7',
+    },
     { dataDir: '/var/kumo', storeUrl: 'postgres://x/y' },
   );
   const second = workerConfig(config, 2, 2);
