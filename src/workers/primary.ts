@@ -64,6 +64,7 @@ export function runPrimary(config: KumoConfig, count: number, logger: Logger): P
 
   const onListening = (slot: Slot, url: string) => {
     slot.url = url;
+    broadcastCounts(); // a restarted worker learns what the others run of capped functions
     const name = workerNodeName(config, slot.index);
     logger.info(
       { worker: slot.index, node: name, workerPid: slot.worker.process.pid },
