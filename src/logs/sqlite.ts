@@ -59,7 +59,7 @@ export class SqliteLogStore {
     })();
     this.#insert = this.#db.prepare(
       `INSERT INTO logs (time, service, function, qualifier, request_id, instance_id, message)
-       VALUES (@time, @serviceName, @functionName, @qualifier, @requestId, @instanceId, @message)`,
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
     );
   }
 
@@ -67,7 +67,17 @@ export class SqliteLogStore {
   insert(lines: LogLine[]): void {
     if (lines.length === 0 || !this.#db.open) return;
     this.#db.transaction(() => {
-      for (const line of lines) this.#insert.run(line);
+      // Positional parameters: binding named ones looks each name up in the object, per line.
+      for (const line of lines)
+        this.#insert.run(
+          line.time,
+          line.serviceName,
+          line.functionName,
+          line.qualifier,
+          line.requestId,
+          line.instanceId,
+          line.message,
+        );
     })();
   }
 
