@@ -3,8 +3,8 @@ import type { Readable } from 'node:stream';
 import { LIMITS } from '../model/index.js';
 import { canonicalName } from '../scheduler/index.js';
 import type { Call, Sent } from './call.js';
-import { failedHttpAnswer, HOP_BY_HOP } from './http-common.js';
 import { CallDeadline } from './deadline.js';
+import { failedHttpAnswer, HOP_BY_HOP } from './http-common.js';
 import { invokeHttpEvent, servesHttpAsEvent } from './http-event.js';
 import { type CallResult, readCapped } from './instance-call.js';
 import type { CallRequest, Invoker } from './invoker.js';
@@ -138,9 +138,7 @@ async function sendHttp(call: Call, request: HttpInvokeRequest): Promise<Sent<Ht
         resolve(ok);
         return;
       }
-      void outcomeOf(deadline.aborted ? { kind: 'timeout' } : { kind: 'broken', error }).then(
-        resolve,
-      );
+      void outcomeOf(deadline.aborted ? { kind: 'timeout' } : { kind: 'broken', error }).then(resolve);
     });
     // 'close' without an error: the body was read to the end, or the client went away (not the function's fault).
     response.body.once('close', () => {
