@@ -1,5 +1,6 @@
 import { statSync } from 'node:fs';
 import Database from 'better-sqlite3';
+import { type LogBatch, lineAt } from './batch.js';
 import type { LogRetention } from './limits.js';
 import type { LogLine, LogQuery, LogRecord } from './types.js';
 
@@ -78,6 +79,25 @@ export class SqliteLogStore {
           line.instanceId,
           line.message,
         );
+    })();
+  }
+
+  /** Writes a thread's batch (batch.ts) in one transaction. */
+  insertBatch(batch: LogBatch): void {
+    if (batch.times.length === 0 || !this.#db.open) return;
+    this.#db.transaction(() => {
+      for (let i = 0; i < batch.times.length; i++) {
+        const line = lineAt(batch, i);
+        this.#insert.run(
+          line.time,
+          line.serviceName,
+          line.functionName,
+          line.qualifier,
+          line.requestId,
+          line.instanceId,
+          line.message,
+        );
+      }
     })();
   }
 
