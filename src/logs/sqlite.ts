@@ -68,17 +68,7 @@ export class SqliteLogStore {
   insert(lines: LogLine[]): void {
     if (lines.length === 0 || !this.#db.open) return;
     this.#db.transaction(() => {
-      // Positional parameters: binding named ones looks each name up in the object, per line.
-      for (const line of lines)
-        this.#insert.run(
-          line.time,
-          line.serviceName,
-          line.functionName,
-          line.qualifier,
-          line.requestId,
-          line.instanceId,
-          line.message,
-        );
+      for (const line of lines) this.#write(line);
     })();
   }
 
@@ -86,19 +76,21 @@ export class SqliteLogStore {
   insertBatch(batch: LogBatch): void {
     if (batch.times.length === 0 || !this.#db.open) return;
     this.#db.transaction(() => {
-      for (let i = 0; i < batch.times.length; i++) {
-        const line = lineAt(batch, i);
-        this.#insert.run(
-          line.time,
-          line.serviceName,
-          line.functionName,
-          line.qualifier,
-          line.requestId,
-          line.instanceId,
-          line.message,
-        );
-      }
+      for (let i = 0; i < batch.times.length; i++) this.#write(lineAt(batch, i));
     })();
+  }
+
+  /** Positional parameters: binding named ones looks each name up in the object, per line. */
+  #write(line: LogLine): void {
+    this.#insert.run(
+      line.time,
+      line.serviceName,
+      line.functionName,
+      line.qualifier,
+      line.requestId,
+      line.instanceId,
+      line.message,
+    );
   }
 
   query(query: LogQuery): LogRecord[] {
