@@ -81,8 +81,9 @@ export function verifyFcSignature(
   }
   const [rawPath = '/', rawQuery] = request.url.split('?', 2);
   const isProxy = rawPath.includes('/proxy/');
-  const query = new URLSearchParams(rawQuery ?? '');
-  const paths = options.paths ?? [safeDecode(rawPath)];
+  // Only proxy paths sign their query (canonicalResource).
+  const query = isProxy ? new URLSearchParams(rawQuery ?? '') : undefined;
+  const paths = options.paths ?? [rawPath.includes('%') ? safeDecode(rawPath) : rawPath];
   const matches = paths.some((path) =>
     signaturesEqual(
       sign(key.secret, request.method, request.headers, canonicalResource(path, query, isProxy)),

@@ -38,6 +38,8 @@ export function checkRequestTarget(rawUrl: string): void {
   // Decoded too: the router decodes, so `/%32016-08-15/services` is an API path as well.
   const decoded = safeDecode(path);
   if (!path.startsWith(`${API_PREFIX}/`) && !decoded.startsWith(`${API_PREFIX}/`)) return;
+  // What every SDK sends: nothing encoded, no backslash, no empty or dot segment; none of the checks below can refuse.
+  if (!/%|\\|\/\/|\/\./.test(path)) return;
 
   const encoded = [...path.matchAll(/%(.{0,2})/g)].map((m) => m[1] ?? '');
   if (encoded.some((hex) => !/^[0-9a-fA-F]{2}$/.test(hex))) refuse('the path has malformed percent-encoding');

@@ -4,12 +4,15 @@ export type HeaderBag = Record<string, string | string[] | undefined>;
 
 /** FC's `CanonicalizedFCHeaders`: every `x-fc-*` header, lowercased and sorted, as `name:value\n`. */
 function canonicalHeaders(headers: HeaderBag): string {
-  return Object.keys(headers)
-    .map((name) => name.toLowerCase())
-    .filter((name) => name.startsWith('x-fc-'))
-    .sort()
-    .map((name) => `${name}:${headerValue(headers, name)}\n`)
-    .join('');
+  const names: string[] = [];
+  for (const name in headers) {
+    const lower = name.toLowerCase();
+    if (lower.startsWith('x-fc-')) names.push(lower);
+  }
+  names.sort();
+  let text = '';
+  for (const name of names) text += `${name}:${headerValue(headers, name)}\n`;
+  return text;
 }
 
 function headerValue(headers: HeaderBag, name: string): string {

@@ -137,6 +137,7 @@ async function forward(deps: GatewayDeps, request: FastifyRequest, reply: Fastif
   if (config.authType === 'function' && request.headers['content-md5'] !== undefined) {
     checkContentMd5(request.headers, body);
   }
+  const headers = withoutConsoleSession(request.headers);
   return invokeHttp(deps.invoker, {
     requestId: request.id,
     service: resolved.service,
@@ -146,11 +147,13 @@ async function forward(deps: GatewayDeps, request: FastifyRequest, reply: Fastif
     versionId: resolved.versionId,
     method: request.method,
     url: target.url,
-    headers: withoutConsoleSession(request.headers),
+    headers,
     body: body.length > 0 ? body : null,
     clientIp: request.ip,
     basePath: target.basePath,
-    rawHeaders: rawWithoutConsoleSession(request.raw.rawHeaders),
+    // No session header among the parsed ones: none among the raw ones either, no copy needed.
+    rawHeaders:
+      headers === request.headers ? request.raw.rawHeaders : rawWithoutConsoleSession(request.raw.rawHeaders),
     httpVersion: request.raw.httpVersion,
   });
 }

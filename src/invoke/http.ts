@@ -3,6 +3,7 @@ import type { Readable } from 'node:stream';
 import { LIMITS } from '../model/index.js';
 import { canonicalName } from '../scheduler/index.js';
 import type { Call, Sent } from './call.js';
+import { CallDeadline } from './deadline.js';
 import { failedHttpAnswer, HOP_BY_HOP } from './http-common.js';
 import { invokeHttpEvent, servesHttpAsEvent } from './http-event.js';
 import { type CallResult, readCapped } from './instance-call.js';
@@ -37,6 +38,20 @@ const DROPPED_REQUEST = new Set<string>([
   // The gateway read the whole body itself (and answered any `100-continue`): the instance gets it with its length.
   'content-length',
 ]);
+/** Client header names in Go's canonical form; bounded, since clients choose the names. */
+const canonicalNames = new Map<string, string>();
+const CANONICAL_NAMES_MAX = 1024;
+
+function canonicalHeaderName(name: string): string {
+  let canonical = canonicalNames.get(name);
+  if (canonical === undefined) {
+    if (canonicalNames.size >= CANONICAL_NAMES_MAX) canonicalNames.clear();
+    canonical = canonicalName(name);
+    canonicalNames.set(name, canonical);
+  }
+  return canonical;
+}
+
 /** Response headers the platform owns. */
 const DROPPED_RESPONSE = new Set(['connection', 'keep-alive', 'transfer-encoding', 'date', 'server']);
 
@@ -55,16 +70,16 @@ export function invokeHttp(invoker: Invoker, request: HttpInvokeRequest): Promis
 
 async function sendHttp(call: Call, request: HttpInvokeRequest): Promise<Sent<HttpInvokeResult>> {
   const { instance } = call;
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), call.ctx.fn.timeout * 1000);
+  const deadline = new CallDeadline(call.ctx.fn.timeout * 1000);
   const outcomeOf = (result: CallResult) => toOutcome(result, call.outcomeContext());
 
   // The client's headers under Go's canonical names, as FC's Go front end passes them on (docs/environment.md).
   const headers: Record<string, string | string[]> = {};
-  for (const [name, value] of Object.entries(request.headers)) {
+  for (const name in request.headers) {
+    const value = request.headers[name];
     const lower = name.toLowerCase();
     if (value === undefined || DROPPED_REQUEST.has(lower) || lower.startsWith('x-fc-')) continue;
-    headers[canonicalName(name)] = value;
+    headers[canonicalHeaderName(name)] = value;
   }
   Object.assign(headers, call.instanceHeaders('/http-invoke'), {
     'X-Fc-Base-Path': request.basePath,
@@ -78,13 +93,14 @@ async function sendHttp(call: Call, request: HttpInvokeRequest): Promise<Sent<Ht
       path: request.url,
       headers,
       body: request.body,
-      signal: controller.signal,
+      // An EventEmitter-like signal, which undici accepts (deadline.ts).
+      signal: deadline as unknown as AbortSignal,
     });
   } catch (error) {
     const outcome = await outcomeOf(
-      controller.signal.aborted ? { kind: 'timeout' } : { kind: 'broken', error: error as Error },
+      deadline.aborted ? { kind: 'timeout' } : { kind: 'broken', error: error as Error },
     );
-    clearTimeout(timer);
+    deadline.clear();
     return { outcome };
   }
 
@@ -99,7 +115,7 @@ async function sendHttp(call: Call, request: HttpInvokeRequest): Promise<Sent<Ht
       headers: { 'x-fc-error-type': String(declared ?? 'UnhandledInvocationError') },
       body,
     });
-    clearTimeout(timer);
+    deadline.clear();
     return { outcome };
   }
 
@@ -107,7 +123,8 @@ async function sendHttp(call: Call, request: HttpInvokeRequest): Promise<Sent<Ht
   call.durationMs = performance.now() - call.startedAt;
   call.peakBytes = instance.handle.peakMemoryBytes();
   const out: Record<string, string | string[]> = { ...call.responseHeaders() };
-  for (const [name, value] of Object.entries(response.headers)) {
+  for (const name in response.headers) {
+    const value = response.headers[name];
     if (value === undefined || DROPPED_RESPONSE.has(name) || name.startsWith('x-fc-')) continue;
     out[name] = value;
   }
@@ -116,19 +133,17 @@ async function sendHttp(call: Call, request: HttpInvokeRequest): Promise<Sent<Ht
     let failed = false;
     response.body.once('error', (error: Error & { code?: string }) => {
       failed = true;
-      if (!controller.signal.aborted && (error.name === 'AbortError' || error.code === 'UND_ERR_ABORTED')) {
+      if (!deadline.aborted && (error.name === 'AbortError' || error.code === 'UND_ERR_ABORTED')) {
         // The client hung up and the gateway dropped the body: the function did nothing wrong, keep its instance.
         resolve(ok);
         return;
       }
-      void outcomeOf(controller.signal.aborted ? { kind: 'timeout' } : { kind: 'broken', error }).then(
-        resolve,
-      );
+      void outcomeOf(deadline.aborted ? { kind: 'timeout' } : { kind: 'broken', error }).then(resolve);
     });
     // 'close' without an error: the body was read to the end, or the client went away (not the function's fault).
     response.body.once('close', () => {
       if (!failed) resolve(ok);
     });
-  }).finally(() => clearTimeout(timer));
+  }).finally(() => deadline.clear());
   return { reply: { status: response.statusCode, headers: out, body: response.body }, outcome };
 }

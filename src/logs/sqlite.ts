@@ -1,5 +1,6 @@
 import { statSync } from 'node:fs';
 import Database from 'better-sqlite3';
+import { type LogBatch, lineAt } from './batch.js';
 import type { LogRetention } from './limits.js';
 import type { LogLine, LogQuery, LogRecord } from './types.js';
 
@@ -59,7 +60,7 @@ export class SqliteLogStore {
     })();
     this.#insert = this.#db.prepare(
       `INSERT INTO logs (time, service, function, qualifier, request_id, instance_id, message)
-       VALUES (@time, @serviceName, @functionName, @qualifier, @requestId, @instanceId, @message)`,
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
     );
   }
 
@@ -67,8 +68,29 @@ export class SqliteLogStore {
   insert(lines: LogLine[]): void {
     if (lines.length === 0 || !this.#db.open) return;
     this.#db.transaction(() => {
-      for (const line of lines) this.#insert.run(line);
+      for (const line of lines) this.#write(line);
     })();
+  }
+
+  /** Writes a thread's batch (batch.ts) in one transaction. */
+  insertBatch(batch: LogBatch): void {
+    if (batch.times.length === 0 || !this.#db.open) return;
+    this.#db.transaction(() => {
+      for (let i = 0; i < batch.times.length; i++) this.#write(lineAt(batch, i));
+    })();
+  }
+
+  /** Positional parameters: binding named ones looks each name up in the object, per line. */
+  #write(line: LogLine): void {
+    this.#insert.run(
+      line.time,
+      line.serviceName,
+      line.functionName,
+      line.qualifier,
+      line.requestId,
+      line.instanceId,
+      line.message,
+    );
   }
 
   query(query: LogQuery): LogRecord[] {

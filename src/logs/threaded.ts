@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import { type LogBatch, LogBatchBuilder } from './batch.js';
 import {
   DEFAULT_LOG_LIMITS,
   DEFAULT_LOG_RETENTION,
@@ -10,7 +11,7 @@ import type { RetentionResult } from './sqlite.js';
 import type { LogLine, LogQuery, LogRecord, LogStore } from './types.js';
 
 export type ToWorker =
-  | { type: 'append'; lines: LogLine[]; bytes: number }
+  | { type: 'append'; batch: LogBatch; bytes: number }
   | { type: 'query'; id: number; query: LogQuery }
   | { type: 'close' };
 
@@ -55,7 +56,7 @@ const workerEntry = (): URL | string =>
 export class ThreadedLogStore implements LogStore {
   readonly #worker: Worker;
   readonly #pending = new Map<number, { resolve(rows: LogRecord[]): void; reject(error: Error): void }>();
-  #batch: LogLine[] = [];
+  readonly #batch = new LogBatchBuilder();
   #batchBytes = 0;
   /** Sent to the thread, not yet written. */
   #unwritten = 0;
@@ -110,7 +111,7 @@ export class ThreadedLogStore implements LogStore {
       this.options.onBacklogDrop?.(this.#dropped);
       this.#dropped = 0;
     }
-    this.#batch.push(line);
+    this.#batch.add(line);
     this.#batchBytes += cost;
     this.#timer ??= setTimeout(() => this.#send(), BATCH_MS);
   }
@@ -157,13 +158,12 @@ export class ThreadedLogStore implements LogStore {
     clearTimeout(this.#timer);
     this.#timer = undefined;
     if (this.#batch.length === 0) return;
-    const lines = this.#batch;
+    const batch = this.#batch.take();
     const bytes = this.#batchBytes;
-    this.#batch = [];
     this.#batchBytes = 0;
     if (this.#failure) return;
     this.#unwritten += bytes;
-    this.#post({ type: 'append', lines, bytes });
+    this.#post({ type: 'append', batch, bytes });
   }
 
   #post(message: ToWorker): void {

@@ -34,7 +34,7 @@ port.on('message', (message: ToWorker) => {
   switch (message.type) {
     case 'append':
       try {
-        store.insert(message.lines);
+        store.insertBatch(message.batch);
       } finally {
         post({ type: 'written', bytes: message.bytes });
       }
