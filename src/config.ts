@@ -50,6 +50,8 @@ const configSchema = z.object({
   maxInstancesPerFunction: positiveInt.default(30),
   maxInstances: positiveInt.default(100),
   maxQueuedCalls: z.coerce.number().int().min(0).default(100),
+  /** Longest wait for a busy instance's slot before a start while the cores are taken; 0: off (docs/scaling.md). */
+  scaleOutHoldMs: z.coerce.number().int().min(0).max(10_000).default(100),
   provisionIntervalMs: positiveInt.default(2000),
   provisionRetryBaseMs: positiveInt.default(1000),
   instancePidsLimit: positiveInt.default(512),
@@ -156,6 +158,7 @@ const ENV_NAMES: Record<keyof ConfigInput, string> = {
   maxInstancesPerFunction: 'KUMO_MAX_INSTANCES_PER_FUNCTION',
   maxInstances: 'KUMO_MAX_INSTANCES',
   maxQueuedCalls: 'KUMO_MAX_QUEUED_CALLS',
+  scaleOutHoldMs: 'KUMO_SCALE_OUT_HOLD_MS',
   provisionIntervalMs: 'KUMO_PROVISION_INTERVAL_MS',
   provisionRetryBaseMs: 'KUMO_PROVISION_RETRY_BASE_MS',
   instancePidsLimit: 'KUMO_INSTANCE_PIDS_LIMIT',

@@ -20,6 +20,19 @@ export class WaitQueue {
    */
   async wait(poolKey: string, deadline: number, refusal: () => FcError): Promise<void> {
     if (this.#queued >= this.maxQueued || Date.now() >= deadline) throw refusal();
+    await this.#park(poolKey, deadline);
+  }
+
+  /**
+   * Waits like `wait` until `until` when there is room in the queue and time left, else returns undefined
+   * synchronously: a call that may start an instance but would rather take a busy one's slot (scale-out.ts).
+   */
+  hold(poolKey: string, until: number): Promise<void> | undefined {
+    if (this.#queued >= this.maxQueued || Date.now() >= until) return undefined;
+    return this.#park(poolKey, until);
+  }
+
+  async #park(poolKey: string, deadline: number): Promise<void> {
     this.#queued++;
     try {
       await new Promise<void>((resolve) => {
