@@ -21,7 +21,9 @@ export class ProcStatCpu implements CpuSignal {
     readonly minIntervalMs = 50,
     readonly now: () => number = () => performance.now(),
     readonly readStat: () => string = () => readFileSync('/proc/stat', 'latin1'),
-  ) {}
+  ) {
+    this.#sample(); // the first interval starts now, not at the first question
+  }
 
   busyShare(): number {
     const now = this.now();
@@ -115,14 +117,23 @@ export class ScaleOutPolicy {
   /**
    * How long a call without a free slot should wait for one before it may start an instance; 0: start now.
    * `hasInstance`: whether the pool has an instance of the call's revision (ready or starting); `starting`: starts
-   * under way on the whole host.
+   * under way on the whole host. Asked once per call; `startsSaturate` is asked on every turn after.
    */
   holdMs(poolKey: string, hasInstance: () => boolean, starting: number): number {
     if (!this.enabled || this.#busyInstances + starting < this.cores || !hasInstance()) return 0;
-    // Starts are CPU-bound themselves (a runtime loading its code); otherwise ask the host.
+    // As many starts under way as cores: the CPU is theirs whatever the last sample says (it may predate them).
     if (starting < this.cores && this.cpu.busyShare() < CPU_BUSY_SHARE) return 0;
     const recent = this.#durations.get(poolKey);
     if (recent === undefined) return this.maxHoldMs;
     return Math.min(this.maxHoldMs, Math.max(MIN_HOLD_MS, HOLD_FACTOR * recent));
+  }
+
+  /**
+   * The CPU is saturated and as many starts are under way as cores: a call whose hold ran out still waits, for a
+   * start to end (or a slot to free), within its own wait budget. More starts at once would not end any sooner
+   * in all (they share the same cores), and they slow down every instance already running.
+   */
+  startsSaturate(starting: number): boolean {
+    return this.enabled && starting >= this.cores && this.cpu.busyShare() >= CPU_BUSY_SHARE;
   }
 }

@@ -81,7 +81,8 @@ export class Scheduler {
       if (!refusal) {
         const has = () => hasInstanceOf(pool, this.#pending.get(poolKey), revision);
         holdUntil ??= Math.min(deadline, Date.now() + this.#scaleOut.holdMs(poolKey, has, this.#starting));
-        const held = this.#queue.hold(poolKey, holdUntil); // undefined at once: the limits checked above still hold
+        const until = this.#scaleOut.startsSaturate(this.#starting) ? deadline : holdUntil;
+        const held = this.#queue.hold(poolKey, until); // undefined at once: the limits checked above still hold
         if (!held) return this.#permit(request, undefined);
         await held;
         continue;

@@ -61,6 +61,28 @@ describe('scheduler: CPU-aware scale-out', () => {
     for (const l of [busy, second, held]) l.release();
   });
 
+  it('with a start under way on every core and the CPU saturated, a call past its hold waits for it', async (t) => {
+    const { scaleOut } = policy(1, 1);
+    const { scheduler, sandbox } = await useScheduler(t, {}, scaleOut);
+    const first = await lease(scheduler, slot('a'));
+    const open = sandbox.hold();
+    const second = assertPermit(await scheduler.acquire(slot('a'))); // one core, no start under way: after 1 ms
+    const starting = second.start(recipe());
+    const since = Date.now();
+    const third = scheduler.acquire(slot('a'));
+    await until(
+      () => Date.now() > since + 20 && scheduler.queuedCalls === 1,
+      'the third call is past its hold',
+    );
+    assert.equal(await state(third), 'pending', 'it waits for the start, no second start at once');
+    assert.equal(scheduler.instanceCount, 2);
+    open();
+    const secondLease = await starting;
+    const thirdPermit = assertPermit(await third);
+    const thirdLease = await thirdPermit.start(recipe());
+    for (const l of [first, secondLease, thirdLease]) l.release();
+  });
+
   it('an I/O-bound function (its instances busy, the CPU idle) scales out at once', async (t) => {
     const { scaleOut } = policy(0.05);
     const { scheduler, sandbox } = await useScheduler(t, {}, scaleOut);

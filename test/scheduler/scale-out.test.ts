@@ -20,11 +20,12 @@ describe('scale-out policy: when a call waits for a busy instance instead of sta
         return stat;
       },
     );
-    assert.equal(cpu.busyShare(), 0, 'one read has no interval yet');
+    assert.equal(reads, 1, 'the first interval starts at construction');
+    assert.equal(cpu.busyShare(), 0, 'no tick went by');
     stat = 'cpu  160 0 120 820 0 0 0 0 0 0\n'; // 80 busy ticks of 100
     now = 10;
     assert.equal(cpu.busyShare(), 0, 'within the interval the last share is answered');
-    assert.equal(reads, 1);
+    assert.equal(reads, 2);
     now = 60;
     assert.equal(cpu.busyShare(), 0.8);
     stat = 'cpu  160 0 120 900 100 0 0 0 0 0\n'; // idle and iowait only
