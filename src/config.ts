@@ -51,7 +51,7 @@ const configSchema = z.object({
   maxInstances: positiveInt.default(100),
   maxQueuedCalls: z.coerce.number().int().min(0).default(100),
   /** Longest wait for a busy instance's slot before a start while the cores are taken; 0: off (docs/scaling.md). */
-  scaleOutHoldMs: z.coerce.number().int().min(0).max(10_000).default(100),
+  scaleOutHoldMs: z.coerce.number().int().min(0).max(10_000).default(250),
   provisionIntervalMs: positiveInt.default(2000),
   provisionRetryBaseMs: positiveInt.default(1000),
   instancePidsLimit: positiveInt.default(512),
