@@ -72,11 +72,7 @@ function applyEnvironment() {
   for (const name of Object.keys(env)) {
     if (/^_?FC_/.test(name) && !KEEP_ENV.has(name)) delete env[name];
   }
-  try {
-    process.chdir(codeDir);
-  } catch (_err) {
-    // keep the current directory
-  }
+  if (require('fs').existsSync(codeDir)) process.chdir(codeDir); // else keep the current directory
   logger.patchConsole();
 }
 
