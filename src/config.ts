@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { parseInsecureRegistries, parseRegistryAuth } from './images/settings.js';
 import { parseCidrList } from './sandbox/network.js';
+import { parsePrewarm } from './sandbox/prewarm/targets.js';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().positive();
@@ -42,6 +43,11 @@ const configSchema = z.object({
   sandboxSubnet: z.string().default('10.213.0.0/16'),
   /** Instance networks (netns + veth) made ahead of cold starts, per sandbox kind. */
   sandboxNetworkPool: z.coerce.number().int().min(0).max(64).default(4),
+  /**
+   * Pre-warmed instances per built-in runtime, `nodejs20=2,python3.10=1` (docs/prewarm.md); empty or `0`: none.
+   * Empty by default here (tests, embedding); `kumo serve` has its own default.
+   */
+  prewarm: checked(parsePrewarm).default(''),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   maxZipBytes: positiveInt.default(50 * 1024 * 1024),
   maxUnzippedBytes: positiveInt.default(100 * 1024 * 1024),
@@ -150,6 +156,7 @@ const ENV_NAMES: Record<keyof ConfigInput, string> = {
   sandbox: 'KUMO_SANDBOX',
   sandboxSubnet: 'KUMO_SANDBOX_SUBNET',
   sandboxNetworkPool: 'KUMO_SANDBOX_NETWORK_POOL',
+  prewarm: 'KUMO_PREWARM',
   logLevel: 'KUMO_LOG_LEVEL',
   maxZipBytes: 'KUMO_MAX_ZIP_BYTES',
   maxUnzippedBytes: 'KUMO_MAX_UNZIPPED_BYTES',
