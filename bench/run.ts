@@ -4,7 +4,7 @@
 // Options: --duration <s> (autocannon run, default 5) --warmup <s> (2) --connections 1,50 --repeats <n> (cold
 // starts, 10) --functions <n> (scale, 1000) --invoke <n> (200) --warm-budget <s> (scale warm-up; default: what
 // is left of 9 minutes, 30…150) --pool-repeats <n> (first calls from the pre-warmed pool, 20) --only
-// warm,cold,pool,scale --baseline <file> (the before/after table's "before"; default bench/results/latest.json as
+// warm,cold,pool,scale --scenarios <warm ids, e.g. direct,kumo-nodejs-http> --baseline <file> (the before/after table's "before"; default bench/results/latest.json as
 // it was before this run) --quick (a short smoke run). Runs other than the default one write
 // bench/results/partial.{json,md}.tmp instead of latest.{json,md}; a default run keeps the old latest.json as
 // previous.json.
@@ -26,6 +26,7 @@ const { values: args } = parseArgs({
     'warm-budget': { type: 'string' },
     only: { type: 'string' },
     'pool-repeats': { type: 'string' },
+    scenarios: { type: 'string' },
     baseline: { type: 'string' },
     quick: { type: 'boolean', default: false },
   },
@@ -103,6 +104,7 @@ if (only.has('warm') || only.has('cold')) {
     if (only.has('warm')) {
       results.warm = await warmInvoke(kumo, {
         connections: (args.connections ?? '1,50').split(',').map(Number),
+        only: args.scenarios?.split(',').map((s) => s.trim()),
         durationSeconds: num(args.duration, quick ? 1 : 5),
         warmupSeconds: num(args.warmup, quick ? 1 : 2),
         maxWarmupSeconds: quick ? 3 : 10,

@@ -9,6 +9,8 @@ import { BENCH_DIR, freePort, progress, type Service, startService, waitForHttp 
 
 export interface WarmOptions {
   connections: number[];
+  /** Scenario ids to run (`--scenarios`); all when unset. */
+  only?: string[];
   durationSeconds: number;
   /** Warm-up chunk length: chunks at the run's concurrency until two in a row agree within 10 % on req/s. */
   warmupSeconds: number;
@@ -241,7 +243,7 @@ function scenarios(kumo: Kumo): Scenario[] {
 export async function warmInvoke(kumo: Kumo, options: WarmOptions): Promise<WarmResult> {
   const rows: WarmRow[] = [];
   const skipped: WarmResult['skipped'] = [];
-  for (const scenario of scenarios(kumo)) {
+  for (const scenario of scenarios(kumo).filter((s) => !options.only || options.only.includes(s.id))) {
     progress(`warm: starting ${scenario.label}`);
     let started: Awaited<ReturnType<Scenario['start']>>;
     try {
