@@ -36,8 +36,9 @@ function bare(repeats: number, command: string, args: string[]): number[] {
 }
 
 function fixtureFor(runtime: string): { fixture: string; handler: string } | undefined {
-  if (runtime === 'nodejs4.4' || runtime === 'nodejs6')
-    return { fixture: 'hello-node-legacy', handler: 'index.handler' };
+  // FC's nodejs4.4 … nodejs16 end a call only through `callback`.
+  const nodeMajor = /^nodejs(\d+)/.exec(runtime)?.[1];
+  if (nodeMajor && Number(nodeMajor) <= 16) return { fixture: 'hello-node-legacy', handler: 'index.handler' };
   if (runtime.startsWith('nodejs')) return { fixture: 'hello-node', handler: 'index.handler' };
   if (runtime.startsWith('python')) return { fixture: 'hello-python', handler: 'index.handler' };
   if (runtime.startsWith('php')) return { fixture: 'hello-php', handler: 'index.handler' };
