@@ -26,13 +26,14 @@ export class WaitQueue {
   /**
    * Waits like `wait` until `until` when there is room in the queue and time left, else returns undefined
    * synchronously: a call that may start an instance but would rather take a busy one's slot (scale-out.ts).
+   * `again`: the call waited already and was woken without getting a slot; it waits at the head of the line.
    */
-  hold(poolKey: string, until: number): Promise<void> | undefined {
+  hold(poolKey: string, until: number, again = false): Promise<void> | undefined {
     if (this.#queued >= this.maxQueued || Date.now() >= until) return undefined;
-    return this.#park(poolKey, until);
+    return this.#park(poolKey, until, again);
   }
 
-  async #park(poolKey: string, deadline: number): Promise<void> {
+  async #park(poolKey: string, deadline: number, first = false): Promise<void> {
     this.#queued++;
     try {
       await new Promise<void>((resolve) => {
@@ -48,7 +49,8 @@ export class WaitQueue {
             resolve();
           },
         };
-        waiters.push(waiter);
+        if (first) waiters.unshift(waiter);
+        else waiters.push(waiter);
       });
     } finally {
       this.#queued--;

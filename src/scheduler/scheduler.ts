@@ -67,7 +67,7 @@ export class Scheduler {
     const { poolKey, revision } = request;
     const deadline = Date.now() + request.maxWaitMs;
     let holdUntil: number | undefined;
-    for (;;) {
+    for (let turn = 0; ; turn++) {
       if (this.#closed) throw new FcError('ServiceUnavailable', 'Kumo is shutting down');
       const pool = this.#pools.get(poolKey);
       const free = freeInstance(pool, revision);
@@ -82,7 +82,8 @@ export class Scheduler {
         const has = () => hasInstanceOf(pool, this.#pending.get(poolKey), revision);
         holdUntil ??= Math.min(deadline, Date.now() + this.#scaleOut.holdMs(poolKey, has, this.#starting));
         const until = this.#scaleOut.startsSaturate(this.#starting) ? deadline : holdUntil;
-        const held = this.#queue.hold(poolKey, until); // undefined at once: the limits checked above still hold
+        // Undefined at once (the limits checked above still hold); woken for nothing, it keeps its place.
+        const held = this.#queue.hold(poolKey, until, turn > 0);
         if (!held) return this.#permit(request, undefined);
         await held;
         continue;
