@@ -111,8 +111,9 @@ export async function coldStart(kumo: Kumo, repeats: number): Promise<ColdResult
     notes: [
       'Cold: a signed invoke of a function created just before (not timed), through the sandbox start, the ' +
         "runtime's start and the first call. Warm: the second call to the same instance.",
-      `Sandbox: ${kumo.server.sandbox.kind}. nodejs8…nodejs20 all run the host's Node.js ${process.version}; ` +
-        "python3, python3.9 and python3.10 the host's /usr/bin/python3.",
+      `Sandbox: ${kumo.server.sandbox.kind}. Each nodejsN row runs the Node.js release Kumo resolves for it ` +
+        `(the bare row is the bench's own ${process.version}); python3, python3.9 and python3.10 the host's ` +
+        '/usr/bin/python3. nodejs4.4…nodejs16 run a callback hello (a promise does not end a call there).',
     ],
   };
 }
