@@ -54,7 +54,7 @@ export class ProcStatCpu implements CpuSignal {
 /** A host at least this busy is saturated: one more process only slows every other one down. */
 export const CPU_BUSY_SHARE = 0.85;
 /** A held call waits at most this multiple of the pool's recent call duration… */
-export const HOLD_FACTOR = 16;
+export const HOLD_FACTOR = 50;
 /** …and at least this long (a call of a few µs would otherwise never be waited for). */
 export const MIN_HOLD_MS = 2;
 /** Weight of the newest call duration in the pool's moving average. */
