@@ -34,6 +34,7 @@ const { values } = parseArgs({
 
 const scenario = values.scenario as 'invoke' | 'http' | 'custom';
 const kumo = await startKumo();
+const server = kumo.server;
 try {
   const custom = scenario === 'custom';
   await deployFunction(kumo.client, {
@@ -64,7 +65,8 @@ try {
     const calls = result.ok + result.non2xx;
     const perCall = (seconds: number) => `${Math.round((seconds * 1e6) / calls)} µs`;
     console.log(
-      `${scenario}, ${connections} connections: ${Math.round(result.rps)} req/s, p50 ${result.p50} ms; ` +
+      `${scenario}, ${connections} connections: ${Math.round(result.rps)} req/s, p50 ${result.p50.toFixed(2)} ms, ` +
+        `p99 ${result.p99.toFixed(2)} ms, ${server.instanceCount()} instances; ` +
         `CPU per call: Kumo ${perCall((kumo.user + kumo.system) / 1e6)} ` +
         `(user ${perCall(kumo.user / 1e6)}), instances ${perCall(instances)}`,
     );

@@ -3,10 +3,13 @@
 //
 // Options: --duration <s> (autocannon run, default 5) --warmup <s> (2) --connections 1,50 --repeats <n> (cold
 // starts, 10) --functions <n> (scale, 1000) --invoke <n> (200) --warm-budget <s> (scale warm-up; default: what
-// is left of 9 minutes, 30…150) --only warm,cold,scale --quick (a short smoke run). Runs other than the
-// default one write bench/results/partial.{json,md}.tmp instead of latest.{json,md}.
+// is left of 9 minutes, 30…150) --pool-repeats <n> (first calls from the pre-warmed pool, 20) --only
+// warm,cold,pool,scale --scenarios <warm ids, e.g. direct,kumo-nodejs-http> --baseline <file> (the before/after table's "before"; default bench/results/latest.json as
+// it was before this run) --quick (a short smoke run). Runs other than the default one write
+// bench/results/partial.{json,md}.tmp instead of latest.{json,md}; a default run keeps the old latest.json as
+// previous.json.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -22,6 +25,9 @@ const { values: args } = parseArgs({
     invoke: { type: 'string' },
     'warm-budget': { type: 'string' },
     only: { type: 'string' },
+    'pool-repeats': { type: 'string' },
+    scenarios: { type: 'string' },
+    baseline: { type: 'string' },
     quick: { type: 'boolean', default: false },
   },
 });
@@ -35,7 +41,9 @@ if (!existsSync(join(BENCH_DIR, 'node_modules', 'autocannon', 'package.json'))) 
   if (result.status !== 0) throw new Error(`npm --prefix bench ci failed with exit code ${result.status}`);
 }
 
+const { readBaseline } = await import('./lib/compare.js');
 const { coldStart } = await import('./cold-start.js');
+const { poolColdStart } = await import('./pool-cold-start.js');
 const { startKumo } = await import('./lib/kumo.js');
 const { MiB, meminfo } = await import('./lib/memory.js');
 const { headline, renderMarkdown } = await import('./lib/report.js');
@@ -45,8 +53,12 @@ type BenchResults = import('./lib/report.js').BenchResults;
 
 const quick = args.quick;
 const num = (value: string | undefined, fallback: number) => (value === undefined ? fallback : Number(value));
-const only = new Set((args.only ?? 'warm,cold,scale').split(',').map((s) => s.trim()));
-const partial = quick || Object.keys(args).some((key) => key !== 'quick');
+const only = new Set((args.only ?? 'warm,cold,pool,scale').split(',').map((s) => s.trim()));
+const resultsDir = join(BENCH_DIR, 'results');
+const latestJson = join(resultsDir, 'latest.json');
+// Read before this run overwrites it: the previous round's figures, shown beside this run's.
+const baseline = readBaseline(args.baseline ?? latestJson);
+const partial = quick || Object.keys(args).some((key) => key !== 'quick' && key !== 'baseline');
 
 function machine(sandbox: string): BenchResults['machine'] {
   const osRelease = existsSync('/etc/os-release') ? readFileSync('/etc/os-release', 'utf8') : '';
@@ -92,6 +104,7 @@ if (only.has('warm') || only.has('cold')) {
     if (only.has('warm')) {
       results.warm = await warmInvoke(kumo, {
         connections: (args.connections ?? '1,50').split(',').map(Number),
+        only: args.scenarios?.split(',').map((s) => s.trim()),
         durationSeconds: num(args.duration, quick ? 1 : 5),
         warmupSeconds: num(args.warmup, quick ? 1 : 2),
         maxWarmupSeconds: quick ? 3 : 10,
@@ -102,6 +115,17 @@ if (only.has('warm') || only.has('cold')) {
     if (only.has('cold')) results.cold = await coldStart(kumo, num(args.repeats, quick ? 3 : 10));
   } finally {
     await kumo.close();
+  }
+}
+
+if (only.has('pool')) {
+  try {
+    results.pool = await poolColdStart(num(args['pool-repeats'], quick ? 3 : 20));
+    if (results.machine.sandbox === 'unknown' && results.pool.sandbox)
+      results.machine = machine(results.pool.sandbox);
+  } catch (error) {
+    progress(`pool failed: ${(error as Error).stack}`);
+    results.pool = { prewarm: '', repeats: 0, rows: [], notes: [], skipped: (error as Error).message };
   }
 }
 
@@ -128,12 +152,13 @@ if (only.has('scale')) {
 
 results.durationSeconds = (performance.now() - t0) / 1000;
 results.headline = headline(results);
-const markdown = renderMarkdown(results);
-const dir = join(BENCH_DIR, 'results');
+const markdown = renderMarkdown(results, baseline);
+const dir = resultsDir;
 mkdirSync(dir, { recursive: true });
 const [json, md] = partial
   ? [join(dir, 'partial.json.tmp'), join(dir, 'partial.md.tmp')]
-  : [join(dir, 'latest.json'), join(dir, 'latest.md')];
+  : [latestJson, join(dir, 'latest.md')];
+if (!partial && existsSync(latestJson)) copyFileSync(latestJson, join(dir, 'previous.json'));
 writeFileSync(`${json}.writing`, `${JSON.stringify(results, null, 2)}\n`);
 renameSync(`${json}.writing`, json);
 writeFileSync(md, markdown);

@@ -9,6 +9,8 @@ import { BENCH_DIR, freePort, progress, type Service, startService, waitForHttp 
 
 export interface WarmOptions {
   connections: number[];
+  /** Scenario ids to run (`--scenarios`); all when unset. */
+  only?: string[];
   durationSeconds: number;
   /** Warm-up chunk length: chunks at the run's concurrency until two in a row agree within 10 % on req/s. */
   warmupSeconds: number;
@@ -156,6 +158,14 @@ function scenarios(kumo: Kumo): Scenario[] {
       fixture: 'hello-node',
       http: true,
     }),
+    kumoScenario('kumo-nodejs-http-ic50', 'Kumo nodejs20, HTTP trigger, instanceConcurrency 50', {
+      name: 'node_http_ic50',
+      runtime: 'nodejs20',
+      handler: 'index.http',
+      fixture: 'hello-node',
+      http: true,
+      instanceConcurrency: 50,
+    }),
     kumoScenario('kumo-custom-invoke', 'Kumo custom runtime, invoke API (signed)', {
       name: 'custom_event',
       runtime: 'custom',
@@ -233,7 +243,7 @@ function scenarios(kumo: Kumo): Scenario[] {
 export async function warmInvoke(kumo: Kumo, options: WarmOptions): Promise<WarmResult> {
   const rows: WarmRow[] = [];
   const skipped: WarmResult['skipped'] = [];
-  for (const scenario of scenarios(kumo)) {
+  for (const scenario of scenarios(kumo).filter((s) => !options.only || options.only.includes(s.id))) {
     progress(`warm: starting ${scenario.label}`);
     let started: Awaited<ReturnType<Scenario['start']>>;
     try {
@@ -273,8 +283,9 @@ export async function warmInvoke(kumo: Kumo, options: WarmOptions): Promise<Warm
       'Signed invoke requests: FC signatures cover the Date header, so one request is signed at the start of the run ' +
         "(Date fixed) and autocannon replays it unchanged; Kumo accepts a Date within 15 minutes (FC's skew window), " +
         'so the same signature verifies on every call of the scenario.',
-      'Kumo functions use FC defaults (instanceConcurrency 1, so up to 30 instances per function), except the ' +
-        '"instanceConcurrency 50" row: FC\'s setting for letting one instance serve up to 50 calls at once. Each run starts ' +
+      'Kumo functions use FC defaults (instanceConcurrency 1, so up to 30 instances per function; the CPU-aware ' +
+        'scale-out of docs/scaling.md starts fewer while the cores are busy), except the "instanceConcurrency 50" ' +
+        "rows: FC's setting for letting one instance serve up to 50 calls at once. Each run starts " +
         `with discarded load on the same connections, ${options.warmupSeconds} s windows until two in a row agree ` +
         `within 10 % on req/s (at most ${options.maxWarmupSeconds} s; with more than one connection at least ` +
         `${options.minManyWarmupSeconds} s and at most ${options.maxManyWarmupSeconds} s, because ~30 instances ` +

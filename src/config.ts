@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { parseInsecureRegistries, parseRegistryAuth } from './images/settings.js';
 import { parseCidrList } from './sandbox/network.js';
+import { parsePrewarm } from './sandbox/prewarm/targets.js';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().positive();
@@ -42,6 +43,11 @@ const configSchema = z.object({
   sandboxSubnet: z.string().default('10.213.0.0/16'),
   /** Instance networks (netns + veth) made ahead of cold starts, per sandbox kind. */
   sandboxNetworkPool: z.coerce.number().int().min(0).max(64).default(4),
+  /**
+   * Pre-warmed instances per built-in runtime, `nodejs20=2,python3.10=1` (docs/prewarm.md); empty or `0`: none.
+   * Empty by default here (tests, embedding); `kumo serve` has its own default.
+   */
+  prewarm: checked(parsePrewarm).default(''),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   maxZipBytes: positiveInt.default(50 * 1024 * 1024),
   maxUnzippedBytes: positiveInt.default(100 * 1024 * 1024),
@@ -50,6 +56,8 @@ const configSchema = z.object({
   maxInstancesPerFunction: positiveInt.default(30),
   maxInstances: positiveInt.default(100),
   maxQueuedCalls: z.coerce.number().int().min(0).default(100),
+  /** Longest wait for a busy instance's slot before a start while the cores are taken; 0: off (docs/scaling.md). */
+  scaleOutHoldMs: z.coerce.number().int().min(0).max(10_000).default(250),
   provisionIntervalMs: positiveInt.default(2000),
   provisionRetryBaseMs: positiveInt.default(1000),
   instancePidsLimit: positiveInt.default(512),
@@ -150,6 +158,7 @@ const ENV_NAMES: Record<keyof ConfigInput, string> = {
   sandbox: 'KUMO_SANDBOX',
   sandboxSubnet: 'KUMO_SANDBOX_SUBNET',
   sandboxNetworkPool: 'KUMO_SANDBOX_NETWORK_POOL',
+  prewarm: 'KUMO_PREWARM',
   logLevel: 'KUMO_LOG_LEVEL',
   maxZipBytes: 'KUMO_MAX_ZIP_BYTES',
   maxUnzippedBytes: 'KUMO_MAX_UNZIPPED_BYTES',
@@ -158,6 +167,7 @@ const ENV_NAMES: Record<keyof ConfigInput, string> = {
   maxInstancesPerFunction: 'KUMO_MAX_INSTANCES_PER_FUNCTION',
   maxInstances: 'KUMO_MAX_INSTANCES',
   maxQueuedCalls: 'KUMO_MAX_QUEUED_CALLS',
+  scaleOutHoldMs: 'KUMO_SCALE_OUT_HOLD_MS',
   provisionIntervalMs: 'KUMO_PROVISION_INTERVAL_MS',
   provisionRetryBaseMs: 'KUMO_PROVISION_RETRY_BASE_MS',
   instancePidsLimit: 'KUMO_INSTANCE_PIDS_LIMIT',

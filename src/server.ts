@@ -30,6 +30,7 @@ import {
 } from './sandbox/index.js';
 import { Scheduler } from './scheduler/index.js';
 import { ServerHealth } from './server-health.js';
+import { withPrewarmPools } from './server-prewarm.js';
 import { openLogStore, storeProblem } from './server-startup.js';
 import { SqliteMetaStore } from './store/index.js';
 import { PostgresMetaStore } from './store/postgres/index.js';
@@ -98,16 +99,12 @@ export async function startServer(
       networkPool: config.sandboxNetworkPool,
       ...network,
     });
-  const sandbox = new CompositeSandbox(
-    await detectSandbox({
-      mode: config.sandbox,
-      subnet: config.sandboxSubnet,
-      networkPool: config.sandboxNetworkPool,
-      ...network,
-    }),
-    containers,
-  );
-  logger.debug({ sandbox: sandbox.kind, reason: sandbox.reason }, `sandbox: ${sandbox.kind}`);
+  const processes = await detectSandbox({
+    mode: config.sandbox,
+    subnet: config.sandboxSubnet,
+    networkPool: config.sandboxNetworkPool,
+    ...network,
+  });
   const images = new ImageStore({
     dir: join(dataDir, 'images'),
     registries: registrySettings(config.registryInsecure, config.registryAuth),
@@ -125,6 +122,12 @@ export async function startServer(
       serverLog: (line) => logger.info(line),
     },
   );
+  // Pre-warmed pools (docs/prewarm.md) wrap the process sandbox; they need the runtimes' start specs.
+  const sandbox = new CompositeSandbox(
+    await withPrewarmPools(processes, runtimes, config, logger),
+    containers,
+  );
+  logger.debug({ sandbox: sandbox.kind, reason: sandbox.reason }, `sandbox: ${sandbox.kind}`);
   const imageLog = (serviceName: string, functionName: string) => (message: string) =>
     logs.append({
       time: Date.now(),

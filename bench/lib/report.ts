@@ -1,6 +1,8 @@
 import type { ColdResult } from '../cold-start.js';
+import type { PoolResult } from '../pool-cold-start.js';
 import type { ScaleResult } from '../scale.js';
 import type { WarmResult, WarmRow } from '../warm.js';
+import { renderComparison } from './compare.js';
 import { formatInt, formatMs } from './util.js';
 
 export interface Machine {
@@ -23,6 +25,7 @@ export interface BenchResults {
   headline: Record<string, string>;
   warm?: WarmResult;
   cold?: ColdResult;
+  pool?: PoolResult;
   scale?: ScaleResult | { error: string };
 }
 
@@ -57,6 +60,12 @@ export function headline(results: BenchResults): Record<string, string> {
     if (directMax) parts.push(`vs ${formatInt(directMax.rps)} direct (${ratio(cMax.rps / directMax.rps)})`);
     out[`${cMax.label}, ${maxC} connections: req/s`] = parts.join(' ');
   }
+  for (const row of results.pool?.rows ?? []) {
+    const noPool = results.cold?.rows.find((r) => r.id === `kumo-${row.runtime}`);
+    out[`first call to a new ${row.runtime} function from the pool: p50`] =
+      `${formatMs(row.first.median)} ms, +${formatMs(row.first.median - row.warm.median)} ms over a warm call ` +
+      `(goal ≤ 10 ms)${noPool ? `; ${formatMs(noPool.cold.median)} ms without a pool` : ''}`;
+  }
   const cold = results.cold?.rows ?? [];
   const bareNode = cold.find((r) => r.id === 'bare-node');
   for (const id of ['kumo-nodejs20', 'kumo-python3.10', 'kumo-custom']) {
@@ -80,7 +89,33 @@ export function headline(results: BenchResults): Record<string, string> {
   return out;
 }
 
-export function renderMarkdown(results: BenchResults): string {
+function renderPool(results: BenchResults): string[] {
+  const pool = results.pool;
+  if (!pool) return [];
+  const lines = [
+    '',
+    `**Cold start from a pre-warmed pool** — \`prewarm: ${pool.prewarm}\`, ${pool.repeats} repeats each.`,
+  ];
+  if (pool.skipped) return [...lines, '', `Not run: ${oneLine(pool.skipped)}`];
+  lines.push(
+    '',
+    '| runtime | bare process p50 | without a pool p50 / p99 | first call from the pool p50 / p99 | warm call p50 / p99 | first − warm, p50 | takes / misses |',
+    '|---|---:|---:|---:|---:|---:|---:|',
+  );
+  const pair = (s: { median: number; p99: number }) => `${formatMs(s.median)} / ${formatMs(s.p99)}`;
+  for (const row of pool.rows) {
+    const noPool = results.cold?.rows.find((r) => r.id === `kumo-${row.runtime}`);
+    lines.push(
+      `| ${row.runtime} | ${formatMs(row.bare.median)} | ${noPool ? pair(noPool.cold) : '–'} | ${pair(row.first)} | ` +
+        `${pair(row.warm)} | ${formatMs(row.first.median - row.warm.median)} | ${row.takes} / ${row.misses} |`,
+    );
+  }
+  lines.push('');
+  for (const note of pool.notes) lines.push(`- ${note}`);
+  return lines;
+}
+
+export function renderMarkdown(results: BenchResults, baseline?: BenchResults): string {
   const m = results.machine;
   const lines: string[] = [];
   lines.push(
@@ -143,6 +178,8 @@ export function renderMarkdown(results: BenchResults): string {
     for (const note of cold.notes) lines.push(`- ${note}`);
   }
 
+  lines.push(...renderPool(results));
+
   const scale = results.scale;
   if (scale && 'error' in scale) {
     lines.push('', `**Scale** — failed: ${oneLine(scale.error)}`);
@@ -196,6 +233,7 @@ export function renderMarkdown(results: BenchResults): string {
     lines.push('');
     for (const note of s.notes) lines.push(`- ${note}`);
   }
+  lines.push(...renderComparison(baseline, results));
   return `${lines.join('\n')}\n`;
 }
 

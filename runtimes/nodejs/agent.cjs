@@ -22,6 +22,7 @@ const loadHandler = require('./loader.cjs').loadHandler;
 const httpFunction = require('./http-function.cjs');
 const semantics = require('./semantics.cjs');
 const eventLoop = require('./event-loop.cjs');
+const createGate = require('./prewarm.cjs').createGate;
 
 const header = calls.header;
 const readBody = calls.readBody;
@@ -60,20 +61,24 @@ const KEEP_ENV = new Set([
 ]);
 
 const env = process.env;
-const codeDir = path.resolve(env.FC_FUNC_CODE_PATH || process.cwd());
 const port = Number.parseInt(env.FC_SERVER_PORT || env.FC_CUSTOM_LISTEN_PORT || '9000', 10);
-const envInitializer = env.FC_INITIALIZER_HANDLER || '';
+let codeDir = '';
+let envInitializer = '';
 
-for (const name of Object.keys(env)) {
-  if (/^_?FC_/.test(name) && !KEEP_ENV.has(name)) delete env[name];
-}
-try {
-  process.chdir(codeDir);
-} catch (_err) {
-  // keep the current directory
+// What the agent does with its environment at start (or, pre-warmed, once it is given its function's).
+function applyEnvironment() {
+  codeDir = path.resolve(env.FC_FUNC_CODE_PATH || process.cwd());
+  envInitializer = env.FC_INITIALIZER_HANDLER || '';
+  for (const name of Object.keys(env)) {
+    if (/^_?FC_/.test(name) && !KEEP_ENV.has(name)) delete env[name];
+  }
+  if (require('fs').existsSync(codeDir)) process.chdir(codeDir); // else keep the current directory
+  logger.patchConsole();
 }
 
-logger.patchConsole();
+const INITED = 'FunctionCompute nodejs runtime inited.';
+const prewarmGate = createGate(env, applyEnvironment, INITED);
+if (!prewarmGate) applyEnvironment();
 
 // Loads a "(context, callback)" style function (initializer / hooks) and runs it.
 function runContextFunction(req, state, handlerName) {
@@ -212,6 +217,7 @@ function route(req) {
 }
 
 function onRequest(req, res) {
+  if (prewarmGate && prewarmGate(req, res)) return;
   const state = {
     requestId: header(req, 'x-fc-request-id') || randomUUID(),
     done: false,
@@ -286,5 +292,5 @@ server.on('error', (err) => {
   process.exit(1);
 });
 server.listen(port, '0.0.0.0', () => {
-  console.log('FunctionCompute nodejs runtime inited.');
+  if (!prewarmGate) console.log(INITED);
 });

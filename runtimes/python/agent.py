@@ -27,6 +27,7 @@ import datetime  # noqa: E402
 import decimal  # noqa: E402
 import json  # noqa: E402
 import signal  # noqa: E402
+import threading  # noqa: E402
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer  # noqa: E402
 
 import kumo_context  # noqa: E402
@@ -46,6 +47,12 @@ LIFECYCLE_HEADERS = {
     '/pre-freeze': 'x-fc-instance-lifecycle-pre-freeze-handler',
 }
 CONFIG = {}  # values read from the environment before it is cleaned
+# Started by Kumo's pre-warmed pool (KUMO_PREWARM_TOKEN=<token>, no function yet): the only request served before
+# the function's environment arrives is POST /kumo/specialize with that token; afterwards the agent is the same as one
+# started with that environment, and /kumo/specialize is an ordinary path of the function's.
+PREWARM = {'token': os.environ.pop('KUMO_PREWARM_TOKEN', ''), 'state': 'generic'}
+PREWARM_LOCK = threading.Lock()
+INITED = 'FunctionCompute python3 runtime inited.'
 
 
 def _json_default(obj):
@@ -131,6 +138,9 @@ class Handler(BaseHTTPRequestHandler):
         return '/http-invoke'
 
     def _dispatch(self):
+        if PREWARM['token'] and PREWARM['state'] != 'specialized':
+            self._prewarm_gate()
+            return
         control = self._control_path()
         request_id = self.headers.get('x-fc-request-id') or ''
         body = self._read_body()
@@ -147,6 +157,29 @@ class Handler(BaseHTTPRequestHandler):
                 self._reply(400, b'unknown x-fc-control-path ' + control.encode('utf-8', 'replace'), 'text/plain')
         finally:
             kumo_logging.end_request()
+
+    def _prewarm_gate(self):
+        body = self._read_body()
+        with PREWARM_LOCK:
+            allowed = (PREWARM['state'] == 'generic' and self.command == 'POST'
+                       and self.path.split('?', 1)[0] == '/kumo/specialize'
+                       and self.headers.get('x-kumo-prewarm-token') == PREWARM['token'])
+            if allowed:
+                PREWARM['state'] = 'specializing'
+        if not allowed:
+            self._reply(503, b'this instance has no function yet', 'text/plain')
+            return
+        try:
+            env = json.loads(body)['env']
+            os.environ.clear()
+            os.environ.update({str(k): str(v) for k, v in env.items()})
+            apply_environment()
+        except Exception as e:  # half-specialised: never serve anything
+            sys.stderr.write('pre-warmed agent: cannot specialise: %s\n' % e)
+            os._exit(1)
+        PREWARM['state'] = 'specialized'
+        self._reply(204, b'')
+        kumo_logging.agent_print(INITED)
 
     def _handler_name(self):
         return self.headers.get('x-fc-function-handler') or CONFIG.get('handler') or ''
@@ -232,9 +265,9 @@ def _exit(signum, frame):
         os._exit(0)
 
 
-def main():
+def apply_environment():
+    """What the agent does with its environment at start (or, pre-warmed, once it is given its function's)."""
     code_root = os.path.abspath(os.environ.get('FC_FUNC_CODE_PATH') or os.getcwd())
-    port = int(os.environ.get('FC_SERVER_PORT') or os.environ.get('FC_CUSTOM_LISTEN_PORT') or 9000)
     CONFIG['handler'] = os.environ.get('FC_FUNCTION_HANDLER', '')
     CONFIG['initializer'] = os.environ.get('FC_FUNCTION_INITIALIZER') or os.environ.get('FC_INITIALIZER_HANDLER', '')
     _clean_environment()
@@ -245,13 +278,19 @@ def main():
     if os.path.isdir(code_root):
         os.chdir(code_root)
     kumo_loader.set_code_root(code_root)
-
     kumo_logging.install()
+
+
+def main():
+    port = int(os.environ.get('FC_SERVER_PORT') or os.environ.get('FC_CUSTOM_LISTEN_PORT') or 9000)
+    if not PREWARM['token']:
+        apply_environment()
     signal.signal(signal.SIGTERM, _exit)
     signal.signal(signal.SIGINT, _exit)
 
     server = Server(('0.0.0.0', port), Handler)
-    kumo_logging.agent_print('FunctionCompute python3 runtime inited.')
+    if not PREWARM['token']:
+        kumo_logging.agent_print(INITED)
     server.serve_forever()
 
 

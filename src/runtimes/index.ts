@@ -39,3 +39,4 @@ export const createRuntimeRegistry = (
     JAVA,
     containerRuntime(container),
   ]);
+export { genericSpec } from './generic-spec.js';

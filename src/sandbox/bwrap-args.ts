@@ -101,8 +101,16 @@ export const NAMESPACE_ARGS: readonly string[] = [
   '--unshare-cgroup-try',
 ];
 
-/** Builds the bwrap options and the command (run as `uid`, no capabilities, no new privileges). */
-export function buildSandboxCommand(spec: SandboxSpec, setpriv: string, uid: number): SandboxCommand {
+/**
+ * Builds the bwrap options and the command (run as `uid`, no capabilities, no new privileges). `hostsPath`: a host
+ * file to bind at `/etc/hosts` instead of the data on fd 4 (a pre-warmed instance's, rewritten when specialised).
+ */
+export function buildSandboxCommand(
+  spec: SandboxSpec,
+  setpriv: string,
+  uid: number,
+  hostsPath?: string,
+): SandboxCommand {
   const env = sandboxEnv(spec);
   const bwrapArgs = [
     ...NAMESPACE_ARGS,
@@ -112,13 +120,17 @@ export function buildSandboxCommand(spec: SandboxSpec, setpriv: string, uid: num
     ...usrLocalArgs(spec.fcPaths),
     // The instance's own /etc/hosts: its hostname must resolve without DNS, or servers that look it up at start
     // (Python's http.server: getfqdn) hang until the DNS timeout. /etc/passwd and /etc/group: no host users.
-    ...['hosts', 'passwd', 'group'].flatMap((name) => [
-      '--perms',
-      '0644',
-      '--ro-bind-data',
-      String(DATA_FDS[name as 'hosts' | 'passwd' | 'group']),
-      `/etc/${name}`,
-    ]),
+    ...['hosts', 'passwd', 'group'].flatMap((name) =>
+      name === 'hosts' && hostsPath
+        ? ['--ro-bind', hostsPath, '/etc/hosts']
+        : [
+            '--perms',
+            '0644',
+            '--ro-bind-data',
+            String(DATA_FDS[name as 'hosts' | 'passwd' | 'group']),
+            `/etc/${name}`,
+          ],
+    ),
     ...(seccompSupported() ? ['--seccomp', String(DATA_FDS.seccomp)] : []),
     '--proc',
     '/proc',

@@ -2,18 +2,20 @@ import { spawn } from 'node:child_process';
 import { statSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { buildSandboxCommand, dataFds } from './bwrap-args.js';
-import { type CgroupLayout, detectCgroupLayout, ensureCgroupParent } from './cgroup.js';
-import { enterBwrapInstance } from './enter.js';
+import { type CgroupLayout, detectCgroupLayout, ensureCgroupParent, type InstanceCgroup } from './cgroup.js';
+import { enterBwrapInstance, firstChild } from './enter.js';
 import { SandboxError } from './errors.js';
 import { findBinary, SYSTEM_PATH, within } from './exec.js';
+import { GenericSlot } from './generic-slot.js';
 import { cgroupHandle, exitOf } from './handle.js';
+import { MountHelper } from './mount-helper.js';
 import { SubnetAllocator } from './network.js';
 import { type NetworkOptions, NetworkPool } from './network-pool.js';
 import { seccompSupported } from './seccomp.js';
-import { InstanceSlot, RunningInstances, throwIfLeftBehind } from './slot.js';
+import { cpuLimit, InstanceSlot, RunningInstances, throwIfLeftBehind } from './slot.js';
 import { validateSpec } from './spec.js';
 import { StagingArea } from './stage.js';
-import type { InstanceHandle, Sandbox, SandboxSpec } from './types.js';
+import type { GenericInstance, InstanceHandle, Sandbox, SandboxSpec } from './types.js';
 
 export interface BwrapSandboxOptions extends NetworkOptions {
   /** Private IPv4 subnet cut into one /30 per instance; default `10.213.0.0/16`. */
@@ -52,6 +54,10 @@ export class BwrapSandbox implements Sandbox {
   #cgroupVersion: number | undefined;
   #outbound = 'outbound network not set up yet';
   readonly #options: BwrapSandboxOptions;
+  readonly #mounts = new MountHelper();
+  #genericSlots = 0;
+  /** The cgroups of generic instances, whose limits change when they are specialised. */
+  readonly #cgroups = new WeakMap<InstanceHandle, InstanceCgroup>();
 
   constructor(options: BwrapSandboxOptions = {}) {
     this.#options = options;
@@ -113,19 +119,76 @@ export class BwrapSandbox implements Sandbox {
     return this.#running.start(spec.instanceId, (name, forget) => this.#launch(spec, tools, name, forget));
   }
 
+  /** True where `startGeneric` works (root: the staging tmpfs and the mount helper). */
+  get canStartGeneric(): boolean {
+    return MountHelper.available();
+  }
+
+  /** Starts an instance without code (`spec.codeDir` is ignored): see GenericInstance. */
+  async startGeneric(spec: SandboxSpec): Promise<GenericInstance> {
+    validateSpec({ ...spec, codeDir: '' });
+    const tools = await this.prepare();
+    const stage = tools.stage;
+    if (!stage || !this.canStartGeneric) throw new SandboxError('pre-warmed instances need root and python3');
+    let generic: GenericSlot | undefined;
+    let releaseCode = () => {};
+    const open = async (ip: string) => {
+      const dir = `${stage.root}/s${++this.#genericSlots}`;
+      generic = await GenericSlot.open(dir, this.#mounts, spec.instanceId, ip);
+      return generic;
+    };
+    const close = async () => {
+      await generic?.close();
+      releaseCode();
+    };
+    const handle = await this.#running.start(spec.instanceId, (name, forget) =>
+      this.#launch({ ...spec, codeDir: '' }, tools, name, forget, { open, close }),
+    );
+    const specialize = async (target: SandboxSpec): Promise<void> => {
+      validateSpec(target);
+      if (!generic) throw new SandboxError('the pre-warmed instance has no slot');
+      const code = await stage.stage({ ...target, readOnlyMounts: [] });
+      releaseCode = code.release;
+      await generic.bindCode(code.spec.codeDir);
+      generic.writeHosts(target.instanceId, handle.host);
+      const inner = firstChild(handle.pid);
+      if (inner === undefined) throw new SandboxError('the pre-warmed instance has exited');
+      await this.#mounts.setHostname(inner, `fc-${target.instanceId}`);
+      this.#cgroups.get(handle)?.setLimits({
+        memoryBytes: target.memoryMb * 1024 * 1024,
+        pidsMax: target.pidsLimit,
+        cpu: cpuLimit(target),
+      });
+    };
+    return { handle, specialize };
+  }
+
   async #launch(
     spec: SandboxSpec,
     tools: Prepared,
     name: string,
     forget: () => void,
+    generic?: { open(ip: string): Promise<GenericSlot>; close(): Promise<void> },
   ): Promise<InstanceHandle> {
     const staged = (await tools.stage?.stage(spec)) ?? { spec, release: () => {} };
-    const { bwrapArgs, command } = buildSandboxCommand(staged.spec, tools.setpriv, this.#uid);
     const slot = await InstanceSlot.open(tools.layout, this.#parent, name, tools.networks, spec).catch(
       (error: unknown) => {
         staged.release();
         throw error;
       },
+    );
+    const late = await generic?.open(slot.sandboxIp).catch(async (error: unknown) => {
+      await slot.cgroup.destroy().catch(() => {});
+      await slot.closeNetwork([]);
+      staged.release();
+      throw error;
+    });
+    if (late) staged.spec = { ...staged.spec, codeDir: late.codeDir };
+    const { bwrapArgs, command } = buildSandboxCommand(
+      staged.spec,
+      tools.setpriv,
+      this.#uid,
+      late?.hostsPath,
     );
     const { cgroup: group } = slot;
     const argv = ['-c', JOIN_CGROUPS, 'kumo-join', String(group.procsFiles.length), ...group.procsFiles];
@@ -141,6 +204,7 @@ export class BwrapSandbox implements Sandbox {
       await group.destroy().catch(() => {});
       await slot.closeNetwork([]);
       staged.release();
+      await generic?.close();
       throw new SandboxError(`cannot spawn /bin/sh for instance ${spec.instanceId}`);
     }
     // bwrap never reads these when joining the cgroup failed: write errors are expected then.
@@ -157,10 +221,11 @@ export class BwrapSandbox implements Sandbox {
       await within(exited, 5000);
       await group.destroy().catch((error: unknown) => errors.push(error));
       staged.release();
+      await generic?.close();
       await slot.closeNetwork(errors);
       throwIfLeftBehind(`instance ${spec.instanceId}`, errors);
     };
-    return cgroupHandle({
+    const handle = cgroupHandle({
       spec,
       host: slot.sandboxIp,
       pid: child.pid,
@@ -182,10 +247,13 @@ export class BwrapSandbox implements Sandbox {
         return enterBwrapInstance(pid, enter, command, options?.tty === true);
       },
     });
+    if (generic) this.#cgroups.set(handle, group);
+    return handle;
   }
 
   async close(): Promise<void> {
     await this.#running.close(this.#ready);
     await (await this.#ready?.catch(() => undefined))?.stage?.close();
+    this.#mounts.close();
   }
 }

@@ -88,23 +88,7 @@ export class InstanceCgroup {
         mkdirSync(dir);
         created.push(dir);
       }
-      const [memoryDir = '', pidsDir = memoryDir] = dirs;
-      const bytes = String(limits.memoryBytes);
-      if (layout.version === 1) {
-        writeFileSync(join(memoryDir, 'memory.limit_in_bytes'), bytes);
-        writeIfPresent(join(memoryDir, 'memory.memsw.limit_in_bytes'), bytes);
-      } else {
-        writeFileSync(join(memoryDir, 'memory.max'), bytes);
-        writeIfPresent(join(memoryDir, 'memory.swap.max'), '0');
-      }
-      writeFileSync(join(pidsDir, 'pids.max'), String(limits.pidsMax));
-      const { quotaUs, periodUs } = limits.cpu;
-      if (layout.version === 2 && layout.cpu)
-        writeIfPresent(join(memoryDir, 'cpu.max'), `${quotaUs} ${periodUs}`);
-      if (layout.version === 1 && layout.cpu) {
-        writeFileSync(join(dirs[2] ?? '', 'cpu.cfs_period_us'), String(periodUs));
-        writeFileSync(join(dirs[2] ?? '', 'cpu.cfs_quota_us'), String(quotaUs));
-      }
+      writeLimits(layout, dirs, limits);
       return new InstanceCgroup(layout, dirs);
     } catch (error) {
       for (const dir of created.reverse()) {
@@ -114,6 +98,11 @@ export class InstanceCgroup {
       }
       throw new SandboxError(`cannot create cgroup ${dirs.join(' + ')}: ${(error as Error).message}`);
     }
+  }
+
+  /** Sets new limits (a pre-warmed instance takes its function's when specialised). */
+  setLimits(limits: CgroupLimits): void {
+    writeLimits(this.#layout, this.#dirs, limits);
   }
 
   /** OOM kills in this cgroup since it was created. */
@@ -193,5 +182,29 @@ export class InstanceCgroup {
     this.#sampler = undefined;
     this.#peakFd = undefined;
     await killAndRemove(this.#dirs);
+  }
+}
+
+function writeLimits(layout: CgroupLayout, dirs: string[], limits: CgroupLimits): void {
+  const [memoryDir = '', pidsDir = memoryDir] = dirs;
+  const bytes = String(limits.memoryBytes);
+  if (layout.version === 1) {
+    // memsw must stay ≥ the limit: raised first when the limit grows (fails harmlessly when it shrinks).
+    try {
+      writeIfPresent(join(memoryDir, 'memory.memsw.limit_in_bytes'), bytes);
+    } catch {}
+    writeFileSync(join(memoryDir, 'memory.limit_in_bytes'), bytes);
+    writeIfPresent(join(memoryDir, 'memory.memsw.limit_in_bytes'), bytes);
+  } else {
+    writeFileSync(join(memoryDir, 'memory.max'), bytes);
+    writeIfPresent(join(memoryDir, 'memory.swap.max'), '0');
+  }
+  writeFileSync(join(pidsDir, 'pids.max'), String(limits.pidsMax));
+  const { quotaUs, periodUs } = limits.cpu;
+  if (layout.version === 2 && layout.cpu)
+    writeIfPresent(join(memoryDir, 'cpu.max'), `${quotaUs} ${periodUs}`);
+  if (layout.version === 1 && layout.cpu) {
+    writeFileSync(join(dirs[2] ?? '', 'cpu.cfs_period_us'), String(periodUs));
+    writeFileSync(join(dirs[2] ?? '', 'cpu.cfs_quota_us'), String(quotaUs));
   }
 }

@@ -9,7 +9,7 @@ const UNSAFE =
   /^(LD_|GCONV_PATH$|GETCONF_DIR$|GLIBC_TUNABLES$|HOSTALIASES$|LOCALDOMAIN$|LOCPATH$|MALLOC_|NIS_PATH$|NLSPATH$|RES_OPTIONS$|RESOLV_HOST_CONF$|TMPDIR$|TZ$|TZDIR$)/;
 
 /** The first child of `pid` (bwrap's init inside the instance's pid namespace), or undefined. */
-function firstChild(pid: number): number | undefined {
+export function firstChild(pid: number): number | undefined {
   try {
     for (const tid of readdirSync(`/proc/${pid}/task`)) {
       const child = readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').split(' ').find(Boolean);

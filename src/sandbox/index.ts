@@ -19,11 +19,21 @@ export { SandboxCommandError, SandboxError } from './errors.js';
 export { findBinary, SYSTEM_PATH } from './exec.js';
 export { type LeftoverSweepOptions, sweepLeftovers } from './leftovers.js';
 export { parseCidrList } from './network.js';
+export {
+  type GenericSpec,
+  PREWARM_RUNTIME,
+  type PrewarmOptions,
+  PrewarmSandbox,
+  type PrewarmStats,
+  type PrewarmTarget,
+  parsePrewarm,
+} from './prewarm/index.js';
 export { PROCESS_REASON, ProcessSandbox, type ProcessSandboxOptions } from './process.js';
 export { RuncSandbox, type RuncSandboxOptions } from './runc.js';
 export { detectRunc, runcUnavailableReason } from './runc-detect.js';
 export type {
   ExitInfo,
+  GenericInstance,
   ImageRuntimeConfig,
   InstanceHandle,
   Sandbox,

@@ -93,6 +93,16 @@ export interface InstanceHandle {
   exec?(command: readonly string[], options?: { tty?: boolean }): ChildProcessWithoutNullStreams;
 }
 
+/**
+ * An instance started without a function (a pre-warmed one): its code mount point is empty until `specialize`,
+ * which binds `spec.codeDir` at `/code`, names the instance `spec.instanceId` (host name, /etc/hosts) and applies
+ * the spec's limits. The agent inside is told the rest (environment, handler) by the caller.
+ */
+export interface GenericInstance {
+  readonly handle: InstanceHandle;
+  specialize(spec: SandboxSpec): Promise<void>;
+}
+
 export type SandboxKind = 'bwrap' | 'process' | 'runc';
 
 export interface Sandbox {

@@ -1,5 +1,6 @@
+import { FcError } from '../model/index.js';
 import type { Instance } from './instance.js';
-import type { Lease } from './types.js';
+import type { Lease, SchedulerLimits, SlotRequest } from './types.js';
 
 /** A call that claimed a slot of an instance still starting. */
 export interface Claim {
@@ -54,10 +55,61 @@ export interface ProvisionedState {
   starting: number;
 }
 
+/** The ready instances kept for a provision config (in any pool) and its starts under way. */
+export function provisionedState(
+  pools: Iterable<Set<Instance>>,
+  pending: Iterable<readonly PendingStart[]>,
+  resource: string,
+): ProvisionedState {
+  const ready: Instance[] = [];
+  for (const pool of pools)
+    for (const instance of pool)
+      if (instance.provisionedFor === resource && instance.state === 'ready') ready.push(instance);
+  let starting = 0;
+  for (const list of pending)
+    for (const start of list) if (start.provisionedFor === resource && !start.retired) starting++;
+  return { ready, starting };
+}
+
 /** Instances by state, plus `starting` (starts under way). */
 export function countByState(pools: Iterable<Set<Instance>>, starting: number): Record<string, number> {
   const counts: Record<string, number> = { starting };
   for (const pool of pools)
     for (const instance of pool) counts[instance.state] = (counts[instance.state] ?? 0) + 1;
   return counts;
+}
+
+/** The pool has an instance of the revision that takes calls, or one starting. */
+export function hasInstanceOf(
+  pool: Iterable<Instance> | undefined,
+  pending: readonly PendingStart[] | undefined,
+  revision: string,
+): boolean {
+  for (const instance of pool ?? [])
+    if (instance.revision === revision && instance.state === 'ready') return true;
+  return pending?.some((start) => start.revision === revision && !start.retired) ?? false;
+}
+
+/** Why no instance may start for the request now (undefined: one may); `live`: the pool's, starts included. */
+export function startRefusal(
+  request: SlotRequest,
+  provisioned: boolean,
+  live: { all: number; onDemand: number },
+  instanceCount: number,
+  limits: SchedulerLimits,
+): FcError | undefined {
+  const { poolKey, maxOnDemand } = request;
+  if (live.all >= limits.maxInstancesPerFunction || instanceCount >= limits.maxInstances) {
+    return new FcError(
+      'ResourceExhausted',
+      `no instance of '${poolKey}' could take the call: ${instanceCount} instances running (limits: ${limits.maxInstancesPerFunction} per function, ${limits.maxInstances} in all)`,
+    );
+  }
+  if (!provisioned && maxOnDemand !== undefined && live.onDemand >= maxOnDemand) {
+    return new FcError(
+      'ResourceThrottled',
+      `'${poolKey}' reached its maximumInstanceCount of ${maxOnDemand} on-demand instances`,
+    );
+  }
+  return undefined;
 }

@@ -20,6 +20,20 @@ export class WaitQueue {
    */
   async wait(poolKey: string, deadline: number, refusal: () => FcError): Promise<void> {
     if (this.#queued >= this.maxQueued || Date.now() >= deadline) throw refusal();
+    await this.#park(poolKey, deadline);
+  }
+
+  /**
+   * Waits like `wait` until `until` when there is room in the queue and time left, else returns undefined
+   * synchronously: a call that may start an instance but would rather take a busy one's slot (scale-out.ts).
+   * `again`: the call waited already and was woken without getting a slot; it waits at the head of the line.
+   */
+  hold(poolKey: string, until: number, again = false): Promise<void> | undefined {
+    if (this.#queued >= this.maxQueued || Date.now() >= until) return undefined;
+    return this.#park(poolKey, until, again);
+  }
+
+  async #park(poolKey: string, deadline: number, first = false): Promise<void> {
     this.#queued++;
     try {
       await new Promise<void>((resolve) => {
@@ -35,7 +49,8 @@ export class WaitQueue {
             resolve();
           },
         };
-        waiters.push(waiter);
+        if (first) waiters.unshift(waiter);
+        else waiters.push(waiter);
       });
     } finally {
       this.#queued--;

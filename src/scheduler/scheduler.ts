@@ -3,8 +3,18 @@ import type { LogStore } from '../logs/index.js';
 import { FcError } from '../model/index.js';
 import type { Sandbox } from '../sandbox/index.js';
 import { type Instance, type InstanceRecipe, startInstance } from './instance.js';
-import { countByState, freeInstance, liveCounts, type PendingStart, type ProvisionedState } from './pools.js';
+import {
+  countByState,
+  freeInstance,
+  hasInstanceOf,
+  liveCounts,
+  type PendingStart,
+  type ProvisionedState,
+  provisionedState,
+  startRefusal,
+} from './pools.js';
 import { WaitQueue } from './queue.js';
+import { ScaleOutPolicy } from './scale-out.js';
 import { StartWatch } from './start-watch.js';
 import type { Lease, SchedulerLimits, SchedulerObserver, SlotRequest, StartPermit } from './types.js';
 
@@ -12,10 +22,11 @@ export type { Lease, SchedulerLimits, SchedulerObserver, SlotRequest, StartPermi
 
 /**
  * Instance pools per function: a call takes a free slot on a ready instance of the current revision, or a slot
- * of an instance being started, or gets a permit to start one (within the per-function and global limits), or
- * waits in a bounded queue, or gets ResourceExhausted (ResourceThrottled beyond the on-demand cap). Provisioned
- * instances (see `provisionStart`) take calls first and are never reaped. Idle instances stop after `instanceIdleMs`; crashed ones
- * are dropped. The scheduler never calls into the layer above: a start permit is fulfilled by its holder.
+ * of an instance being started, or gets a permit to start one (within the per-function and global limits; when
+ * the cores are taken, after a brief wait for a busy one's slot: `ScaleOutPolicy`), or waits in a bounded queue,
+ * or gets ResourceExhausted (ResourceThrottled beyond the on-demand cap). Provisioned instances (`provisionStart`)
+ * take calls first and are never reaped. Idle instances stop after `instanceIdleMs`; crashed ones are dropped.
+ * The scheduler never calls into the layer above: a start permit is fulfilled by its holder.
  */
 export class Scheduler {
   readonly #pools = new Map<string, Set<Instance>>();
@@ -32,6 +43,7 @@ export class Scheduler {
   readonly #limits: SchedulerLimits;
   readonly #logger: Logger;
   readonly #watch: StartWatch;
+  readonly #scaleOut: ScaleOutPolicy;
 
   constructor(
     sandbox: Sandbox,
@@ -39,7 +51,9 @@ export class Scheduler {
     limits: SchedulerLimits,
     logger: Logger,
     observer?: SchedulerObserver,
+    scaleOut = new ScaleOutPolicy(limits.scaleOutHoldMs ?? 0),
   ) {
+    this.#scaleOut = scaleOut;
     this.#watch = new StartWatch(logger, observer);
     this.#sandbox = sandbox;
     this.#logStore = logStore;
@@ -52,7 +66,8 @@ export class Scheduler {
   async acquire(request: SlotRequest): Promise<Lease | StartPermit> {
     const { poolKey, revision } = request;
     const deadline = Date.now() + request.maxWaitMs;
-    for (;;) {
+    let holdUntil: number | undefined;
+    for (let turn = 0; ; turn++) {
       if (this.#closed) throw new FcError('ServiceUnavailable', 'Kumo is shutting down');
       const pool = this.#pools.get(poolKey);
       const free = freeInstance(pool, revision);
@@ -63,7 +78,16 @@ export class Scheduler {
         ?.find((p) => p.revision === revision && !p.retired && p.claims.length + 1 < p.concurrency);
       if (starting) return new Promise((resolve, reject) => starting.claims.push({ resolve, reject }));
       const refusal = this.#startRefusal(request, false);
-      if (!refusal) return this.#permit(request, undefined);
+      if (!refusal) {
+        const has = () => hasInstanceOf(pool, this.#pending.get(poolKey), revision);
+        holdUntil ??= Math.min(deadline, Date.now() + this.#scaleOut.holdMs(poolKey, has, this.#starting));
+        const until = this.#scaleOut.startsSaturate(this.#starting) ? deadline : holdUntil;
+        // Undefined at once (the limits checked above still hold); woken for nothing, it keeps its place.
+        const held = this.#queue.hold(poolKey, until, turn > 0);
+        if (!held) return this.#permit(request, undefined);
+        await held;
+        continue;
+      }
       await this.#queue.wait(poolKey, deadline, () => {
         const why = `the queue is full or the wait exceeded ${request.maxWaitMs} ms`;
         return new FcError(refusal.code, `${refusal.message}; ${why}`);
@@ -82,14 +106,7 @@ export class Scheduler {
 
   /** The ready instances kept for a provision config (in any pool) and its starts under way. */
   provisioned(resource: string): ProvisionedState {
-    const ready: Instance[] = [];
-    for (const pool of this.#pools.values())
-      for (const instance of pool)
-        if (instance.provisionedFor === resource && instance.state === 'ready') ready.push(instance);
-    let starting = 0;
-    for (const list of this.#pending.values())
-      for (const start of list) if (start.provisionedFor === resource && !start.retired) starting++;
-    return { ready, starting };
+    return provisionedState(this.#pools.values(), this.#pending.values(), resource);
   }
 
   /** The instance is no longer provisioned: it stops now, or after its calls in flight. */
@@ -149,21 +166,8 @@ export class Scheduler {
 
   /** Why no instance may start for the request now (undefined: one may). Starts under way count too. */
   #startRefusal(request: SlotRequest, provisioned: boolean): FcError | undefined {
-    const { poolKey, maxOnDemand } = request;
-    const live = liveCounts(this.#pools.get(poolKey), this.#pending.get(poolKey));
-    if (live.all >= this.#limits.maxInstancesPerFunction || this.instanceCount >= this.#limits.maxInstances) {
-      return new FcError(
-        'ResourceExhausted',
-        `no instance of '${poolKey}' could take the call: ${this.instanceCount} instances running (limits: ${this.#limits.maxInstancesPerFunction} per function, ${this.#limits.maxInstances} in all)`,
-      );
-    }
-    if (!provisioned && maxOnDemand !== undefined && live.onDemand >= maxOnDemand) {
-      return new FcError(
-        'ResourceThrottled',
-        `'${poolKey}' reached its maximumInstanceCount of ${maxOnDemand} on-demand instances`,
-      );
-    }
-    return undefined;
+    const live = liveCounts(this.#pools.get(request.poolKey), this.#pending.get(request.poolKey));
+    return startRefusal(request, provisioned, live, this.instanceCount, this.#limits);
   }
 
   #permit(request: SlotRequest, provisionedFor: string | undefined): StartPermit {
@@ -235,12 +239,8 @@ export class Scheduler {
     }
     instance.provisionedFor = provisionedFor;
     // The pool is looked up now, not before the start: an emptied pool is dropped from the map meanwhile.
-    let pool = this.#pools.get(poolKey);
-    if (!pool) {
-      pool = new Set();
-      this.#pools.set(poolKey, pool);
-    }
-    pool.add(instance);
+    const pool = this.#pools.get(poolKey) ?? new Set<Instance>();
+    this.#pools.set(poolKey, pool.add(instance));
     void instance.handle.exited.then((exit) => {
       if (this.#pools.get(poolKey)?.delete(instance)) {
         this.#watch.crashed(id, poolKey, exit);
@@ -252,7 +252,8 @@ export class Scheduler {
   }
 
   #lease(poolKey: string, instance: Instance, coldStart: boolean): Lease {
-    instance.inFlight++;
+    if (instance.inFlight++ === 0) this.#scaleOut.instanceBusy();
+    const leasedAt = performance.now();
     let released = false;
     return {
       kind: 'lease',
@@ -261,7 +262,8 @@ export class Scheduler {
       release: (options) => {
         if (released) return;
         released = true;
-        instance.inFlight--;
+        if (--instance.inFlight === 0) this.#scaleOut.instanceIdle();
+        this.#scaleOut.callEnded(poolKey, performance.now() - leasedAt);
         instance.lastUsed = Date.now();
         if (options?.destroy || (instance.state === 'retiring' && instance.inFlight === 0)) {
           void this.#stop(poolKey, instance, options?.destroy ? (options.reason ?? 'destroyed') : 'retired');
@@ -281,7 +283,7 @@ export class Scheduler {
   }
 
   #afterStop(poolKey: string): void {
-    if (this.#pools.get(poolKey)?.size === 0) this.#pools.delete(poolKey);
+    if (this.#pools.get(poolKey)?.size === 0 && this.#pools.delete(poolKey)) this.#scaleOut.forget(poolKey);
     this.#queue.wakeEveryPool();
   }
 

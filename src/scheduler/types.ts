@@ -6,6 +6,8 @@ export interface SchedulerLimits {
   maxQueuedCalls: number;
   instanceIdleMs: number;
   instanceStartTimeoutMs: number;
+  /** Longest wait for a busy instance's slot before a start when the cores are taken; 0 or unset: off. */
+  scaleOutHoldMs?: number;
 }
 
 /** What a call needs: a slot on an instance of one function revision. */

@@ -11,6 +11,7 @@ import type { ExitInfo, InstanceHandle, Sandbox, SandboxSpec } from '../../src/s
 import {
   type InstanceRecipe,
   type Lease,
+  type ScaleOutPolicy,
   Scheduler,
   type SchedulerLimits,
   type SlotRequest,
@@ -156,6 +157,7 @@ after(async () => {
 export async function useScheduler(
   t: TestContext,
   limits: Partial<SchedulerLimits> = {},
+  scaleOut?: ScaleOutPolicy,
 ): Promise<{ scheduler: Scheduler; sandbox: FakeSandbox; logs: ThreadedLogStore }> {
   logStore ??= mkdtemp(join(tmpdir(), 'kumo-scheduler-test-')).then(async (dir) => ({
     dir,
@@ -163,7 +165,8 @@ export async function useScheduler(
   }));
   const { logs } = await logStore;
   const sandbox = new FakeSandbox();
-  const scheduler = new Scheduler(sandbox, logs, { ...DEFAULT_LIMITS, ...limits }, pino({ level: 'silent' }));
+  const all = { ...DEFAULT_LIMITS, ...limits };
+  const scheduler = new Scheduler(sandbox, logs, all, pino({ level: 'silent' }), undefined, scaleOut);
   t.after(async () => {
     await scheduler.close();
     await sandbox.close();
@@ -228,4 +231,12 @@ export async function state(promise: Promise<unknown>): Promise<'pending' | 'ful
     new Promise<symbol>((resolve) => setImmediate(() => resolve(marker))),
   ]);
   return result === marker ? 'pending' : (result as 'fulfilled' | 'rejected');
+}
+
+/** A host CPU signal the test sets (scale-out policy): the busy share of the cores, 0…1. */
+export class FakeCpu {
+  constructor(public share: number) {}
+  busyShare(): number {
+    return this.share;
+  }
 }

@@ -1,0 +1,32 @@
+import type { SandboxSpec } from '../types.js';
+
+/** What a pool's instances are started with: a built-in runtime's spec for no function in particular. */
+export type GenericSpec = Omit<SandboxSpec, 'instanceId' | 'codeDir'>;
+
+/**
+ * Variables an interpreter reads once, when it starts (module paths, loader, locale, time zone, allocator): a
+ * function setting one to another value than the pool's needs an instance started with it.
+ */
+const STARTUP_VARIABLE =
+  /^(NODE_|UV_|PYTHON|LD_|LC_|LANG$|LANGUAGE$|TZ$|TZDIR$|MALLOC_|GLIBC_|OPENSSL_|SSL_CERT_|HOME$|PATH$|TMPDIR$)/;
+
+const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
+
+/**
+ * Whether an instance of the pool (`generic`, for `runtime`) can become the instance `spec` asks for: the same
+ * interpreter, argv, agent and install-path mounts, port and /tmp size, internet access, no layers or image, and
+ * the same start-up variables. Memory, vCPUs and pids are the spec's own after specialisation (cgroup limits);
+ * for Node.js the heap limit is in argv, so only functions of the pool's memory size match.
+ */
+export function servesSpec(runtime: string, generic: GenericSpec, spec: SandboxSpec): boolean {
+  if (spec.image || spec.env.FC_RUNTIME !== runtime || spec.internetAccess === false) return false;
+  if (spec.port !== generic.port || spec.tmpSizeMb !== generic.tmpSizeMb) return false;
+  if (!same(spec.command, generic.command)) return false;
+  if (!same(spec.readOnlyMounts ?? [], generic.readOnlyMounts ?? [])) return false;
+  if (!same(spec.fcPaths ?? {}, generic.fcPaths ?? {})) return false;
+  for (const [name, value] of Object.entries(generic.env)) if (spec.env[name] !== value) return false;
+  for (const name of Object.keys(spec.env)) {
+    if (!(name in generic.env) && STARTUP_VARIABLE.test(name)) return false;
+  }
+  return true;
+}

@@ -1,0 +1,23 @@
+/** Runtimes whose agents can start without a function (runtimes/nodejs/prewarm.cjs, runtimes/python/agent.py). */
+export const PREWARM_RUNTIME = /^(nodejs\d+(\.\d+)?|python3(\.\d+)?)$/;
+/** Most instances one runtime's pool keeps ready. */
+export const MAX_POOL_SIZE = 32;
+
+/** Parses `nodejs20=2,python3.10=1` (empty or `0`: no pools); throws an Error saying what is wrong. */
+export function parsePrewarm(value: string): Array<{ runtime: string; size: number }> {
+  const text = value.trim();
+  if (text === '' || text === '0') return [];
+  const seen = new Set<string>();
+  return text.split(',').map((part) => {
+    const match = /^\s*([a-z0-9.]+)\s*=\s*(\d+)\s*$/.exec(part);
+    const runtime = match?.[1] ?? '';
+    const size = Number(match?.[2]);
+    if (!match) throw new Error(`'${part.trim()}' is not runtime=count (e.g. nodejs20=2)`);
+    if (!PREWARM_RUNTIME.test(runtime))
+      throw new Error(`runtime '${runtime}' cannot be pre-warmed (nodejs* and python3* can)`);
+    if (size > MAX_POOL_SIZE) throw new Error(`${runtime}=${size}: at most ${MAX_POOL_SIZE} per runtime`);
+    if (seen.has(runtime)) throw new Error(`runtime '${runtime}' is given twice`);
+    seen.add(runtime);
+    return { runtime, size };
+  });
+}

@@ -1,0 +1,45 @@
+import type { Logger } from 'pino';
+import type { KumoConfig } from './config.js';
+import { genericSpec, type RuntimeRegistry } from './runtimes/index.js';
+import {
+  BwrapSandbox,
+  PrewarmSandbox,
+  type PrewarmTarget,
+  parsePrewarm,
+  type Sandbox,
+} from './sandbox/index.js';
+
+/**
+ * Wraps the process sandbox in the pre-warmed pools `config.prewarm` asks for (docs/prewarm.md). Pools need the
+ * bwrap sandbox as root (the code is bound into a running instance); elsewhere, and for runtimes this machine
+ * cannot serve, Kumo says why and starts instances as usual.
+ */
+export async function withPrewarmPools(
+  processes: Sandbox,
+  runtimes: RuntimeRegistry,
+  config: KumoConfig,
+  logger: Logger,
+): Promise<Sandbox> {
+  const wanted = parsePrewarm(config.prewarm).filter((target) => target.size > 0);
+  if (wanted.length === 0) return processes;
+  if (!(processes instanceof BwrapSandbox) || !processes.canStartGeneric) {
+    logger.warn(`pre-warmed pools (${config.prewarm}) need the bwrap sandbox, root and python3: not started`);
+    return processes;
+  }
+  const targets: PrewarmTarget[] = [];
+  for (const { runtime, size } of wanted) {
+    try {
+      targets.push({
+        runtime,
+        size,
+        generic: await genericSpec(runtimes, runtime, config.instancePidsLimit),
+      });
+    } catch (error) {
+      logger.warn(`no pre-warmed ${runtime} pool: ${(error as Error).message}`);
+    }
+  }
+  return new PrewarmSandbox(processes, targets, {
+    startTimeoutMs: config.instanceStartTimeoutMs,
+    warn: (message) => logger.warn(message),
+  });
+}

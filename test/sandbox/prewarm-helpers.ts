@@ -1,0 +1,103 @@
+import { readFileSync } from 'node:fs';
+import type FC from '@alicloud/fc2';
+import { CompositeSandbox, PrewarmSandbox, type PrewarmStats } from '../../src/sandbox/index.js';
+import type { KumoServer } from '../../src/server.js';
+import { zipFiles } from '../helpers/code.js';
+import { until } from '../helpers/poll.js';
+
+const fixture = (name: string) =>
+  readFileSync(new URL(`../fixtures/prewarm/${name}`, import.meta.url), 'utf8');
+
+/** The probe function of each pooled runtime, with its code file and handler names. */
+export const PROBES = {
+  nodejs20: { files: { 'index.js': fixture('probe.js'), 'data.txt': 'A' }, prefix: 'index' },
+  'python3.10': { files: { 'index.py': fixture('probe.py'), 'data.txt': 'A' }, prefix: 'index' },
+} as const;
+
+export type PooledRuntime = keyof typeof PROBES;
+
+/** The server's pools (a server without pools has none). */
+export function prewarmStats(server: KumoServer): PrewarmStats[] {
+  const { sandbox } = server;
+  const processes = sandbox instanceof CompositeSandbox ? sandbox.processes : sandbox;
+  return processes instanceof PrewarmSandbox ? processes.stats() : [];
+}
+
+export function poolOf(server: KumoServer, runtime: string): PrewarmStats {
+  const stats = prewarmStats(server).find((s) => s.runtime === runtime);
+  if (!stats) throw new Error(`no ${runtime} pool`);
+  return stats;
+}
+
+/** Waits until the runtime's pool has `ready` instances. */
+export function poolReady(server: KumoServer, runtime: string, ready: number): Promise<PrewarmStats> {
+  return until(
+    () => {
+      const stats = poolOf(server, runtime);
+      return stats.ready >= ready ? stats : undefined;
+    },
+    { what: `${ready} ready ${runtime} pool instances`, timeoutMs: 60_000 },
+  );
+}
+
+/** Deploys the runtime's probe (with an initializer and a variable of its own) as `fn` in `svc`. */
+export async function deployProbe(
+  fc: FC,
+  svc: string,
+  fn: string,
+  runtime: PooledRuntime,
+  extra: Record<string, unknown> = {},
+): Promise<void> {
+  await fc.createService(svc).catch((error: Error & { code?: string }) => {
+    if (error.code !== 'ServiceAlreadyExists') throw error;
+  });
+  const probe = PROBES[runtime];
+  await fc.createFunction(svc, {
+    functionName: fn,
+    runtime,
+    handler: `${probe.prefix}.handler`,
+    initializer: `${probe.prefix}.initializer`,
+    memorySize: 128,
+    timeout: 10,
+    environmentVariables: { MY_VAR: `value-of-${fn}` },
+    code: { zipFile: await zipFiles({ ...probe.files, [`${fn}.txt`]: fn }) },
+    ...extra,
+  });
+}
+
+export interface Probe {
+  env: Record<string, string>;
+  cwd: string;
+  code: string[];
+  hostname: string;
+  hosts: string;
+  mountinfo: string;
+  startedAt: number;
+  initialized: number;
+  write: string;
+  context: Record<string, unknown>;
+}
+
+/** What differs between two instances of one function by nature (ids, credentials, times). */
+export function comparable(probe: Probe, logs: string): Record<string, unknown> {
+  const id = probe.env.FC_INSTANCE_ID ?? '';
+  const env = { ...probe.env };
+  for (const name of ['FC_INSTANCE_ID', 'ALIBABA_CLOUD_ACCESS_KEY_ID', 'ALIBABA_CLOUD_ACCESS_KEY_SECRET']) {
+    env[name] = env[name] ? 'set' : 'unset';
+  }
+  env.ALIBABA_CLOUD_SECURITY_TOKEN = env.ALIBABA_CLOUD_SECURITY_TOKEN ? 'set' : 'unset';
+  return {
+    env,
+    cwd: probe.cwd,
+    code: probe.code,
+    hostname: probe.hostname.replace(id, '<id>'),
+    hosts: probe.hosts.replace(id, '<id>').replace(/\d+\.\d+\.\d+\.\d+ fc-/, '<ip> fc-'),
+    initialized: probe.initialized,
+    write: probe.write,
+    context: { ...probe.context, requestId: typeof probe.context.requestId },
+    logs: logs
+      .split('\n')
+      .map((line) => line.replace(/[0-9a-f-]{36}/g, '<rid>').replace(/^\S*\d{4}-\d\d-\d\dT\S+/, '<time>'))
+      .map((line) => line.replace(/\d+(\.\d+)? ms|\d+(\.\d+)? MB/g, '<n>')),
+  };
+}

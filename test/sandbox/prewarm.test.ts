@@ -1,0 +1,58 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { invoke } from '../helpers/functions.js';
+import { startTestServer } from '../helpers/server.js';
+import {
+  comparable,
+  deployProbe,
+  type PooledRuntime,
+  type Probe,
+  poolOf,
+  poolReady,
+} from './prewarm-helpers.js';
+
+const canPool = process.getuid?.() === 0 && process.env.KUMO_SANDBOX !== 'process';
+const RUNTIMES: PooledRuntime[] = ['nodejs20', 'python3.10'];
+
+for (const runtime of RUNTIMES) {
+  test(`${runtime}: a new function's first call is served by a pre-warmed instance that behaves as a cold-started one`, {
+    skip: !canPool && 'pre-warmed pools need the bwrap sandbox as root',
+  }, async (t) => {
+    const pooled = await startTestServer(t, { prewarm: `${runtime}=1` });
+    const plain = await startTestServer(t);
+    await poolReady(pooled.server, runtime, 1);
+    const deployedAt = Date.now();
+    await deployProbe(pooled.fc, 'svc', 'fn', runtime);
+    await deployProbe(plain.fc, 'svc', 'fn', runtime);
+
+    const first = await invoke(pooled.fc, 'svc', 'fn', 'probe');
+    assert.equal(first.errorType, undefined, first.body);
+    assert.equal(poolOf(pooled.server, runtime).takes, 1, 'the pool served the first call');
+    const seen = JSON.parse(first.body) as Probe;
+    assert.ok(seen.startedAt < deployedAt, 'the instance process was running before the function existed');
+    const normal = await invoke(plain.fc, 'svc', 'fn', 'probe');
+    assert.equal(normal.errorType, undefined, normal.body);
+    const cold = JSON.parse(normal.body) as Probe;
+    assert.ok(cold.startedAt > deployedAt);
+    assert.deepEqual(comparable(seen, first.logs), comparable(cold, normal.logs));
+
+    // What the function sees is its own: variables, code, name, read-only /code without host paths.
+    assert.equal(seen.env.MY_VAR, 'value-of-fn');
+    assert.equal(seen.env.KUMO_PREWARM_TOKEN, undefined);
+    assert.deepEqual(seen.code, ['data.txt', 'fn.txt', `index.${runtime === 'nodejs20' ? 'js' : 'py'}`]);
+    assert.equal(seen.cwd, '/code');
+    assert.equal(seen.hostname, `fc-${seen.env.FC_INSTANCE_ID}`);
+    assert.match(seen.hosts, new RegExp(` fc-${seen.env.FC_INSTANCE_ID}\\n`));
+    assert.equal(seen.write, 'EROFS');
+    const codeMounts = seen.mountinfo.split('\n').filter((line) => line.split(' ')[4] === '/code');
+    assert.ok(codeMounts.length > 0);
+    for (const line of codeMounts) {
+      assert.match(line.split(' ')[5] ?? '', /^ro,nosuid,nodev/, line);
+      assert.doesNotMatch(line, /\/(work|tmp|root|home|var)\//, line);
+    }
+    assert.doesNotMatch(seen.mountinfo, /kumo-test-|\/code\/[0-9a-f]{2}\//, 'no host path of the code');
+
+    // The pool refills behind the take.
+    await poolReady(pooled.server, runtime, 1);
+  });
+}

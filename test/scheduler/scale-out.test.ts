@@ -1,0 +1,89 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ProcStatCpu, ScaleOutPolicy } from '../../src/scheduler/index.js';
+import { HOLD_FACTOR, MIN_HOLD_MS } from '../../src/scheduler/scale-out.js';
+import { FakeCpu } from './fake-sandbox.js';
+
+const yes = () => true;
+
+describe('scale-out policy: when a call waits for a busy instance instead of starting one', () => {
+  it('reads the host CPU from /proc/stat at most once per interval, and counts an unreadable one as busy', () => {
+    let now = 0;
+    // user nice system idle iowait irq softirq steal
+    let stat = 'cpu  100 0 100 800 0 0 0 0 0 0\ncpu0 50 0 50 400 0 0 0 0 0 0\n';
+    let reads = 0;
+    const cpu = new ProcStatCpu(
+      50,
+      () => now,
+      () => {
+        reads++;
+        return stat;
+      },
+    );
+    assert.equal(reads, 1, 'the first interval starts at construction');
+    assert.equal(cpu.busyShare(), 0, 'no tick went by');
+    stat = 'cpu  160 0 120 820 0 0 0 0 0 0\n'; // 80 busy ticks of 100
+    now = 10;
+    assert.equal(cpu.busyShare(), 0, 'within the interval the last share is answered');
+    assert.equal(reads, 2);
+    now = 60;
+    assert.equal(cpu.busyShare(), 0.8);
+    stat = 'cpu  160 0 120 900 100 0 0 0 0 0\n'; // idle and iowait only
+    now = 120;
+    assert.equal(cpu.busyShare(), 0);
+    const broken = new ProcStatCpu(
+      50,
+      () => 0,
+      () => {
+        throw new Error('ENOENT');
+      },
+    );
+    assert.equal(broken.busyShare(), 1);
+  });
+
+  it('holds only when busy instances and starts take every core and the CPU is saturated', () => {
+    const cpu = new FakeCpu(1);
+    const policy = new ScaleOutPolicy(100, cpu, 2);
+    assert.equal(policy.holdMs('a', yes, 0), 0, 'no instance busy');
+    policy.instanceBusy();
+    assert.equal(policy.holdMs('a', yes, 0), 0, 'one busy instance on two cores');
+    assert.equal(
+      policy.holdMs('a', yes, 1),
+      100,
+      'one busy and one starting: no call measured yet, the bound',
+    );
+    policy.instanceBusy();
+    assert.equal(
+      policy.holdMs('a', () => false, 0),
+      0,
+      'a pool with no instance of the revision starts at once',
+    );
+    cpu.share = 0.2;
+    assert.equal(policy.holdMs('a', yes, 0), 0, 'the CPU has room: busy instances wait on I/O, start');
+    assert.equal(
+      policy.holdMs('a', yes, 2),
+      100,
+      'as many starts under way as cores: wait, whatever the CPU says',
+    );
+    policy.instanceIdle();
+    policy.instanceIdle();
+    assert.equal(policy.busyInstances, 0);
+    assert.equal(new ScaleOutPolicy(0, new FakeCpu(1), 1).holdMs('a', yes, 5), 0, '0 turns the policy off');
+  });
+
+  it('waits a multiple of the pool’s recent call duration, within the minimum and the bound', () => {
+    const policy = new ScaleOutPolicy(1000, new FakeCpu(1), 1);
+    policy.instanceBusy();
+    policy.callEnded('fast', 0.01);
+    assert.equal(policy.holdMs('fast', yes, 0), MIN_HOLD_MS);
+    policy.callEnded('mid', 2);
+    assert.equal(policy.holdMs('mid', yes, 0), 2 * HOLD_FACTOR);
+    for (let i = 0; i < 50; i++) policy.callEnded('mid', 4);
+    const drifted = policy.holdMs('mid', yes, 0);
+    assert.ok(drifted > 3.9 * HOLD_FACTOR && drifted <= 4 * HOLD_FACTOR, `the average follows: ${drifted}`);
+    policy.callEnded('sleepy', 1000);
+    assert.equal(policy.holdMs('sleepy', yes, 0), 1000, 'a slow (I/O-bound) call waits at most the bound');
+    policy.forget('mid');
+    assert.equal(policy.holdMs('mid', yes, 0), 1000, 'a forgotten pool has no history');
+  });
+});
