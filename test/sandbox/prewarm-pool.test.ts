@@ -56,7 +56,7 @@ const generic = {
   tmpSizeMb: 64,
 };
 
-test('a pool fills to its size, gives each instance once with its own token, refills, and empties under memory pressure', async () => {
+test('a pool fills to its size, gives each instance once with its own token, refills, and empties under memory pressure', async (t) => {
   const starter = fakeStarter();
   let pressure = false;
   const warnings: string[] = [];
@@ -65,11 +65,14 @@ test('a pool fills to its size, gives each instance once with its own token, ref
     underPressure: () => pressure,
     warn: (message) => warnings.push(message),
   });
+  const taken: Array<{ stop(): Promise<void> }> = [];
+  t.after(() => Promise.all(taken.map((handle) => handle.stop())));
   try {
     await until(() => pool.readyCount === 2, { what: 'two ready instances' });
     const a = pool.take();
     const b = pool.take();
     assert.ok(a && b);
+    taken.push(a.instance.handle, b.instance.handle);
     assert.notEqual(a.token, b.token);
     assert.notEqual(a.instance.handle.instanceId, b.instance.handle.instanceId);
     assert.equal(starter.started[0]?.env.KUMO_PREWARM_TOKEN, a.token, 'the token is the one the agent got');
