@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { KumoConfig } from './config.js';
+import { type Metrics, watchPrewarm } from './metrics/index.js';
 import { genericSpec, type RuntimeRegistry } from './runtimes/index.js';
 import {
   BwrapSandbox,
@@ -19,6 +20,7 @@ export async function withPrewarmPools(
   runtimes: RuntimeRegistry,
   config: KumoConfig,
   logger: Logger,
+  metrics: Metrics,
 ): Promise<Sandbox> {
   const wanted = parsePrewarm(config.prewarm).filter((target) => target.size > 0);
   if (wanted.length === 0) return processes;
@@ -38,8 +40,10 @@ export async function withPrewarmPools(
       logger.warn(`no pre-warmed ${runtime} pool: ${(error as Error).message}`);
     }
   }
-  return new PrewarmSandbox(processes, targets, {
+  const pools = new PrewarmSandbox(processes, targets, {
     startTimeoutMs: config.instanceStartTimeoutMs,
     warn: (message) => logger.warn(message),
   });
+  watchPrewarm(metrics.registry, () => pools.stats());
+  return pools;
 }

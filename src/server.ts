@@ -124,7 +124,7 @@ export async function startServer(
   );
   // Pre-warmed pools (docs/prewarm.md) wrap the process sandbox; they need the runtimes' start specs.
   const sandbox = new CompositeSandbox(
-    await withPrewarmPools(processes, runtimes, config, logger),
+    await withPrewarmPools(processes, runtimes, config, logger, metrics),
     containers,
   );
   logger.debug({ sandbox: sandbox.kind, reason: sandbox.reason }, `sandbox: ${sandbox.kind}`);

@@ -45,6 +45,9 @@ const runFiles = (list, filesAtOnce) =>
         ['--import', 'tsx', '--test', `--test-concurrency=${filesAtOnce}`, ...list],
         {
           stdio: 'inherit',
+          // `kumo serve` pre-warms instances by default (docs/prewarm.md); the servers tests spawn do not, unless
+          // a test asks (test/sandbox/prewarm*.test.ts give their servers pools of their own).
+          env: { KUMO_PREWARM: '0', ...process.env },
         },
       ).status ?? 1);
 const first = runFiles(together, concurrency);

@@ -22,7 +22,7 @@ const loadHandler = require('./loader.cjs').loadHandler;
 const httpFunction = require('./http-function.cjs');
 const semantics = require('./semantics.cjs');
 const eventLoop = require('./event-loop.cjs');
-const createGate = require('./prewarm.cjs').createGate;
+const prewarm = require('./prewarm.cjs');
 
 const header = calls.header;
 const readBody = calls.readBody;
@@ -42,24 +42,6 @@ const randomUUID =
 
 // ---- environment -------------------------------------------------------------------------------
 
-const KEEP_ENV = new Set([
-  'FC_FUNC_CODE_PATH',
-  'FC_FUNCTION_MEMORY_SIZE',
-  'FC_ACCOUNT_ID',
-  'FC_FUNCTION_HANDLER',
-  'FC_FUNCTION_NAME',
-  'FC_SERVICE_NAME',
-  'FC_QUALIFIER',
-  'FC_REGION',
-  'FC_INSTANCE_ID',
-  'FC_SERVER_PORT',
-  'FC_CUSTOM_LISTEN_PORT',
-  // documented for user code by FC as well
-  'FC_RUNTIME_VERSION',
-  'FC_VER_ID',
-  'FC_FUNCTION_VERSION',
-]);
-
 const env = process.env;
 const port = Number.parseInt(env.FC_SERVER_PORT || env.FC_CUSTOM_LISTEN_PORT || '9000', 10);
 let codeDir = '';
@@ -69,15 +51,17 @@ let envInitializer = '';
 function applyEnvironment() {
   codeDir = path.resolve(env.FC_FUNC_CODE_PATH || process.cwd());
   envInitializer = env.FC_INITIALIZER_HANDLER || '';
-  for (const name of Object.keys(env)) {
-    if (/^_?FC_/.test(name) && !KEEP_ENV.has(name)) delete env[name];
-  }
+  prewarm.removeInternalVariables(env);
   if (require('fs').existsSync(codeDir)) process.chdir(codeDir); // else keep the current directory
   logger.patchConsole();
 }
 
 const INITED = 'FunctionCompute nodejs runtime inited.';
-const prewarmGate = createGate(env, applyEnvironment, INITED);
+const prewarmGate = prewarm.createGate(env, applyEnvironment, INITED, (req, res, dir) => {
+  codeDir = dir; // the function's is set when it is specialised, after this call
+  res.on('finish', () => (codeDir = ''));
+  serve(req, res, { requestId: 'warmup', done: false, fail: null }, 'invoke');
+});
 if (!prewarmGate) applyEnvironment();
 
 // Loads a "(context, callback)" style function (initializer / hooks) and runs it.
@@ -293,4 +277,5 @@ server.on('error', (err) => {
 });
 server.listen(port, '0.0.0.0', () => {
   if (!prewarmGate) console.log(INITED);
+  else prewarmGate.warmUp(port);
 });

@@ -2,7 +2,14 @@ import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { loadConfig } from '../config.js';
 import { createRuntimeRegistry } from '../runtimes/index.js';
-import { describeSandboxChoice, detectSandbox, parseCidrList, sweepLeftovers } from '../sandbox/index.js';
+import {
+  BwrapSandbox,
+  describeSandboxChoice,
+  detectSandbox,
+  parseCidrList,
+  SERVE_PREWARM_DEFAULT,
+  sweepLeftovers,
+} from '../sandbox/index.js';
 import { describeWorkers } from '../workers/index.js';
 
 export function registerDoctorCommand(program: Command): void {
@@ -29,11 +36,26 @@ export function registerDoctorCommand(program: Command): void {
         {},
         { dir: config.runtimesDir, offline: config.runtimesOffline },
       ).describe();
+      // What `kumo serve` would pre-warm here (docs/prewarm.md); a running server's pools are in its /metrics.
+      const pools = process.env.KUMO_PREWARM ?? SERVE_PREWARM_DEFAULT;
+      const pooling = sandbox instanceof BwrapSandbox && sandbox.canStartGeneric;
+      const prewarm = {
+        pools: pools === '' || pools === '0' ? 'none' : pools,
+        available: pooling,
+        reason: pooling
+          ? 'bwrap as root'
+          : 'needs the bwrap sandbox, root and python3: instances start as usual',
+      };
       await sandbox.close();
       if (options.json) {
-        process.stdout.write(
-          `${JSON.stringify({ sandbox: { kind: sandbox.kind, reason: sandbox.reason }, runtimes, workers: describeWorkers(config), removed }, null, 2)}\n`,
-        );
+        const report = {
+          sandbox: { kind: sandbox.kind, reason: sandbox.reason },
+          prewarm,
+          workers: describeWorkers(config),
+          runtimes,
+          removed,
+        };
+        process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
         return;
       }
       if (removed) {
@@ -42,7 +64,11 @@ export function registerDoctorCommand(program: Command): void {
         process.stdout.write('\n');
       }
       process.stdout.write(`Sandbox: ${describeSandboxChoice(sandbox)}\n\n`);
-      process.stdout.write(`Workers: ${describeWorkers(config).summary}\n\nRuntimes:\n`);
+      process.stdout.write(`Workers: ${describeWorkers(config).summary}\n`);
+      process.stdout.write(
+        `Pre-warmed pools (kumo serve): ${prewarm.pools}; ${prewarm.available ? 'served' : 'not served'} here (${prewarm.reason}); ` +
+          'live counts: kumo_prewarm_sandboxes on /metrics\n\nRuntimes:\n',
+      );
       for (const runtime of runtimes) {
         process.stdout.write(
           `  ${runtime.name.padEnd(18)} ${runtime.available ? `ok (${runtime.interpreter})` : `unavailable: ${runtime.reason}`}\n`,

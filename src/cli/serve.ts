@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { Logger } from 'pino';
 import { type ConfigInput, type KumoConfig, loadConfig } from '../config.js';
+import { SERVE_PREWARM_DEFAULT } from '../sandbox/index.js';
 import { startServer } from '../server.js';
 import {
   assertWorkersSupported,
@@ -28,12 +29,6 @@ interface ServeOptions {
   logFormat?: string;
   prewarm?: string;
 }
-
-/**
- * `kumo serve`'s pre-warmed pools when neither --prewarm nor KUMO_PREWARM says otherwise: one instance each of the
- * two most used runtimes (about 40 MB + 15 MB idle), so a new function's first call skips the interpreter start.
- */
-export const SERVE_PREWARM_DEFAULT = 'nodejs20=1,python3.10=1';
 
 export function registerServeCommand(program: Command): void {
   program

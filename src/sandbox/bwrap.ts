@@ -147,18 +147,17 @@ export class BwrapSandbox implements Sandbox {
     const specialize = async (target: SandboxSpec): Promise<void> => {
       validateSpec(target);
       if (!generic) throw new SandboxError('the pre-warmed instance has no slot');
-      const code = await stage.stage({ ...target, readOnlyMounts: [] });
-      releaseCode = code.release;
-      await generic.bindCode(code.spec.codeDir);
-      generic.writeHosts(target.instanceId, handle.host);
       const inner = firstChild(handle.pid);
       if (inner === undefined) throw new SandboxError('the pre-warmed instance has exited');
-      await this.#mounts.setHostname(inner, `fc-${target.instanceId}`);
+      generic.writeHosts(target.instanceId, handle.host);
       this.#cgroups.get(handle)?.setLimits({
         memoryBytes: target.memoryMb * 1024 * 1024,
         pidsMax: target.pidsLimit,
         cpu: cpuLimit(target),
       });
+      const code = await stage.stage({ ...target, readOnlyMounts: [] });
+      releaseCode = code.release;
+      await generic.bindCode(code.spec.codeDir, { pid: inner, name: `fc-${target.instanceId}` });
     };
     return { handle, specialize };
   }

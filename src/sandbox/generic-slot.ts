@@ -52,11 +52,14 @@ export class GenericSlot {
     writeFileSync(this.hostsPath, hostsFile(instanceId, ip), { mode: 0o644 });
   }
 
-  /** Binds the (staged) code directory read-only over the mount point: the instance sees it at `/code`. */
-  async bindCode(source: string): Promise<void> {
+  /**
+   * Binds the (staged) code directory read-only over the mount point (the instance sees it at `/code`), then sets
+   * the host name of the UTS namespace `hostname.pid` is in.
+   */
+  async bindCode(source: string, hostname: { pid: number; name: string }): Promise<void> {
     if (this.#codeBound) throw new SandboxError('this instance already has its code');
-    await this.helper.bindReadOnly(source, this.codeDir, join(this.dir, 'spare'));
-    this.#codeBound = true;
+    this.#codeBound = true; // unmounted on close even when only the bind succeeded
+    await this.helper.bindReadOnly(source, this.codeDir, join(this.dir, 'spare'), hostname);
   }
 
   /** Detaches the code and the slot's tmpfs and removes the mount point. */

@@ -68,6 +68,8 @@ for line in sys.stdin:
         op = request['op']
         if op == 'bind':
             bind_read_only(request['source'], request['target'], request['spare'])
+            if request.get('pid'):
+                set_hostname(int(request['pid']), request['name'])
         elif op == 'hostname':
             set_hostname(int(request['pid']), request['name'])
         elif op == 'umount':
@@ -81,7 +83,7 @@ for line in sys.stdin:
 `;
 
 type Request =
-  | { op: 'bind'; source: string; target: string; spare: string }
+  | { op: 'bind'; source: string; target: string; spare: string; pid?: number; name?: string }
   | { op: 'hostname'; pid: number; name: string }
   | { op: 'umount'; target: string };
 
@@ -96,9 +98,17 @@ export class MountHelper {
     return process.getuid?.() === 0 && findBinary('python3') !== undefined;
   }
 
-  /** Binds `source` read-only, nosuid, nodev over `target`; `spare` is an empty directory for old kernels. */
-  bindReadOnly(source: string, target: string, spare: string): Promise<void> {
-    return this.#request({ op: 'bind', source, target, spare });
+  /**
+   * Binds `source` read-only, nosuid, nodev over `target`; `spare` is an empty directory for old kernels. With
+   * `hostname`, then names the UTS namespace of `hostname.pid` (one round trip for both).
+   */
+  bindReadOnly(
+    source: string,
+    target: string,
+    spare: string,
+    hostname?: { pid: number; name: string },
+  ): Promise<void> {
+    return this.#request({ op: 'bind', source, target, spare, ...hostname });
   }
 
   /** Sets the host name of the UTS namespace process `pid` is in. */
@@ -119,8 +129,11 @@ export class MountHelper {
 
   #send(request: Request): Promise<void> {
     const child = this.#start();
+    const stdout = child.stdout as unknown as { ref?(): void; unref?(): void };
+    stdout.ref?.(); // an answer is awaited: keep the process alive until it comes
     return new Promise((resolve, reject) => {
       this.#answers.push((line) => {
+        if (this.#answers.length === 0) stdout.unref?.();
         if (line === 'ok') resolve();
         else reject(new SandboxError(`${request.op} failed: ${line.replace(/^error /, '')}`));
       });
@@ -141,7 +154,7 @@ export class MountHelper {
       if (this.#child === child) this.#child = undefined;
       for (const answer of this.#answers.splice(0)) answer('error the mount helper exited');
     });
-    // The helper never keeps Kumo alive.
+    // An idle helper never keeps Kumo alive.
     child.unref();
     for (const stream of [child.stdin, child.stdout, child.stderr]) (stream as { unref?(): void }).unref?.();
     this.#child = child;

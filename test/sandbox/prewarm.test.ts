@@ -52,6 +52,13 @@ for (const runtime of RUNTIMES) {
     }
     assert.doesNotMatch(seen.mountinfo, /kumo-test-|\/code\/[0-9a-f]{2}\//, 'no host path of the code');
 
+    // The function calls its own agent's specialisation endpoint with its start token: an ordinary request to the
+    // function now, nothing changes.
+    const attack = JSON.parse((await invoke(pooled.fc, 'svc', 'fn', 'attack')).body) as { status: number };
+    assert.notEqual(attack.status, 204);
+    const after = JSON.parse((await invoke(pooled.fc, 'svc', 'fn', 'probe')).body) as Probe;
+    assert.deepEqual(after.env, seen.env);
+
     // The pool refills behind the take.
     await poolReady(pooled.server, runtime, 1);
   });

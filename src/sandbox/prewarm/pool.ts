@@ -23,6 +23,7 @@ export interface RuntimePoolOptions {
 }
 
 const MAX_BACKOFF_MS = 60_000;
+const REFILL_DELAY_MS = 100;
 const PRESSURE_CHECK_MS = 5_000;
 let started = 0;
 
@@ -60,10 +61,15 @@ export class RuntimePool {
     return this.#starting ? 1 : 0;
   }
 
-  /** A ready instance (no longer the pool's), or undefined; the pool refills behind it. */
+  /**
+   * A ready instance (no longer the pool's), or undefined. The pool refills a moment later: starting an instance
+   * (spawn, mounts, netns) takes Kumo's thread for milliseconds, which the taken instance's first call should not
+   * wait behind.
+   */
   take(): PooledInstance | undefined {
     const taken = this.#ready.shift();
-    this.refill();
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => this.refill(), REFILL_DELAY_MS).unref();
     return taken;
   }
 

@@ -1,0 +1,138 @@
+// A new function's first call served from the pre-warmed pool (docs/prewarm.md), beside the same first call on a
+// server without pools (a cold start), the warm second call, and a bare `node -e 0` / `python3 -c 0`.
+// Each sample: a function created just before (not timed), its first call timed, then its second (warm). With the
+// pool, each sample waits (untimed) until the pool is refilled, as after any quiet moment.
+//   node --import tsx bench/prewarm-first-call.ts [--repeats 20] [--runtimes nodejs20,python3.10] [--json]
+import { spawnSync } from 'node:child_process';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { CompositeSandbox, PrewarmSandbox } from '../src/sandbox/index.js';
+import { deleteFunction, deployFunction, invokeOnce, type Kumo, startKumo } from './lib/kumo.js';
+import { formatMs, progress, type Summary, summarize } from './lib/util.js';
+
+const flag = (name: string) => {
+  const at = process.argv.indexOf(name);
+  return at === -1 ? undefined : process.argv[at + 1];
+};
+const REPEATS = Number(flag('--repeats') ?? 20);
+const RUNTIMES = (flag('--runtimes') ?? 'nodejs20,python3.10').split(',');
+const FIXTURES: Record<string, string> = { node: 'hello-node', python: 'hello-python' };
+
+export interface PrewarmRow {
+  runtime: string;
+  bare: Summary;
+  /** First call of a new function, served from the pool. */
+  pooled: Summary;
+  /** First call of a new function on a server without pools. */
+  cold: Summary;
+  /** Second call (warm instance). */
+  warm: Summary;
+  /** Pool takes / first calls measured (1 when every pooled sample came from the pool). */
+  takeRate: number;
+}
+
+function bare(runtime: string): number[] {
+  const [command, args] = runtime.startsWith('nodejs')
+    ? [process.execPath, ['-e', '0']]
+    : ['/usr/bin/python3', ['-c', '0']];
+  spawnSync(command, args);
+  return Array.from({ length: REPEATS }, () => {
+    const started = performance.now();
+    spawnSync(command, args);
+    return performance.now() - started;
+  });
+}
+
+function pools(kumo: Kumo): PrewarmSandbox | undefined {
+  const { sandbox } = kumo.server;
+  const processes = sandbox instanceof CompositeSandbox ? sandbox.processes : sandbox;
+  return processes instanceof PrewarmSandbox ? processes : undefined;
+}
+
+async function poolFull(kumo: Kumo, runtime: string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    const stats = pools(kumo)
+      ?.stats()
+      .find((s) => s.runtime === runtime);
+    if (!stats) throw new Error(`no ${runtime} pool: the pool needs the bwrap sandbox as root`);
+    if (stats.ready >= 1 && stats.starting === 0) return;
+    await sleep(20);
+  }
+  throw new Error(`the ${runtime} pool did not refill within 60 s`);
+}
+
+let sequence = 0;
+async function firstCalls(kumo: Kumo, runtime: string, pooled: boolean) {
+  const first: number[] = [];
+  const warm: number[] = [];
+  const fixture = FIXTURES[runtime.startsWith('nodejs') ? 'node' : 'python'] ?? '';
+  for (let i = 0; i < REPEATS; i++) {
+    if (pooled) await poolFull(kumo, runtime);
+    const name = `pw_${runtime.replace(/[^a-z0-9]/g, '_')}_${sequence++}`;
+    await deployFunction(kumo.client, {
+      service: 'prewarm',
+      name,
+      runtime,
+      handler: 'index.handler',
+      fixture,
+    });
+    let started = performance.now();
+    const answer = await invokeOnce(kumo.client, 'prewarm', name, 'world');
+    first.push(performance.now() - started);
+    if (!answer.includes('world')) throw new Error(`${runtime} answered ${JSON.stringify(answer)}`);
+    started = performance.now();
+    await invokeOnce(kumo.client, 'prewarm', name, 'world');
+    warm.push(performance.now() - started);
+    await deleteFunction(kumo.client, 'prewarm', name);
+  }
+  return { first, warm };
+}
+
+const rows: PrewarmRow[] = [];
+const withPool = await startKumo({ prewarm: RUNTIMES.map((r) => `${r}=1`).join(',') });
+const without = await startKumo({ prewarm: '' });
+try {
+  for (const runtime of RUNTIMES) {
+    progress(`prewarm: ${runtime}, ${REPEATS} new functions with and without the pool`);
+    const before =
+      pools(withPool)
+        ?.stats()
+        .find((s) => s.runtime === runtime)?.takes ?? 0;
+    const pooled = await firstCalls(withPool, runtime, true);
+    const takes =
+      (pools(withPool)
+        ?.stats()
+        .find((s) => s.runtime === runtime)?.takes ?? 0) - before;
+    const cold = await firstCalls(without, runtime, false);
+    rows.push({
+      runtime,
+      bare: summarize(bare(runtime)),
+      pooled: summarize(pooled.first),
+      cold: summarize(cold.first),
+      warm: summarize([...pooled.warm, ...cold.warm]),
+      takeRate: takes / REPEATS,
+    });
+  }
+} finally {
+  await withPool.close();
+  await without.close();
+}
+
+if (process.argv.includes('--json')) {
+  process.stdout.write(`${JSON.stringify({ repeats: REPEATS, rows }, null, 2)}\n`);
+} else {
+  const lines = [
+    `New function's first call, ${REPEATS} samples each, sandbox ${withPool.server.sandbox.kind}`,
+    '',
+    '| runtime | bare start p50 | pooled first call p50 / p99 | pool − warm (p50) | cold first call p50 / p99 | warm p50 / p99 | from pool |',
+    '|---|---|---|---|---|---|---|',
+    ...rows.map(
+      (r) =>
+        `| ${r.runtime} | ${formatMs(r.bare.median)} | ${formatMs(r.pooled.median)} / ${formatMs(r.pooled.p99)} | ` +
+        `${formatMs(r.pooled.median - r.warm.median)} | ${formatMs(r.cold.median)} / ${formatMs(r.cold.p99)} | ` +
+        `${formatMs(r.warm.median)} / ${formatMs(r.warm.p99)} | ${Math.round(r.takeRate * 100)} % |`,
+    ),
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+}

@@ -1,0 +1,69 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { parsePrewarm } from '../../src/sandbox/index.js';
+import { type GenericSpec, servesSpec } from '../../src/sandbox/prewarm/shape.js';
+import type { SandboxSpec } from '../../src/sandbox/types.js';
+
+test('KUMO_PREWARM: runtime=count pairs; empty or 0 is none; bad input says what is wrong', () => {
+  assert.deepEqual(parsePrewarm(''), []);
+  assert.deepEqual(parsePrewarm('0'), []);
+  assert.deepEqual(parsePrewarm('nodejs20=2, python3.10=1'), [
+    { runtime: 'nodejs20', size: 2 },
+    { runtime: 'python3.10', size: 1 },
+  ]);
+  assert.throws(() => parsePrewarm('nodejs20'), /runtime=count/);
+  assert.throws(() => parsePrewarm('java11=1'), /cannot be pre-warmed/);
+  assert.throws(() => parsePrewarm('nodejs20=1,nodejs20=2'), /twice/);
+  assert.throws(() => parsePrewarm('nodejs20=999'), /at most/);
+});
+
+const generic: GenericSpec = {
+  command: ['/usr/bin/python3', '-u', '/opt/kumo/runtimes/python/agent.py'],
+  env: { PATH: '/usr/bin', TZ: 'UTC', PYTHONPATH: '/code' },
+  port: 9000,
+  memoryMb: 128,
+  pidsLimit: 512,
+  tmpSizeMb: 512,
+  internetAccess: true,
+  readOnlyMounts: [{ hostPath: '/agents', sandboxPath: '/opt/kumo/runtimes' }],
+};
+const fits: SandboxSpec = {
+  ...generic,
+  instanceId: 'i1',
+  codeDir: '/data/code/ab',
+  memoryMb: 1024,
+  cpuCores: 1,
+  env: { ...generic.env, FC_RUNTIME: 'python3.10', MY_VAR: 'x', FC_FUNCTION_NAME: 'f' },
+};
+
+test('a pool serves the functions of its shape only', () => {
+  assert.equal(
+    servesSpec('python3.10', generic, fits),
+    true,
+    'memory, vCPUs and own variables are set later',
+  );
+  const misses: Array<[string, SandboxSpec]> = [
+    ['another runtime', { ...fits, env: { ...fits.env, FC_RUNTIME: 'python3.9' } }],
+    ['no internet access', { ...fits, internetAccess: false }],
+    ['another CAPort', { ...fits, port: 8080 }],
+    [
+      'layers',
+      { ...fits, readOnlyMounts: [...(fits.readOnlyMounts ?? []), { hostPath: '/l', sandboxPath: '/opt' }] },
+    ],
+    ['another argv (Node.js heap size)', { ...fits, command: [...fits.command, '--x'] }],
+    ['a runtime default overridden', { ...fits, env: { ...fits.env, TZ: 'Asia/Shanghai' } }],
+    ['a start-up variable of its own', { ...fits, env: { ...fits.env, PYTHONHASHSEED: '0' } }],
+    [
+      'an image',
+      {
+        ...fits,
+        image: {
+          rootfs: '/r',
+          digest: 'sha256:x',
+          config: { entrypoint: [], cmd: [], env: [], workingDir: '', user: '' },
+        },
+      },
+    ],
+  ];
+  for (const [why, spec] of misses) assert.equal(servesSpec('python3.10', generic, spec), false, why);
+});
