@@ -1,3 +1,4 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { KumoConfig } from './config.js';
@@ -38,4 +39,13 @@ export function openLogStore(dataDir: string, config: KumoConfig, logger: Logger
       intervalMs: config.logRetentionIntervalMs,
     },
   });
+}
+
+/**
+ * Unpacked code lives below Kumo's folder; without this boundary a user's CommonJS `index.js` would inherit the
+ * `"type": "module"` of whatever package.json is above the data dir (the plain-process sandbox).
+ */
+export function writeCodeBoundary(codeRoot: string): void {
+  mkdirSync(codeRoot, { recursive: true });
+  writeFileSync(join(codeRoot, 'package.json'), '{ "private": true }\n');
 }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { type Logger, pino } from 'pino';
 import {
@@ -31,7 +31,7 @@ import {
 import { Scheduler } from './scheduler/index.js';
 import { ServerHealth } from './server-health.js';
 import { withPrewarmPools } from './server-prewarm.js';
-import { openLogStore, storeProblem } from './server-startup.js';
+import { openLogStore, storeProblem, writeCodeBoundary } from './server-startup.js';
 import { SqliteMetaStore } from './store/index.js';
 import { PostgresMetaStore } from './store/postgres/index.js';
 import { TimerTriggers } from './triggers/index.js';
@@ -78,10 +78,7 @@ export async function startServer(
     { maxZipBytes: config.maxZipBytes, maxUnzippedBytes: config.maxUnzippedBytes, maxEntries: 100_000 },
     shared?.codeBlobs,
   );
-  // Unpacked code lives below Kumo's folder; without this boundary a user's CommonJS `index.js` would
-  // inherit the `"type": "module"` of whatever package.json is above the data dir (the plain-process sandbox).
-  mkdirSync(join(dataDir, 'code'), { recursive: true });
-  writeFileSync(join(dataDir, 'code', 'package.json'), '{ "private": true }\n');
+  writeCodeBoundary(join(dataDir, 'code'));
   await collectUnusedCode(code, (sha256) => store.codeReferences(sha256), logger);
   const swept = await sweepLeftovers({ stateDir: join(dataDir, 'containers') });
   if (swept.length > 0) logger.info({ removed: swept }, 'removed leftovers of Kumo processes that died');
