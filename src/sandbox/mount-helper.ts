@@ -54,6 +54,9 @@ def set_hostname(pid, name):
     own = os.open('/proc/self/ns/uts', os.O_RDONLY)
     theirs = os.open('/proc/%d/ns/uts' % pid, os.O_RDONLY)
     try:
+        # A pid reused by a host process after the instance died must never rename the host.
+        if os.fstat(theirs).st_ino == os.fstat(own).st_ino:
+            raise OSError(1, 'process %d is in the host UTS namespace' % pid)
         check(libc.setns(theirs, 0x04000000), 'setns')
         try:
             check(libc.sethostname(b(name), len(b(name))), 'sethostname')
