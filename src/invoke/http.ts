@@ -143,7 +143,7 @@ async function sendHttp(call: Call, request: HttpInvokeRequest): Promise<Sent<Ht
   // The answer's headers go out now, before its body: duration and memory are measured up to this point.
   call.durationMs = performance.now() - call.startedAt;
   call.peakBytes = instance.handle.peakMemoryBytes();
-  const out: Record<string, string | string[]> = { ...call.responseHeaders() };
+  const out: Record<string, string | string[]> = call.responseHeaders(); // a fresh object
   for (const name in response.headers) {
     const value = response.headers[name];
     if (value === undefined || DROPPED_RESPONSE.has(name) || name.startsWith('x-fc-')) continue;
