@@ -11,6 +11,8 @@ export class Call {
   durationMs = 0;
   /** Set when the call ends. */
   peakBytes = 0;
+  /** `peakBytes` was read when the whole answer was in (an HTTP answer read whole): not read again at the end. */
+  peakFinal = false;
 
   constructor(
     readonly lease: Lease,

@@ -52,6 +52,27 @@ function canonicalHeaderName(name: string): string {
   return canonical;
 }
 
+/** An answer up to this size, with its length declared, is read whole before it is sent on. */
+const SMALL_RESPONSE_BYTES = 64 * 1024;
+
+/**
+ * Whether an answer can be read whole and sent as one Buffer with nothing visible changed: its length is declared
+ * and small, it has a body (not HEAD, 204, 304, 1xx), and it names its type (else a Buffer would get
+ * `application/octet-stream` where a piped body gets none).
+ */
+function isSmallAndWhole(method: string, status: number, headers: IncomingHttpHeaders): boolean {
+  const length = headers['content-length'];
+  return (
+    length !== undefined &&
+    Number(length) <= SMALL_RESPONSE_BYTES &&
+    headers['content-type'] !== undefined &&
+    method !== 'HEAD' &&
+    status >= 200 &&
+    status !== 204 &&
+    status !== 304
+  );
+}
+
 /** Response headers the platform owns. */
 const DROPPED_RESPONSE = new Set(['connection', 'keep-alive', 'transfer-encoding', 'date', 'server']);
 
@@ -122,13 +143,29 @@ async function sendHttp(call: Call, request: HttpInvokeRequest): Promise<Sent<Ht
   // The answer's headers go out now, before its body: duration and memory are measured up to this point.
   call.durationMs = performance.now() - call.startedAt;
   call.peakBytes = instance.handle.peakMemoryBytes();
-  const out: Record<string, string | string[]> = { ...call.responseHeaders() };
+  const out: Record<string, string | string[]> = call.responseHeaders(); // a fresh object
   for (const name in response.headers) {
     const value = response.headers[name];
     if (value === undefined || DROPPED_RESPONSE.has(name) || name.startsWith('x-fc-')) continue;
     out[name] = value;
   }
   const ok: Outcome = { ok: true, status: response.statusCode, headers: {}, body: Buffer.alloc(0) };
+  if (isSmallAndWhole(request.method, response.statusCode, response.headers)) {
+    // Read whole, the answer goes out in one write instead of being piped chunk by chunk.
+    let body: Buffer;
+    try {
+      body = Buffer.from(await response.body.arrayBuffer());
+    } catch (error) {
+      const outcome = await outcomeOf(
+        deadline.aborted ? { kind: 'timeout' } : { kind: 'broken', error: error as Error },
+      );
+      deadline.clear();
+      return { outcome };
+    }
+    deadline.clear();
+    call.peakFinal = true;
+    return { reply: { status: response.statusCode, headers: out, body }, outcome: Promise.resolve(ok) };
+  }
   const outcome = new Promise<Outcome>((resolve) => {
     let failed = false;
     response.body.once('error', (error: Error & { code?: string }) => {

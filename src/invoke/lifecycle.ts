@@ -219,7 +219,7 @@ export class CallLifecycle {
       call.durationMs,
       call.lease.coldStart,
     );
-    call.peakBytes = call.instance.handle.peakMemoryBytes();
+    if (!call.peakFinal) call.peakBytes = call.instance.handle.peakMemoryBytes();
     const { fn, requestId } = call.ctx;
     const billing = billingLine(
       call.durationMs,

@@ -2,6 +2,7 @@ import { statSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { type LogBatch, lineAt } from './batch.js';
 import type { LogRetention } from './limits.js';
+import { BlockKeys, keyBytes, REQUEST_KEYS_MIGRATION, rangeCondition, requestKey } from './request-keys.js';
 import type { LogLine, LogQuery, LogRecord } from './types.js';
 
 const MIGRATIONS = [
@@ -17,6 +18,7 @@ const MIGRATIONS = [
    );
    CREATE INDEX logs_function_time ON logs(service, function, time);
    CREATE INDEX logs_request ON logs(request_id);`,
+  REQUEST_KEYS_MIGRATION,
 ];
 
 /** Retention deletes in chunks of this many rows, so a query waits for one chunk at most. */
@@ -40,6 +42,8 @@ export interface RetentionResult {
 export class SqliteLogStore {
   readonly #db: Database.Database;
   readonly #insert: Database.Statement;
+  readonly #insertBlock: Database.Statement;
+  readonly #blockKeys = new BlockKeys();
   /** An older logs.db without incremental auto-vacuum: one full VACUUM converts it. */
   #needsVacuum = false;
 
@@ -62,13 +66,17 @@ export class SqliteLogStore {
       `INSERT INTO logs (time, service, function, qualifier, request_id, instance_id, message)
        VALUES (?, ?, ?, ?, ?, ?, ?)`,
     );
+    this.#insertBlock = this.#db.prepare('INSERT INTO log_blocks (first, last, keys) VALUES (?, ?, ?)');
   }
 
   /** Writes a batch in one transaction. */
   insert(lines: LogLine[]): void {
     if (lines.length === 0 || !this.#db.open) return;
     this.#db.transaction(() => {
-      for (const line of lines) this.#write(line);
+      const first = this.#write(lines[0] as LogLine);
+      let last = first;
+      for (let i = 1; i < lines.length; i++) last = this.#write(lines[i] as LogLine);
+      this.#endBlock(first, last);
     })();
   }
 
@@ -76,13 +84,23 @@ export class SqliteLogStore {
   insertBatch(batch: LogBatch): void {
     if (batch.times.length === 0 || !this.#db.open) return;
     this.#db.transaction(() => {
-      for (let i = 0; i < batch.times.length; i++) this.#write(lineAt(batch, i));
+      const first = this.#write(lineAt(batch, 0));
+      let last = first;
+      for (let i = 1; i < batch.times.length; i++) last = this.#write(lineAt(batch, i));
+      this.#endBlock(first, last);
     })();
   }
 
-  /** Positional parameters: binding named ones looks each name up in the object, per line. */
-  #write(line: LogLine): void {
-    this.#insert.run(
+  /** Records the batch's id range and request keys (request-keys.ts). */
+  #endBlock(first: number, last: number): void {
+    const keys = this.#blockKeys.take();
+    if (keys) this.#insertBlock.run(first, last, keys);
+  }
+
+  /** Positional parameters: binding named ones looks each name up in the object, per line. Returns the id. */
+  #write(line: LogLine): number {
+    this.#blockKeys.add(line.requestId);
+    return this.#insert.run(
       line.time,
       line.serviceName,
       line.functionName,
@@ -90,7 +108,7 @@ export class SqliteLogStore {
       line.requestId,
       line.instanceId,
       line.message,
-    );
+    ).lastInsertRowid as number;
   }
 
   query(query: LogQuery): LogRecord[] {
@@ -101,6 +119,18 @@ export class SqliteLogStore {
       where.push(clause);
       args.push(value);
     };
+    if (query.requestId) {
+      const ranges = this.#db
+        .prepare('SELECT first, last FROM log_blocks WHERE keys IS NULL OR instr(keys, ?) > 0 ORDER BY rowid')
+        .all(keyBytes(requestKey(query.requestId))) as { first: number; last: number }[];
+      const condition = rangeCondition(ranges);
+      if (!condition) return [];
+      // `+column`: not through the (service, function, time) index, which would read all the function's lines.
+      where[0] = '+service = ?';
+      where[1] = '+function = ?';
+      where.push(condition[0]);
+      args.push(...condition[1]);
+    }
     add('request_id = ?', query.requestId);
     add('time >= ?', query.since);
     add('time < ?', query.until);
@@ -152,6 +182,12 @@ export class SqliteLogStore {
           deletedRows += this.#db.prepare('DELETE FROM logs WHERE id >= ? AND id < ?').run(from, to).changes;
         }
       }
+    }
+    if (deletedRows > 0) {
+      // Blocks whose lines are all gone; with no line left, every block.
+      this.#db
+        .prepare('DELETE FROM log_blocks WHERE last < coalesce((SELECT min(id) FROM logs), 9e18)')
+        .run();
     }
     if (this.#needsVacuum) {
       this.#db.exec('VACUUM');
