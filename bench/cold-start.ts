@@ -4,7 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { createRuntimeRegistry } from '../src/runtimes/index.js';
-import { deleteFunction, deployFunction, invokeOnce, type Kumo } from './lib/kumo.js';
+import { deployFunction, type Kumo, timeFirstTwoCalls } from './lib/kumo.js';
 import { progress, type Summary, summarize } from './lib/util.js';
 
 export interface ColdRow {
@@ -87,13 +87,9 @@ export async function coldStart(kumo: Kumo, repeats: number): Promise<ColdResult
         // A fresh function each time: nothing warm to reuse. Deleted afterwards, so its instance stops.
         const name = `cold_${runtime.replace(/[^a-z0-9]/g, '_')}_${sequence++}`;
         await deployFunction(kumo.client, { service: 'cold', name, runtime, ...fixture });
-        let started = performance.now();
-        await invokeOnce(kumo.client, 'cold', name, 'world');
-        cold.push(performance.now() - started);
-        started = performance.now();
-        await invokeOnce(kumo.client, 'cold', name, 'world');
-        warm.push(performance.now() - started);
-        await deleteFunction(kumo.client, 'cold', name);
+        const timed = await timeFirstTwoCalls(kumo.client, 'cold', name);
+        cold.push(timed.first);
+        warm.push(timed.warm);
       }
     } catch (error) {
       // One runtime failing says so in the table; it does not cost the rest of the run.

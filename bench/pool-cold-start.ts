@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CompositeSandbox, PrewarmSandbox, type PrewarmStats, type Sandbox } from '../src/sandbox/index.js';
-import { deleteFunction, deployFunction, invokeOnce, startKumo } from './lib/kumo.js';
+import { deployFunction, startKumo, timeFirstTwoCalls } from './lib/kumo.js';
 import { progress, type Summary, summarize } from './lib/util.js';
 
 /** The runtimes measured, with the pool size each gets. */
@@ -95,13 +95,9 @@ export async function poolColdStart(repeats: number): Promise<PoolResult> {
           fixture,
         });
         await refilled(pools);
-        let started = performance.now();
-        await invokeOnce(kumo.client, 'pool', name, 'world');
-        first.push(performance.now() - started);
-        started = performance.now();
-        await invokeOnce(kumo.client, 'pool', name, 'world');
-        warm.push(performance.now() - started);
-        await deleteFunction(kumo.client, 'pool', name);
+        const timed = await timeFirstTwoCalls(kumo.client, 'pool', name);
+        first.push(timed.first);
+        warm.push(timed.warm);
       }
       const after = pools.stats().find((s) => s.runtime === runtime);
       rows.push({

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CompositeSandbox, PrewarmSandbox } from '../src/sandbox/index.js';
-import { deleteFunction, deployFunction, invokeOnce, type Kumo, startKumo } from './lib/kumo.js';
+import { deployFunction, type Kumo, startKumo, timeFirstTwoCalls } from './lib/kumo.js';
 import { formatMs, progress, type Summary, summarize } from './lib/util.js';
 
 const flag = (name: string) => {
@@ -77,14 +77,11 @@ async function firstCalls(kumo: Kumo, runtime: string, pooled: boolean) {
       handler: 'index.handler',
       fixture,
     });
-    let started = performance.now();
-    const answer = await invokeOnce(kumo.client, 'prewarm', name, 'world');
-    first.push(performance.now() - started);
-    if (!answer.includes('world')) throw new Error(`${runtime} answered ${JSON.stringify(answer)}`);
-    started = performance.now();
-    await invokeOnce(kumo.client, 'prewarm', name, 'world');
-    warm.push(performance.now() - started);
-    await deleteFunction(kumo.client, 'prewarm', name);
+    const timed = await timeFirstTwoCalls(kumo.client, 'prewarm', name);
+    if (!timed.answer.includes('world'))
+      throw new Error(`${runtime} answered ${JSON.stringify(timed.answer)}`);
+    first.push(timed.first);
+    warm.push(timed.warm);
   }
   return { first, warm };
 }

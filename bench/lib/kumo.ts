@@ -153,6 +153,22 @@ export function httpTrigger(kumo: Kumo, service: string, fn: string, event: stri
 }
 
 /** One signed synchronous invocation; throws unless the function answered without an error. */
+/** Times a new function's first call (its start) and its second (warm) call, in ms, then deletes it. */
+export async function timeFirstTwoCalls(
+  client: FcClient,
+  service: string,
+  name: string,
+): Promise<{ first: number; warm: number; answer: string }> {
+  let started = performance.now();
+  const answer = await invokeOnce(client, service, name, 'world');
+  const first = performance.now() - started;
+  started = performance.now();
+  await invokeOnce(client, service, name, 'world');
+  const warm = performance.now() - started;
+  await deleteFunction(client, service, name);
+  return { first, warm, answer };
+}
+
 export async function invokeOnce(
   client: FcClient,
   service: string,

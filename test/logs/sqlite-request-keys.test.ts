@@ -7,6 +7,7 @@ import Database from 'better-sqlite3';
 import { requestKey } from '../../src/logs/request-keys.js';
 import { SqliteLogStore } from '../../src/logs/sqlite.js';
 import type { LogLine } from '../../src/logs/types.js';
+import { createVersion1LogsDb } from './version1-logs-db.js';
 
 const line = (requestId: string, message: string, time = Date.now()): LogLine => ({
   time,
@@ -61,14 +62,7 @@ test('a request id finds its lines across batches, in order, and no one else’s
 
 test('lines of a logs.db with the old request index are still found by request id after the migration', (t) => {
   const file = tempDb(t);
-  const old = new Database(file);
-  old.pragma('journal_mode = WAL');
-  old.exec(`CREATE TABLE logs (id INTEGER PRIMARY KEY AUTOINCREMENT, time INTEGER NOT NULL, service TEXT NOT NULL,
-    function TEXT NOT NULL, qualifier TEXT NOT NULL, request_id TEXT NOT NULL, instance_id TEXT NOT NULL,
-    message TEXT NOT NULL);
-    CREATE INDEX logs_function_time ON logs(service, function, time);
-    CREATE INDEX logs_request ON logs(request_id);`);
-  old.pragma('user_version = 1');
+  const old = createVersion1LogsDb(file);
   const insert = old.prepare(
     `INSERT INTO logs (time, service, function, qualifier, request_id, instance_id, message)
      VALUES (?, 'svc', 'fn', 'LATEST', ?, 'i-1', ?)`,

@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import Database from 'better-sqlite3';
 import { SqliteLogStore } from '../../src/logs/sqlite.js';
 import type { LogLine } from '../../src/logs/types.js';
+import { createVersion1LogsDb } from './version1-logs-db.js';
 
 const line = (time: number, i: number): LogLine => ({
   time,
@@ -58,14 +59,7 @@ test('retention deletes by age, then the oldest lines over the size, and the fil
 
 test('a logs.db of an older Kumo (no auto-vacuum) is converted, and gives its space back', (t) => {
   const file = tempDb(t);
-  const old = new Database(file);
-  old.pragma('journal_mode = WAL');
-  old.exec(`CREATE TABLE logs (id INTEGER PRIMARY KEY AUTOINCREMENT, time INTEGER NOT NULL, service TEXT NOT NULL,
-    function TEXT NOT NULL, qualifier TEXT NOT NULL, request_id TEXT NOT NULL, instance_id TEXT NOT NULL,
-    message TEXT NOT NULL);
-    CREATE INDEX logs_function_time ON logs(service, function, time);
-    CREATE INDEX logs_request ON logs(request_id);`);
-  old.pragma('user_version = 1');
+  const old = createVersion1LogsDb(file);
   const insert = old.prepare(
     `INSERT INTO logs (time, service, function, qualifier, request_id, instance_id, message)
      VALUES (@time, @serviceName, @functionName, @qualifier, @requestId, @instanceId, @message)`,
