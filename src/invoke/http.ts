@@ -38,20 +38,6 @@ const DROPPED_REQUEST = new Set<string>([
   // The gateway read the whole body itself (and answered any `100-continue`): the instance gets it with its length.
   'content-length',
 ]);
-/** Client header names in Go's canonical form; bounded, since clients choose the names. */
-const canonicalNames = new Map<string, string>();
-const CANONICAL_NAMES_MAX = 1024;
-
-function canonicalHeaderName(name: string): string {
-  let canonical = canonicalNames.get(name);
-  if (canonical === undefined) {
-    if (canonicalNames.size >= CANONICAL_NAMES_MAX) canonicalNames.clear();
-    canonical = canonicalName(name);
-    canonicalNames.set(name, canonical);
-  }
-  return canonical;
-}
-
 /** An answer up to this size, with its length declared, is read whole before it is sent on. */
 const SMALL_RESPONSE_BYTES = 64 * 1024;
 
@@ -93,6 +79,9 @@ async function sendHttp(call: Call, request: HttpInvokeRequest): Promise<Sent<Ht
   const { instance } = call;
   const deadline = new CallDeadline(call.ctx.fn.timeout * 1000);
   const outcomeOf = (result: CallResult) => toOutcome(result, call.outcomeContext());
+  // A transfer that failed: the call's time ran out, or the instance broke the exchange.
+  const failure = (error: Error) =>
+    outcomeOf(deadline.aborted ? { kind: 'timeout' } : { kind: 'broken', error });
 
   // The client's headers under Go's canonical names, as FC's Go front end passes them on (docs/environment.md).
   const headers: Record<string, string | string[]> = {};
@@ -100,7 +89,7 @@ async function sendHttp(call: Call, request: HttpInvokeRequest): Promise<Sent<Ht
     const value = request.headers[name];
     const lower = name.toLowerCase();
     if (value === undefined || DROPPED_REQUEST.has(lower) || lower.startsWith('x-fc-')) continue;
-    headers[canonicalHeaderName(name)] = value;
+    headers[canonicalName(name)] = value;
   }
   Object.assign(headers, call.instanceHeaders('/http-invoke'), {
     'X-Fc-Base-Path': request.basePath,
@@ -118,9 +107,7 @@ async function sendHttp(call: Call, request: HttpInvokeRequest): Promise<Sent<Ht
       signal: deadline as unknown as AbortSignal,
     });
   } catch (error) {
-    const outcome = await outcomeOf(
-      deadline.aborted ? { kind: 'timeout' } : { kind: 'broken', error: error as Error },
-    );
+    const outcome = await failure(error as Error);
     deadline.clear();
     return { outcome };
   }
@@ -156,9 +143,7 @@ async function sendHttp(call: Call, request: HttpInvokeRequest): Promise<Sent<Ht
     try {
       body = Buffer.from(await response.body.arrayBuffer());
     } catch (error) {
-      const outcome = await outcomeOf(
-        deadline.aborted ? { kind: 'timeout' } : { kind: 'broken', error: error as Error },
-      );
+      const outcome = await failure(error as Error);
       deadline.clear();
       return { outcome };
     }
@@ -175,7 +160,7 @@ async function sendHttp(call: Call, request: HttpInvokeRequest): Promise<Sent<Ht
         resolve(ok);
         return;
       }
-      void outcomeOf(deadline.aborted ? { kind: 'timeout' } : { kind: 'broken', error }).then(resolve);
+      void failure(error).then(resolve);
     });
     // 'close' without an error: the body was read to the end, or the client went away (not the function's fault).
     response.body.once('close', () => {

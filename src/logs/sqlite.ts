@@ -71,30 +71,24 @@ export class SqliteLogStore {
 
   /** Writes a batch in one transaction. */
   insert(lines: LogLine[]): void {
-    if (lines.length === 0 || !this.#db.open) return;
-    this.#db.transaction(() => {
-      const first = this.#write(lines[0] as LogLine);
-      let last = first;
-      for (let i = 1; i < lines.length; i++) last = this.#write(lines[i] as LogLine);
-      this.#endBlock(first, last);
-    })();
+    this.#writeAll(lines.length, (i) => lines[i] as LogLine);
   }
 
   /** Writes a thread's batch (batch.ts) in one transaction. */
   insertBatch(batch: LogBatch): void {
-    if (batch.times.length === 0 || !this.#db.open) return;
-    this.#db.transaction(() => {
-      const first = this.#write(lineAt(batch, 0));
-      let last = first;
-      for (let i = 1; i < batch.times.length; i++) last = this.#write(lineAt(batch, i));
-      this.#endBlock(first, last);
-    })();
+    this.#writeAll(batch.times.length, (i) => lineAt(batch, i));
   }
 
-  /** Records the batch's id range and request keys (request-keys.ts). */
-  #endBlock(first: number, last: number): void {
-    const keys = this.#blockKeys.take();
-    if (keys) this.#insertBlock.run(first, last, keys);
+  /** Writes `count` lines in one transaction, then the block of their id range and request keys (request-keys.ts). */
+  #writeAll(count: number, line: (index: number) => LogLine): void {
+    if (count === 0 || !this.#db.open) return;
+    this.#db.transaction(() => {
+      const first = this.#write(line(0));
+      let last = first;
+      for (let i = 1; i < count; i++) last = this.#write(line(i));
+      const keys = this.#blockKeys.take();
+      if (keys) this.#insertBlock.run(first, last, keys);
+    })();
   }
 
   /** Positional parameters: binding named ones looks each name up in the object, per line. Returns the id. */

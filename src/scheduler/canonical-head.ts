@@ -12,8 +12,23 @@ import { buildConnector } from 'undici';
 const UNDICI_NAMES = /\r\n(host|connection|content-length|transfer-encoding|upgrade):/g;
 const REQUEST_LINE = /^[A-Z]+ \S+ HTTP\/1\.1\r\n/;
 
+/** Names already converted; bounded, since clients choose the names. */
+const canonicalNames = new Map<string, string>();
+const CANONICAL_NAMES_MAX = 1024;
+
+/** Go's textproto.CanonicalMIMEHeaderKey (`x-fc-request-id` → `X-Fc-Request-Id`), memoised: it runs per header per call. */
 export function canonicalName(name: string): string {
-  // Go's textproto.CanonicalMIMEHeaderKey: names with characters outside a token are left alone.
+  let canonical = canonicalNames.get(name);
+  if (canonical === undefined) {
+    if (canonicalNames.size >= CANONICAL_NAMES_MAX) canonicalNames.clear();
+    canonical = toCanonical(name);
+    canonicalNames.set(name, canonical);
+  }
+  return canonical;
+}
+
+function toCanonical(name: string): string {
+  // Names with characters outside a token are left alone.
   if (!/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(name)) return name;
   return name
     .toLowerCase()
