@@ -61,8 +61,8 @@ test("a hostile function's page on the console's origin cannot act with a signed
   await page.getByLabel('Access key ID').fill(ACCESS_KEY_ID);
   await page.getByLabel('Access key secret').fill(ACCESS_KEY_SECRET);
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('link', { name: 'evil' }).click();
-  await page.getByRole('link', { name: 'page' }).click();
+  await page.getByRole('link', { name: 'evil', exact: true }).click();
+  await page.getByRole('link', { name: 'page', exact: true }).click();
   const triggerUrl = `${server.url}/2016-08-15/proxy/evil/page/`;
   const [site] = await Promise.all([
     page.waitForEvent('popup'),
@@ -99,7 +99,9 @@ test("a hostile function's page on the console's origin cannot act with a signed
   // The console itself still works, and is not under the function's worker.
   await page.bringToFront();
   await page.getByRole('link', { name: 'Kumo' }).click();
-  await page.getByRole('link', { name: 'evil' }).waitFor();
+  // The services list (the trigger page it replaces also links to a URL holding 'evil').
+  await page.waitForURL((url) => url.hash === '#/' || url.hash === '');
+  await page.getByRole('link', { name: 'evil', exact: true }).waitFor();
   assert.equal(await page.evaluate('navigator.serviceWorker.controller'), null);
   await page.reload();
   await page.getByLabel('Access key ID').waitFor();
