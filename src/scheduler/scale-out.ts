@@ -1,26 +1,45 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 
-/** The host's CPU: the busy share (0…1) of all cores over the recent past. */
+/**
+ * How saturated the CPU that serves calls is (0…1) over the recent past: the host's cores, or Kumo's own thread,
+ * whichever is busier.
+ */
 export interface CpuSignal {
   busyShare(): number;
 }
 
+/** The share of the time Kumo's event loop was busy since the previous call (the first: since it started). */
+export function eventLoopSampler(): () => number {
+  let last = performance.eventLoopUtilization();
+  return () => {
+    const now = performance.eventLoopUtilization();
+    const share = performance.eventLoopUtilization(now, last).utilization;
+    last = now;
+    return share;
+  };
+}
+
 /**
  * Reads the first line of `/proc/stat` at most once per `minIntervalMs` (lazily, when asked) and answers the busy
- * share between the last two reads. Where it cannot be read (not Linux) the host counts as busy, so the
- * instance-count rule of `ScaleOutPolicy` alone decides.
+ * share between the last two reads, or the event loop's utilisation over the same interval when it is higher:
+ * when Kumo's own thread is the bottleneck (every call passes through it), another instance adds no throughput
+ * although the host's cores still have room. Where `/proc/stat` cannot be read (not Linux) the host counts as
+ * busy, so the instance-count rule of `ScaleOutPolicy` alone decides. The answer is a moving average of the
+ * samples: one 50 ms dip of a saturated host (a GC pause, a log flush) is not room for another instance.
  */
 export class ProcStatCpu implements CpuSignal {
   #at = Number.NEGATIVE_INFINITY;
   #busy = 0;
   #total = 0;
   #share = 0;
+  #unreadable = false;
 
   constructor(
     readonly minIntervalMs = 50,
     readonly now: () => number = () => performance.now(),
     readonly readStat: () => string = () => readFileSync('/proc/stat', 'latin1'),
+    readonly sampleLoop: () => number = eventLoopSampler(),
   ) {
     this.#sample(); // the first interval starts now, not at the first question
   }
@@ -29,9 +48,10 @@ export class ProcStatCpu implements CpuSignal {
     const now = this.now();
     if (now - this.#at >= this.minIntervalMs) {
       this.#at = now;
-      this.#share = this.#sample();
+      const share = Math.max(this.#sample(), this.sampleLoop());
+      this.#share += SAMPLE_WEIGHT * (share - this.#share);
     }
-    return this.#share;
+    return this.#unreadable ? 1 : this.#share;
   }
 
   #sample(): number {
@@ -39,7 +59,8 @@ export class ProcStatCpu implements CpuSignal {
     try {
       fields = (/^cpu\s+([\d ]+)/.exec(this.readStat())?.[1] ?? '').trim().split(/\s+/).map(Number);
     } catch {}
-    if (fields.length < 4 || fields.some(Number.isNaN)) return 1;
+    this.#unreadable = fields.length < 4 || fields.some(Number.isNaN);
+    if (this.#unreadable) return 1;
     // user nice system idle iowait irq softirq steal …: idle and iowait are the time no task wanted the CPU.
     const total = fields.slice(0, 8).reduce((sum, value) => sum + value, 0);
     const busy = total - (fields[3] ?? 0) - (fields[4] ?? 0);
@@ -51,8 +72,16 @@ export class ProcStatCpu implements CpuSignal {
   }
 }
 
+/** Weight of the newest sample in ProcStatCpu's moving average (a time constant of about 4 samples). */
+const SAMPLE_WEIGHT = 0.25;
+
 /** A host at least this busy is saturated: one more process only slows every other one down. */
 export const CPU_BUSY_SHARE = 0.85;
+/**
+ * Once starts fill the cores, they go on waiting for each other until the CPU is clearly below saturation: with one
+ * threshold, a signal hovering at it let every held call whose hold had run out start at once.
+ */
+export const CPU_ROOM_SHARE = 0.7;
 /** A held call waits at most this multiple of the pool's recent call duration… */
 export const HOLD_FACTOR = 50;
 /** …and at least this long (a call of a few µs would otherwise never be waited for). */
@@ -129,11 +158,11 @@ export class ScaleOutPolicy {
   }
 
   /**
-   * The CPU is saturated and as many starts are under way as cores: a call whose hold ran out still waits, for a
+   * The CPU is saturated (at least `CPU_ROOM_SHARE` busy) and as many starts are under way as cores: a call whose hold ran out still waits, for a
    * start to end (or a slot to free), within its own wait budget. More starts at once would not end any sooner
    * in all (they share the same cores), and they slow down every instance already running.
    */
   startsSaturate(starting: number): boolean {
-    return this.enabled && starting >= this.cores && this.cpu.busyShare() >= CPU_BUSY_SHARE;
+    return this.enabled && starting >= this.cores && this.cpu.busyShare() >= CPU_ROOM_SHARE;
   }
 }

@@ -7,11 +7,12 @@ import { FakeCpu } from './fake-sandbox.js';
 const yes = () => true;
 
 describe('scale-out policy: when a call waits for a busy instance instead of starting one', () => {
-  it('reads the host CPU from /proc/stat at most once per interval, and counts an unreadable one as busy', () => {
+  it("reads the host CPU from /proc/stat at most once per interval (or Kumo's event loop when busier), and counts an unreadable one as busy", () => {
     let now = 0;
     // user nice system idle iowait irq softirq steal
     let stat = 'cpu  100 0 100 800 0 0 0 0 0 0\ncpu0 50 0 50 400 0 0 0 0 0 0\n';
     let reads = 0;
+    let loop = 0;
     const cpu = new ProcStatCpu(
       50,
       () => now,
@@ -19,6 +20,7 @@ describe('scale-out policy: when a call waits for a busy instance instead of sta
         reads++;
         return stat;
       },
+      () => loop,
     );
     assert.equal(reads, 1, 'the first interval starts at construction');
     assert.equal(cpu.busyShare(), 0, 'no tick went by');
@@ -27,18 +29,40 @@ describe('scale-out policy: when a call waits for a busy instance instead of sta
     assert.equal(cpu.busyShare(), 0, 'within the interval the last share is answered');
     assert.equal(reads, 2);
     now = 60;
-    assert.equal(cpu.busyShare(), 0.8);
+    // A moving average of the samples: a quarter of the newest one.
+    assert.equal(cpu.busyShare(), 0.2, '0.8 busy');
     stat = 'cpu  160 0 120 900 100 0 0 0 0 0\n'; // idle and iowait only
     now = 120;
-    assert.equal(cpu.busyShare(), 0);
+    assert.ok(Math.abs(cpu.busyShare() - 0.15) < 1e-9, 'then 0 busy');
+    loop = 1; // Kumo's own thread busier than the host's cores
+    for (let sample = 0; sample < 12; sample++) {
+      now += 60;
+      cpu.busyShare();
+    }
+    assert.ok(cpu.busyShare() > 0.95, 'a saturated event loop counts as a saturated CPU');
     const broken = new ProcStatCpu(
       50,
       () => 0,
       () => {
         throw new Error('ENOENT');
       },
+      () => 0,
     );
     assert.equal(broken.busyShare(), 1);
+  });
+
+  it('starts that fill the cores wait for each other until the CPU is clearly below saturation', () => {
+    const cpu = new FakeCpu(0.8);
+    const policy = new ScaleOutPolicy(100, cpu, 2);
+    assert.equal(policy.startsSaturate(1), false, 'fewer starts than cores');
+    assert.equal(
+      policy.startsSaturate(2),
+      true,
+      'at 0.8, under the 0.85 a hold needs, no room for a third start yet',
+    );
+    cpu.share = 0.6;
+    assert.equal(policy.startsSaturate(2), false, 'room again');
+    assert.equal(new ScaleOutPolicy(0, new FakeCpu(1), 2).startsSaturate(5), false, 'the policy off');
   });
 
   it('holds only when busy instances and starts take every core and the CPU is saturated', () => {
