@@ -29,15 +29,12 @@ export async function withPrewarmPools(
     return processes;
   }
   const targets: PrewarmTarget[] = [];
-  for (const { runtime, size } of wanted) {
+  for (const { name, runtime, size, memoryMb } of wanted) {
     try {
-      targets.push({
-        runtime,
-        size,
-        generic: await genericSpec(runtimes, runtime, config.instancePidsLimit),
-      });
+      const generic = await genericSpec(runtimes, runtime, config.instancePidsLimit, memoryMb);
+      targets.push({ name, runtime, size, generic });
     } catch (error) {
-      logger.warn(`no pre-warmed ${runtime} pool: ${(error as Error).message}`);
+      logger.warn(`no pre-warmed ${name} pool: ${(error as Error).message}`);
     }
   }
   const pools = new PrewarmSandbox(processes, targets, {

@@ -40,7 +40,7 @@ export function registerServeCommand(program: Command): void {
     .option('--sandbox <kind>', 'auto | bwrap | process (env KUMO_SANDBOX, default auto)')
     .option(
       '--prewarm <pools>',
-      `pre-warmed instances per runtime, e.g. nodejs20=2,python3.10=1; 0 for none (env KUMO_PREWARM, default ${SERVE_PREWARM_DEFAULT})`,
+      `pre-warmed instances per runtime, e.g. nodejs20=2,nodejs20:512=1,python3.10=1 (:MB: for functions of that memory size); 0 for none (env KUMO_PREWARM, default ${SERVE_PREWARM_DEFAULT})`,
     )
     .option('--log-format <format>', 'pretty | json (default: pretty on a terminal, JSON lines otherwise)')
     .option(

@@ -4,7 +4,7 @@ import type { RuntimeRegistry } from './registry.js';
 
 /**
  * The spec a pre-warmed instance of `runtime` starts from: what StartRecipes would build for a function of that
- * runtime with FC's defaults (128 MB, CAPort 9000, internet access, no layers) and no variables of its own; its
+ * runtime with FC's defaults (`memoryMb`, else 128 MB; CAPort 9000, internet access, no layers) and no variables of its own; its
  * environment is the runtime's defaults only (the function's arrives at specialisation). The runtime's `prepare`
  * step runs as for a start (a Node.js major other than Kumo's own is installed, once).
  */
@@ -12,11 +12,12 @@ export async function genericSpec(
   runtimes: RuntimeRegistry,
   runtime: string,
   pidsLimit: number,
+  memoryMb: number = DEFAULTS.memorySize,
 ): Promise<GenericSpec> {
   runtimes.check(runtime);
   const definition = runtimes.resolve(runtime);
   const fn: FunctionRecord = {
-    ...applyFunctionDefaults({ runtime, handler: 'index.handler' }),
+    ...applyFunctionDefaults({ runtime, handler: 'index.handler', memorySize: memoryMb }),
     functionName: 'prewarm',
     serviceName: 'prewarm',
     functionId: 'prewarm',

@@ -4,14 +4,18 @@ import { parsePrewarm } from '../../src/sandbox/index.js';
 import { type GenericSpec, servesSpec } from '../../src/sandbox/prewarm/shape.js';
 import type { SandboxSpec } from '../../src/sandbox/types.js';
 
-test('KUMO_PREWARM: runtime=count pairs; empty or 0 is none; bad input says what is wrong', () => {
+test('KUMO_PREWARM: runtime[:MB]=count pairs; empty or 0 is none; bad input says what is wrong', () => {
   assert.deepEqual(parsePrewarm(''), []);
   assert.deepEqual(parsePrewarm('0'), []);
-  assert.deepEqual(parsePrewarm('nodejs20=2, python3.10=1'), [
-    { runtime: 'nodejs20', size: 2 },
-    { runtime: 'python3.10', size: 1 },
+  assert.deepEqual(parsePrewarm('nodejs20=2, python3.10=1,nodejs20:512=1'), [
+    { name: 'nodejs20', runtime: 'nodejs20', size: 2 },
+    { name: 'python3.10', runtime: 'python3.10', size: 1 },
+    { name: 'nodejs20:512', runtime: 'nodejs20', size: 1, memoryMb: 512 },
   ]);
-  assert.throws(() => parsePrewarm('nodejs20'), /runtime=count/);
+  assert.throws(() => parsePrewarm('nodejs20'), /runtime\[:memoryMB\]=count/);
+  assert.throws(() => parsePrewarm('nodejs20:100=1'), /multiple of 64 from 128 to 3072/);
+  assert.throws(() => parsePrewarm('nodejs20:4096=1'), /multiple of 64/);
+  assert.throws(() => parsePrewarm('nodejs20:128=1,nodejs20=2'), /twice/, '128 MB is the default size');
   assert.throws(() => parsePrewarm('java11=1'), /cannot be pre-warmed/);
   assert.throws(() => parsePrewarm('nodejs20=1,nodejs20=2'), /twice/);
   assert.throws(() => parsePrewarm('nodejs20=999'), /at most/);

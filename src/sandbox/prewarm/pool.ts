@@ -43,7 +43,8 @@ export class RuntimePool {
   misses = 0;
 
   constructor(
-    readonly runtime: string,
+    /** The pool's name (docs/prewarm.md): its runtime, or `runtime:<MB>`. */
+    readonly name: string,
     readonly size: number,
     readonly generic: GenericSpec,
     readonly starter: GenericStarter,
@@ -96,13 +97,13 @@ export class RuntimePool {
 
   async #startOne(): Promise<boolean> {
     const token = randomBytes(16).toString('hex');
-    const instanceId = `pw-${this.runtime.replace(/[^a-z0-9]+/g, '-')}-${++started}`.slice(0, 32);
+    const instanceId = `pw-${this.name.replace(/[^a-z0-9]+/g, '-')}-${++started}`.slice(0, 32);
     const env = { ...this.generic.env, KUMO_PREWARM_TOKEN: token };
     let instance: GenericInstance;
     try {
       instance = await this.starter.startGeneric({ ...this.generic, env, instanceId, codeDir: '' });
     } catch (error) {
-      this.options.warn(`pre-warming a ${this.runtime} instance failed: ${(error as Error).message}`);
+      this.options.warn(`pre-warming a ${this.name} instance failed: ${(error as Error).message}`);
       return false;
     }
     const { handle } = instance;
@@ -113,7 +114,7 @@ export class RuntimePool {
       await waitForAgent(handle.host, handle.port, AbortSignal.any([timeout, exited.signal]));
     } catch (error) {
       await handle.stop().catch(() => {});
-      this.options.warn(`a pre-warmed ${this.runtime} instance did not start: ${(error as Error).message}`);
+      this.options.warn(`a pre-warmed ${this.name} instance did not start: ${(error as Error).message}`);
       return false;
     }
     if (this.#closed) {

@@ -5,14 +5,16 @@ import { underMemoryPressure } from './memory.js';
 import { type GenericStarter, RuntimePool } from './pool.js';
 import { type GenericSpec, servesSpec } from './shape.js';
 
-/** One runtime's pool: how many instances to keep ready, started from `generic`. */
+/** One pool: how many instances of `runtime` to keep ready, started from `generic`; `name` labels it. */
 export interface PrewarmTarget {
+  name: string;
   runtime: string;
   size: number;
   generic: GenericSpec;
 }
 
 export interface PrewarmStats {
+  /** The pool's name: its runtime, with `:<MB>` for a pool of another memory size than 128 MB. */
   runtime: string;
   ready: number;
   starting: number;
@@ -38,7 +40,8 @@ const SPECIALIZE_TIMEOUT_MS = 5_000;
  * pool is its function's until it stops: it never goes back.
  */
 export class PrewarmSandbox implements Sandbox {
-  readonly #pools = new Map<string, RuntimePool>();
+  /** Per FC runtime, its pools (one per memory size asked for). */
+  readonly #pools = new Map<string, RuntimePool[]>();
 
   constructor(
     readonly inner: Sandbox & GenericStarter,
@@ -50,9 +53,16 @@ export class PrewarmSandbox implements Sandbox {
       warn: options.warn,
       underPressure: () => underMemoryPressure(options.minAvailableBytes),
     };
-    for (const { runtime, size, generic } of targets) {
-      if (size > 0) this.#pools.set(runtime, new RuntimePool(runtime, size, generic, inner, poolOptions));
+    for (const { name, runtime, size, generic } of targets) {
+      if (size <= 0) continue;
+      const pools = this.#pools.get(runtime) ?? [];
+      pools.push(new RuntimePool(name, size, generic, inner, poolOptions));
+      this.#pools.set(runtime, pools);
     }
+  }
+
+  get #all(): RuntimePool[] {
+    return [...this.#pools.values()].flat();
   }
 
   get kind(): Sandbox['kind'] {
@@ -60,13 +70,13 @@ export class PrewarmSandbox implements Sandbox {
   }
 
   get reason(): string {
-    const pools = [...this.#pools.values()].map((pool) => `${pool.runtime}=${pool.size}`).join(', ');
+    const pools = this.#all.map((pool) => `${pool.name}=${pool.size}`).join(', ');
     return `${this.inner.reason}; pre-warmed instances: ${pools || 'none'}`;
   }
 
   stats(): PrewarmStats[] {
-    return [...this.#pools.values()].map((pool) => ({
-      runtime: pool.runtime,
+    return this.#all.map((pool) => ({
+      runtime: pool.name,
       ready: pool.readyCount,
       starting: pool.startingCount,
       takes: pool.takes,
@@ -75,8 +85,10 @@ export class PrewarmSandbox implements Sandbox {
   }
 
   async start(spec: SandboxSpec): Promise<InstanceHandle> {
-    const pool = this.#pools.get(spec.env.FC_RUNTIME ?? '');
-    if (!pool || !servesSpec(pool.runtime, pool.generic, spec)) return this.inner.start(spec);
+    const runtime = spec.env.FC_RUNTIME ?? '';
+    const serving = this.#pools.get(runtime)?.filter((p) => servesSpec(runtime, p.generic, spec)) ?? [];
+    const pool = serving.find((p) => p.readyCount > 0) ?? serving[0];
+    if (!pool) return this.inner.start(spec);
     const taken = pool.take();
     if (!taken) {
       pool.misses++;
@@ -98,7 +110,7 @@ export class PrewarmSandbox implements Sandbox {
   }
 
   async close(): Promise<void> {
-    await Promise.all([...this.#pools.values()].map((pool) => pool.close()));
+    await Promise.all(this.#all.map((pool) => pool.close()));
     await this.inner.close();
   }
 }
