@@ -42,6 +42,8 @@ export class AsyncWorker {
   #timer: NodeJS.Timeout | undefined;
   #renewTimer: NodeJS.Timeout | undefined;
   #closed = false;
+  /** The last claim failed (said once per outage). */
+  #claimFailing = false;
   readonly #inFlight = new Set<Promise<void>>();
   /** Request id → the running call's stop switch. */
   readonly #stops = new Map<string, AbortController>();
@@ -104,7 +106,17 @@ export class AsyncWorker {
 
   async #drain(): Promise<void> {
     while (!this.#closed && this.#running < this.options.concurrency) {
-      const invocation = await this.queue.claimDue(Date.now());
+      let invocation: AsyncInvocation | undefined;
+      try {
+        invocation = await this.queue.claimDue(Date.now());
+      } catch (error) {
+        // The store is unreachable (a database restart): the queued invocations are safe in it; look again later.
+        if (!this.#claimFailing) this.logger.warn({ err: error }, 'cannot look for due async invocations');
+        this.#claimFailing = true;
+        break;
+      }
+      if (this.#claimFailing) this.logger.info('async invocations are looked for again');
+      this.#claimFailing = false;
       if (!invocation) break;
       this.#running++;
       const stopSwitch = new AbortController();
