@@ -2,12 +2,8 @@
 // (bench/fixtures/hello-custom, a Node.js server: the baseline), both through a real in-process Kumo.
 //   node --import tsx bench/go1-cold-start.ts [--repeats 10]
 // Cold: a signed invoke of a function created just before; warm: its second call. Progress on stderr.
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { zipDirectory } from '../src/code/index.js';
+import { goHelloZip } from './lib/go.js';
 import {
   deleteFunction,
   deployFunction,
@@ -16,25 +12,10 @@ import {
   type Kumo,
   startKumo,
 } from './lib/kumo.js';
-import { BENCH_DIR, progress, round, type Summary, summarize } from './lib/util.js';
+import { progress, round, type Summary, summarize } from './lib/util.js';
 
 const repeatsArg = process.argv.indexOf('--repeats');
 const REPEATS = repeatsArg === -1 ? 10 : Number(process.argv[repeatsArg + 1]);
-
-/** `CGO_ENABLED=0 go build` of the hello into a folder of its own, zipped as FC's API takes code (base64). */
-async function goHelloZip(): Promise<string> {
-  const out = mkdtempSync(join(tmpdir(), 'kumo-bench-go-'));
-  try {
-    execFileSync('go', ['build', '-o', join(out, 'main'), '.'], {
-      cwd: join(BENCH_DIR, 'fixtures/hello-go'),
-      env: { ...process.env, CGO_ENABLED: '0', GOFLAGS: '-mod=readonly -buildvcs=false' },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
-    return (await zipDirectory(out)).toString('base64');
-  } finally {
-    rmSync(out, { recursive: true, force: true });
-  }
-}
 
 async function measure(kumo: Kumo, runtime: 'go1' | 'custom', goZip: string): Promise<[Summary, Summary]> {
   const cold: number[] = [];

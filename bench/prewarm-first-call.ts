@@ -1,13 +1,15 @@
 // A new function's first call served from the pre-warmed pool (docs/prewarm.md), beside the same first call on a
-// server without pools (a cold start), the warm second call, and a bare `node -e 0` / `python3 -c 0`.
+// server without pools (a cold start), the warm second call, and a bare `node -e 0` / `python3 -c 0` / `php -r 0`
+// (go1: `node -e 0`, the bridge's interpreter; the executable is bench/fixtures/hello-go, built once).
 // Each sample: a function created just before (not timed), its first call timed, then its second (warm). With the
 // pool, each sample waits (untimed) until the pool is refilled, as after any quiet moment.
-//   node --import tsx bench/prewarm-first-call.ts [--repeats 20] [--runtimes nodejs20,python3.10] [--json]
+//   node --import tsx bench/prewarm-first-call.ts [--repeats 20] [--runtimes nodejs20,python3.10,php7.2,go1] [--json]
 import { spawnSync } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CompositeSandbox, PrewarmSandbox } from '../src/sandbox/index.js';
-import { deployFunction, type Kumo, startKumo, timeFirstTwoCalls } from './lib/kumo.js';
+import { goHelloZip } from './lib/go.js';
+import { deployFunction, ensureService, type Kumo, startKumo, timeFirstTwoCalls } from './lib/kumo.js';
 import { formatMs, progress, type Summary, summarize } from './lib/util.js';
 
 const flag = (name: string) => {
@@ -16,7 +18,8 @@ const flag = (name: string) => {
 };
 const REPEATS = Number(flag('--repeats') ?? 20);
 const RUNTIMES = (flag('--runtimes') ?? 'nodejs20,python3.10').split(',');
-const FIXTURES: Record<string, string> = { node: 'hello-node', python: 'hello-python' };
+const FIXTURES: Record<string, string> = { node: 'hello-node', python: 'hello-python', php: 'hello-php' };
+const goZip = RUNTIMES.includes('go1') ? await goHelloZip() : '';
 
 export interface PrewarmRow {
   runtime: string;
@@ -32,9 +35,11 @@ export interface PrewarmRow {
 }
 
 function bare(runtime: string): number[] {
-  const [command, args] = runtime.startsWith('nodejs')
-    ? [process.execPath, ['-e', '0']]
-    : ['/usr/bin/python3', ['-c', '0']];
+  const [command, args] = runtime.startsWith('python')
+    ? ['/usr/bin/python3', ['-c', '0']]
+    : runtime.startsWith('php')
+      ? ['/usr/bin/php', ['-r', '0']]
+      : [process.execPath, ['-e', '0']];
   spawnSync(command, args);
   return Array.from({ length: REPEATS }, () => {
     const started = performance.now();
@@ -62,21 +67,32 @@ async function poolFull(kumo: Kumo, runtime: string): Promise<void> {
   throw new Error(`the ${runtime} pool did not refill within 60 s`);
 }
 
+/** Creates a hello function of `runtime` (not timed). */
+async function deploy(kumo: Kumo, runtime: string, name: string): Promise<void> {
+  if (runtime === 'go1') {
+    await ensureService(kumo.client, 'prewarm');
+    await kumo.client.json('POST', '/services/prewarm/functions', {
+      functionName: name,
+      runtime,
+      handler: 'main',
+      memorySize: 128,
+      timeout: 10,
+      code: { zipFile: goZip },
+    });
+    return;
+  }
+  const fixture = Object.entries(FIXTURES).find(([prefix]) => runtime.startsWith(prefix))?.[1] ?? '';
+  await deployFunction(kumo.client, { service: 'prewarm', name, runtime, handler: 'index.handler', fixture });
+}
+
 let sequence = 0;
 async function firstCalls(kumo: Kumo, runtime: string, pooled: boolean) {
   const first: number[] = [];
   const warm: number[] = [];
-  const fixture = FIXTURES[runtime.startsWith('nodejs') ? 'node' : 'python'] ?? '';
   for (let i = 0; i < REPEATS; i++) {
     if (pooled) await poolFull(kumo, runtime);
     const name = `pw_${runtime.replace(/[^a-z0-9]/g, '_')}_${sequence++}`;
-    await deployFunction(kumo.client, {
-      service: 'prewarm',
-      name,
-      runtime,
-      handler: 'index.handler',
-      fixture,
-    });
+    await deploy(kumo, runtime, name);
     const timed = await timeFirstTwoCalls(kumo.client, 'prewarm', name);
     if (!timed.answer.includes('world'))
       throw new Error(`${runtime} answered ${JSON.stringify(timed.answer)}`);

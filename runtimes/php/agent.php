@@ -8,6 +8,7 @@
 //   any request        (X-Fc-Control-Path /http-invoke) handler(ServerRequestInterface, $context) → PSR-7 response
 // Failures answer 404 + `x-fc-status: 404` with FC's error JSON. A fatal error or exit() in user code ends the
 // process as on FC: the call gets no answer (Kumo reports "Process exited unexpectedly") and the log says why.
+// Started by Kumo's pre-warmed pool (KUMO_PREWARM_TOKEN), it waits for the function's environment (prewarm.php).
 // Not strict_types: this file calls the user's functions, which FC's agent calls in PHP's default (coercive) mode.
 namespace Kumo\Runtime;
 
@@ -15,6 +16,7 @@ require __DIR__ . '/http_server.php';
 require __DIR__ . '/logging.php';
 require __DIR__ . '/invoke.php';
 require __DIR__ . '/http_function.php';
+require __DIR__ . '/prewarm.php';
 
 const AGENT_DIR = __DIR__ . '/';
 // FC_* variables user code may see (FC_RUNTIME.md §1.6); every other FC_* / _FC_* variable is the platform's.
@@ -147,11 +149,11 @@ function on_shutdown(): void
     }
 }
 
-function main(): never
+/** What a start does with the environment: FC's internal variables out, the code folder, logging, the agent. */
+function start_agent(): Agent
 {
     $env = getenv();
     $codeRoot = rtrim(($env['FC_FUNC_CODE_PATH'] ?? '') ?: (string) getcwd(), '/') ?: '/';
-    $port = (int) (($env['FC_SERVER_PORT'] ?? '') ?: (($env['FC_CUSTOM_LISTEN_PORT'] ?? '') ?: '9000'));
     $config = [
         'handler' => $env['FC_FUNCTION_HANDLER'] ?? '',
         'initializer' => ($env['FC_INITIALIZER_HANDLER'] ?? '') ?: ($env['FC_FUNCTION_INITIALIZER'] ?? ''),
@@ -178,9 +180,21 @@ function main(): never
         }
     }
 
-    $agent = new Agent($codeRoot, $config);
+    return new Agent($codeRoot, $config);
+}
+
+function main(): never
+{
+    $token = take_prewarm_token();
+    $port = (int) ((getenv('FC_SERVER_PORT') ?: getenv('FC_CUSTOM_LISTEN_PORT')) ?: '9000');
+    $inited = 'FunctionCompute php7.2 runtime inited.';
+    if ($token !== '') {
+        $gate = new PrewarmGate($token, start_agent(...), $inited);
+        (new HttpServer($port))->serve([$gate, 'handle']);
+    }
+    $agent = start_agent();
     $server = new HttpServer($port);
-    echo 'FunctionCompute php7.2 runtime inited.' . PHP_EOL;
+    echo $inited . PHP_EOL;
     $server->serve([$agent, 'handle']);
 }
 

@@ -10,11 +10,13 @@
 // FC_SERVER_PORT once the program first asks for work (Kumo's readiness check then means "the program is up").
 // When the program exits, the instance goes too: answers already decided are sent, then the bridge exits with the
 // program's status, so the calls still in flight get FC's "Process exited unexpectedly" from Kumo.
+// Started by Kumo's pre-warmed pool (KUMO_PREWARM_TOKEN, no program), it waits for the function first (prewarm.cjs).
 // Node built-ins only: it runs without node_modules.
 
 const { constants } = require('node:os');
 const { CallQueue } = require('./calls.cjs');
-const { serveInstance } = require('./instance-server.cjs');
+const { instanceHandler, serveInstance } = require('./instance-server.cjs');
+const { openGate } = require('./prewarm.cjs');
 const { startProgram, whyNotRunnable } = require('./program.cjs');
 const { startRuntimeApi } = require('./runtime-api.cjs');
 
@@ -27,7 +29,7 @@ const LIMITS = {
 /** How long answers already decided may take to go out after the program exited. */
 const EXIT_FLUSH_MS = 1000;
 
-const argv = process.argv.slice(2);
+let argv = process.argv.slice(2);
 const port = Number.parseInt(process.env.FC_SERVER_PORT || process.env.FC_CUSTOM_LISTEN_PORT || '9000', 10);
 
 function fatal(message, code) {
@@ -36,6 +38,8 @@ function fatal(message, code) {
 }
 
 async function main() {
+  const gate = openGate(process.env, port);
+  if (gate) argv = await gate.specialized;
   if (argv.length === 0) fatal('usage: bridge.cjs <program> [args…]', 2);
   const notRunnable = whyNotRunnable(argv[0]);
   if (notRunnable) fatal(notRunnable, 127);
@@ -43,7 +47,12 @@ async function main() {
   const queue = new CallQueue(LIMITS);
   let instance;
   const listen = () => {
-    instance ??= serveInstance(queue, LIMITS, port, () => undefined);
+    if (instance) return;
+    if (!gate) instance = serveInstance(queue, LIMITS, port, () => undefined);
+    else {
+      const { handle, answering } = instanceHandler(queue, LIMITS);
+      instance = { server: gate.serve(handle), answering };
+    }
   };
   const api = await startRuntimeApi(queue, LIMITS, {
     onPoll: listen,

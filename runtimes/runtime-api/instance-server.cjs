@@ -104,10 +104,10 @@ function writeAnswer(req, res, kind, result) {
 }
 
 /**
- * Serves Kumo's calls on `port` for `queue`. Returns `{ server, answering() }`: how many answers are being
- * written (the bridge lets them out before it exits).
+ * The handler of Kumo's calls for `queue`: `{ handle(req, res), answering() }`, how many answers are being written
+ * (the bridge lets them out before it exits).
  */
-function serveInstance(queue, limits, port, onListening) {
+function instanceHandler(queue, limits) {
   let answering = 0;
 
   async function onRequest(req, res) {
@@ -140,13 +140,19 @@ function serveInstance(queue, limits, port, onListening) {
     writeAnswer(req, res, kind, result);
   }
 
-  const server = http.createServer((req, res) => {
+  const handle = (req, res) => {
     onRequest(req, res).catch((error) => {
       process.stderr.write(`runtime-api bridge: ${error.stack || error}\n`);
       if (!res.headersSent) writeFailure(res, { errorMessage: String(error.message || error) });
       else res.destroy();
     });
-  });
+  };
+  return { handle, answering: () => answering };
+}
+
+/** An HTTP server for the instance's port, `handle` serving its requests (not listening yet). */
+function instanceServer(handle, port) {
+  const server = http.createServer(handle);
   server.keepAliveTimeout = 0;
   server.requestTimeout = 0;
   server.headersTimeout = 0;
@@ -155,8 +161,15 @@ function serveInstance(queue, limits, port, onListening) {
     process.stderr.write(`runtime-api bridge: cannot serve port ${port}: ${error.message}\n`);
     process.exit(1);
   });
-  server.listen(port, '0.0.0.0', onListening);
-  return { server, answering: () => answering };
+  return server;
 }
 
-module.exports = { serveInstance };
+/** Serves Kumo's calls on `port` for `queue`. Returns `{ server, answering() }`. */
+function serveInstance(queue, limits, port, onListening) {
+  const { handle, answering } = instanceHandler(queue, limits);
+  const server = instanceServer(handle, port);
+  server.listen(port, '0.0.0.0', onListening);
+  return { server, answering };
+}
+
+module.exports = { instanceHandler, instanceServer, serveInstance };

@@ -1,12 +1,13 @@
 import { applyFunctionDefaults, DEFAULTS, type FunctionRecord, LIMITS } from '../model/index.js';
-import type { GenericSpec } from '../sandbox/index.js';
+import { type GenericSpec, poolCommand } from '../sandbox/index.js';
 import type { RuntimeRegistry } from './registry.js';
 
 /**
  * The spec a pre-warmed instance of `runtime` starts from: what StartRecipes would build for a function of that
  * runtime with FC's defaults (`memoryMb`, else 128 MB; CAPort 9000, internet access, no layers) and no variables of its own; its
  * environment is the runtime's defaults only (the function's arrives at specialisation). The runtime's `prepare`
- * step runs as for a start (a Node.js major other than Kumo's own is installed, once).
+ * step runs as for a start (a Node.js major other than Kumo's own is installed, once). go1's bridge is started
+ * without the function's executable (it runs it once specialised).
  */
 export async function genericSpec(
   runtimes: RuntimeRegistry,
@@ -29,7 +30,7 @@ export async function genericSpec(
   const spec = {
     instanceId: 'prewarm',
     codeDir: '-',
-    command: definition.command(fn),
+    command: poolCommand(runtime, definition.command(fn), fn.handler) ?? definition.command(fn),
     env: { ...definition.env?.(fn) },
     port: DEFAULTS.caPort,
     memoryMb: fn.memorySize,

@@ -27,6 +27,7 @@ export {
   type PrewarmStats,
   type PrewarmTarget,
   parsePrewarm,
+  poolCommand,
   SERVE_PREWARM_DEFAULT,
 } from './prewarm/index.js';
 export { PROCESS_REASON, ProcessSandbox, type ProcessSandboxOptions } from './process.js';

@@ -28,14 +28,20 @@ export async function buildGo(dir: string): Promise<string> {
 }
 
 /**
- * A base64 code zip holding the executable as `main` (mode 0755) and a symlink to it for each name in
- * `aliases`: one build serves functions whose handlers name different executables.
+ * A base64 code zip holding the executable as `main` (mode 0755), a symlink to it for each name in `aliases` (one
+ * build serves functions whose handlers name different executables) and `files` (name → content).
  */
-export async function zipExecutable(executable: string, aliases: readonly string[] = []): Promise<string> {
+export async function zipExecutable(
+  executable: string,
+  aliases: readonly string[] = [],
+  files: Record<string, string> = {},
+): Promise<string> {
   const zip = new yazl.ZipFile();
   zip.addFile(executable, 'main', { mode: 0o100755, mtime: new Date(0) });
   for (const alias of aliases)
     zip.addBuffer(Buffer.from('main'), alias, { mode: 0o120777, mtime: new Date(0) });
+  for (const [name, content] of Object.entries(files))
+    zip.addBuffer(Buffer.from(content), name, { mode: 0o100644, mtime: new Date(0) });
   zip.end();
   const chunks: Buffer[] = [];
   for await (const chunk of zip.outputStream) chunks.push(chunk as Buffer);

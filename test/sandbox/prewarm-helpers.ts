@@ -3,6 +3,7 @@ import type FC from '@alicloud/fc2';
 import { CompositeSandbox, PrewarmSandbox, type PrewarmStats } from '../../src/sandbox/index.js';
 import type { KumoServer } from '../../src/server.js';
 import { zipFiles } from '../helpers/code.js';
+import { buildGo, zipExecutable } from '../helpers/go.js';
 import { until } from '../helpers/poll.js';
 
 const fixture = (name: string) =>
@@ -12,7 +13,18 @@ const fixture = (name: string) =>
 export const PROBES = {
   nodejs20: { files: { 'index.js': fixture('probe.js'), 'data.txt': 'A' }, prefix: 'index' },
   'python3.10': { files: { 'index.py': fixture('probe.py'), 'data.txt': 'A' }, prefix: 'index' },
+  'php7.2': { files: { 'index.php': fixture('probe.php'), 'data.txt': 'A' }, prefix: 'index' },
+  // The executable (test/fixtures/prewarm/go) is `main`, with the handler's name `index.handler` a symlink to it.
+  go1: { files: { 'data.txt': 'A' }, prefix: 'index' },
 } as const;
+
+let goProbe: Promise<string> | undefined;
+
+async function probeZip(runtime: PooledRuntime, files: Record<string, string>): Promise<string> {
+  if (runtime !== 'go1') return zipFiles(files);
+  goProbe ??= buildGo(new URL('../fixtures/prewarm/go', import.meta.url).pathname);
+  return zipExecutable(await goProbe, ['index.handler'], files);
+}
 
 export type PooledRuntime = keyof typeof PROBES;
 
@@ -60,7 +72,7 @@ export async function deployProbe(
     memorySize: 128,
     timeout: 10,
     environmentVariables: { MY_VAR: `value-of-${fn}` },
-    code: { zipFile: await zipFiles({ ...probe.files, [`${fn}.txt`]: fn }) },
+    code: { zipFile: await probeZip(runtime, { ...probe.files, [`${fn}.txt`]: fn }) },
     ...extra,
   });
 }
@@ -82,7 +94,13 @@ export interface Probe {
 export function comparable(probe: Probe, logs: string): Record<string, unknown> {
   const id = probe.env.FC_INSTANCE_ID ?? '';
   const env = { ...probe.env };
-  for (const name of ['FC_INSTANCE_ID', 'ALIBABA_CLOUD_ACCESS_KEY_ID', 'ALIBABA_CLOUD_ACCESS_KEY_SECRET']) {
+  // FC_RUNTIME_API (go1): the bridge's port and secret path, the instance's own.
+  for (const name of [
+    'FC_INSTANCE_ID',
+    'ALIBABA_CLOUD_ACCESS_KEY_ID',
+    'ALIBABA_CLOUD_ACCESS_KEY_SECRET',
+    'FC_RUNTIME_API',
+  ]) {
     env[name] = env[name] ? 'set' : 'unset';
   }
   env.ALIBABA_CLOUD_SECURITY_TOKEN = env.ALIBABA_CLOUD_SECURITY_TOKEN ? 'set' : 'unset';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parsePrewarm } from '../../src/sandbox/index.js';
-import { type GenericSpec, servesSpec } from '../../src/sandbox/prewarm/shape.js';
+import { type GenericSpec, poolCommand, servesSpec } from '../../src/sandbox/prewarm/shape.js';
 import type { SandboxSpec } from '../../src/sandbox/types.js';
 
 test('KUMO_PREWARM: runtime[:MB]=count pairs; empty or 0 is none; bad input says what is wrong', () => {
@@ -70,4 +70,43 @@ test('a pool serves the functions of its shape only', () => {
     ],
   ];
   for (const [why, spec] of misses) assert.equal(servesSpec('python3.10', generic, spec), false, why);
+});
+
+test('php7.2 and go1 can be pooled; go1 pools serve any handler, PHP start-up variables need a normal start', () => {
+  assert.deepEqual(parsePrewarm('php7.2=1,go1=2'), [
+    { runtime: 'php7.2', size: 1 },
+    { runtime: 'go1', size: 2 },
+  ]);
+  const bridge = ['/usr/bin/node', '/opt/kumo/runtimes/runtime-api/bridge.cjs'];
+  assert.deepEqual(poolCommand('go1', [...bridge, '/code/main'], 'main'), bridge);
+  assert.equal(poolCommand('go1', [...bridge, '/code/other'], 'main'), undefined);
+  const go: GenericSpec = { ...generic, command: bridge, env: { PATH: '/usr/bin' } };
+  const goFits: SandboxSpec = {
+    ...go,
+    instanceId: 'i2',
+    codeDir: '/data/code/cd',
+    command: [...bridge, '/code/bootstrap'],
+    env: { PATH: '/usr/bin', FC_RUNTIME: 'go1', FC_FUNCTION_HANDLER: 'bootstrap', GOGC: '50' },
+  };
+  assert.equal(
+    servesSpec('go1', go, goFits),
+    true,
+    'the executable and its Go variables are taken once specialised',
+  );
+  assert.equal(servesSpec('go1', go, { ...goFits, command: [...bridge, '/code/x'] }), false);
+  assert.equal(servesSpec('go1', go, { ...goFits, env: { ...goFits.env, NODE_OPTIONS: '-r x' } }), false);
+  const php: GenericSpec = {
+    ...generic,
+    env: { PATH: '/usr/bin', PHP_INI_SCAN_DIR: '/etc/php:/code/extension' },
+  };
+  const phpFits: SandboxSpec = {
+    ...php,
+    instanceId: 'i3',
+    codeDir: '/c',
+    env: { ...php.env, FC_RUNTIME: 'php7.2' },
+  };
+  assert.equal(servesSpec('php7.2', php, phpFits), true);
+  for (const env of [{ PHPRC: '/code' }, { PHP_INI_SCAN_DIR: '/code' }] as Record<string, string>[]) {
+    assert.equal(servesSpec('php7.2', php, { ...phpFits, env: { ...phpFits.env, ...env } }), false);
+  }
 });

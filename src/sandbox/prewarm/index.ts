@@ -1,3 +1,3 @@
 export { type PrewarmOptions, PrewarmSandbox, type PrewarmStats, type PrewarmTarget } from './sandbox.js';
-export type { GenericSpec } from './shape.js';
+export { type GenericSpec, poolCommand } from './shape.js';
 export { PREWARM_RUNTIME, parsePrewarm, SERVE_PREWARM_DEFAULT } from './targets.js';
