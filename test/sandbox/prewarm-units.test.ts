@@ -74,8 +74,8 @@ test('a pool serves the functions of its shape only', () => {
 
 test('php7.2 and go1 can be pooled; go1 pools serve any handler, PHP start-up variables need a normal start', () => {
   assert.deepEqual(parsePrewarm('php7.2=1,go1=2'), [
-    { runtime: 'php7.2', size: 1 },
-    { runtime: 'go1', size: 2 },
+    { name: 'php7.2', runtime: 'php7.2', size: 1 },
+    { name: 'go1', runtime: 'go1', size: 2 },
   ]);
   const bridge = ['/usr/bin/node', '/opt/kumo/runtimes/runtime-api/bridge.cjs'];
   assert.deepEqual(poolCommand('go1', [...bridge, '/code/main'], 'main'), bridge);
