@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { SandboxError } from './errors.js';
@@ -32,6 +33,12 @@ function listenOnce(): Promise<number> {
     });
   });
 }
+
+/**
+ * util-linux's `setpriv`, which starts an instance with SIGKILL as its parent-death signal: these instances are in
+ * no cgroup a next start could sweep, so a Kumo that dies (SIGKILL, a crash) must not leave them running.
+ */
+const SETPRIV = ['/usr/bin/setpriv', '/bin/setpriv'].find((path) => existsSync(path));
 
 function killGroup(pid: number, signal: NodeJS.Signals): void {
   try {
@@ -73,7 +80,11 @@ export class ProcessSandbox implements Sandbox {
       ...portEnv(port),
       FC_FUNC_CODE_PATH: spec.codeDir,
     };
-    const child = spawn(file, args, {
+    // setpriv would report a missing program only as its own exit: said here as before.
+    if (file.startsWith('/') && !existsSync(file))
+      throw new SandboxError(`cannot start instance ${spec.instanceId} (${file}): no such file`);
+    const argv = SETPRIV ? [SETPRIV, '--pdeathsig', 'SIGKILL', '--', file, ...args] : [file, ...args];
+    const child = spawn(argv[0] ?? file, argv.slice(1), {
       cwd: spec.codeDir,
       env,
       detached: true,
