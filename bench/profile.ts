@@ -1,6 +1,8 @@
 // Where Kumo's own CPU time goes under load: starts Kumo in this process, deploys the hello function, drives it
 // with autocannon (in its own process) and records a V8 CPU profile of this process for the measured window.
-// Prints the functions with the most self time and writes the .cpuprofile for Chrome DevTools.
+// Prints the functions with the most self time, the self time by area (Kumo's code, undici, Node.js core,
+// syscalls …) with its µs per call (the profiler's own overhead included), and writes the .cpuprofile for
+// Chrome DevTools.
 //
 //   node --import tsx bench/profile.ts [--scenario invoke|http|custom] [--connections 50] [--duration 5]
 import { writeFileSync } from 'node:fs';
@@ -10,14 +12,8 @@ import { parseArgs } from 'node:util';
 import { cpuBetween, descendantCpu } from './lib/cpu.js';
 import { deployFunction, httpTrigger, signedInvoke, startKumo } from './lib/kumo.js';
 import { checkTarget, runLoad, type Target } from './lib/load.js';
+import { type ProfileNode, printAreas } from './lib/profile-areas.js';
 import { BENCH_DIR, progress } from './lib/util.js';
-
-interface ProfileNode {
-  id: number;
-  callFrame: { functionName: string; url: string; lineNumber: number };
-  hitCount?: number;
-  children?: number[];
-}
 
 const { values } = parseArgs({
   options: {
@@ -83,7 +79,9 @@ async function profileLoad(target: Target, connections: number): Promise<void> {
   await session.post('Profiler.enable');
   await session.post('Profiler.setSamplingInterval', { interval: 100 });
   await session.post('Profiler.start');
+  const before = process.cpuUsage();
   const result = await runLoad(target, connections, Number(values.duration));
+  const cpu = process.cpuUsage(before);
   const { profile } = await session.post('Profiler.stop');
   session.disconnect();
 
@@ -93,6 +91,8 @@ async function profileLoad(target: Target, connections: number): Promise<void> {
     `${scenario}, ${connections} connections: ${Math.round(result.rps)} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms`,
   );
   printTop(profile.nodes as ProfileNode[], Number(values.top));
+  const calls = result.ok + result.non2xx;
+  printAreas(profile.nodes as ProfileNode[], (cpu.user + cpu.system) / calls);
   console.log(`profile written to ${file}`);
 }
 
