@@ -1,5 +1,8 @@
-/** Runtimes whose agents can start without a function (runtimes/nodejs/prewarm.cjs, runtimes/python/agent.py). */
-export const PREWARM_RUNTIME = /^(nodejs\d+(\.\d+)?|python3(\.\d+)?)$/;
+/**
+ * Runtimes whose agents can start without a function (runtimes/nodejs/prewarm.cjs, runtimes/python/agent.py,
+ * runtimes/java/…/Prewarm.java).
+ */
+export const PREWARM_RUNTIME = /^(nodejs\d+(\.\d+)?|python3(\.\d+)?|java8|java11)$/;
 /**
  * `kumo serve`'s pre-warmed pools when neither --prewarm nor KUMO_PREWARM says otherwise: one instance each of the
  * two most used runtimes (about 40 MB + 15 MB idle), so a new function's first call skips the interpreter start.
@@ -19,7 +22,7 @@ export function parsePrewarm(value: string): Array<{ runtime: string; size: numb
     const size = Number(match?.[2]);
     if (!match) throw new Error(`'${part.trim()}' is not runtime=count (e.g. nodejs20=2)`);
     if (!PREWARM_RUNTIME.test(runtime))
-      throw new Error(`runtime '${runtime}' cannot be pre-warmed (nodejs* and python3* can)`);
+      throw new Error(`runtime '${runtime}' cannot be pre-warmed (nodejs*, python3*, java8 and java11 can)`);
     if (size > MAX_POOL_SIZE) throw new Error(`${runtime}=${size}: at most ${MAX_POOL_SIZE} per runtime`);
     if (seen.has(runtime)) throw new Error(`runtime '${runtime}' is given twice`);
     seen.add(runtime);
