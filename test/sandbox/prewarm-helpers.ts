@@ -1,17 +1,47 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import type FC from '@alicloud/fc2';
 import { CompositeSandbox, PrewarmSandbox, type PrewarmStats } from '../../src/sandbox/index.js';
 import type { KumoServer } from '../../src/server.js';
 import { zipFiles } from '../helpers/code.js';
+import { compileJava } from '../helpers/java.js';
 import { until } from '../helpers/poll.js';
 
 const fixture = (name: string) =>
   readFileSync(new URL(`../fixtures/prewarm/${name}`, import.meta.url), 'utf8');
 
-/** The probe function of each pooled runtime, with its code file and handler names. */
+type Files = Record<string, string | Buffer>;
+
+/** The Java probe's classes, compiled once per test process (javac is slow to start). */
+let javaClasses: Promise<Files> | undefined;
+function javaProbe(): Promise<Files> {
+  javaClasses ??= compileJava([
+    new URL('../fixtures/prewarm/java/probe/Index.java', import.meta.url).pathname,
+  ]).then((dir) => {
+    const files: Files = { 'probe/Index.class': readFileSync(join(dir, 'probe/Index.class')) };
+    rmSync(dir, { recursive: true, force: true });
+    return files;
+  });
+  return javaClasses;
+}
+
+/** The probe function of each pooled runtime: its code files and handler names. */
 export const PROBES = {
-  nodejs20: { files: { 'index.js': fixture('probe.js'), 'data.txt': 'A' }, prefix: 'index' },
-  'python3.10': { files: { 'index.py': fixture('probe.py'), 'data.txt': 'A' }, prefix: 'index' },
+  nodejs20: {
+    files: async (): Promise<Files> => ({ 'index.js': fixture('probe.js'), 'data.txt': 'A' }),
+    handler: 'index.handler',
+    initializer: 'index.initializer',
+  },
+  'python3.10': {
+    files: async (): Promise<Files> => ({ 'index.py': fixture('probe.py'), 'data.txt': 'A' }),
+    handler: 'index.handler',
+    initializer: 'index.initializer',
+  },
+  java11: {
+    files: async (): Promise<Files> => ({ ...(await javaProbe()), 'data.txt': 'A' }),
+    handler: 'probe.Index::handleRequest',
+    initializer: 'probe.Index::initialize',
+  },
 } as const;
 
 export type PooledRuntime = keyof typeof PROBES;
@@ -55,18 +85,22 @@ export async function deployProbe(
   await fc.createFunction(svc, {
     functionName: fn,
     runtime,
-    handler: `${probe.prefix}.handler`,
-    initializer: `${probe.prefix}.initializer`,
+    handler: probe.handler,
+    initializer: probe.initializer,
     memorySize: 128,
     timeout: 10,
     environmentVariables: { MY_VAR: `value-of-${fn}` },
-    code: { zipFile: await zipFiles({ ...probe.files, [`${fn}.txt`]: fn }) },
+    code: { zipFile: await zipFiles({ ...(await probe.files()), [`${fn}.txt`]: fn }) },
     ...extra,
   });
 }
 
 export interface Probe {
   env: Record<string, string>;
+  /** Java: what a child process started without an environment of its own gets, and whether relative paths
+   * resolve in /code. */
+  childEnv?: Record<string, string>;
+  relative?: boolean;
   cwd: string;
   code: string[];
   hostname: string;

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { JAVA } from '../../src/runtimes/java.js';
 import { parsePrewarm } from '../../src/sandbox/index.js';
 import { type GenericSpec, servesSpec } from '../../src/sandbox/prewarm/shape.js';
 import type { SandboxSpec } from '../../src/sandbox/types.js';
@@ -12,7 +13,11 @@ test('KUMO_PREWARM: runtime=count pairs; empty or 0 is none; bad input says what
     { runtime: 'python3.10', size: 1 },
   ]);
   assert.throws(() => parsePrewarm('nodejs20'), /runtime=count/);
-  assert.throws(() => parsePrewarm('java11=1'), /cannot be pre-warmed/);
+  assert.deepEqual(parsePrewarm('java8=1,java11=2'), [
+    { runtime: 'java8', size: 1 },
+    { runtime: 'java11', size: 2 },
+  ]);
+  assert.throws(() => parsePrewarm('custom=1'), /cannot be pre-warmed/);
   assert.throws(() => parsePrewarm('nodejs20=1,nodejs20=2'), /twice/);
   assert.throws(() => parsePrewarm('nodejs20=999'), /at most/);
 });
@@ -66,4 +71,19 @@ test('a pool serves the functions of its shape only', () => {
     ],
   ];
   for (const [why, spec] of misses) assert.equal(servesSpec('python3.10', generic, spec), false, why);
+});
+
+test('a java pool serves functions of its memory size without JVM start-up variables of their own', () => {
+  const command = (memorySize: number) => JAVA.command({ memorySize } as Parameters<typeof JAVA.command>[0]);
+  const java: GenericSpec = { ...generic, command: command(128), env: { PATH: '/usr/bin', TZ: 'UTC' } };
+  const fn: SandboxSpec = {
+    ...fits,
+    command: command(128),
+    env: { ...java.env, FC_RUNTIME: 'java11', MY: 'x' },
+  };
+  assert.equal(servesSpec('java11', java, fn), true);
+  assert.equal(servesSpec('java11', java, { ...fn, command: command(256) }), false, 'another -Xmx');
+  for (const name of ['JAVA_TOOL_OPTIONS', '_JAVA_OPTIONS', 'JDK_JAVA_OPTIONS', 'CLASSPATH']) {
+    assert.equal(servesSpec('java11', java, { ...fn, env: { ...fn.env, [name]: '-Xss4m' } }), false, name);
+  }
 });
