@@ -36,6 +36,7 @@ public final class Agent {
     server.setExecutor(requestThreads());
     server.start();
     if (prewarm == null) LogCapture.raw().println(initedLine());
+    else prewarm.warmUp(port);
   }
 
   /** The function's calls, from the environment (at start, or a pre-warmed agent's once it is specialised). */

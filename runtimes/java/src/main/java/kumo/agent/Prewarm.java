@@ -6,6 +6,8 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import java.io.File;
 import java.io.IOException;
+import java.net.HttpURLConnection;
+import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -19,13 +21,21 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * environment as JSON ({"env": {...}}), answered 204. Every other request before it is refused (503); after it,
  * the agent is the same as one started with that environment (the process environment, the working directory and
  * the class path of the code are the function's; its handler class loads on the first call), and
- * /kumo/specialize is an ordinary path of the function's. The environment is replaced by libkumo-prewarm.so
+ * /kumo/specialize is an ordinary path of the function's. Before it answers 503 (ready), it warms its call path up
+ * ({@link #warmUp}). The environment is replaced by libkumo-prewarm.so
  * (runtimes/java/src/main/c/prewarm_env.c), loaded at start so the specialisation does not wait for it.
  */
 final class Prewarm implements HttpHandler {
   private static final String PATH = "/kumo/specialize";
   private static final String LIBRARY = "libkumo-prewarm.so";
+  private static final String WARMUP_PATH = "/kumo/warmup";
+  /** `-Dkumo.prewarm.warmup.calls=N` (default 3; 0: none), for measuring what the warm-up saves. */
+  private static final int WARMUP_CALLS = Integer.getInteger("kumo.prewarm.warmup.calls", 3);
+  private static final ObjectMapper JSON = new ObjectMapper();
   private final AtomicBoolean claimed = new AtomicBoolean();
+  /** True until the warm-up calls are done: only they are served, everything else is refused with 409. */
+  private volatile boolean warming = true;
+  private final Calls warmup = new Calls(new UserCode(Prewarm.class.getClassLoader(), "/opt/kumo/runtimes/java"));
   private final AtomicBoolean announced = new AtomicBoolean();
   private volatile String token;
   private volatile Calls calls;
@@ -49,8 +59,17 @@ final class Prewarm implements HttpHandler {
       return;
     }
     String expected = token;
+    String path = exchange.getRequestURI().getPath();
+    if (warming) {
+      boolean own = path.equals(WARMUP_PATH)
+          && expected != null
+          && expected.equals(exchange.getRequestHeaders().getFirst("X-Kumo-Prewarm-Token"));
+      if (own) warmup.handle(exchange);
+      else refuse(exchange, 409, "warming up");
+      return;
+    }
     boolean valid = exchange.getRequestMethod().equals("POST")
-        && exchange.getRequestURI().getPath().equals(PATH)
+        && path.equals(PATH)
         && expected != null
         && expected.equals(exchange.getRequestHeaders().getFirst("X-Kumo-Prewarm-Token"));
     if (!valid || !claimed.compareAndSet(false, true)) {
@@ -67,10 +86,42 @@ final class Prewarm implements HttpHandler {
     exchange.close();
   }
 
+  /**
+   * Calls {@link WarmupHandler} a few times through the agent's HTTP server on `port`, as Kumo calls a function
+   * (failures are ignored: the warm-up only saves time), then starts answering 503 (which Kumo waits for).
+   */
+  void warmUp(int port) {
+    try { // Jackson's first parse costs a cold JVM tens of milliseconds: not on the function's first call
+      JSON.readTree("{\"env\":{\"FC_FUNC_CODE_PATH\":\"/code\"}}").get("env").fields().next().getValue().asText();
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+    for (int i = 0; i < WARMUP_CALLS; i++) {
+      try {
+        HttpURLConnection connection =
+            (HttpURLConnection) new URL("http://127.0.0.1:" + port + WARMUP_PATH).openConnection();
+        connection.setRequestMethod("POST");
+        connection.setDoOutput(true);
+        connection.setRequestProperty("X-Kumo-Prewarm-Token", token);
+        connection.setRequestProperty("X-Fc-Control-Path", "/invoke");
+        connection.setRequestProperty("X-Fc-Request-Id", "warmup-" + i);
+        connection.setRequestProperty("X-Fc-Function-Handler", WarmupHandler.class.getName() + "::handleRequest");
+        connection.setRequestProperty("X-Fc-Function-Name", "warmup");
+        connection.setRequestProperty("X-Fc-Access-Key-Id", "warmup");
+        connection.getOutputStream().write("warm-up".getBytes(StandardCharsets.UTF_8));
+        connection.getInputStream().readAllBytes();
+        connection.disconnect();
+      } catch (IOException e) {
+        break;
+      }
+    }
+    warming = false;
+  }
+
   private void specialize(byte[] body) {
     JsonNode env;
     try {
-      env = new ObjectMapper().readTree(body).get("env");
+      env = JSON.readTree(body).get("env");
     } catch (IOException e) {
       throw new IllegalArgumentException("the body is not JSON", e);
     }
