@@ -1,14 +1,19 @@
 // A new function's first call served from the pre-warmed pool (docs/prewarm.md), beside the same first call on a
-// server without pools (a cold start), the warm second call, and a bare `node -e 0` / `python3 -c 0`.
+// server without pools (a cold start), the warm second call, and a bare `node -e 0` / `python3 -c 0` /
+// `java -version` (java8/java11: bench/fixtures/hello-java compiled first, as bench/java-cold-start.ts does).
 // Each sample: a function created just before (not timed), its first call timed, then its second (warm). With the
 // pool, each sample waits (untimed) until the pool is refilled, as after any quiet moment.
 //   node --import tsx bench/prewarm-first-call.ts [--repeats 20] [--runtimes nodejs20,python3.10] [--json]
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { zipDirectory } from '../src/code/index.js';
 import { CompositeSandbox, PrewarmSandbox } from '../src/sandbox/index.js';
 import { deployFunction, type Kumo, startKumo, timeFirstTwoCalls } from './lib/kumo.js';
-import { formatMs, progress, type Summary, summarize } from './lib/util.js';
+import { BENCH_DIR, formatMs, progress, type Summary, summarize } from './lib/util.js';
 
 const flag = (name: string) => {
   const at = process.argv.indexOf(name);
@@ -16,7 +21,24 @@ const flag = (name: string) => {
 };
 const REPEATS = Number(flag('--repeats') ?? 20);
 const RUNTIMES = (flag('--runtimes') ?? 'nodejs20,python3.10').split(',');
-const FIXTURES: Record<string, string> = { node: 'hello-node', python: 'hello-python' };
+const FIXTURES: Record<string, string> = { node: 'hello-node', python: 'hello-python', java: 'hello-java' };
+const family = (runtime: string) =>
+  runtime.startsWith('nodejs') ? 'node' : runtime.startsWith('java') ? 'java' : 'python';
+
+/** bench/fixtures/hello-java compiled against fc-java-core and zipped (undefined when no java runtime is asked). */
+async function javaHello(): Promise<string | undefined> {
+  if (!RUNTIMES.some((runtime) => family(runtime) === 'java')) return undefined;
+  const code = mkdtempSync(join(tmpdir(), 'kumo-prewarm-bench-'));
+  try {
+    const core = new URL('../runtimes/java/target/lib/fc-java-core.jar', import.meta.url).pathname;
+    const source = join(BENCH_DIR, 'fixtures/hello-java/example/Hello.java');
+    execFileSync('javac', ['--release', '11', '-cp', core, '-d', code, source]);
+    return (await zipDirectory(code)).toString('base64');
+  } finally {
+    rmSync(code, { recursive: true, force: true });
+  }
+}
+const JAVA_ZIP = await javaHello();
 
 export interface PrewarmRow {
   runtime: string;
@@ -32,9 +54,12 @@ export interface PrewarmRow {
 }
 
 function bare(runtime: string): number[] {
-  const [command, args] = runtime.startsWith('nodejs')
-    ? [process.execPath, ['-e', '0']]
-    : ['/usr/bin/python3', ['-c', '0']];
+  const commands = {
+    node: [process.execPath, ['-e', '0']],
+    python: ['/usr/bin/python3', ['-c', '0']],
+    java: ['/usr/bin/java', ['-version']],
+  } as const;
+  const [command, args] = commands[family(runtime)];
   spawnSync(command, args);
   return Array.from({ length: REPEATS }, () => {
     const started = performance.now();
@@ -66,7 +91,8 @@ let sequence = 0;
 async function firstCalls(kumo: Kumo, runtime: string, pooled: boolean) {
   const first: number[] = [];
   const warm: number[] = [];
-  const fixture = FIXTURES[runtime.startsWith('nodejs') ? 'node' : 'python'] ?? '';
+  const java = family(runtime) === 'java';
+  const fixture = FIXTURES[family(runtime)] ?? '';
   for (let i = 0; i < REPEATS; i++) {
     if (pooled) await poolFull(kumo, runtime);
     const name = `pw_${runtime.replace(/[^a-z0-9]/g, '_')}_${sequence++}`;
@@ -74,8 +100,9 @@ async function firstCalls(kumo: Kumo, runtime: string, pooled: boolean) {
       service: 'prewarm',
       name,
       runtime,
-      handler: 'index.handler',
+      handler: java ? 'example.Hello::handleRequest' : 'index.handler',
       fixture,
+      ...(java && { zipFile: JAVA_ZIP }),
     });
     const timed = await timeFirstTwoCalls(kumo.client, 'prewarm', name);
     if (!timed.answer.includes('world'))
