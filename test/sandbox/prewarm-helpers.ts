@@ -25,6 +25,12 @@ function javaProbe(): Promise<Files> {
   return javaClasses;
 }
 
+const JAVA_PROBE = {
+  files: async (): Promise<Files> => ({ ...(await javaProbe()), 'data.txt': 'A' }),
+  handler: 'probe.Index::handleRequest',
+  initializer: 'probe.Index::initialize',
+} as const;
+
 /** The probe function of each pooled runtime: its code files and handler names. */
 export const PROBES = {
   nodejs20: {
@@ -37,11 +43,8 @@ export const PROBES = {
     handler: 'index.handler',
     initializer: 'index.initializer',
   },
-  java11: {
-    files: async (): Promise<Files> => ({ ...(await javaProbe()), 'data.txt': 'A' }),
-    handler: 'probe.Index::handleRequest',
-    initializer: 'probe.Index::initialize',
-  },
+  java11: JAVA_PROBE,
+  java8: JAVA_PROBE,
 } as const;
 
 export type PooledRuntime = keyof typeof PROBES;
