@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.net.HttpURLConnection;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -61,17 +62,11 @@ final class Prewarm implements HttpHandler {
     String expected = token;
     String path = exchange.getRequestURI().getPath();
     if (warming) {
-      boolean own = path.equals(WARMUP_PATH)
-          && expected != null
-          && expected.equals(exchange.getRequestHeaders().getFirst("X-Kumo-Prewarm-Token"));
-      if (own) warmup.handle(exchange);
+      if (path.equals(WARMUP_PATH) && carries(exchange, expected)) warmup.handle(exchange);
       else refuse(exchange, 409, "warming up");
       return;
     }
-    boolean valid = exchange.getRequestMethod().equals("POST")
-        && path.equals(PATH)
-        && expected != null
-        && expected.equals(exchange.getRequestHeaders().getFirst("X-Kumo-Prewarm-Token"));
+    boolean valid = exchange.getRequestMethod().equals("POST") && path.equals(PATH) && carries(exchange, expected);
     if (!valid || !claimed.compareAndSet(false, true)) {
       refuse(exchange, 503, "this instance has no function yet");
       return;
@@ -139,6 +134,13 @@ final class Prewarm implements HttpHandler {
     }
     token = null;
     calls = Agent.calls();
+  }
+
+  /** Whether the request carries the token (compared in constant time). */
+  private static boolean carries(HttpExchange exchange, String token) {
+    String given = exchange.getRequestHeaders().getFirst("X-Kumo-Prewarm-Token");
+    if (token == null || given == null) return false;
+    return MessageDigest.isEqual(token.getBytes(StandardCharsets.UTF_8), given.getBytes(StandardCharsets.UTF_8));
   }
 
   private static void refuse(HttpExchange exchange, int status, String text) throws IOException {
