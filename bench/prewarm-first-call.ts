@@ -1,16 +1,21 @@
 // A new function's first call served from the pre-warmed pool (docs/prewarm.md), beside the same first call on a
 // server without pools (a cold start), the warm second call, and a bare `node -e 0` / `python3 -c 0` / `php -r 0`
-// (go1: `node -e 0`, the bridge's interpreter; the executable is bench/fixtures/hello-go, built once).
+// (go1: `node -e 0`, the bridge's interpreter; the executable is bench/fixtures/hello-go, built once) / `java
+// -version` (java8/java11: bench/fixtures/hello-java compiled first, as bench/java-cold-start.ts does).
 // Each sample: a function created just before (not timed), its first call timed, then its second (warm). With the
 // pool, each sample waits (untimed) until the pool is refilled, as after any quiet moment.
-//   node --import tsx bench/prewarm-first-call.ts [--repeats 20] [--runtimes nodejs20,python3.10,php7.2,go1] [--json]
-import { spawnSync } from 'node:child_process';
+//   node --import tsx bench/prewarm-first-call.ts [--repeats 20] [--runtimes nodejs20,python3.10,php7.2,go1,java11] [--json]
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { zipDirectory } from '../src/code/index.js';
 import { CompositeSandbox, PrewarmSandbox } from '../src/sandbox/index.js';
 import { goHelloZip } from './lib/go.js';
 import { deployFunction, ensureService, type Kumo, startKumo, timeFirstTwoCalls } from './lib/kumo.js';
-import { formatMs, progress, type Summary, summarize } from './lib/util.js';
+import { BENCH_DIR, formatMs, progress, type Summary, summarize } from './lib/util.js';
 
 const flag = (name: string) => {
   const at = process.argv.indexOf(name);
@@ -20,6 +25,22 @@ const REPEATS = Number(flag('--repeats') ?? 20);
 const RUNTIMES = (flag('--runtimes') ?? 'nodejs20,python3.10').split(',');
 const FIXTURES: Record<string, string> = { node: 'hello-node', python: 'hello-python', php: 'hello-php' };
 const goZip = RUNTIMES.includes('go1') ? await goHelloZip() : '';
+const isJava = (runtime: string) => runtime.startsWith('java');
+
+/** bench/fixtures/hello-java compiled against fc-java-core and zipped (undefined when no java runtime is asked). */
+async function javaHello(): Promise<string | undefined> {
+  if (!RUNTIMES.some(isJava)) return undefined;
+  const code = mkdtempSync(join(tmpdir(), 'kumo-prewarm-bench-'));
+  try {
+    const core = new URL('../runtimes/java/target/lib/fc-java-core.jar', import.meta.url).pathname;
+    const source = join(BENCH_DIR, 'fixtures/hello-java/example/Hello.java');
+    execFileSync('javac', ['--release', '11', '-cp', core, '-d', code, source]);
+    return (await zipDirectory(code)).toString('base64');
+  } finally {
+    rmSync(code, { recursive: true, force: true });
+  }
+}
+const JAVA_ZIP = await javaHello();
 
 export interface PrewarmRow {
   runtime: string;
@@ -39,7 +60,9 @@ function bare(runtime: string): number[] {
     ? ['/usr/bin/python3', ['-c', '0']]
     : runtime.startsWith('php')
       ? ['/usr/bin/php', ['-r', '0']]
-      : [process.execPath, ['-e', '0']];
+      : isJava(runtime)
+        ? ['/usr/bin/java', ['-version']]
+        : [process.execPath, ['-e', '0']];
   spawnSync(command, args);
   return Array.from({ length: REPEATS }, () => {
     const started = performance.now();
@@ -79,6 +102,12 @@ async function deploy(kumo: Kumo, runtime: string, name: string): Promise<void> 
       timeout: 10,
       code: { zipFile: goZip },
     });
+    return;
+  }
+  if (isJava(runtime)) {
+    const handler = 'example.Hello::handleRequest';
+    const zipFile = JAVA_ZIP;
+    await deployFunction(kumo.client, { service: 'prewarm', name, runtime, handler, fixture: '', zipFile });
     return;
   }
   const fixture = Object.entries(FIXTURES).find(([prefix]) => runtime.startsWith(prefix))?.[1] ?? '';

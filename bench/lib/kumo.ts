@@ -77,6 +77,8 @@ export interface FunctionSpec {
   handler: string;
   /** Folder under bench/fixtures. */
   fixture: string;
+  /** The code package (base64 zip) when it is not the fixture folder as is (compiled Java). */
+  zipFile?: string;
   httpTrigger?: boolean;
   instanceConcurrency?: number;
 }
@@ -90,7 +92,7 @@ export async function deployFunction(client: FcClient, spec: FunctionSpec): Prom
     memorySize: 128,
     timeout: 10,
     ...(spec.instanceConcurrency && { instanceConcurrency: spec.instanceConcurrency }),
-    code: { zipFile: await fixtureZip(spec.fixture) },
+    code: { zipFile: spec.zipFile ?? (await fixtureZip(spec.fixture)) },
   });
   if (spec.httpTrigger) {
     await client.json('POST', `/services/${spec.service}/functions/${spec.name}/triggers`, {

@@ -8,6 +8,7 @@ cd "$(dirname "$0")/../.."
 missing=()
 command -v javac >/dev/null || missing+=(default-jdk-headless)
 command -v mvn >/dev/null || missing+=(maven)
+command -v cc >/dev/null || missing+=(gcc libc6-dev)
 [ ${#missing[@]} -eq 0 ] || LABEL="setup java" ./scripts/apt-install.sh "${missing[@]}"
 
 # Builds the Maven project in $1 when its sources are newer than the artifact $2.
@@ -26,6 +27,14 @@ build() {
 }
 
 build runtimes/java target/kumo-java-agent.jar
+# The native half of a pre-warmed agent (kumo.agent.Prewarm, docs/prewarm.md): replaces the JVM's process
+# environment when a pool instance becomes a function's. Without it there are no java pools, nothing else changes.
+library=runtimes/java/target/libkumo-prewarm.so
+source=runtimes/java/src/main/c/prewarm_env.c
+if [ ! -f "$library" ] || [ "$source" -nt "$library" ]; then
+  jdk=$(dirname "$(dirname "$(readlink -f "$(command -v javac)")")")
+  cc -O2 -shared -fPIC -Wall -Werror -I"$jdk/include" -I"$jdk/include/linux" -o "$library" "$source"
+fi
 build examples/java-event target/java-event.jar
 build examples/java-http target/java-http.jar
 

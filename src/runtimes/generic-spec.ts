@@ -17,6 +17,8 @@ export async function genericSpec(
 ): Promise<GenericSpec> {
   runtimes.check(runtime);
   const definition = runtimes.resolve(runtime);
+  const unavailable = definition.prewarmUnavailableReason?.();
+  if (unavailable) throw new Error(unavailable);
   const fn: FunctionRecord = {
     ...applyFunctionDefaults({ runtime, handler: 'index.handler', memorySize: memoryMb }),
     functionName: 'prewarm',

@@ -24,6 +24,8 @@ const JARS = [
   'lib/jackson-core.jar',
 ];
 const JAVA_BINARY = '/usr/bin/java';
+/** What replaces a pre-warmed agent's process environment when it becomes a function's (kumo.agent.Prewarm). */
+const PREWARM_LIBRARY = 'libkumo-prewarm.so';
 const jdkVersion = probeJdk(JAVA_BINARY);
 
 /** FC's heap rule (its emulator's `fc_max_server_heap_size`): nine tenths of the memory, in whole MB steps. */
@@ -40,6 +42,10 @@ export const JAVA: RuntimeDefinition = {
     if (missing)
       return `the Java agent is not built (${missing}): run scripts/setup.sh or scripts/setup.d/java.sh`;
     return undefined;
+  },
+  prewarmUnavailableReason() {
+    if (existsSync(join(TARGET, PREWARM_LIBRARY))) return undefined;
+    return `${PREWARM_LIBRARY} is not built (it needs a C compiler): run scripts/setup.d/java.sh`;
   },
   substitution(runtime) {
     const wanted = runtime === 'java8' ? '1.8' : '11';
@@ -65,6 +71,9 @@ export const JAVA: RuntimeDefinition = {
     '-Dsun.jnu.encoding=UTF-8',
     // Keep Kumo's idle connections for an hour, as FC's own Java agent does (the JDK closes them after 30 s).
     '-Dsun.net.httpserver.idleInterval=3600',
+    // TCP_NODELAY on Kumo's connections: the JDK's server writes an answer's head and body apart, and on a reused
+    // connection Nagle's algorithm then holds the body for the client's delayed ACK (about 40 ms per call).
+    '-Dsun.net.httpserver.nodelay=true',
     '-cp',
     `${INSIDE}/kumo-java-agent.jar`,
     'kumo.agent.Agent',

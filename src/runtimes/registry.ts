@@ -28,6 +28,8 @@ export interface RuntimeDefinition {
    * the spec built from the function and returns the one to start. `log` writes to the function's log.
    */
   prepare?(fn: FunctionRecord, spec: SandboxSpec, log: (message: string) => void): Promise<SandboxSpec>;
+  /** Why this machine cannot pre-warm the runtime although it serves it (docs/prewarm.md), or undefined. */
+  prewarmUnavailableReason?(): string | undefined;
 }
 
 export const CUSTOM: RuntimeDefinition = {

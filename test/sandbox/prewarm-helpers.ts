@@ -1,29 +1,71 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import type FC from '@alicloud/fc2';
 import { CompositeSandbox, PrewarmSandbox, type PrewarmStats } from '../../src/sandbox/index.js';
 import type { KumoServer } from '../../src/server.js';
 import { zipFiles } from '../helpers/code.js';
 import { buildGo, zipExecutable } from '../helpers/go.js';
+import { compileJava } from '../helpers/java.js';
 import { until } from '../helpers/poll.js';
 
 const fixture = (name: string) =>
   readFileSync(new URL(`../fixtures/prewarm/${name}`, import.meta.url), 'utf8');
 
-/** The probe function of each pooled runtime, with its code file and handler names. */
+type Files = Record<string, string | Buffer>;
+
+/** The Java probe's classes, compiled once per test process (javac is slow to start). */
+let javaClasses: Promise<Files> | undefined;
+function javaProbe(): Promise<Files> {
+  javaClasses ??= compileJava([
+    new URL('../fixtures/prewarm/java/probe/Index.java', import.meta.url).pathname,
+  ]).then((dir) => {
+    const files: Files = { 'probe/Index.class': readFileSync(join(dir, 'probe/Index.class')) };
+    rmSync(dir, { recursive: true, force: true });
+    return files;
+  });
+  return javaClasses;
+}
+
+const JAVA_PROBE = {
+  files: async (): Promise<Files> => ({ ...(await javaProbe()), 'data.txt': 'A' }),
+  handler: 'probe.Index::handleRequest',
+  initializer: 'probe.Index::initialize',
+} as const;
+
+/** The probe function of each pooled runtime: its code files and handler names. */
 export const PROBES = {
-  nodejs20: { files: { 'index.js': fixture('probe.js'), 'data.txt': 'A' }, prefix: 'index' },
-  'python3.10': { files: { 'index.py': fixture('probe.py'), 'data.txt': 'A' }, prefix: 'index' },
-  'php7.2': { files: { 'index.php': fixture('probe.php'), 'data.txt': 'A' }, prefix: 'index' },
+  nodejs20: {
+    files: async (): Promise<Files> => ({ 'index.js': fixture('probe.js'), 'data.txt': 'A' }),
+    handler: 'index.handler',
+    initializer: 'index.initializer',
+  },
+  'python3.10': {
+    files: async (): Promise<Files> => ({ 'index.py': fixture('probe.py'), 'data.txt': 'A' }),
+    handler: 'index.handler',
+    initializer: 'index.initializer',
+  },
+  java11: JAVA_PROBE,
+  java8: JAVA_PROBE,
+  'php7.2': {
+    files: async (): Promise<Files> => ({ 'index.php': fixture('probe.php'), 'data.txt': 'A' }),
+    handler: 'index.handler',
+    initializer: 'index.initializer',
+  },
   // The executable (test/fixtures/prewarm/go) is `main`, with the handler's name `index.handler` a symlink to it.
-  go1: { files: { 'data.txt': 'A' }, prefix: 'index' },
+  go1: {
+    files: async (): Promise<Files> => ({ 'data.txt': 'A' }),
+    handler: 'index.handler',
+    initializer: 'index.initializer',
+  },
 } as const;
 
 let goProbe: Promise<string> | undefined;
 
-async function probeZip(runtime: PooledRuntime, files: Record<string, string>): Promise<string> {
+async function probeZip(runtime: PooledRuntime, files: Files): Promise<string> {
   if (runtime !== 'go1') return zipFiles(files);
   goProbe ??= buildGo(new URL('../fixtures/prewarm/go', import.meta.url).pathname);
-  return zipExecutable(await goProbe, ['index.handler'], files);
+  const text = Object.fromEntries(Object.entries(files).map(([name, data]) => [name, data.toString()]));
+  return zipExecutable(await goProbe, ['index.handler'], text);
 }
 
 export type PooledRuntime = keyof typeof PROBES;
@@ -67,18 +109,22 @@ export async function deployProbe(
   await fc.createFunction(svc, {
     functionName: fn,
     runtime,
-    handler: `${probe.prefix}.handler`,
-    initializer: `${probe.prefix}.initializer`,
+    handler: probe.handler,
+    initializer: probe.initializer,
     memorySize: 128,
     timeout: 10,
     environmentVariables: { MY_VAR: `value-of-${fn}` },
-    code: { zipFile: await probeZip(runtime, { ...probe.files, [`${fn}.txt`]: fn }) },
+    code: { zipFile: await probeZip(runtime, { ...(await probe.files()), [`${fn}.txt`]: fn }) },
     ...extra,
   });
 }
 
 export interface Probe {
   env: Record<string, string>;
+  /** Java: what a child process started without an environment of its own gets, and whether relative paths
+   * resolve in /code. */
+  childEnv?: Record<string, string>;
+  relative?: boolean;
   cwd: string;
   code: string[];
   hostname: string;

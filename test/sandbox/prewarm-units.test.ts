@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { JAVA } from '../../src/runtimes/java.js';
 import { parsePrewarm } from '../../src/sandbox/index.js';
 import { type GenericSpec, poolCommand, servesSpec } from '../../src/sandbox/prewarm/shape.js';
 import type { SandboxSpec } from '../../src/sandbox/types.js';
@@ -16,7 +17,11 @@ test('KUMO_PREWARM: runtime[:MB]=count pairs; empty or 0 is none; bad input says
   assert.throws(() => parsePrewarm('nodejs20:100=1'), /multiple of 64 from 128 to 3072/);
   assert.throws(() => parsePrewarm('nodejs20:4096=1'), /multiple of 64/);
   assert.throws(() => parsePrewarm('nodejs20:128=1,nodejs20=2'), /twice/, '128 MB is the default size');
-  assert.throws(() => parsePrewarm('java11=1'), /cannot be pre-warmed/);
+  assert.deepEqual(parsePrewarm('java8=1,java11=2'), [
+    { name: 'java8', runtime: 'java8', size: 1 },
+    { name: 'java11', runtime: 'java11', size: 2 },
+  ]);
+  assert.throws(() => parsePrewarm('custom=1'), /cannot be pre-warmed/);
   assert.throws(() => parsePrewarm('nodejs20=1,nodejs20=2'), /twice/);
   assert.throws(() => parsePrewarm('nodejs20=999'), /at most/);
 });
@@ -108,5 +113,20 @@ test('php7.2 and go1 can be pooled; go1 pools serve any handler, PHP start-up va
   assert.equal(servesSpec('php7.2', php, phpFits), true);
   for (const env of [{ PHPRC: '/code' }, { PHP_INI_SCAN_DIR: '/code' }] as Record<string, string>[]) {
     assert.equal(servesSpec('php7.2', php, { ...phpFits, env: { ...phpFits.env, ...env } }), false);
+  }
+});
+
+test('a java pool serves functions of its memory size without JVM start-up variables of their own', () => {
+  const command = (memorySize: number) => JAVA.command({ memorySize } as Parameters<typeof JAVA.command>[0]);
+  const java: GenericSpec = { ...generic, command: command(128), env: { PATH: '/usr/bin', TZ: 'UTC' } };
+  const fn: SandboxSpec = {
+    ...fits,
+    command: command(128),
+    env: { ...java.env, FC_RUNTIME: 'java11', MY: 'x' },
+  };
+  assert.equal(servesSpec('java11', java, fn), true);
+  assert.equal(servesSpec('java11', java, { ...fn, command: command(256) }), false, 'another -Xmx');
+  for (const name of ['JAVA_TOOL_OPTIONS', '_JAVA_OPTIONS', 'JDK_JAVA_OPTIONS', 'CLASSPATH']) {
+    assert.equal(servesSpec('java11', java, { ...fn, env: { ...fn.env, [name]: '-Xss4m' } }), false, name);
   }
 });

@@ -4,11 +4,12 @@ import type { SandboxSpec } from '../types.js';
 export type GenericSpec = Omit<SandboxSpec, 'instanceId' | 'codeDir'>;
 
 /**
- * Variables an interpreter reads once, when it starts (module paths, loader, locale, time zone, allocator): a
- * function setting one to another value than the pool's needs an instance started with it.
+ * Variables an interpreter reads once, when it starts (module paths, loader, locale, time zone, allocator, the
+ * JVM's options and class path): a function setting one to another value than the pool's needs an instance
+ * started with it.
  */
 const STARTUP_VARIABLE =
-  /^(NODE_|UV_|PYTHON|PHPRC$|PHP_INI_SCAN_DIR$|LD_|LC_|LANG$|LANGUAGE$|TZ$|TZDIR$|MALLOC_|GLIBC_|OPENSSL_|SSL_CERT_|HOME$|PATH$|TMPDIR$)/;
+  /^(NODE_|UV_|PYTHON|PHPRC$|PHP_INI_SCAN_DIR$|LD_|LC_|LANG$|LANGUAGE$|TZ$|TZDIR$|MALLOC_|GLIBC_|OPENSSL_|SSL_CERT_|HOME$|PATH$|TMPDIR$|JAVA_TOOL_OPTIONS$|_JAVA_|JDK_JAVA_OPTIONS$|CLASSPATH$)/;
 
 /** Runtimes whose command ends with the function's executable (go1's bridge: `/code/<handler>`). */
 const PROGRAM_LAST = new Set(['go1']);
@@ -33,7 +34,7 @@ const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.str
  * Whether an instance of the pool (`generic`, for `runtime`) can become the instance `spec` asks for: the same
  * interpreter, argv, agent and install-path mounts, port and /tmp size, internet access, no layers or image, and
  * the same start-up variables. Memory, vCPUs and pids are the spec's own after specialisation (cgroup limits);
- * for Node.js the heap limit is in argv, so only functions of the pool's memory size match.
+ * for Node.js and Java the heap limit is in argv, so only functions of the pool's memory size match.
  */
 export function servesSpec(runtime: string, generic: GenericSpec, spec: SandboxSpec): boolean {
   if (spec.image || spec.env.FC_RUNTIME !== runtime || spec.internetAccess === false) return false;

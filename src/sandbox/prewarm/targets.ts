@@ -2,9 +2,9 @@ import { DEFAULTS, LIMITS } from '../../model/index.js';
 
 /**
  * Runtimes whose agents can start without a function (runtimes/nodejs/prewarm.cjs, runtimes/python/agent.py,
- * runtimes/php/prewarm.php, runtimes/runtime-api/prewarm.cjs).
+ * runtimes/php/prewarm.php, runtimes/runtime-api/prewarm.cjs, runtimes/java/…/Prewarm.java).
  */
-export const PREWARM_RUNTIME = /^(nodejs\d+(\.\d+)?|python3(\.\d+)?|php7\.2|go1)$/;
+export const PREWARM_RUNTIME = /^(nodejs\d+(\.\d+)?|python3(\.\d+)?|php7\.2|go1|java8|java11)$/;
 /**
  * `kumo serve`'s pre-warmed pools when neither --prewarm nor KUMO_PREWARM says otherwise: one instance each of the
  * two most used runtimes (about 40 MB + 15 MB idle), so a new function's first call skips the interpreter start.
@@ -38,7 +38,9 @@ export function parsePrewarm(value: string): PrewarmRequest[] {
     if (!match)
       throw new Error(`'${part.trim()}' is not runtime[:memoryMB]=count (e.g. nodejs20=2, nodejs20:512=1)`);
     if (!PREWARM_RUNTIME.test(runtime))
-      throw new Error(`runtime '${runtime}' cannot be pre-warmed (nodejs*, python3*, php7.2 and go1 can)`);
+      throw new Error(
+        `runtime '${runtime}' cannot be pre-warmed (nodejs*, python3*, php7.2, go1, java8 and java11 can)`,
+      );
     const name = memoryMb === undefined ? runtime : `${runtime}:${memoryMb}`;
     const { memoryMinMb: min, memoryMaxMb: max, memoryStepMb: step } = LIMITS;
     if (memoryMb !== undefined && (memoryMb < min || memoryMb > max || memoryMb % step !== 0))

@@ -21,24 +21,34 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * The agent's classes, fc-java-core and Jackson sit on the JVM's class path; the function's code gets its own
  * class loader ({@link UserClassLoader}) that sees only the JDK, fc-java-core and the servlet API from there.
+ * Started by a pre-warmed pool (KUMO_PREWARM_TOKEN set), it waits for its function's environment: {@link Prewarm}.
  */
 public final class Agent {
   private Agent() {}
 
   public static void main(String[] args) throws Exception {
     LogCapture.install();
-    String codePath = firstSet(System.getProperty("fc.func.code.path"), System.getenv("FC_FUNC_CODE_PATH"), "/code");
-    String runtime = firstSet(System.getenv("FC_RUNTIME"), "java11", "java11");
-    ClassLoader loader =
-        new UserClassLoader(UserClassLoader.codeUrls(codePath, "/opt", System.getenv("CLASSPATH")));
-    Calls calls = new Calls(new UserCode(loader, new File(codePath).getPath()));
-
+    String token = System.getenv("KUMO_PREWARM_TOKEN");
+    Prewarm prewarm = token == null || token.isEmpty() ? null : new Prewarm(token);
     int port = Integer.parseInt(firstSet(System.getenv("FC_SERVER_PORT"), System.getenv("FC_CUSTOM_LISTEN_PORT"), "9000"));
     HttpServer server = HttpServer.create(new InetSocketAddress("0.0.0.0", port), 1024);
-    server.createContext("/", calls);
+    server.createContext("/", prewarm != null ? prewarm : calls());
     server.setExecutor(requestThreads());
     server.start();
-    LogCapture.raw().println("FunctionCompute " + runtime + " runtime inited.");
+    if (prewarm == null) LogCapture.raw().println(initedLine());
+    else prewarm.warmUp(port);
+  }
+
+  /** The function's calls, from the environment (at start, or a pre-warmed agent's once it is specialised). */
+  static Calls calls() {
+    String codePath = firstSet(System.getProperty("fc.func.code.path"), System.getenv("FC_FUNC_CODE_PATH"), "/code");
+    ClassLoader loader =
+        new UserClassLoader(UserClassLoader.codeUrls(codePath, "/opt", System.getenv("CLASSPATH")));
+    return new Calls(new UserCode(loader, new File(codePath).getPath()));
+  }
+
+  static String initedLine() {
+    return "FunctionCompute " + firstSet(System.getenv("FC_RUNTIME"), "java11") + " runtime inited.";
   }
 
   /** One thread per concurrent call (instanceConcurrency); idle threads go after a minute. */
@@ -51,7 +61,7 @@ public final class Agent {
     });
   }
 
-  private static String firstSet(String... values) {
+  static String firstSet(String... values) {
     for (String value : values) if (value != null && !value.isEmpty()) return value;
     return "";
   }
