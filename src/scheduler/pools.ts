@@ -20,6 +20,14 @@ export interface PendingStart {
 }
 
 /** A free slot of the revision, on a provisioned instance first: on-demand instances take the overflow. */
+/** Adds a start under way to the pool's list of them, and answers that list. */
+export function addPending<T>(pending: Map<string, T[]>, poolKey: string, start: T): T[] {
+  const list = pending.get(poolKey) ?? [];
+  pending.set(poolKey, list);
+  list.push(start);
+  return list;
+}
+
 export function freeInstance(pool: Iterable<Instance> | undefined, revision: string): Instance | undefined {
   let onDemand: Instance | undefined;
   for (const instance of pool ?? []) {

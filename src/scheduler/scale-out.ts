@@ -7,6 +7,8 @@ import { availableParallelism } from 'node:os';
  */
 export interface CpuSignal {
   busyShare(): number;
+  /** The newest sample alone (default: `busyShare()`): a burst shows there before it moves the average. */
+  latestShare?(): number;
 }
 
 /** The share of the time Kumo's event loop was busy since the previous call (the first: since it started). */
@@ -33,6 +35,7 @@ export class ProcStatCpu implements CpuSignal {
   #busy = 0;
   #total = 0;
   #share = 0;
+  #latest = 0;
   #unreadable = false;
 
   constructor(
@@ -48,10 +51,15 @@ export class ProcStatCpu implements CpuSignal {
     const now = this.now();
     if (now - this.#at >= this.minIntervalMs) {
       this.#at = now;
-      const share = Math.max(this.#sample(), this.sampleLoop());
-      this.#share += SAMPLE_WEIGHT * (share - this.#share);
+      this.#latest = Math.max(this.#sample(), this.sampleLoop());
+      this.#share += SAMPLE_WEIGHT * (this.#latest - this.#share);
     }
     return this.#unreadable ? 1 : this.#share;
+  }
+
+  latestShare(): number {
+    this.busyShare();
+    return this.#unreadable ? 1 : this.#latest;
   }
 
   #sample(): number {
@@ -86,6 +94,8 @@ export const CPU_ROOM_SHARE = 0.7;
 export const HOLD_FACTOR = 50;
 /** …and at least this long (a call of a few µs would otherwise never be waited for). */
 export const MIN_HOLD_MS = 2;
+/** Starts begun within this long have not shown in a CPU sample yet (two sampling intervals). */
+const UNSEEN_START_MS = 100;
 /** Weight of the newest call duration in the pool's moving average. */
 const EWMA_WEIGHT = 0.1;
 
@@ -103,12 +113,15 @@ export class ScaleOutPolicy {
   #busyInstances = 0;
   /** Moving average of the calls' durations per pool, ms. */
   readonly #durations = new Map<string, number>();
+  /** When the last start was granted (`now()`). */
+  #lastStartAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     /** Upper bound of a wait; 0 turns the policy off (a start whenever the limits allow it). */
     readonly maxHoldMs: number,
     readonly cpu: CpuSignal = new ProcStatCpu(),
     readonly cores: number = availableParallelism(),
+    readonly now: () => number = () => performance.now(),
   ) {}
 
   get enabled(): boolean {
@@ -117,6 +130,11 @@ export class ScaleOutPolicy {
 
   get busyInstances(): number {
     return this.#busyInstances;
+  }
+
+  /** A start was granted. */
+  startBegan(): void {
+    this.#lastStartAt = this.now();
   }
 
   /** An instance took its first call in flight. */
@@ -150,19 +168,29 @@ export class ScaleOutPolicy {
    */
   holdMs(poolKey: string, hasInstance: () => boolean, starting: number): number {
     if (!this.enabled || this.#busyInstances + starting < this.cores || !hasInstance()) return 0;
+    const saturated = this.cpu.busyShare() >= CPU_BUSY_SHARE;
     // As many starts under way as cores: the CPU is theirs whatever the last sample says (it may predate them).
-    if (starting < this.cores && this.cpu.busyShare() < CPU_BUSY_SHARE) return 0;
+    if (starting < this.cores && !saturated) return 0;
+    // Saturated: another instance adds no throughput, only the bound on a call's wait is a reason to start one.
+    // (A multiple of the call duration here let every wait longer than 50 short calls, common on a saturated
+    // front, start one more instance, up to the cap over a long enough load.)
+    if (saturated) return this.maxHoldMs;
     const recent = this.#durations.get(poolKey);
     if (recent === undefined) return this.maxHoldMs;
     return Math.min(this.maxHoldMs, Math.max(MIN_HOLD_MS, HOLD_FACTOR * recent));
   }
 
   /**
-   * The CPU is saturated (at least `CPU_ROOM_SHARE` busy) and as many starts are under way as cores: a call whose hold ran out still waits, for a
+   * As many starts are under way as cores, and the CPU is saturated (at least `CPU_ROOM_SHARE` busy in the newest
+   * sample or on average) or a start began too recently for a sample to show it: a call whose hold ran out still waits, for a
    * start to end (or a slot to free), within its own wait budget. More starts at once would not end any sooner
    * in all (they share the same cores), and they slow down every instance already running.
    */
   startsSaturate(starting: number): boolean {
-    return this.enabled && starting >= this.cores && this.cpu.busyShare() >= CPU_ROOM_SHARE;
+    if (!this.enabled || starting < this.cores) return false;
+    // Starts the samples have not seen yet: the CPU is theirs, whatever an older sample says.
+    if (this.now() - this.#lastStartAt < UNSEEN_START_MS) return true;
+    const latest = this.cpu.latestShare?.() ?? this.cpu.busyShare();
+    return Math.max(latest, this.cpu.busyShare()) >= CPU_ROOM_SHARE;
   }
 }

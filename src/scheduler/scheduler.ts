@@ -4,6 +4,7 @@ import { FcError } from '../model/index.js';
 import type { Sandbox } from '../sandbox/index.js';
 import { type Instance, type InstanceRecipe, startInstance } from './instance.js';
 import {
+  addPending,
   countByState,
   freeInstance,
   hasInstanceOf,
@@ -180,10 +181,9 @@ export class Scheduler {
       retired: false,
       provisionedFor,
     };
-    const list = this.#pending.get(poolKey) ?? [];
-    this.#pending.set(poolKey, list);
-    list.push(pending);
+    const list = addPending(this.#pending, poolKey, pending);
     this.#starting++;
+    this.#scaleOut.startBegan();
     let used = false;
     return {
       kind: 'start',

@@ -65,6 +65,19 @@ describe('scale-out policy: when a call waits for a busy instance instead of sta
     assert.equal(new ScaleOutPolicy(0, new FakeCpu(1), 2).startsSaturate(5), false, 'the policy off');
   });
 
+  it('counts starts begun in the last 100 ms as saturating, whatever an older CPU sample says', () => {
+    let now = 1000;
+    const cpu = new FakeCpu(0.2); // sampled before the burst
+    const policy = new ScaleOutPolicy(100, cpu, 2, () => now);
+    assert.equal(policy.startsSaturate(2), false, 'no start yet: the CPU has room');
+    policy.startBegan();
+    now += 50;
+    assert.equal(policy.startsSaturate(2), true, 'a burst of starts the samples have not seen');
+    assert.equal(policy.startsSaturate(1), false, 'fewer starts than cores are always allowed');
+    now += 60;
+    assert.equal(policy.startsSaturate(2), false, 'seen by now, and the CPU has room');
+  });
+
   it('holds only when busy instances and starts take every core and the CPU is saturated', () => {
     const cpu = new FakeCpu(1);
     const policy = new ScaleOutPolicy(100, cpu, 2);
@@ -95,19 +108,23 @@ describe('scale-out policy: when a call waits for a busy instance instead of sta
     assert.equal(new ScaleOutPolicy(0, new FakeCpu(1), 1).holdMs('a', yes, 5), 0, '0 turns the policy off');
   });
 
-  it('waits a multiple of the pool’s recent call duration, within the minimum and the bound', () => {
-    const policy = new ScaleOutPolicy(1000, new FakeCpu(1), 1);
+  it('with starts filling the cores, waits a multiple of the pool’s recent call duration, within the minimum and the bound', () => {
+    const cpu = new FakeCpu(0.5);
+    const policy = new ScaleOutPolicy(1000, cpu, 1);
     policy.instanceBusy();
     policy.callEnded('fast', 0.01);
-    assert.equal(policy.holdMs('fast', yes, 0), MIN_HOLD_MS);
+    assert.equal(policy.holdMs('fast', yes, 1), MIN_HOLD_MS);
     policy.callEnded('mid', 2);
-    assert.equal(policy.holdMs('mid', yes, 0), 2 * HOLD_FACTOR);
+    assert.equal(policy.holdMs('mid', yes, 1), 2 * HOLD_FACTOR);
     for (let i = 0; i < 50; i++) policy.callEnded('mid', 4);
-    const drifted = policy.holdMs('mid', yes, 0);
+    const drifted = policy.holdMs('mid', yes, 1);
     assert.ok(drifted > 3.9 * HOLD_FACTOR && drifted <= 4 * HOLD_FACTOR, `the average follows: ${drifted}`);
     policy.callEnded('sleepy', 1000);
-    assert.equal(policy.holdMs('sleepy', yes, 0), 1000, 'a slow (I/O-bound) call waits at most the bound');
+    assert.equal(policy.holdMs('sleepy', yes, 1), 1000, 'a slow (I/O-bound) call waits at most the bound');
+    cpu.share = 1;
+    assert.equal(policy.holdMs('fast', yes, 0), 1000, 'a saturated CPU: the bound, however short the calls');
+    cpu.share = 0.5;
     policy.forget('mid');
-    assert.equal(policy.holdMs('mid', yes, 0), 1000, 'a forgotten pool has no history');
+    assert.equal(policy.holdMs('mid', yes, 1), 1000, 'a forgotten pool has no history');
   });
 });
