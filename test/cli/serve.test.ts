@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,42 +6,15 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { FcClient } from '../../src/cli/client.js';
 import { deployCustom, functionLogs, NODE_RUNTIME } from '../helpers/functions.js';
+import { spawnServe } from '../helpers/kumo-serve.js';
 import { until } from '../helpers/poll.js';
 import { sdkClient } from '../helpers/server.js';
-
-const KUMO = new URL('../../bin/kumo.js', import.meta.url).pathname;
-
-interface Started {
-  child: ChildProcess;
-  url: string;
-  output: () => string;
-}
-
-/** Runs the real `kumo serve` binary (built dist) and waits for its first line. */
-async function serve(dataDir: string, env: Record<string, string> = {}): Promise<Started> {
-  const child = spawn(process.execPath, [KUMO, 'serve', '--port', '0', '--data-dir', dataDir], {
-    env: { ...process.env, KUMO_LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout?.on('data', (chunk) => {
-    output += chunk;
-  });
-  child.stderr?.on('data', (chunk) => {
-    output += chunk;
-  });
-  const url = await until(() => /listening on (\S+)/.exec(output)?.[1], {
-    what: 'kumo serve is listening',
-    detail: () => output,
-  });
-  return { child, url, output: () => output };
-}
 
 test('kumo serve: generates and prints a key once (0600), answers /healthz, drains in-flight calls on SIGTERM', async (t) => {
   const dataDir = mkdtempSync(join(tmpdir(), 'kumo-cli-'));
   t.after(() => rmSync(dataDir, { recursive: true, force: true }));
 
-  const first = await serve(dataDir);
+  const first = await spawnServe(dataDir);
   t.after(() => first.child.kill('SIGKILL'));
   const id = /KUMO_ACCESS_KEY_ID=(\S+)/.exec(first.output())?.[1];
   const secret = /KUMO_ACCESS_KEY_SECRET=(\S+)/.exec(first.output())?.[1];
@@ -70,7 +42,7 @@ test('kumo serve: generates and prints a key once (0600), answers /healthz, drai
   const [code] = await once(first.child, 'exit');
   assert.equal(code, 0);
 
-  const second = await serve(dataDir);
+  const second = await spawnServe(dataDir);
   t.after(() => second.child.kill('SIGKILL'));
   assert.doesNotMatch(second.output(), /KUMO_ACCESS_KEY_SECRET/, 'the key is printed only once');
   const services = await sdkClient(second.url, id, secret).listServices();

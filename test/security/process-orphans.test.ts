@@ -1,15 +1,13 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { zipFiles } from '../helpers/code.js';
 import { invoke } from '../helpers/functions.js';
+import { spawnServe } from '../helpers/kumo-serve.js';
 import { until } from '../helpers/poll.js';
 import { ACCESS_KEY_ID, ACCESS_KEY_SECRET, ACCOUNT_ID, sdkClient } from '../helpers/server.js';
-
-const KUMO = new URL('../../bin/kumo.js', import.meta.url).pathname;
 
 const alive = (pid: number) => {
   try {
@@ -22,34 +20,18 @@ const alive = (pid: number) => {
 
 test('process sandbox: an instance does not outlive a kumo serve that was SIGKILLed', async (t) => {
   const dataDir = mkdtempSync(join(tmpdir(), 'kumo-orphans-'));
-  const child = spawn(process.execPath, [KUMO, 'serve', '--port', '0', '--data-dir', dataDir], {
-    env: {
-      ...process.env,
-      KUMO_SANDBOX: 'process',
-      KUMO_PREWARM: '0',
-      KUMO_LOG_LEVEL: 'warn',
-      KUMO_ACCESS_KEY_ID: ACCESS_KEY_ID,
-      KUMO_ACCESS_KEY_SECRET: ACCESS_KEY_SECRET,
-      KUMO_ACCOUNT_ID: ACCOUNT_ID,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
   let pid = 0;
+  const { child, url } = await spawnServe(dataDir, {
+    KUMO_SANDBOX: 'process',
+    KUMO_PREWARM: '0',
+    KUMO_ACCESS_KEY_ID: ACCESS_KEY_ID,
+    KUMO_ACCESS_KEY_SECRET: ACCESS_KEY_SECRET,
+    KUMO_ACCOUNT_ID: ACCOUNT_ID,
+  });
   t.after(() => {
     child.kill('SIGKILL');
     if (pid && alive(pid)) process.kill(pid, 'SIGKILL');
     rmSync(dataDir, { recursive: true, force: true });
-  });
-  let output = '';
-  child.stdout?.on('data', (chunk) => {
-    output += chunk;
-  });
-  child.stderr?.on('data', (chunk) => {
-    output += chunk;
-  });
-  const url = await until(() => /listening on (\S+)/.exec(output)?.[1], {
-    what: 'kumo serve is listening',
-    detail: () => output,
   });
   const fc = sdkClient(url);
   await fc.createService('svc');

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,45 +6,23 @@ import { join } from 'node:path';
 import { type TestContext, test } from 'node:test';
 import { zipFiles } from '../helpers/code.js';
 import { invoke } from '../helpers/functions.js';
-import { until } from '../helpers/poll.js';
+import { type ServeProcess, spawnServe } from '../helpers/kumo-serve.js';
 import { createTestDatabase } from '../helpers/postgres.js';
 import { sdkClient } from '../helpers/server.js';
 
-const KUMO = new URL('../../bin/kumo.js', import.meta.url).pathname;
-
 /** The real `kumo serve --store <url>` binary (built dist) on its own data dir; killed after the test. */
-async function serve(
-  t: TestContext,
-  storeUrl: string,
-): Promise<{ url: string; output: () => string; child: ChildProcess }> {
+async function serve(t: TestContext, storeUrl: string): Promise<ServeProcess> {
   const dataDir = mkdtempSync(join(tmpdir(), 'kumo-pg-cli-'));
-  const child = spawn(
-    process.execPath,
-    [KUMO, 'serve', '--port', '0', '--data-dir', dataDir, '--store', storeUrl],
-    {
-      env: { ...process.env, KUMO_LOG_LEVEL: 'warn', KUMO_SANDBOX: 'process' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+  const started = spawnServe(dataDir, { KUMO_SANDBOX: 'process' }, ['--store', storeUrl]);
   t.after(async () => {
+    const { child } = await started;
     if (child.exitCode === null) {
       child.kill('SIGTERM');
       await once(child, 'exit');
     }
     rmSync(dataDir, { recursive: true, force: true });
   });
-  let output = '';
-  child.stdout?.on('data', (chunk) => {
-    output += chunk;
-  });
-  child.stderr?.on('data', (chunk) => {
-    output += chunk;
-  });
-  const url = await until(() => /listening on (\S+)/.exec(output)?.[1], {
-    what: 'kumo serve --store is listening',
-    detail: () => output,
-  });
-  return { url, output: () => output, child };
+  return started;
 }
 
 test('two `kumo serve --store postgres://…` nodes share the generated key, the function and its code', async (t) => {
