@@ -4,14 +4,7 @@
 // Cold: a signed invoke of a function created just before; warm: its second call. Progress on stderr.
 import { performance } from 'node:perf_hooks';
 import { goHelloZip } from './lib/go.js';
-import {
-  deleteFunction,
-  deployFunction,
-  ensureService,
-  invokeOnce,
-  type Kumo,
-  startKumo,
-} from './lib/kumo.js';
+import { deleteFunction, deployFunction, invokeOnce, type Kumo, startKumo } from './lib/kumo.js';
 import { progress, round, type Summary, summarize } from './lib/util.js';
 
 const repeatsArg = process.argv.indexOf('--repeats');
@@ -31,15 +24,8 @@ async function measure(kumo: Kumo, runtime: 'go1' | 'custom', goZip: string): Pr
         fixture: 'hello-custom',
       });
     } else {
-      await ensureService(kumo.client, 'cold');
-      await kumo.client.json('POST', '/services/cold/functions', {
-        functionName: name,
-        runtime,
-        handler: 'main',
-        memorySize: 128,
-        timeout: 10,
-        code: { zipFile: goZip },
-      });
+      const go = { handler: 'main', fixture: '', zipFile: goZip };
+      await deployFunction(kumo.client, { service: 'cold', name, runtime, ...go });
     }
     let started = performance.now();
     const answer = await invokeOnce(kumo.client, 'cold', name, 'world');

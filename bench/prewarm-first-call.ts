@@ -14,7 +14,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { zipDirectory } from '../src/code/index.js';
 import { CompositeSandbox, PrewarmSandbox } from '../src/sandbox/index.js';
 import { goHelloZip } from './lib/go.js';
-import { deployFunction, ensureService, type Kumo, startKumo, timeFirstTwoCalls } from './lib/kumo.js';
+import { deployFunction, type Kumo, startKumo, timeFirstTwoCalls } from './lib/kumo.js';
 import { BENCH_DIR, formatMs, progress, type Summary, summarize } from './lib/util.js';
 
 const flag = (name: string) => {
@@ -92,22 +92,14 @@ async function poolFull(kumo: Kumo, runtime: string): Promise<void> {
 
 /** Creates a hello function of `runtime` (not timed). */
 async function deploy(kumo: Kumo, runtime: string, name: string): Promise<void> {
-  if (runtime === 'go1') {
-    await ensureService(kumo.client, 'prewarm');
-    await kumo.client.json('POST', '/services/prewarm/functions', {
-      functionName: name,
-      runtime,
-      handler: 'main',
-      memorySize: 128,
-      timeout: 10,
-      code: { zipFile: goZip },
-    });
-    return;
-  }
-  if (isJava(runtime)) {
-    const handler = 'example.Hello::handleRequest';
-    const zipFile = JAVA_ZIP;
-    await deployFunction(kumo.client, { service: 'prewarm', name, runtime, handler, fixture: '', zipFile });
+  // go1 and Java: a built package (the executable, compiled classes) instead of a fixture folder as is.
+  const built = runtime === 'go1' ? { handler: 'main', zipFile: goZip } : undefined;
+  const compiled = isJava(runtime)
+    ? { handler: 'example.Hello::handleRequest', zipFile: JAVA_ZIP }
+    : undefined;
+  const pkg = built ?? compiled;
+  if (pkg) {
+    await deployFunction(kumo.client, { service: 'prewarm', name, runtime, fixture: '', ...pkg });
     return;
   }
   const fixture = Object.entries(FIXTURES).find(([prefix]) => runtime.startsWith(prefix))?.[1] ?? '';

@@ -206,8 +206,8 @@ export async function startServer(
       return checkContainerFunction(images, fn, imageLog(fn.serviceName, fn.functionName));
     },
     ...withClusterNotices(cluster, {
-      onFunctionChanged: (serviceName, functionName, versionId) => {
-        scheduler.retire(poolKeyOf(serviceName, functionName, versionId));
+      onFunctionChanged: (serviceName, functionName, versionId, revision) => {
+        scheduler.retire(poolKeyOf(serviceName, functionName, versionId), revision);
         health.functionChanged(serviceName, functionName);
       },
       onTriggerChanged: (trigger, deleted) => timers.update(trigger, deleted),

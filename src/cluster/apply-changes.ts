@@ -7,7 +7,7 @@ import type { BusHandlers, ClusterChange } from './bus.js';
 /** What a node holds in memory from the store (the parts server.ts built), by what each offers to refresh it. */
 export interface LocalCaches {
   /** Instances of a pool key stop taking new calls (they run the old code). */
-  scheduler: { retire(poolKey: string): void };
+  scheduler: { retire(poolKey: string, keep?: string): void };
   timers: { update(trigger: Trigger, deleted: boolean): void; close(): void; start(): Promise<void> };
   domains: {
     update(domain: CustomDomain, deleted: boolean): void;
@@ -25,7 +25,11 @@ export function applyChanges(store: MetaStore, caches: LocalCaches, logger: Logg
   const apply = async (change: ClusterChange): Promise<void> => {
     switch (change.kind) {
       case 'function':
-        caches.scheduler.retire(poolKeyOf(change.serviceName, change.functionName, change.versionId));
+        // Instances this node started with the new revision (before this notice arrived) stay.
+        caches.scheduler.retire(
+          poolKeyOf(change.serviceName, change.functionName, change.versionId),
+          change.revision,
+        );
         return;
       case 'trigger': {
         const found = await store.getTrigger(change.serviceName, change.functionName, change.triggerName);

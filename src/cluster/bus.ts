@@ -5,7 +5,8 @@ const CHANNEL = 'kumo_changes';
 
 /** What changed on some node; the receiving node re-reads the named resource from the store. */
 export type ClusterChange =
-  | { kind: 'function'; serviceName: string; functionName: string; versionId?: string }
+  /** `revision`: the one the change made current, when only the function changed (its instances stay). */
+  | { kind: 'function'; serviceName: string; functionName: string; versionId?: string; revision?: string }
   | { kind: 'trigger'; serviceName: string; functionName: string; triggerName: string; deleted: boolean }
   | { kind: 'customDomain'; domainName: string; deleted: boolean }
   | { kind: 'provision' };

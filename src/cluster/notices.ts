@@ -3,7 +3,7 @@ import type { ClusterNode } from './node.js';
 
 /** The control layer's change hooks (src/control/context.ts), as this node reacts to its own changes. */
 export interface ChangeHooks {
-  onFunctionChanged(serviceName: string, functionName: string, versionId?: string): void;
+  onFunctionChanged(serviceName: string, functionName: string, versionId?: string, revision?: string): void;
   onTriggerChanged(trigger: Trigger, deleted?: boolean): void;
   onCustomDomainChanged(domain: CustomDomain, deleted?: boolean): void;
   onProvisionChanged(): void;
@@ -13,9 +13,9 @@ export interface ChangeHooks {
 export function withClusterNotices(cluster: ClusterNode | undefined, hooks: ChangeHooks): ChangeHooks {
   if (!cluster) return hooks;
   return {
-    onFunctionChanged: (serviceName, functionName, versionId) => {
-      hooks.onFunctionChanged(serviceName, functionName, versionId);
-      cluster.publish({ kind: 'function', serviceName, functionName, versionId });
+    onFunctionChanged: (serviceName, functionName, versionId, revision) => {
+      hooks.onFunctionChanged(serviceName, functionName, versionId, revision);
+      cluster.publish({ kind: 'function', serviceName, functionName, versionId, revision });
     },
     onTriggerChanged: (trigger, deleted) => {
       hooks.onTriggerChanged(trigger, deleted);

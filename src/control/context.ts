@@ -28,7 +28,8 @@ export interface ControlDeps {
    * Called after a function's code or config changed or it was deleted, so old instances retire: LATEST's
    * (no `versionId`), or a deleted version's.
    */
-  onFunctionChanged?(serviceName: string, functionName: string, versionId?: string): void;
+  /** `revision`: the function's new one when only the function changed (its instances may stay). */
+  onFunctionChanged?(serviceName: string, functionName: string, versionId?: string, revision?: string): void;
   /** Called after a trigger was created, updated or deleted (timer triggers reschedule). */
   onTriggerChanged?(trigger: Trigger, deleted?: boolean): void;
   /** Called after a custom domain was created, updated or deleted (the gateway routes by Host). */

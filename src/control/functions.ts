@@ -122,7 +122,8 @@ export class FunctionControl {
     checkFunctionConsistency(record);
     await this.#deps.checkFunction?.(record);
     const stored = await this.#deps.store.updateFunction(record, expectedEtag(options));
-    this.#deps.onFunctionChanged?.(record.serviceName, record.functionName);
+    // The LATEST pool's revision is the function's etag (resolve.ts).
+    this.#deps.onFunctionChanged?.(record.serviceName, record.functionName, undefined, stored.etag);
     return stored;
   }
 

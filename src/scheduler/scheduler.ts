@@ -25,9 +25,8 @@ export type { Lease, SchedulerLimits, SchedulerObserver, SlotRequest, StartPermi
  * Instance pools per function: a call takes a free slot on a ready instance of the current revision, or a slot
  * of an instance being started, or gets a permit to start one (within the per-function and global limits; when
  * the cores are taken, after a brief wait for a busy one's slot: `ScaleOutPolicy`), or waits in a bounded queue,
- * or gets ResourceExhausted (ResourceThrottled beyond the on-demand cap). Provisioned instances (`provisionStart`)
- * take calls first and are never reaped. Idle instances stop after `instanceIdleMs`; crashed ones are dropped.
- * The scheduler never calls into the layer above: a start permit is fulfilled by its holder.
+ * or gets ResourceExhausted (ResourceThrottled beyond the on-demand cap). Provisioned instances take calls first
+ * and are never reaped; idle ones stop after `instanceIdleMs`. A start permit is fulfilled by its holder.
  */
 export class Scheduler {
   readonly #pools = new Map<string, Set<Instance>>();
@@ -120,10 +119,11 @@ export class Scheduler {
     }
   }
 
-  /** Retires every instance of a function (code or config changed, or it was deleted). */
-  retire(poolKey: string): void {
-    for (const pending of this.#pending.get(poolKey) ?? []) pending.retired = true;
+  /** Retires a function's instances (code or config changed, or it was deleted) but those of revision `keep`. */
+  retire(poolKey: string, keep?: string): void {
+    for (const pending of this.#pending.get(poolKey) ?? []) pending.retired ||= pending.revision !== keep;
     for (const instance of this.#pools.get(poolKey) ?? []) {
+      if (instance.revision === keep) continue;
       if (instance.inFlight === 0) void this.#stop(poolKey, instance, 'retired');
       else instance.retire();
     }

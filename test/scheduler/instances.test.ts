@@ -34,6 +34,20 @@ describe('scheduler: instance lifecycle', () => {
     assert.equal(scheduler.instanceCount, 0);
   });
 
+  it('a late notice of a change keeps the instances already running the revision it made current', async (t) => {
+    const { scheduler } = await useScheduler(t);
+    const old = await lease(scheduler, slot('a'));
+    old.release();
+    const current = await lease(scheduler, slot('a', { revision: 'r2' }));
+    current.release();
+    scheduler.retire('svc/a', 'r2');
+    await old.instance.stopped;
+    assert.equal(current.instance.state, 'ready', 'started with the new code: it stays');
+    const again = assertLease(await scheduler.acquire(slot('a', { revision: 'r2' })));
+    assert.equal(again.instance, current.instance, 'and keeps taking calls');
+    again.release();
+  });
+
   it('an instance whose function changed while it was starting serves its waiting calls, then stops', async (t) => {
     const { scheduler, sandbox } = await useScheduler(t);
     const open = sandbox.hold();
