@@ -26,9 +26,9 @@ export interface ControlDeps {
   checkFunction?(fn: FunctionRecord): Promise<void>;
   /**
    * Called after a function's code or config changed or it was deleted, so old instances retire: LATEST's
-   * (no `versionId`), or a deleted version's.
+   * (no `versionId`), or a deleted version's. `revision`: the function's new one when only the function changed
+   * (instances already running it may stay).
    */
-  /** `revision`: the function's new one when only the function changed (its instances may stay). */
   onFunctionChanged?(serviceName: string, functionName: string, versionId?: string, revision?: string): void;
   /** Called after a trigger was created, updated or deleted (timer triggers reschedule). */
   onTriggerChanged?(trigger: Trigger, deleted?: boolean): void;

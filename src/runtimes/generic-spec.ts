@@ -4,10 +4,10 @@ import type { RuntimeRegistry } from './registry.js';
 
 /**
  * The spec a pre-warmed instance of `runtime` starts from: what StartRecipes would build for a function of that
- * runtime with FC's defaults (`memoryMb`, else 128 MB; CAPort 9000, internet access, no layers) and no variables of its own; its
- * environment is the runtime's defaults only (the function's arrives at specialisation). The runtime's `prepare`
- * step runs as for a start (a Node.js major other than Kumo's own is installed, once). go1's bridge is started
- * without the function's executable (it runs it once specialised).
+ * runtime with FC's defaults (`memoryMb`, else 128 MB; CAPort 9000, internet access, no layers) and no variables
+ * of its own; its environment is the runtime's defaults only (the function's arrives at specialisation). The
+ * runtime's `prepare` step runs as for a start (a Node.js major other than Kumo's own is installed, once). go1's
+ * bridge is started without the function's executable (it runs it once specialised).
  */
 export async function genericSpec(
   runtimes: RuntimeRegistry,
@@ -29,10 +29,11 @@ export async function genericSpec(
     createdTime: '',
     lastModifiedTime: '',
   };
+  const command = definition.command(fn);
   const spec = {
     instanceId: 'prewarm',
     codeDir: '-',
-    command: poolCommand(runtime, definition.command(fn), fn.handler) ?? definition.command(fn),
+    command: poolCommand(runtime, command, fn.handler) ?? command,
     env: { ...definition.env?.(fn) },
     port: DEFAULTS.caPort,
     memoryMb: fn.memorySize,

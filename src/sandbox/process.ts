@@ -83,8 +83,8 @@ export class ProcessSandbox implements Sandbox {
     // setpriv would report a missing program only as its own exit: said here as before.
     if (file.startsWith('/') && !existsSync(file))
       throw new SandboxError(`cannot start instance ${spec.instanceId} (${file}): no such file`);
-    const argv = SETPRIV ? [SETPRIV, '--pdeathsig', 'SIGKILL', '--', file, ...args] : [file, ...args];
-    const child = spawn(argv[0] ?? file, argv.slice(1), {
+    const wrapped = SETPRIV ? ['--pdeathsig', 'SIGKILL', '--', file, ...args] : args;
+    const child = spawn(SETPRIV ?? file, wrapped, {
       cwd: spec.codeDir,
       env,
       detached: true,

@@ -19,7 +19,6 @@ export interface PendingStart {
   provisionedFor: string | undefined;
 }
 
-/** A free slot of the revision, on a provisioned instance first: on-demand instances take the overflow. */
 /** Adds a start under way to the pool's list of them, and answers that list. */
 export function addPending<T>(pending: Map<string, T[]>, poolKey: string, start: T): T[] {
   const list = pending.get(poolKey) ?? [];
@@ -28,6 +27,7 @@ export function addPending<T>(pending: Map<string, T[]>, poolKey: string, start:
   return list;
 }
 
+/** A free slot of the revision, on a provisioned instance first: on-demand instances take the overflow. */
 export function freeInstance(pool: Iterable<Instance> | undefined, revision: string): Instance | undefined {
   let onDemand: Instance | undefined;
   for (const instance of pool ?? []) {

@@ -168,13 +168,13 @@ export class ScaleOutPolicy {
    */
   holdMs(poolKey: string, hasInstance: () => boolean, starting: number): number {
     if (!this.enabled || this.#busyInstances + starting < this.cores || !hasInstance()) return 0;
-    const saturated = this.cpu.busyShare() >= CPU_BUSY_SHARE;
-    // As many starts under way as cores: the CPU is theirs whatever the last sample says (it may predate them).
-    if (starting < this.cores && !saturated) return 0;
     // Saturated: another instance adds no throughput, only the bound on a call's wait is a reason to start one.
     // (A multiple of the call duration here let every wait longer than 50 short calls, common on a saturated
     // front, start one more instance, up to the cap over a long enough load.)
-    if (saturated) return this.maxHoldMs;
+    if (this.cpu.busyShare() >= CPU_BUSY_SHARE) return this.maxHoldMs;
+    // Room: start now, unless as many starts are under way as cores (the CPU is theirs whatever the last sample
+    // says, which may predate them): then wait a multiple of the call duration.
+    if (starting < this.cores) return 0;
     const recent = this.#durations.get(poolKey);
     if (recent === undefined) return this.maxHoldMs;
     return Math.min(this.maxHoldMs, Math.max(MIN_HOLD_MS, HOLD_FACTOR * recent));
@@ -182,8 +182,8 @@ export class ScaleOutPolicy {
 
   /**
    * As many starts are under way as cores, and the CPU is saturated (at least `CPU_ROOM_SHARE` busy in the newest
-   * sample or on average) or a start began too recently for a sample to show it: a call whose hold ran out still waits, for a
-   * start to end (or a slot to free), within its own wait budget. More starts at once would not end any sooner
+   * sample or on average) or a start began too recently for a sample to show it: a call whose hold ran out still
+   * waits, for a start to end (or a slot to free), within its own wait budget. More starts at once would not end any sooner
    * in all (they share the same cores), and they slow down every instance already running.
    */
   startsSaturate(starting: number): boolean {
