@@ -1,12 +1,16 @@
+import assert from 'node:assert/strict';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import type { TestContext } from 'node:test';
 import type FC from '@alicloud/fc2';
 import { CompositeSandbox, PrewarmSandbox, type PrewarmStats } from '../../src/sandbox/index.js';
 import type { KumoServer } from '../../src/server.js';
 import { zipFiles } from '../helpers/code.js';
+import { invoke } from '../helpers/functions.js';
 import { buildGo, zipExecutable } from '../helpers/go.js';
 import { compileJava } from '../helpers/java.js';
 import { until } from '../helpers/poll.js';
+import { startTestServer } from '../helpers/server.js';
 
 const fixture = (name: string) =>
   readFileSync(new URL(`../fixtures/prewarm/${name}`, import.meta.url), 'utf8');
@@ -167,4 +171,29 @@ export function comparable(probe: Probe, logs: string): Record<string, unknown> 
       .map((line) => line.replace(/[0-9a-f-]{36}/g, '<rid>').replace(/^\S*\d{4}-\d\d-\d\dT\S+/, '<time>'))
       .map((line) => line.replace(/\d+(\.\d+)? ms|\d+(\.\d+)? MB/g, '<n>')),
   };
+}
+
+/**
+ * The probe's first call as a new function `svc/fn` on a server with a one-instance `runtime` pool (`pooled`) and
+ * on one without pools (`plain`), after `deployedAt`. Asserts that both answered and that the pool served the
+ * first: `seen` is what the pooled instance reported, `cold` what the normally started one did.
+ */
+export async function firstCallBothWays<P extends Probe = Probe>(
+  t: TestContext,
+  runtime: PooledRuntime,
+  extra: Record<string, unknown> = {},
+) {
+  const pooled = await startTestServer(t, { prewarm: `${runtime}=1` });
+  const plain = await startTestServer(t);
+  await poolReady(pooled.server, runtime, 1);
+  const deployedAt = Date.now();
+  await deployProbe(pooled.fc, 'svc', 'fn', runtime, extra);
+  await deployProbe(plain.fc, 'svc', 'fn', runtime, extra);
+  const first = await invoke(pooled.fc, 'svc', 'fn', 'probe');
+  assert.equal(first.errorType, undefined, first.body);
+  assert.equal(poolOf(pooled.server, runtime).takes, 1, 'the pool served the first call');
+  const normal = await invoke(plain.fc, 'svc', 'fn', 'probe');
+  assert.equal(normal.errorType, undefined, normal.body);
+  const [seen, cold] = [JSON.parse(first.body) as P, JSON.parse(normal.body) as P];
+  return { pooled, plain, deployedAt, first, seen, normal, cold };
 }

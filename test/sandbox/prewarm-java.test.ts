@@ -2,7 +2,14 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { invoke } from '../helpers/functions.js';
 import { startTestServer } from '../helpers/server.js';
-import { comparable, deployProbe, type Probe, poolOf, poolReady } from './prewarm-helpers.js';
+import {
+  comparable,
+  deployProbe,
+  firstCallBothWays,
+  type Probe,
+  poolOf,
+  poolReady,
+} from './prewarm-helpers.js';
 
 const canPool = process.getuid?.() === 0 && process.env.KUMO_SANDBOX !== 'process';
 const skip = !canPool && 'pre-warmed pools need the bwrap sandbox as root';
@@ -10,22 +17,9 @@ const skip = !canPool && 'pre-warmed pools need the bwrap sandbox as root';
 test('java11: a new function’s first call is served by a pre-warmed JVM that behaves as a cold-started one', {
   skip,
 }, async (t) => {
-  const pooled = await startTestServer(t, { prewarm: 'java11=1' });
-  const plain = await startTestServer(t);
-  await poolReady(pooled.server, 'java11', 1);
-  const deployedAt = Date.now();
   const own = { environmentVariables: { MY_VAR: 'value-of-fn', GREETING: 'héllo ☃' } };
-  await deployProbe(pooled.fc, 'svc', 'fn', 'java11', own);
-  await deployProbe(plain.fc, 'svc', 'fn', 'java11', own);
-
-  const first = await invoke(pooled.fc, 'svc', 'fn', 'probe');
-  assert.equal(first.errorType, undefined, first.body);
-  assert.equal(poolOf(pooled.server, 'java11').takes, 1, 'the pool served the first call');
-  const seen = JSON.parse(first.body) as Probe;
+  const { pooled, deployedAt, first, seen, normal, cold } = await firstCallBothWays(t, 'java11', own);
   assert.ok(seen.startedAt < deployedAt, 'the JVM was running before the function existed');
-  const normal = await invoke(plain.fc, 'svc', 'fn', 'probe');
-  assert.equal(normal.errorType, undefined, normal.body);
-  const cold = JSON.parse(normal.body) as Probe;
   assert.ok(cold.startedAt > deployedAt);
   assert.deepEqual(comparable(seen, first.logs), comparable(cold, normal.logs));
 

@@ -6,6 +6,7 @@ import { startTestServer } from '../helpers/server.js';
 import {
   comparable,
   deployProbe,
+  firstCallBothWays,
   type PooledRuntime,
   type Probe,
   poolOf,
@@ -44,26 +45,13 @@ for (const runtime of RUNTIMES) {
   test(`${runtime}: a new function's first call is served by a pre-warmed instance that behaves as a cold-started one`, {
     skip,
   }, async (t) => {
-    const pooled = await startTestServer(t, { prewarm: `${runtime}=1` });
-    const plain = await startTestServer(t);
-    await poolReady(pooled.server, runtime, 1);
-    const deployedAt = Date.now();
-    await deployProbe(pooled.fc, 'svc', 'fn', runtime);
-    await deployProbe(plain.fc, 'svc', 'fn', runtime);
-
-    const first = await invoke(pooled.fc, 'svc', 'fn', 'probe');
-    assert.equal(first.errorType, undefined, first.body);
-    assert.equal(poolOf(pooled.server, runtime).takes, 1, 'the pool served the first call');
-    const seen = JSON.parse(first.body) as PhpProbe;
+    const { pooled, deployedAt, first, seen, normal, cold } = await firstCallBothWays<PhpProbe>(t, runtime);
     if (runtime === 'php7.2') {
       assert.ok(seen.startedAt < deployedAt, 'the PHP process was running before the function existed');
     } else {
       // The bridge was running; the function's executable is started once the instance is the function's.
       assert.ok(seen.startedAt > deployedAt, 'the executable started after specialisation');
     }
-    const normal = await invoke(plain.fc, 'svc', 'fn', 'probe');
-    assert.equal(normal.errorType, undefined, normal.body);
-    const cold = JSON.parse(normal.body) as PhpProbe;
     assert.deepEqual(comparable(seen, first.logs), comparable(cold, normal.logs));
 
     // Logs framed by FC's lines. PHP loads the code on the first call, so what it prints then is in that call's log;

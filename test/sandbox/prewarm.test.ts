@@ -1,13 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { invoke } from '../helpers/functions.js';
-import { startTestServer } from '../helpers/server.js';
 import {
   comparable,
-  deployProbe,
+  firstCallBothWays,
   type PooledRuntime,
   type Probe,
-  poolOf,
   poolReady,
 } from './prewarm-helpers.js';
 
@@ -18,21 +16,8 @@ for (const runtime of RUNTIMES) {
   test(`${runtime}: a new function's first call is served by a pre-warmed instance that behaves as a cold-started one`, {
     skip: !canPool && 'pre-warmed pools need the bwrap sandbox as root',
   }, async (t) => {
-    const pooled = await startTestServer(t, { prewarm: `${runtime}=1` });
-    const plain = await startTestServer(t);
-    await poolReady(pooled.server, runtime, 1);
-    const deployedAt = Date.now();
-    await deployProbe(pooled.fc, 'svc', 'fn', runtime);
-    await deployProbe(plain.fc, 'svc', 'fn', runtime);
-
-    const first = await invoke(pooled.fc, 'svc', 'fn', 'probe');
-    assert.equal(first.errorType, undefined, first.body);
-    assert.equal(poolOf(pooled.server, runtime).takes, 1, 'the pool served the first call');
-    const seen = JSON.parse(first.body) as Probe;
+    const { pooled, deployedAt, first, seen, normal, cold } = await firstCallBothWays(t, runtime);
     assert.ok(seen.startedAt < deployedAt, 'the instance process was running before the function existed');
-    const normal = await invoke(plain.fc, 'svc', 'fn', 'probe');
-    assert.equal(normal.errorType, undefined, normal.body);
-    const cold = JSON.parse(normal.body) as Probe;
     assert.ok(cold.startedAt > deployedAt);
     assert.deepEqual(comparable(seen, first.logs), comparable(cold, normal.logs));
 
