@@ -14,6 +14,7 @@ import { networkInterfaces, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { freePort } from '../helpers/ports.js';
 
 const SERVER_JS = new URL('../fixtures/containers/server.js', import.meta.url).pathname;
 const TOOLS = ['runc', 'skopeo', 'umoci', 'docker-registry', 'ip'];
@@ -42,17 +43,6 @@ export function containerTestsUnavailable(): string | undefined {
 
 const run = (file: string, args: string[]): string =>
   execFileSync(file, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject()));
-    });
-  });
-}
 
 /** A real Docker distribution registry (Debian's docker-registry) on 127.0.0.1, storage in a temp dir. */
 export class TestRegistry {

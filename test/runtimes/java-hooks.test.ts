@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { request } from 'undici';
@@ -9,6 +8,7 @@ import { AGENTS_MOUNT } from '../../src/runtimes/index.js';
 import { JAVA } from '../../src/runtimes/java.js';
 import { compileJava } from '../helpers/java.js';
 import { until } from '../helpers/poll.js';
+import { freePort } from '../helpers/ports.js';
 
 /**
  * The agent's lifecycle hooks (PreStopHandler, PreFreezeHandler), called over FC's protocol (`GET /pre-stop`,
@@ -17,14 +17,6 @@ import { until } from '../helpers/poll.js';
  */
 const FIXTURES = new URL('../fixtures/java/', import.meta.url).pathname;
 const AGENTS_DIR = new URL('../../runtimes', import.meta.url).pathname;
-
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  return typeof address === 'object' && address ? address.port : 0;
-}
 
 test('preStop and preFreeze handlers run over FC’s protocol; a class without the hook gets FC’s error', async (t) => {
   const code = await compileJava([join(FIXTURES, 'app/Hooks.java'), join(FIXTURES, 'app/Hello.java')]);

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { realpathSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { test } from 'node:test';
 import { request } from 'undici';
 import { AGENTS_MOUNT } from '../../src/runtimes/index.js';
 import { JAVA } from '../../src/runtimes/java.js';
 import { compileJava } from '../helpers/java.js';
 import { until } from '../helpers/poll.js';
+import { freePort } from '../helpers/ports.js';
 import type { Probe } from '../sandbox/prewarm-helpers.js';
 
 /**
@@ -17,14 +17,6 @@ import type { Probe } from '../sandbox/prewarm-helpers.js';
  */
 const AGENTS_DIR = new URL('../../runtimes', import.meta.url).pathname;
 const PROBE = new URL('../fixtures/prewarm/java/probe/Index.java', import.meta.url).pathname;
-
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  return typeof address === 'object' && address ? address.port : 0;
-}
 
 test('a pre-warmed Java agent refuses everything but its one specialisation, then is its function’s', async (t) => {
   const code = realpathSync(await compileJava([PROBE]));

@@ -3,25 +3,15 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { connect, createServer, type Socket } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { until } from '../helpers/poll.js';
+import { freePort } from '../helpers/ports.js';
 
 const AGENT = fileURLToPath(new URL('../../runtimes/php/agent.php', import.meta.url));
-
-/** A port free right now (the agent needs a number in FC_SERVER_PORT, as FC gives it). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 const FIXTURE = `<?php
 $inits = 0;

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { test } from 'node:test';
 import { request } from 'undici';
 import { until } from '../helpers/poll.js';
+import { freePort } from '../helpers/ports.js';
 
 /**
  * The runtime API bridge as a real process in front of a scripted program (test/fixtures/runtime-api/scripted.py),
@@ -12,15 +13,6 @@ import { until } from '../helpers/poll.js';
  */
 const BRIDGE = new URL('../../runtimes/runtime-api/bridge.cjs', import.meta.url).pathname;
 const SCRIPTED = new URL('../fixtures/runtime-api/scripted.py', import.meta.url).pathname;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject()));
-    });
-  });
-}
 
 async function startBridge(t: import('node:test').TestContext): Promise<string> {
   const port = await freePort();

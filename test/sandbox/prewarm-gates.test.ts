@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { until } from '../helpers/poll.js';
+import { freePort } from '../helpers/ports.js';
 
 /**
  * The generic start of the PHP agent and of go1's runtime API bridge, as Kumo's pool starts them (with
@@ -13,14 +13,6 @@ import { until } from '../helpers/poll.js';
  * specialises them: every request but the one specialisation with the token is refused and changes nothing.
  */
 const RUNTIMES = new URL('../../runtimes/', import.meta.url).pathname;
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 interface Agent {
   base: string;

@@ -1,6 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
@@ -8,6 +7,7 @@ import { detectCgroupLayout } from '../../src/sandbox/cgroup.js';
 import { listNetns } from '../../src/sandbox/network.js';
 import { cliEnv, runKumo } from '../helpers/cli.js';
 import { until } from '../helpers/poll.js';
+import { freePort } from '../helpers/ports.js';
 import { createTestDatabase } from '../helpers/postgres.js';
 
 const KUMO = new URL('../../bin/kumo.js', import.meta.url).pathname;
@@ -23,14 +23,6 @@ export interface NodeRow {
   name: string;
   state: string;
   url: string;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen({ host: '127.0.0.1', port: 0 }, resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  return typeof address === 'object' && address ? address.port : 0;
 }
 
 /** The real `kumo serve --workers <count>` on a free port and a fresh PostgreSQL database; killed after the test. */
